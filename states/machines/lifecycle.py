@@ -1,0 +1,277 @@
+"""What every lifecycle shares: one ``transitions.Machine`` per kind and policy, models attached
+for one step only, and the bookkeeping of timers and tasks.
+
+A lifecycle is loaded from its stored ``state`` and ``data``, given one event or one due timer,
+and returns a :class:`~states.values.Step`. It never reads the clock: the date comes with the
+event or the timer. Tasks follow one pattern everywhere: opened with a due date when the
+obligation becomes known, each with a timer ``task:<key>`` that fires the day after it is due;
+closed by the event that fulfils it; if the timer fires first the task is breached and an
+escalation task goes to the next person in the policy's chain.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+from typing import Any, Callable, ClassVar, Iterable
+
+from transitions import Machine, MachineError
+
+from states.directory import Directory
+from states.errors import EventRejected
+from states.events import DomainEvent
+from states.policy import Citation, Policy
+from states.values import (
+    Basis,
+    EntityRef,
+    RuleRef,
+    Step,
+    Task,
+    TaskChange,
+    Timer,
+    TransitionRecord,
+)
+
+_MACHINES: dict[tuple[type, str, str], Machine] = {}
+
+TASK_TIMER = "task:"
+
+
+def machine_for(kind: type["Lifecycle"], policy: Policy) -> Machine:
+    """The single Machine shared by every entity of one kind under one policy version."""
+    key = (kind, policy.authority, policy.version)
+    machine = _MACHINES.get(key)
+    if machine is None:
+        machine = Machine(
+            model=None,
+            states=list(kind.states),
+            transitions=copy.deepcopy(kind.transitions),
+            initial=kind.initial,
+            auto_transitions=False,
+        )
+        _MACHINES[key] = machine
+    return machine
+
+
+def rule_to_dict(rule: RuleRef) -> dict[str, str]:
+    return {"authority": rule.authority, "section": rule.section, "rule": rule.rule,
+            "quote": rule.quote, "version": rule.version}
+
+
+def rule_from_dict(data: dict[str, str]) -> RuleRef:
+    return RuleRef(**data)
+
+
+class Lifecycle:
+    """Base of the machines. Subclasses declare states and transitions as plain data."""
+
+    kind: ClassVar[str]
+    states: ClassVar[list[str]]
+    initial: ClassVar[str]
+    final_states: ClassVar[frozenset[str]] = frozenset()
+    transitions: ClassVar[list[dict[str, Any]]]
+    handlers: ClassVar[dict[str, str]]
+    """Event type → name of the method that handles it."""
+    creates_on: ClassVar[str]
+    """The event type that starts a new entity of this kind."""
+
+    state: str  # set by transitions while attached; by __init__ otherwise
+
+    def __init__(self, entity_id: str, *, policy: Policy, directory: Directory,
+                 state: str | None = None, data: dict[str, Any] | None = None):
+        self.id = entity_id
+        self.policy = policy
+        self.calendar = policy.working_calendar()
+        self.directory = directory
+        self.state = state or self.initial
+        self.data: dict[str, Any] = copy.deepcopy(data) if data else {}
+        self.data.setdefault("tasks", {})
+        self._today: date | None = None
+        self._cause, self._actor, self._rule = "", None, None
+        self._records: list[TransitionRecord] = []
+        self._arm: dict[str, Timer] = {}
+        self._disarm: list[str] = []
+        self._opened: list[Task] = []
+        self._changed: list[TaskChange] = []
+        self._notes: list[str] = []
+
+    # ----- the three ways in ------------------------------------------------------------------
+
+    @classmethod
+    def begin(cls, entity_id: str, event: DomainEvent, *, policy: Policy,
+              directory: Directory) -> Step:
+        """Create the entity from the event that starts it."""
+        model = cls(entity_id, policy=policy, directory=directory)
+        return model._run(event.on, f"event:{event.type}", event.actor,
+                          lambda: model.start(event), created=True)
+
+    def apply(self, event: DomainEvent) -> Step:
+        """Apply one event; refuse it, changing nothing, if the state does not accept it."""
+        handler_name = self.handlers.get(event.type)
+        if handler_name is None:
+            raise EventRejected(str(self.ref), self.state, event.type, "not an event of this kind")
+        handler = getattr(self, handler_name)
+        return self._run(event.on, f"event:{event.type}", event.actor, lambda: handler(event))
+
+    def fire(self, timer_name: str, on: date) -> Step:
+        """Fire one due timer. Firing a timer whose work is already done changes nothing."""
+        if timer_name.startswith(TASK_TIMER):
+            action: Callable[[], None] = lambda: self._breach(timer_name[len(TASK_TIMER):])
+        else:
+            action = lambda: self.on_timer(timer_name)
+        return self._run(on, f"timer:{timer_name}", None, action)
+
+    # ----- hooks for subclasses ---------------------------------------------------------------
+
+    def start(self, event: DomainEvent) -> None:
+        raise NotImplementedError
+
+    def on_timer(self, name: str) -> None:
+        """A state timer (not a task deadline) fell due."""
+
+    def on_task_breached(self, key: str, task: dict[str, Any]) -> None:
+        """A task's due date passed before it was met."""
+
+    # ----- helpers for subclasses -------------------------------------------------------------
+
+    @property
+    def ref(self) -> EntityRef:
+        return EntityRef(self.kind, self.id)
+
+    @property
+    def today(self) -> date:
+        assert self._today is not None, "only inside a step"
+        return self._today
+
+    def step_to(self, trigger: str, rule: RuleRef | None = None) -> None:
+        """Fire a transition of the machine and record it in the audit trail."""
+        before = self.state
+        if rule is not None:
+            self._rule = rule
+        try:
+            getattr(self, "trigger")(trigger)
+        except MachineError:
+            raise EventRejected(str(self.ref), before, self._cause.partition(":")[2] or trigger,
+                                f"no transition '{trigger}' from '{before}'") from None
+        self._records.append(TransitionRecord(before, self.state, trigger, self._cause,
+                                              self.today, self._rule, self._actor))
+
+    def may(self, trigger: str) -> bool:
+        return bool(getattr(self, f"may_{trigger}")())
+
+    def record(self, what: str, rule: RuleRef | None = None) -> None:
+        """An audit line for an event or timer that changed no state (e.g. a session held)."""
+        self._records.append(TransitionRecord(self.state, self.state, what, self._cause,
+                                              self.today, rule or self._rule, self._actor))
+
+    def cite(self, rule: str, citation: Citation) -> RuleRef:
+        return self.policy.cite(rule, citation)
+
+    def arm(self, name: str, fires_on: date, rule: RuleRef, basis: Basis | None = None) -> None:
+        self._arm[name] = Timer(name, fires_on, rule, basis)
+        if name in self._disarm:
+            self._disarm.remove(name)
+
+    def disarm(self, name: str) -> None:
+        self._arm.pop(name, None)
+        if name not in self._disarm:
+            self._disarm.append(name)
+
+    def open_task(self, key: str, type: str, *, assignee: str, role: str, basis: Basis,
+                  rule: RuleRef, subject: str, escalates: str | None = None, level: int = 0) -> None:
+        """Open an obligation; its timer fires the day after it is due."""
+        if key in self.data["tasks"]:
+            return  # already known: reopening would duplicate the obligation
+        task = Task(key=key, type=type, assignee=assignee, assignee_role=role, subject=subject,
+                    raised_on=self.today, due=basis.result, rule=rule, basis=basis,
+                    escalates=escalates, level=level)
+        self._opened.append(task)
+        self.data["tasks"][key] = {
+            "type": type, "due": basis.result.isoformat(), "assignee": assignee, "role": role,
+            "subject": subject, "state": "open", "level": level, "escalates": escalates,
+            "rule": rule_to_dict(rule),
+        }
+        self.arm(TASK_TIMER + key, basis.result + timedelta(days=1), rule, basis)
+
+    def tasks_where(self, **match: Any) -> list[str]:
+        """Keys of the tasks still held (open, breached or escalated) that match every field."""
+        return [key for key, task in self.data["tasks"].items()
+                if all(task.get(field) == value for field, value in match.items())]
+
+    def close_tasks(self, keys: Iterable[str]) -> None:
+        self._end_tasks(keys, "closed")
+
+    def withdraw_tasks(self, keys: Iterable[str]) -> None:
+        self._end_tasks(keys, "withdrawn")
+
+    def reschedule_task(self, key: str, due: date) -> None:
+        task = self.data["tasks"][key]
+        task["due"] = due.isoformat()
+        self._changed.append(TaskChange(key, "rescheduled", self.today, due))
+        if task["state"] == "open":
+            self.arm(TASK_TIMER + key, due + timedelta(days=1), rule_from_dict(task["rule"]))
+
+    def note(self, text: str) -> None:
+        self._notes.append(text)
+
+    # ----- internals ---------------------------------------------------------------------------
+
+    def _end_tasks(self, keys: Iterable[str], change: str) -> None:
+        for key in list(keys):
+            task = self.data["tasks"].pop(key, None)
+            if task is None:
+                continue
+            self._changed.append(TaskChange(key, change, self.today))  # type: ignore[arg-type]
+            self.disarm(TASK_TIMER + key)
+            # An escalation exists only because its task was missed: it ends with it.
+            self._end_tasks(self.tasks_where(escalates=key), change)
+
+    def _breach(self, key: str) -> None:
+        task = self.data["tasks"].get(key)
+        if task is None or task["state"] != "open":
+            return  # met, withdrawn or already breached: firing again changes nothing
+        rule = rule_from_dict(task["rule"])
+        escalation = self.policy.escalation
+        level = task["level"]
+        target = self.directory.line_manager_of(task["assignee"])
+        if level < len(escalation.chain) and target is not None:
+            task["state"] = "escalated"
+            self._changed.append(TaskChange(key, "escalated", self.today))
+            basis = escalation.respond_within.basis(self.today, self.calendar)
+            self.open_task(f"{key}^", "escalation", assignee=target, role=escalation.chain[level],
+                           basis=basis, rule=rule, subject=task["subject"], escalates=key,
+                           level=level + 1)
+        else:
+            task["state"] = "breached"
+            self._changed.append(TaskChange(key, "breached", self.today))
+        self.record(f"breach {task['type']}", rule)
+        self.on_task_breached(key, task)
+
+    def _run(self, on: date, cause: str, actor: str | None, action: Callable[[], None],
+             created: bool = False) -> Step:
+        self._reset(on, cause, actor)
+        saved_state, saved_data = self.state, copy.deepcopy(self.data)
+        machine = machine_for(type(self), self.policy)
+        own_attributes = set(vars(self))
+        machine.add_model(self, initial=saved_state)
+        try:
+            action()
+        except Exception:
+            # A refused event leaves the entity exactly as it was loaded.
+            self.state, self.data = saved_state, saved_data
+            raise
+        finally:
+            machine.remove_model(self)
+            for name in set(vars(self)) - own_attributes:
+                delattr(self, name)  # the trigger methods transitions bound for this step
+        return Step(
+            entity=self.ref, state=self.state, data=copy.deepcopy(self.data), created=created,
+            transitions=tuple(self._records), arm=tuple(self._arm.values()),
+            disarm=tuple(self._disarm), opened=tuple(self._opened),
+            changed=tuple(self._changed), notes=tuple(self._notes),
+        )
+
+    def _reset(self, on: date, cause: str, actor: str | None) -> None:
+        self._today, self._cause, self._actor, self._rule = on, cause, actor, None
+        self._records, self._arm, self._disarm = [], {}, []
+        self._opened, self._changed, self._notes = [], [], []

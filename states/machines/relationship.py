@@ -1,0 +1,202 @@
+"""A supervisory relationship between one supervisor and one supervisee."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from states.errors import EventRejected, UnknownEntity
+from states.events import (
+    AgreementReviewed,
+    AgreementSigned,
+    AlternativeSupervisionArranged,
+    DomainEvent,
+    RelationshipEnded,
+    RelationshipStarted,
+    SupervisionHeld,
+    SupervisorAbsenceStarted,
+    SupervisorReturned,
+)
+from states.machines.lifecycle import Lifecycle
+from states.values import Basis, RuleRef
+
+_LIVE = ["agreement_pending", "active", "supervisor_absent", "alternative_arranged"]
+
+
+class SupervisoryRelationship(Lifecycle):
+    """Agreement, personal supervision cadence and supervisor absence for one pair.
+
+    Implements the supervision agreement signed at the start of the relationship and reviewed on
+    the policy's interval (surrey §4.3 and Appendix 2, devon §4: every 12 months, sunderland
+    Appendix 1: six-monthly); personal supervision by the supervisee's role (surrey §4.1,
+    sunderland §4, systemic §6, devon §4.1, hull §3); supervisor absence (surrey §4.3: longer
+    than four weeks, alternative formal supervision within the following week; hull §3: over two
+    weeks unplanned, the supervisee reports to the supervisor's line manager; sunderland
+    Appendix 1: referred to the line manager); supervisor eligibility (surrey §4.4).
+
+    agreement pending → active ⇄ supervisor absent → alternative arranged → active … → ended.
+    """
+
+    kind = "relationship"
+    states = [*_LIVE, "ended"]
+    initial = "agreement_pending"
+    final_states = frozenset({"ended"})
+    creates_on = "relationship_started"
+    transitions = [
+        {"trigger": "sign_agreement", "source": "agreement_pending", "dest": "active"},
+        {"trigger": "supervisor_leaves", "source": ["agreement_pending", "active"],
+         "dest": "supervisor_absent"},
+        {"trigger": "arrange_alternative", "source": "supervisor_absent",
+         "dest": "alternative_arranged"},
+        {"trigger": "supervisor_back", "source": ["supervisor_absent", "alternative_arranged"],
+         "dest": "active"},
+        {"trigger": "supervisor_back_unsigned",
+         "source": ["supervisor_absent", "alternative_arranged"], "dest": "agreement_pending"},
+        {"trigger": "end", "source": _LIVE, "dest": "ended"},
+        {"trigger": "hold_supervision", "source": _LIVE, "dest": None},
+        {"trigger": "review_agreement", "source": ["active", "supervisor_absent",
+                                                   "alternative_arranged"], "dest": None},
+    ]
+    handlers = {
+        "agreement_signed": "record_signature",
+        "agreement_reviewed": "record_review",
+        "supervision_held": "record_supervision",
+        "supervisor_absence_started": "record_absence",
+        "alternative_supervision_arranged": "record_alternative",
+        "supervisor_returned": "record_return",
+        "relationship_ended": "record_end",
+    }
+
+    @property
+    def subject(self) -> str:
+        return f"supervisee:{self.data['supervisee']}"
+
+    @staticmethod
+    def entity_id(supervisor: str, supervisee: str) -> str:
+        return f"{supervisor}:{supervisee}"
+
+    def start(self, event: DomainEvent) -> None:
+        assert isinstance(event, RelationshipStarted)
+        supervisee = self.directory.member(event.supervisee)
+        if supervisee is None:
+            raise UnknownEntity(f"no staff member '{event.supervisee}'; import staff first")
+        rules = self.policy.relationship
+        self.data.update(supervisor=event.supervisor, supervisee=event.supervisee,
+                         role=supervisee.role, started=event.on.isoformat(), signed=False, seq=0)
+        agreement = rules.agreement
+        self.open_task("agreement", "supervision_agreement", assignee=event.supervisor,
+                       role="supervisor", basis=agreement.sign_within.basis(event.on, self.calendar),
+                       rule=self.cite("relationship.agreement", agreement.cite), subject=self.subject)
+        self._check_eligibility(event)
+        self._open_next_supervision(event.on)
+        self.record("relationship started", self.cite("relationship.agreement", agreement.cite))
+
+    def record_signature(self, event: AgreementSigned) -> None:
+        agreement = self.policy.relationship.agreement
+        self.step_to("sign_agreement", self.cite("relationship.agreement", agreement.cite))
+        self.data["signed"] = True
+        self.close_tasks(["agreement"])
+        self._open_agreement_review(event.on)
+
+    def record_review(self, event: AgreementReviewed) -> None:
+        agreement = self.policy.relationship.agreement
+        self.step_to("review_agreement", self.cite("relationship.agreement", agreement.cite))
+        self.close_tasks(self.tasks_where(type="agreement_review"))
+        self._open_agreement_review(event.on)
+
+    def record_supervision(self, event: SupervisionHeld) -> None:
+        cadence = self.policy.cadence_for(self.data["role"])
+        rule = self.cite(f"personal_supervision.roles.{self.data['role']}", cadence.cite) \
+            if cadence else None
+        self.step_to("hold_supervision", rule)
+        self.close_tasks(self.tasks_where(type="personal_supervision"))
+        self._open_next_supervision(event.on)
+
+    def record_absence(self, event: SupervisorAbsenceStarted) -> None:
+        absence = self.policy.relationship.supervisor_absence
+        rule = self.cite("relationship.supervisor_absence", absence.cite)
+        self.step_to("supervisor_leaves", rule)
+        self.data["absence"] = {"on": event.on.isoformat(), "planned": event.planned}
+        if absence.applies_to == "unplanned" and event.planned:
+            self.note("planned absence: this policy's absence rule applies to unplanned leave only")
+            return
+        basis = absence.threshold.basis(event.on, self.calendar)
+        self.arm("absence_threshold", basis.result, rule, basis)
+
+    def record_alternative(self, event: AlternativeSupervisionArranged) -> None:
+        absence = self.policy.relationship.supervisor_absence
+        self.step_to("arrange_alternative", self.cite("relationship.supervisor_absence", absence.cite))
+        self.close_tasks(self.tasks_where(type="alternative_supervision"))
+        if event.arranged_with:
+            self.data["alternative_supervisor"] = event.arranged_with
+
+    def record_return(self, event: SupervisorReturned) -> None:
+        absence = self.policy.relationship.supervisor_absence
+        rule = self.cite("relationship.supervisor_absence", absence.cite)
+        self.step_to("supervisor_back" if self.data["signed"] else "supervisor_back_unsigned", rule)
+        self.data.pop("absence", None)
+        self.data.pop("alternative_supervisor", None)
+        self.disarm("absence_threshold")
+        self.withdraw_tasks(self.tasks_where(type="alternative_supervision", state="open"))
+
+    def record_end(self, event: RelationshipEnded) -> None:
+        self.data["ended"] = {"on": event.on.isoformat(), "reason": event.reason}
+        self.step_to("end")
+        self.withdraw_tasks(list(self.data["tasks"]))
+        self.disarm("absence_threshold")
+
+    def on_timer(self, name: str) -> None:
+        if name != "absence_threshold" or self.state != "supervisor_absent":
+            return
+        absence = self.policy.relationship.supervisor_absence
+        rule = self.cite("relationship.supervisor_absence", absence.cite)
+        supervisor, supervisee = self.data["supervisor"], self.data["supervisee"]
+        if absence.response == "arrange_alternative_supervision":
+            assignee = self.directory.line_manager_of(supervisor) or supervisor
+            role = "line_manager"
+        else:
+            # Hull §3 and Sunderland Appendix 1: the supervisee takes it to the line manager.
+            assignee, role = supervisee, "supervisee"
+        self.data["seq"] += 1
+        self.open_task(f"alternative:{self.data['seq']}", "alternative_supervision",
+                       assignee=assignee, role=role,
+                       basis=absence.respond_within.basis(self.today, self.calendar),
+                       rule=rule, subject=self.subject)
+        self.record("absence passed its threshold", rule)
+
+    def _open_next_supervision(self, held_on: date) -> None:
+        cadence = self.policy.cadence_for(self.data["role"])
+        if cadence is None or cadence.every is None:
+            # An ASYE's cadence is kept by the AsyeJourney; a role the policy omits has none.
+            return
+        self.data["seq"] += 1
+        self.open_task(f"supervision:{self.data['seq']}", "personal_supervision",
+                       assignee=self.data["supervisor"], role="supervisor",
+                       basis=cadence.every.basis(held_on, self.calendar),
+                       rule=self.cite(f"personal_supervision.roles.{self.data['role']}", cadence.cite),
+                       subject=self.subject)
+
+    def _open_agreement_review(self, signed_on: date) -> None:
+        agreement = self.policy.relationship.agreement
+        if agreement.review_every is None:
+            return
+        self.data["seq"] += 1
+        self.open_task(f"agreement_review:{self.data['seq']}", "agreement_review",
+                       assignee=self.data["supervisor"], role="supervisor",
+                       basis=agreement.review_every.basis(signed_on, self.calendar),
+                       rule=self.cite("relationship.agreement", agreement.cite), subject=self.subject)
+
+    def _check_eligibility(self, event: RelationshipStarted) -> None:
+        rule_data = self.policy.relationship.supervisor_eligibility
+        supervisor = self.directory.member(event.supervisor)
+        if rule_data is None or supervisor is None or supervisor.qualified is None:
+            return
+        eligible_from = rule_data.post_qualification.after(supervisor.qualified, self.calendar)
+        if eligible_from <= event.on:
+            return
+        rule: RuleRef = self.cite("relationship.supervisor_eligibility", rule_data.cite)
+        self.open_task("eligibility", "supervisor_eligibility",
+                       assignee=self.directory.line_manager_of(event.supervisor) or event.supervisor,
+                       role="line_manager", basis=Basis(event.on, "at the start", event.on),
+                       rule=rule, subject=self.subject)
+        self.note(f"supervisor qualified {supervisor.qualified.isoformat()}: eligible from "
+                  f"{eligible_from.isoformat()}")

@@ -1,0 +1,285 @@
+"""An authority's supervision policy as validated data.
+
+A policy file is YAML (read by ``adapters.policy_files``); this module validates the mapping. Every
+rule carries ``cite: {section, quote}`` so that each timer and task can say which rule raised it.
+Unknown keys are refused, so a typo in a key fails loudly instead of silently dropping a rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from states.calendar import Region, WorkingCalendar, months_after, weeks_after
+from states.errors import PolicyError
+from states.values import Basis, RuleRef
+
+ROLES = (
+    "student",
+    "asye",
+    "qualified_social_worker",
+    "family_support_worker",
+    "practitioner",
+    "residential",
+    "manager",
+    "senior_manager",
+    "independent_chair",
+    "lado",
+    "returner",
+)
+Role = Literal[
+    "student",
+    "asye",
+    "qualified_social_worker",
+    "family_support_worker",
+    "practitioner",
+    "residential",
+    "manager",
+    "senior_manager",
+    "independent_chair",
+    "lado",
+    "returner",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Citation(_Strict):
+    """Where a rule comes from."""
+
+    section: str = Field(min_length=1)
+    """The policy's own section number, e.g. ``4.1`` or ``Appendix 1``."""
+    quote: str = Field(min_length=3)
+    """A short quote from the policy, so a reader can find the sentence."""
+    source: str | None = None
+    """Set when the rule comes from outside the authority's policy (e.g. the ASYE framework)."""
+    note: str | None = None
+    """What the file had to decide that the policy leaves open."""
+
+
+class Interval(_Strict):
+    """A span of time written as exactly one of its units: ``{working_days: 10}``."""
+
+    working_days: int | None = Field(default=None, ge=0)
+    days: int | None = Field(default=None, ge=0)
+    weeks: int | None = Field(default=None, ge=0)
+    months: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _exactly_one_unit(self) -> "Interval":
+        given = [name for name in ("working_days", "days", "weeks", "months") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("an interval needs exactly one of working_days, days, weeks, months")
+        return self
+
+    @property
+    def unit(self) -> str:
+        for name in ("working_days", "days", "weeks", "months"):
+            if getattr(self, name) is not None:
+                return name
+        raise AssertionError("validated above")
+
+    @property
+    def amount(self) -> int:
+        return getattr(self, self.unit)
+
+    def describe(self) -> str:
+        label = {"working_days": "working day", "days": "day", "weeks": "week", "months": "month"}[self.unit]
+        return f"{self.amount} {label}{'' if self.amount == 1 else 's'}"
+
+    def after(self, start: date, calendar: WorkingCalendar) -> date:
+        """The date this interval after ``start``, by DOMAIN.md's arithmetic."""
+        if self.unit == "working_days":
+            return calendar.working_days_after(start, self.amount)
+        if self.unit == "weeks":
+            return weeks_after(start, self.amount)
+        if self.unit == "months":
+            return months_after(start, self.amount)
+        return date.fromordinal(start.toordinal() + self.amount)
+
+    def basis(self, start: date, calendar: WorkingCalendar) -> Basis:
+        """The date and the arithmetic that produced it, for ``oversight why``."""
+        result = self.after(start, calendar)
+        skipped = tuple(calendar.skipped_between(start, result)) if self.unit == "working_days" else ()
+        return Basis(start=start, interval=self.describe(), result=result, skipped=skipped)
+
+
+class Rule(_Strict):
+    cite: Citation
+
+
+class Cadence(Rule):
+    """A recurring obligation: the next one is due ``every`` after the last one held."""
+
+    every: Interval | None = None
+    follows: Literal["asye"] | None = None
+    """``asye``: the ASYE journey's phases set the cadence instead."""
+
+    @model_validator(mode="after")
+    def _every_or_follows(self) -> "Cadence":
+        if (self.every is None) == (self.follows is None):
+            raise ValueError("give either 'every' or 'follows: asye'")
+        return self
+
+
+class PersonalSupervision(_Strict):
+    roles: dict[Role, Cadence] = Field(min_length=1)
+
+
+class AsyePhase(Rule):
+    phase: Literal["weekly", "fortnightly", "monthly"]
+    every: Interval
+    until: Interval | None = None
+    """Counted from the start of the ASYE; the last phase has none."""
+
+
+class AsyeReview(Rule):
+    review: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    at: Interval
+
+
+class Asye(_Strict):
+    phases: list[AsyePhase] = Field(min_length=1)
+    reviews: list[AsyeReview] = []
+    final: AsyeReview
+
+    @model_validator(mode="after")
+    def _phases_in_order(self) -> "Asye":
+        order = ["weekly", "fortnightly", "monthly"]
+        names = [p.phase for p in self.phases]
+        if names != sorted(names, key=order.index) or len(set(names)) != len(names):
+            raise ValueError("phases must be distinct and in the order weekly, fortnightly, monthly")
+        if any(p.until is None for p in self.phases[:-1]):
+            raise ValueError("every phase but the last needs 'until'")
+        if self.phases[-1].until is not None:
+            raise ValueError("the last phase runs to the end of the programme: remove its 'until'")
+        return self
+
+
+class OversightPoint(Rule):
+    point: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    due: Interval
+    """Counted from the day the assessment starts (day 0)."""
+    at_completion: bool = False
+    """The point records the completion or the extension: it stays due when the assessment ends early."""
+
+
+class Deadline(Rule):
+    due: Interval
+
+
+class Assessment(_Strict):
+    oversight_points: list[OversightPoint] = Field(min_length=1)
+    completion: Deadline
+    extended_limit: Deadline
+
+    @model_validator(mode="after")
+    def _unique_points(self) -> "Assessment":
+        names = [p.point for p in self.oversight_points]
+        if len(set(names)) != len(names):
+            raise ValueError("oversight points must have distinct names")
+        return self
+
+
+class Agreement(Rule):
+    sign_within: Interval
+    review_every: Interval | None = None
+
+
+class SupervisorAbsence(Rule):
+    threshold: Interval
+    """The absence must last longer than this before the response is due."""
+    applies_to: Literal["any", "unplanned"] = "any"
+    respond_within: Interval
+    response: Literal[
+        "arrange_alternative_supervision",
+        "supervisee_reports_to_line_manager",
+        "refer_to_line_manager",
+    ]
+
+
+class Eligibility(Rule):
+    post_qualification: Interval
+
+
+class Relationship(_Strict):
+    agreement: Agreement
+    supervisor_absence: SupervisorAbsence
+    supervisor_eligibility: Eligibility | None = None
+
+
+class Escalation(Rule):
+    chain: list[Literal["line_manager", "senior_manager"]] = Field(min_length=1)
+    respond_within: Interval
+
+
+class CalendarRules(_Strict):
+    region: Region = "england-and-wales"
+    closures: list[date] = []
+
+
+class Policy(_Strict):
+    """One authority's rules, at one version."""
+
+    authority: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    name: str
+    version: str
+    effective_from: date
+    calendar: CalendarRules = CalendarRules()
+    escalation: Escalation
+    personal_supervision: PersonalSupervision
+    asye: Asye
+    assessment: Assessment
+    relationship: Relationship
+
+    @classmethod
+    def from_mapping(cls, data: Any, *, source: str) -> "Policy":
+        """Validate a parsed policy file; any fault raises one :class:`PolicyError`."""
+        if not isinstance(data, dict):
+            raise PolicyError(source, "", "a policy file must be a mapping of keys to values")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as error:
+            first = error.errors()[0]
+            key = _key_path(first["loc"])
+            reason = first["msg"]
+            if first["type"] == "extra_forbidden":
+                reason = "unknown key (a typo?)"
+            elif first["type"] == "missing":
+                reason = "required key is missing"
+            more = len(error.errors()) - 1
+            if more:
+                reason += f" (and {more} more problem{'s' if more > 1 else ''})"
+            raise PolicyError(source, key, reason) from None
+
+    def working_calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(self.calendar.region, frozenset(self.calendar.closures))
+
+    def cite(self, rule: str, citation: Citation) -> RuleRef:
+        """A reference to one rule of this policy, for timers, tasks and the audit trail."""
+        return RuleRef(
+            authority=self.authority,
+            section=citation.section,
+            rule=rule,
+            quote=citation.quote,
+            version=self.version,
+        )
+
+    def cadence_for(self, role: str) -> Cadence | None:
+        return self.personal_supervision.roles.get(role)  # type: ignore[call-overload]
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part in ("function-after", "function-before") or "[" in str(part):
+            continue  # pydantic's validator frames, not keys a person wrote
+        else:
+            path += f".{part}" if path else str(part)
+    return path

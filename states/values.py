@@ -1,0 +1,138 @@
+"""Frozen values a machine step produces: timers to arm, tasks to open, transitions to audit.
+
+A step never performs I/O; the application service persists its output in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+TaskState = Literal["open", "closed", "breached", "escalated", "withdrawn"]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRef:
+    """One lifecycle: ``assessment:c1``, ``asye:sw1``, ``relationship:tm1:sw1``."""
+
+    kind: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> "EntityRef":
+        kind, sep, ident = text.partition(":")
+        if not sep or not ident:
+            raise ValueError(f"expected KIND:ID, got {text!r}")
+        return cls(kind, ident)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRef:
+    """The rule a timer, task or transition cites: authority, section, and where in the policy."""
+
+    authority: str
+    section: str
+    rule: str
+    """Dotted path of the rule in the policy file, e.g. ``assessment.oversight_points.day10``."""
+    quote: str = ""
+    version: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.authority} §{self.section}"
+
+
+@dataclass(frozen=True, slots=True)
+class Basis:
+    """The arithmetic behind a date: ``start`` plus ``interval`` gives ``result``."""
+
+    start: date
+    interval: str
+    """As a person reads it: ``35 working days``, ``4 weeks``, ``12 months``."""
+    result: date
+    skipped: tuple[tuple[date, str], ...] = ()
+    """Bank holidays and closure days a working-day count stepped over."""
+    shifted_days: int = 0
+    """Calendar days added afterwards, e.g. for an ASYE pause."""
+
+    def explain(self) -> str:
+        text = f"{self.start.isoformat()} + {self.interval} = {self.result.isoformat()}"
+        if self.skipped:
+            days = ", ".join(f"{d.isoformat()} ({name})" for d, name in self.skipped)
+            text += f", skipping {days}"
+        if self.shifted_days:
+            text += f", then moved {self.shifted_days} days for pauses"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """A durable timer: fires on ``fires_on`` (a sweep for that day or later picks it up)."""
+
+    name: str
+    fires_on: date
+    rule: RuleRef
+    basis: Basis | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """An obligation for a person, due on a date, citing the rule that raised it."""
+
+    key: str
+    """Unique within its entity for the entity's whole life."""
+    type: str
+    assignee: str
+    assignee_role: str
+    subject: str
+    raised_on: date
+    due: date
+    rule: RuleRef
+    basis: Basis
+    escalates: str | None = None
+    """Key of the task whose breach raised this escalation."""
+    level: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TaskChange:
+    """A change to an existing task: closed, breached, escalated, withdrawn or rescheduled."""
+
+    key: str
+    change: Literal["closed", "breached", "escalated", "withdrawn", "rescheduled"]
+    on: date
+    due: date | None = None
+    """The new due date, for ``rescheduled``."""
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionRecord:
+    """One line of the audit trail."""
+
+    source: str
+    dest: str
+    trigger: str
+    cause: str
+    """``event:<type>`` or ``timer:<name>``."""
+    on: date
+    rule: RuleRef | None
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """The whole output of applying one event or one timer to one entity."""
+
+    entity: EntityRef
+    state: str
+    data: dict
+    created: bool = False
+    transitions: tuple[TransitionRecord, ...] = ()
+    arm: tuple[Timer, ...] = ()
+    disarm: tuple[str, ...] = ()
+    opened: tuple[Task, ...] = ()
+    changed: tuple[TaskChange, ...] = ()
+    notes: tuple[str, ...] = field(default=())
