@@ -1,0 +1,19 @@
+"""Alembic environment: runs migrations on the engine the application passes in."""
+
+from alembic import context
+
+from adapters.store.tables import metadata
+
+config = context.config
+engine = config.attributes.get("engine")
+if engine is None:  # `alembic` run by hand: build the engine from the URL
+    from adapters.store.database import make_engine
+
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=metadata,
+                      render_as_batch=connection.dialect.name == "sqlite")
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

@@ -1,0 +1,67 @@
+"""The composition root: settings → engine → policy → service and delivery adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import Engine
+
+from adapters.delivery.jsonl import JsonLinesFile
+from adapters.policy_files import load_policy
+from adapters.store.database import is_current, make_engine, upgrade
+from adapters.store.unit_of_work import SqlUnitOfWork
+from states.errors import OversightError
+from states.policy import Policy
+from workflows.service import OversightService
+from workflows.settings import Settings
+
+
+class StoreNotReady(OversightError):
+    """The store has no schema yet, or an old one."""
+
+
+@dataclass(frozen=True)
+class App:
+    settings: Settings
+    engine: Engine
+    policy: Policy
+    service: OversightService
+
+    def deliverers(self) -> list[JsonLinesFile]:
+        return [JsonLinesFile(self.settings.outbox_file)]
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    """One engine (and pool) per URL per process, shared by every flow task."""
+    return make_engine(url)
+
+
+def initialise(settings: Settings, policy_name: str | None = None) -> App:
+    """Create or upgrade the schema and record which authority's policy the store runs."""
+    name = policy_name or settings.policy
+    policy = load_policy(name, settings.policy_dir)  # fails first: nothing is created for a bad name
+    engine = engine_for(settings.url)
+    upgrade(engine)
+    with SqlUnitOfWork(engine) as uow:
+        current = uow.get_meta("policy")
+        if current and current != name:
+            raise OversightError(f"this store runs the '{current}' policy, not '{name}'; "
+                                 f"use another OVERSIGHT_HOME or OVERSIGHT_DATABASE_URL")
+        uow.set_meta("policy", name)
+        uow.commit()
+    return App(settings, engine, policy, OversightService(engine, policy, link_base=settings.link_base))
+
+
+def open_app(settings: Settings | None = None) -> App:
+    """The application over an initialised store."""
+    settings = settings or Settings()
+    engine = engine_for(settings.url)
+    if not is_current(engine):
+        raise StoreNotReady(f"the store at {settings.redacted_url()} is not initialised or is out "
+                            f"of date: run `oversight init` first")
+    with SqlUnitOfWork(engine) as uow:
+        name = uow.get_meta("policy") or settings.policy
+    policy = load_policy(name, settings.policy_dir)
+    return App(settings, engine, policy, OversightService(engine, policy, link_base=settings.link_base))

@@ -1,0 +1,36 @@
+"""Settings from the environment (``OVERSIGHT_*``); secrets never printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OVERSIGHT_", extra="ignore")
+
+    home: Path = Path(".oversight")
+    """Where the embedded store and the outbox files live."""
+    database_url: str | None = None
+    """Any SQLAlchemy URL; the default is a SQLite file under ``home``."""
+    policy: str = "surrey"
+    """The authority whose policy a new store runs under (``oversight init --policy``)."""
+    policy_dir: Path | None = None
+    link_base: str = "http://localhost:8000"
+    """Where a task's link points: the API or dashboard a person opens."""
+    batch_size: int = 500
+
+    @property
+    def url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'oversight.db').resolve()}"
+
+    @property
+    def outbox_file(self) -> Path:
+        return self.home / "outbox" / "tasks.jsonl"
+
+    def redacted_url(self) -> str:
+        """The database URL with any password hidden, for messages to people."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
