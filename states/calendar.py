@@ -95,13 +95,15 @@ class WorkingCalendar:
         return day
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days in ``(start, end]``; negative when ``end`` is before ``start``.
+        """Working days in ``(start, end]``; when ``end`` is before ``start``, minus those in
+        ``[end, start)`` (the days a backward count steps onto).
 
         The inverse of :meth:`working_days_after`: for any ``n``,
         ``working_days_between(d, working_days_after(d, n)) == n``.
         """
         if end < start:
-            return -self.working_days_between(end, start)
+            return -sum(1 for offset in range((start - end).days)
+                        if self.is_working_day(end + timedelta(days=offset)))
         count = 0
         day = start
         while day < end:

@@ -244,7 +244,9 @@ class Policy(_Strict):
         try:
             return cls.model_validate(data)
         except ValidationError as error:
-            first = error.errors()[0]
+            # A typo shows as an unknown key plus a missing one: name the key the person wrote.
+            first = next((e for e in error.errors() if e["type"] == "extra_forbidden"),
+                         error.errors()[0])
             key = _key_path(first["loc"])
             reason = first["msg"]
             if first["type"] == "extra_forbidden":

@@ -119,6 +119,11 @@ class ChildAndFamilyAssessment(Lifecycle):
             k for k in self.tasks_where(type="management_oversight", state="open")
             if not self._point(k).at_completion
             and date.fromisoformat(self.data["tasks"][k]["due"]) > event.on)
+        # The oversight recording completion falls due at completion, if that comes first.
+        for key in self.tasks_where(type="management_oversight", state="open"):
+            if self._point(key).at_completion and \
+                    date.fromisoformat(self.data["tasks"][key]["due"]) > event.on:
+                self.reschedule_task(key, event.on)
         self.disarm("day35")
         self.disarm("limit")
 

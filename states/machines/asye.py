@@ -135,6 +135,8 @@ class AsyeJourney(Lifecycle):
                 self.disarm(TASK_TIMER + key)
 
     def record_resume(self, event: AsyeResumed) -> None:
+        if self.state != "paused":
+            raise EventRejected(str(self.ref), self.state, event.type, "the journey is not paused")
         paused = self.data.pop("paused")
         paused_on = date.fromisoformat(paused["on"])
         shift = (event.on - paused_on).days

@@ -238,9 +238,10 @@ class Lifecycle:
             task["state"] = "escalated"
             self._changed.append(TaskChange(key, "escalated", self.today))
             basis = escalation.respond_within.basis(self.today, self.calendar)
+            # The deadline and the chain come from the escalation rule, so that is what it cites.
             self.open_task(f"{key}^", "escalation", assignee=target, role=escalation.chain[level],
-                           basis=basis, rule=rule, subject=task["subject"], escalates=key,
-                           level=level + 1)
+                           basis=basis, rule=self.cite("escalation", escalation.cite),
+                           subject=task["subject"], escalates=key, level=level + 1)
         else:
             task["state"] = "breached"
             self._changed.append(TaskChange(key, "breached", self.today))

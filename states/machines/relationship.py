@@ -126,6 +126,7 @@ class SupervisoryRelationship(Lifecycle):
         absence = self.policy.relationship.supervisor_absence
         self.step_to("arrange_alternative", self.cite("relationship.supervisor_absence", absence.cite))
         self.close_tasks(self.tasks_where(type="alternative_supervision"))
+        self.disarm("absence_threshold")  # arranged before the threshold: nothing left to raise
         if event.arranged_with:
             self.data["alternative_supervisor"] = event.arranged_with
 
@@ -136,7 +137,8 @@ class SupervisoryRelationship(Lifecycle):
         self.data.pop("absence", None)
         self.data.pop("alternative_supervisor", None)
         self.disarm("absence_threshold")
-        self.withdraw_tasks(self.tasks_where(type="alternative_supervision", state="open"))
+        # Breached or escalated too: once the supervisor is back nothing can fulfil them.
+        self.withdraw_tasks(self.tasks_where(type="alternative_supervision"))
 
     def record_end(self, event: RelationshipEnded) -> None:
         self.data["ended"] = {"on": event.on.isoformat(), "reason": event.reason}
@@ -147,6 +149,8 @@ class SupervisoryRelationship(Lifecycle):
     def on_timer(self, name: str) -> None:
         if name != "absence_threshold" or self.state != "supervisor_absent":
             return
+        if self.tasks_where(type="alternative_supervision"):
+            return  # already opened for this absence: firing again changes nothing
         absence = self.policy.relationship.supervisor_absence
         rule = self.cite("relationship.supervisor_absence", absence.cite)
         supervisor, supervisee = self.data["supervisor"], self.data["supervisee"]

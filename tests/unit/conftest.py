@@ -1,4 +1,4 @@
-"""Fixtures of the domain's unit tests: the Surrey policy, a small team, and a fake timer store.
+"""Fixtures of the domain's unit tests: the Surrey policy, a small team, a fake timer store.
 
 No Prefect, no database, no files other than the policy YAML: a machine step is a pure function
 of the loaded state, the event or timer, and the policy.
@@ -7,8 +7,9 @@ of the loaded state, the event or timer, and the policy.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml

@@ -1,0 +1,72 @@
+"""states/ is the pure domain: no framework, no adapter, no workflow (checked with ast)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+STATES = Path(__file__).resolve().parents[2] / "states"
+MODULES = sorted(STATES.rglob("*.py"))
+FORBIDDEN = {"prefect", "sqlalchemy", "httpx", "fastapi", "yaml", "adapters", "workflows"}
+ALLOWED_THIRD_PARTY = {"transitions", "pydantic", "holidays", "states"}
+
+
+def imported_roots(path: Path) -> set[str]:
+    """Top-level package of every import in the file, wherever it sits (functions included)."""
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: inside states itself
+                roots.add("states")
+            else:
+                roots.add(node.module.split(".")[0])
+    return roots
+
+
+def dynamic_imports(path: Path) -> list[str]:
+    """Calls of __import__ or import_module, which an import statement check would miss."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in ("__import__", "import_module"):
+                found.append(f"{path.name}:{node.lineno}")
+    return found
+
+
+def test_the_check_finds_the_modules_of_states():
+    """The walk sees the calendar, the policy and the three machines."""
+    names = {p.relative_to(STATES).as_posix() for p in MODULES}
+    assert {"calendar.py", "policy.py", "machines/assessment.py", "machines/asye.py",
+            "machines/relationship.py"} <= names
+
+
+def test_the_check_sees_imports_inside_functions(tmp_path):
+    """An import hidden in a function body is still found."""
+    sneaky = tmp_path / "sneaky.py"
+    sneaky.write_text("def f():\n    from adapters.store import x\n    import prefect.flows\n")
+    assert imported_roots(sneaky) == {"adapters", "prefect"}
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(STATES).as_posix())
+def test_no_module_of_states_imports_a_framework_an_adapter_or_a_workflow(path):
+    """prefect, sqlalchemy, httpx, fastapi, yaml, adapters and workflows stay outside the domain."""
+    assert imported_roots(path) & FORBIDDEN == set()
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(STATES).as_posix())
+def test_states_imports_only_the_standard_library_transitions_pydantic_holidays_and_itself(path):
+    """Anything else would be a new dependency of the domain."""
+    allowed = set(sys.stdlib_module_names) | ALLOWED_THIRD_PARTY | {"__future__"}
+    assert imported_roots(path) - allowed == set()
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(STATES).as_posix())
+def test_states_does_not_import_modules_by_name_at_run_time(path):
+    """No __import__ or importlib.import_module to slip past the checks above."""
+    assert dynamic_imports(path) == []
