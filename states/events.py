@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from states.errors import EventInvalid
 
@@ -133,33 +133,19 @@ class RelationshipEnded(DomainEvent):
     reason: Literal["moved", "left", "other"] = "other"
 
 
-Event = Annotated[
-    Union[
-        AssessmentStarted,
-        OversightRecorded,
-        AssessmentExtended,
-        AssessmentCompleted,
-        AsyeEnrolled,
-        ReviewHeld,
-        AsyePaused,
-        AsyeResumed,
-        FinalAssessmentRecorded,
-        RelationshipStarted,
-        AgreementSigned,
-        AgreementReviewed,
-        SupervisionHeld,
-        SupervisorAbsenceStarted,
-        SupervisorReturned,
-        AlternativeSupervisionArranged,
-        RelationshipEnded,
-    ],
-    Field(discriminator="type"),
-]
+def event_types() -> dict[str, type[DomainEvent]]:
+    """Every event class by its ``type``, including those other modules of ``states`` define."""
+    found: dict[str, type[DomainEvent]] = {}
+    pending = list(DomainEvent.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        found[cls.model_fields["type"].default] = cls
+    return found
 
-_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
-EVENT_TYPES: dict[str, type[DomainEvent]] = {
-    cls.model_fields["type"].default: cls for cls in DomainEvent.__subclasses__()
-}
+
+EVENT_TYPES: dict[str, type[DomainEvent]] = event_types()
+"""The events of this module; :func:`event_types` also finds those defined elsewhere."""
 
 
 def snake_case(class_name: str) -> str:
@@ -169,15 +155,15 @@ def snake_case(class_name: str) -> str:
 
 def parse_event(data: dict[str, Any]) -> DomainEvent:
     """One event from a mapping (scenario line, CLI flags, API body); one clear error if bad."""
+    known = event_types()
     kind = data.get("type")
-    if kind not in EVENT_TYPES:
-        known = ", ".join(sorted(EVENT_TYPES))
-        raise EventInvalid(f"unknown event type {kind!r}; known types: {known}")
+    if kind not in known:
+        raise EventInvalid(f"unknown event type {kind!r}; known types: {', '.join(sorted(known))}")
     try:
-        return _ADAPTER.validate_python(data)
+        return known[kind].model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"][1:]) or "event"
+        field = ".".join(str(p) for p in first["loc"]) or "event"
         reason = "required field is missing" if first["type"] == "missing" else first["msg"]
         if first["type"] == "extra_forbidden":
             reason = "unknown field"

@@ -10,11 +10,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from states.calendar import Region, WorkingCalendar, months_after, weeks_after
+from states.calendar import Region, WorkingCalendar
 from states.errors import PolicyError
-from states.values import Basis, RuleRef
+from states.practice_rules import (
+    ChildSupervisionRules,
+    ManagementOversightRules,
+    Retention,
+    Sessions,
+    TeamActivity,
+)
+from states.rules import Citation, Conflict, Deadline, Interval, Rule, Strict
+from states.values import RuleRef
+
+__all__ = ["Citation", "Conflict", "Interval", "Rule", "Policy", "ROLES", "Role"]
 
 ROLES = (
     "student",
@@ -44,78 +54,21 @@ Role = Literal[
 ]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Citation(_Strict):
-    """Where a rule comes from."""
-
-    section: str = Field(min_length=1)
-    """The policy's own section number, e.g. ``4.1`` or ``Appendix 1``."""
-    quote: str = Field(min_length=3)
-    """A short quote from the policy, so a reader can find the sentence."""
-    source: str | None = None
-    """Set when the rule comes from outside the authority's policy (e.g. the ASYE framework)."""
-    note: str | None = None
-    """What the file had to decide that the policy leaves open."""
-
-
-class Interval(_Strict):
-    """A span of time written as exactly one of its units: ``{working_days: 10}``."""
-
-    working_days: int | None = Field(default=None, ge=0)
-    days: int | None = Field(default=None, ge=0)
-    weeks: int | None = Field(default=None, ge=0)
-    months: int | None = Field(default=None, ge=0)
-
-    @model_validator(mode="after")
-    def _exactly_one_unit(self) -> "Interval":
-        given = [name for name in ("working_days", "days", "weeks", "months") if getattr(self, name) is not None]
-        if len(given) != 1:
-            raise ValueError("an interval needs exactly one of working_days, days, weeks, months")
-        return self
-
-    @property
-    def unit(self) -> str:
-        for name in ("working_days", "days", "weeks", "months"):
-            if getattr(self, name) is not None:
-                return name
-        raise AssertionError("validated above")
-
-    @property
-    def amount(self) -> int:
-        return getattr(self, self.unit)
-
-    def describe(self) -> str:
-        label = {"working_days": "working day", "days": "day", "weeks": "week", "months": "month"}[self.unit]
-        return f"{self.amount} {label}{'' if self.amount == 1 else 's'}"
-
-    def after(self, start: date, calendar: WorkingCalendar) -> date:
-        """The date this interval after ``start``, by DOMAIN.md's arithmetic."""
-        if self.unit == "working_days":
-            return calendar.working_days_after(start, self.amount)
-        if self.unit == "weeks":
-            return weeks_after(start, self.amount)
-        if self.unit == "months":
-            return months_after(start, self.amount)
-        return date.fromordinal(start.toordinal() + self.amount)
-
-    def basis(self, start: date, calendar: WorkingCalendar) -> Basis:
-        """The date and the arithmetic that produced it, for ``oversight why``."""
-        result = self.after(start, calendar)
-        skipped = tuple(calendar.skipped_between(start, result)) if self.unit == "working_days" else ()
-        return Basis(start=start, interval=self.describe(), result=result, skipped=skipped)
-
-
-class Rule(_Strict):
-    cite: Citation
+class CadencePhase(Strict):
+    every: Interval
+    until: Interval
+    """Counted from the supervisee's start (in post, or in the new role)."""
 
 
 class Cadence(Rule):
-    """A recurring obligation: the next one is due ``every`` after the last one held."""
+    """A recurring obligation: the next one is due ``every`` after the last one held.
+
+    ``initially`` gives closer intervals for the first weeks or months in post (devon §4.1: weekly
+    for the first six weeks; hull §3: fortnightly for 3 months after a change of role).
+    """
 
     every: Interval | None = None
+    initially: list[CadencePhase] = []
     follows: Literal["asye"] | None = None
     """``asye``: the ASYE journey's phases set the cadence instead."""
 
@@ -126,7 +79,7 @@ class Cadence(Rule):
         return self
 
 
-class PersonalSupervision(_Strict):
+class PersonalSupervision(Strict):
     roles: dict[Role, Cadence] = Field(min_length=1)
 
 
@@ -142,7 +95,7 @@ class AsyeReview(Rule):
     at: Interval
 
 
-class Asye(_Strict):
+class Asye(Strict):
     phases: list[AsyePhase] = Field(min_length=1)
     reviews: list[AsyeReview] = []
     final: AsyeReview
@@ -168,12 +121,8 @@ class OversightPoint(Rule):
     """The point records the completion or the extension: it stays due when the assessment ends early."""
 
 
-class Deadline(Rule):
-    due: Interval
-
-
-class Assessment(_Strict):
-    oversight_points: list[OversightPoint] = Field(min_length=1)
+class Assessment(Strict):
+    oversight_points: list[OversightPoint] = []
     completion: Deadline
     extended_limit: Deadline
 
@@ -206,7 +155,7 @@ class Eligibility(Rule):
     post_qualification: Interval
 
 
-class Relationship(_Strict):
+class Relationship(Strict):
     agreement: Agreement
     supervisor_absence: SupervisorAbsence
     supervisor_eligibility: Eligibility | None = None
@@ -217,12 +166,12 @@ class Escalation(Rule):
     respond_within: Interval
 
 
-class CalendarRules(_Strict):
+class CalendarRules(Strict):
     region: Region = "england-and-wales"
     closures: list[date] = []
 
 
-class Policy(_Strict):
+class Policy(Strict):
     """One authority's rules, at one version."""
 
     authority: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
@@ -235,6 +184,11 @@ class Policy(_Strict):
     asye: Asye
     assessment: Assessment
     relationship: Relationship
+    sessions: Sessions = Sessions()
+    child_supervision: ChildSupervisionRules | None = None
+    management_oversight: ManagementOversightRules | None = None
+    team_activities: list[TeamActivity] = []
+    retention: Retention | None = None
 
     @classmethod
     def from_mapping(cls, data: Any, *, source: str) -> "Policy":

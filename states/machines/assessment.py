@@ -60,6 +60,10 @@ class ChildAndFamilyAssessment(Lifecycle):
     def subject(self) -> str:
         return f"child:{self.data['child']}"
 
+    @classmethod
+    def people(cls, data: dict) -> tuple[str, str | None]:
+        return data["child"], data["worker"]
+
     def start(self, event: DomainEvent) -> None:
         assert isinstance(event, AssessmentStarted)
         rules = self.policy.assessment

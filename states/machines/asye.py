@@ -83,6 +83,10 @@ class AsyeJourney(Lifecycle):
                 current = phase
         return current
 
+    @classmethod
+    def people(cls, data: dict) -> tuple[str, str | None]:
+        return data["worker"], data["supervisor"]
+
     def start(self, event: DomainEvent) -> None:
         assert isinstance(event, AsyeEnrolled)
         asye = self.policy.asye

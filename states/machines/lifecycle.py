@@ -95,6 +95,11 @@ class Lifecycle:
         self._changed: list[TaskChange] = []
         self._notes: list[str] = []
 
+    @classmethod
+    def people(cls, data: dict[str, Any]) -> tuple[str, str | None]:
+        """The subject (a child or worker) and the other party: how later events find the entity."""
+        raise NotImplementedError
+
     # ----- the three ways in ------------------------------------------------------------------
 
     @classmethod

@@ -74,6 +74,10 @@ class SupervisoryRelationship(Lifecycle):
     def entity_id(supervisor: str, supervisee: str) -> str:
         return f"{supervisor}:{supervisee}"
 
+    @classmethod
+    def people(cls, data: dict) -> tuple[str, str | None]:
+        return data["supervisee"], data["supervisor"]
+
     def start(self, event: DomainEvent) -> None:
         assert isinstance(event, RelationshipStarted)
         supervisee = self.directory.member(event.supervisee)
