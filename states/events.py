@@ -105,6 +105,10 @@ class SupervisionHeld(DomainEvent):
     supervisor: Identifier
     supervisee: Identifier
     minutes: int | None = Field(default=None, gt=0, le=600)
+    session: Identifier | None = None
+    """The planned session this was, if it was planned (``session_planned``)."""
+    children_discussed: list[Identifier] | None = None
+    """The children discussed, for the policies that say which must be (sunderland §6, systemic §6)."""
 
 
 class SupervisorAbsenceStarted(DomainEvent):

@@ -27,13 +27,20 @@ class Target:
 
 Route = Callable[[DomainEvent, SqlUnitOfWork, Directory], list[Target]]
 ROUTES: dict[str, Route] = {}
+ALSO: dict[str, list[Route]] = {}
 
 
 def register(routes: dict[str, Route]) -> None:
+    """The primary route of each event type: it finds the entities or raises a clear error."""
     clash = set(routes) & set(ROUTES)
     if clash:
         raise RuntimeError(f"event types routed twice: {sorted(clash)}")
     ROUTES.update(routes)
+
+
+def register_also(event_type: str, extra: Route) -> None:
+    """A further route for an event another lifecycle also cares about; it may find nothing."""
+    ALSO.setdefault(event_type, []).append(extra)
 
 
 def route(event: DomainEvent, uow: SqlUnitOfWork, directory: Directory) -> list[Target]:
@@ -41,7 +48,10 @@ def route(event: DomainEvent, uow: SqlUnitOfWork, directory: Directory) -> list[
     found = ROUTES.get(event.type)
     if found is None:
         raise UnknownEntity(f"no route for event type '{event.type}'")
-    return found(event, uow, directory)
+    targets = found(event, uow, directory)
+    for extra in ALSO.get(event.type, []):
+        targets.extend(extra(event, uow, directory))
+    return targets
 
 
 def subject_and_party(kind: str, data: dict) -> tuple[str, str | None]:
@@ -151,5 +161,8 @@ register({
     "supervisor_returned": _supervisor,
 })
 
-__all__ = ["KINDS", "ROUTES", "Target", "create", "existing", "register", "require_staff",
-           "route", "subject_and_party"]
+__all__ = ["KINDS", "ROUTES", "Target", "create", "existing", "register", "register_also",
+           "require_staff", "route", "subject_and_party"]
+
+# Lifecycles beyond the core register their routes when imported (one line each):
+
