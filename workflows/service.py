@@ -76,8 +76,16 @@ class OversightService:
 
     def due_timer_ids(self, as_of: date, *, limit: int, after: tuple[date, int] | None = None
                       ) -> list[tuple[date, int]]:
+        """The next page of due timers, in firing order, all due on the same day.
+
+        One day per page: a timer armed while this page fires (an escalation, say) may fall due
+        before a later day in the page, and must fire before it, as in a day-by-day run; the
+        next page, after this one's last timer, includes it. Otherwise the batch size and the
+        point where a crash split the run would decide the order of an entity's timers.
+        """
         with SqlUnitOfWork(self.engine) as uow:
-            return [(t.fires_on, t.id) for t in uow.due_timers(as_of, limit, after)]
+            page = uow.due_timers(as_of, limit, after)
+        return [(t.fires_on, t.id) for t in page if t.fires_on == page[0].fires_on]
 
     # ----- internals ---------------------------------------------------------------------------
 

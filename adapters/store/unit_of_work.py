@@ -97,8 +97,9 @@ class SqlUnitOfWork:
 
     def save_entity(self, entity: StoredEntity, *, created: bool) -> None:
         """Insert a new entity, or update one whose version is still ``entity.version - 1``."""
-        values = dataclasses.asdict(entity)
         if created:
+            # Shallow: ``asdict`` would deep-copy the machine's data, which is only serialised.
+            values = {f.name: getattr(entity, f.name) for f in dataclasses.fields(entity)}
             self.connection.execute(insert(t.entities).values(**values))
             return
         result = self.connection.execute(

@@ -1,0 +1,516 @@
+"""The sweep benchmark: ``python -m bench.sweep`` (``make bench``).
+
+1. Builds a SQLite store of 100,000 entities (60% Child and Family Assessments, 30% supervisory
+   relationships, 10% ASYE journeys) with their timers and tasks. Each kind is created once by
+   the real machines through the real service (``begin``, the same rows ``_save`` writes), then
+   replicated under new ids with ``executemany``: a few seconds instead of hours.
+2. Marks 0.1%, 1% and 10% of the entities as having a timer due (one timer each, spread over
+   the sweep date and the two days before it, as after a weekend), on a fresh copy each time.
+3. Sweeps each copy in a fresh process and measures: the application service
+   (``OversightService.due_timer_ids`` / ``.fire``, as ``sweep_day`` runs it), the Prefect
+   ``sweep`` flow with its ``fire_batch`` tasks (the temporary Prefect server started before the
+   clock starts), and a plain ``sqlite3`` script doing the same reads and writes with no
+   framework: as the issue lists them (``plain``), and with every row the service writes for an
+   escalation too (``plain-same-writes``: the new task, its timer, two outbox messages).
+4. Sweeps 1,000 due timers in stores of 10,000 and 100,000 entities: time and memory should not
+   follow the store's size.
+
+Memory: ``ru_maxrss`` of the sweeping process (peak resident set, the interpreter included) and
+the ``tracemalloc`` peak of the sweep alone, measured in a second run since tracing slows Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import tracemalloc
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+SWEEP_DATE = date(2026, 6, 1)
+"""A Monday. Every template starts on it, so none of their own timers is due by it."""
+NOW = datetime(2026, 6, 1, 5, 0, tzinfo=timezone.utc)
+MIX = ("assessment",) * 6 + ("relationship",) * 3 + ("asye",)
+"""The kind of entity number n is ``MIX[n % 10]``."""
+DUE_TIMER = {"assessment": ("task:mo:allocation", "day35"), "relationship": ("task:agreement",),
+             "asye": ("task:supervision:2",)}
+"""Which timer of an entity is made due: a task deadline (a breach that escalates to the line
+manager: the heaviest step) or a state timer (an assessment reaching day 35)."""
+TOKENS = {"c": "cTPLX", "w": "wTPLX", "a": "aTPLX", "m": "mTPLX", "h": "hTPLX"}
+REPO = Path(__file__).resolve().parent.parent
+
+
+# ----- building a store ------------------------------------------------------------------------
+
+@dataclass
+class Template:
+    """The rows one entity of a kind owns, as format strings over the template's identifiers."""
+
+    entity: tuple[Any, ...]
+    timers: list[tuple[Any, ...]]
+    tasks: list[tuple[Any, ...]]
+    audit: list[tuple[Any, ...]]
+
+
+def _formattable(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = value.replace("{", "{{").replace("}", "}}")
+    for field, token in TOKENS.items():
+        text = text.replace(token, "{" + field + "}")
+    return text
+
+
+def _fill(row: tuple[Any, ...], ids: dict[str, str]) -> tuple[Any, ...]:
+    return tuple(v.format_map(ids) if isinstance(v, str) and "{" in v else v for v in row)
+
+
+def templates(workdir: Path) -> dict[str, Template]:
+    """One entity of each kind, begun by the real machine and saved by the real service."""
+    from adapters.store.unit_of_work import SqlUnitOfWork
+    from states.directory import StaffMember
+    from states.events import parse_event
+    from workflows.bootstrap import initialise
+    from workflows.settings import Settings
+
+    path = workdir / "template.db"
+    path.unlink(missing_ok=True)
+    app = initialise(Settings(home=workdir, database_url=f"sqlite:///{path}"), "surrey")
+    with SqlUnitOfWork(app.engine) as uow:
+        uow.upsert_staff([
+            StaffMember("hTPLX", "senior_manager", date(2012, 9, 3), qualified=date(2004, 7, 1)),
+            StaffMember("mTPLX", "manager", date(2018, 4, 3), "hTPLX", date(2012, 7, 1)),
+            StaffMember("wTPLX", "qualified_social_worker", date(2021, 9, 1), "mTPLX",
+                        date(2020, 7, 1)),
+            StaffMember("aTPLX", "asye", SWEEP_DATE, "mTPLX", date(2025, 7, 1)),
+        ])
+        uow.commit()
+    on = SWEEP_DATE.isoformat()
+    for event in ({"type": "relationship_started", "on": on, "supervisor": "mTPLX",
+                   "supervisee": "wTPLX"},
+                  {"type": "asye_enrolled", "on": on, "worker": "aTPLX", "supervisor": "mTPLX"},
+                  {"type": "assessment_started", "on": on, "child": "cTPLX", "worker": "wTPLX",
+                   "manager": "mTPLX"}):
+        app.service.record(parse_event(event), now=NOW)
+    app.engine.dispose()
+    out: dict[str, Template] = {}
+    with sqlite3.connect(path) as db:
+        for kind, entity_id in (("assessment", "cTPLX"), ("relationship", "mTPLX:wTPLX"),
+                                ("asye", "aTPLX")):
+            def select(sql: str) -> list[tuple[Any, ...]]:
+                return [tuple(_formattable(v) for v in row)
+                        for row in db.execute(sql, (kind, entity_id))]
+            [entity] = select("SELECT kind, id, authority, policy_version, state, version, subject,"
+                              " party, started_on, updated_on, data FROM entities"
+                              " WHERE kind = ? AND id = ?")
+            out[kind] = Template(
+                entity=entity,
+                timers=select("SELECT entity_kind, entity_id, name, fires_on, rule, basis FROM timers"
+                              " WHERE entity_kind = ? AND entity_id = ? ORDER BY id"),
+                tasks=select("SELECT id, entity_kind, entity_id, key, type, assignee, assignee_role,"
+                             " subject, raised_on, due, state, closed_on, breached_on, authority,"
+                             " section, rule, basis, escalates, level FROM tasks"
+                             " WHERE entity_kind = ? AND entity_id = ? ORDER BY id"),
+                audit=select("SELECT entity_kind, entity_id, source, dest, \"trigger\", cause, \"on\","
+                             " rule, actor, event_id, recorded_at FROM audit"
+                             " WHERE entity_kind = ? AND entity_id = ? ORDER BY id"))
+            assert all(row[3] > on for row in out[kind].timers), f"a {kind} timer is already due"
+    db.close()
+    path.unlink()
+    return out
+
+
+def ids_of(n: int) -> dict[str, str]:
+    """The people of entity n: child c<n>, worker w<r> (the relationship of n's group of ten),
+    ASYE a<n>, manager tm<n//80> (about 24 supervisees), head of service hos<n//800>."""
+    return {"c": f"c{n}", "w": f"w{n - n % 10 + 6}", "a": f"a{n}", "m": f"tm{n // 80}",
+            "h": f"hos{n // 800}"}
+
+
+def staff_rows(entities: int) -> Iterator[tuple[Any, ...]]:
+    for k in range(entities // 800 + 1):
+        yield (f"hos{k}", "senior_manager", "2012-09-03", None, "2004-07-01", 0, 0, None)
+    for k in range(entities // 80 + 1):
+        yield (f"tm{k}", "manager", "2018-04-03", f"hos{k // 10}", "2012-07-01", 0, 0, None)
+    for n in range(entities):
+        if MIX[n % 10] == "relationship":
+            yield (f"w{n}", "qualified_social_worker", "2021-09-01", f"tm{n // 80}", "2020-07-01",
+                   0, 0, None)
+        elif MIX[n % 10] == "asye":
+            yield (f"a{n}", "asye", SWEEP_DATE.isoformat(), f"tm{n // 80}", "2025-07-01", 0, 0,
+                   None)
+
+
+def _ids_for(kind: str, n: int) -> dict[str, str]:
+    ids = ids_of(n)
+    if kind == "relationship":
+        ids["w"] = f"w{n}"
+    return ids
+
+
+def build_store(path: Path, entities: int, shapes: dict[str, Template]) -> dict[str, Any]:
+    """The schema by Alembic, then every row by executemany in one transaction."""
+    from adapters.store.database import make_engine, upgrade
+    from adapters.store.unit_of_work import SqlUnitOfWork
+
+    started = time.perf_counter()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with SqlUnitOfWork(engine) as uow:
+        uow.set_meta("policy", "surrey")
+        uow.commit()
+    engine.dispose()
+
+    def each(part: str) -> Iterator[tuple[Any, ...]]:
+        for n in range(entities):
+            kind = MIX[n % 10]
+            ids = _ids_for(kind, n)
+            shape = shapes[kind]
+            if part == "entity":
+                yield _fill(shape.entity, ids)
+            else:
+                for row in getattr(shape, part):
+                    yield _fill(row, ids)
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, copied per run
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("PRAGMA cache_size=-262144")
+    db.execute("BEGIN")
+    db.executemany("INSERT INTO staff (id, role, started, line_manager, qualified, part_time,"
+                   " agency, team) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", staff_rows(entities))
+    db.executemany("INSERT INTO entities (kind, id, authority, policy_version, state, version,"
+                   " subject, party, started_on, updated_on, data)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", each("entity"))
+    db.executemany("INSERT INTO timers (entity_kind, entity_id, name, fires_on, rule, basis)"
+                   " VALUES (?, ?, ?, ?, ?, ?)", each("timers"))
+    db.executemany("INSERT INTO tasks (id, entity_kind, entity_id, key, type, assignee,"
+                   " assignee_role, subject, raised_on, due, state, closed_on, breached_on,"
+                   " authority, section, rule, basis, escalates, level)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", each("tasks"))
+    db.executemany("INSERT INTO audit (entity_kind, entity_id, source, dest, \"trigger\", cause,"
+                   " \"on\", rule, actor, event_id, recorded_at)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", each("audit"))
+    db.execute("COMMIT")
+    db.execute("ANALYZE")
+    counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+              for table in ("entities", "timers", "tasks", "audit", "staff")}
+    due = db.execute("SELECT count(*) FROM timers WHERE fires_on <= ?",
+                     (SWEEP_DATE.isoformat(),)).fetchone()[0]
+    db.close()
+    assert due == 0, "the built store already has due timers"
+    counts["seconds"] = time.perf_counter() - started
+    counts["megabytes"] = path.stat().st_size / 1e6
+    return counts
+
+
+def mark_due(path: Path, entities: int, due: int, seed: int = 7) -> None:
+    """Make exactly ``due`` entities (a fixed random sample) have one timer due by the sweep date."""
+    chosen = random.Random(seed).sample(range(entities), due)
+    days = [(SWEEP_DATE - timedelta(days=back)).isoformat() for back in (2, 1, 0)]
+    rows = []
+    for i, n in enumerate(chosen):
+        kind = MIX[n % 10]
+        names = DUE_TIMER[kind]
+        entity_id = {"assessment": f"c{n}", "relationship": f"tm{n // 80}:w{n}",
+                     "asye": f"a{n}"}[kind]
+        rows.append((days[i % 3], kind, entity_id, names[i % len(names)]))
+    with sqlite3.connect(path) as db:
+        db.executemany("UPDATE timers SET fires_on = ? WHERE entity_kind = ? AND entity_id = ?"
+                       " AND name = ?", rows)
+        marked = db.execute("SELECT count(*) FROM timers WHERE fires_on <= ?",
+                            (SWEEP_DATE.isoformat(),)).fetchone()[0]
+    db.close()
+    assert marked == due, f"{marked} timers due, wanted {due}"
+
+
+# ----- the sweeps (each in its own process) ----------------------------------------------------
+
+def _service_sweep(url: str) -> dict[str, int]:
+    from workflows.bootstrap import open_app
+    from workflows.settings import Settings
+
+    app = open_app(Settings(database_url=url))
+    fired = stale = 0
+    cursor = None
+    while page := app.service.due_timer_ids(SWEEP_DATE, limit=500, after=cursor):
+        for _, timer_id in page:
+            outcome = app.service.fire(timer_id, now=NOW)
+            fired, stale = fired + outcome.fired, stale + outcome.stale
+        cursor = page[-1]
+    return {"fired": fired, "stale": stale}
+
+
+def _plain_sweep(path: Path, same_writes: bool) -> dict[str, int]:
+    """No framework: the indexed due query, then per timer one transaction that reads the entity,
+    updates it, deletes the timer, writes an audit row and the task's new state (and, with
+    ``same_writes``, the escalation task, its timer and two outbox messages, as the service does)."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA busy_timeout=60000")
+    now = NOW.isoformat(sep=" ").replace("+00:00", "")
+    fired = 0
+    after: tuple[str, int] = ("", 0)
+    while True:
+        page = db.execute(
+            "SELECT id, entity_kind, entity_id, name, fires_on FROM timers"
+            " WHERE fires_on <= ? AND (fires_on, id) > (?, ?) ORDER BY fires_on, id LIMIT 500",
+            (SWEEP_DATE.isoformat(), *after)).fetchall()
+        if not page:
+            break
+        for timer_id, kind, entity_id, name, on in page:
+            db.execute("BEGIN IMMEDIATE")
+            if db.execute("SELECT id FROM timers WHERE id = ?", (timer_id,)).fetchone() is None:
+                db.execute("COMMIT")
+                continue
+            state, version, data = db.execute(
+                "SELECT state, version, data FROM entities WHERE kind = ? AND id = ?",
+                (kind, entity_id)).fetchone()
+            data = json.loads(data)
+            key = name[len("task:"):] if name.startswith("task:") else None
+            dest = state if key else "due"
+            if key:
+                data["tasks"][key]["state"] = "escalated"
+            db.execute("UPDATE entities SET state = ?, version = ?, data = ?, updated_on = ?"
+                       " WHERE kind = ? AND id = ? AND version = ?",
+                       (dest, version + 1, json.dumps(data), on, kind, entity_id, version))
+            db.execute("DELETE FROM timers WHERE id = ?", (timer_id,))
+            db.execute("INSERT INTO audit (entity_kind, entity_id, source, dest, \"trigger\", cause,"
+                       " \"on\", rule, actor, event_id, recorded_at)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?)",
+                       (kind, entity_id, state, dest, "breach" if key else "reach_day35",
+                        f"timer:{name}", on, now))
+            if key:
+                task_id = f"{kind}:{entity_id}:{key}"
+                db.execute("UPDATE tasks SET state = 'escalated', breached_on = ? WHERE id = ?",
+                           (on, task_id))
+                if same_writes:
+                    db.execute("SELECT line_manager FROM staff WHERE id = ?",
+                               (data["tasks"][key]["assignee"],)).fetchone()
+                    db.execute(
+                        "INSERT INTO tasks SELECT id || '^', entity_kind, entity_id, key || '^',"
+                        " 'escalation', assignee, assignee_role, subject, ?, ?, 'open', NULL, NULL,"
+                        " authority, section, rule, basis, id, level + 1 FROM tasks WHERE id = ?",
+                        (on, on, task_id))
+                    db.execute("INSERT INTO timers (entity_kind, entity_id, name, fires_on, rule,"
+                               " basis) SELECT entity_kind, entity_id, ?, ?, rule, basis FROM tasks"
+                               " WHERE id = ?", (f"{name}^", "2026-06-10", task_id))
+                    task = db.execute("SELECT * FROM tasks WHERE id IN (?, ?)",
+                                      (task_id, task_id + "^")).fetchall()
+                    for change, row in zip(("escalated", "opened"), task):
+                        message = {"specversion": "1.0", "id": f"{row[0]}|{change}|{on}",
+                                   "source": "/oversight/surrey", "type": change, "time": now,
+                                   "subject": row[0], "data": {"task": [str(v) for v in row]}}
+                        db.execute("INSERT INTO outbox (id, task_id, type, message, created_at,"
+                                   " status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?,"
+                                   " 'pending', 0, ?)", (message["id"], row[0], change,
+                                                         json.dumps(message), now, now))
+            db.execute("COMMIT")
+            fired += 1
+        after = (page[-1][4], page[-1][0])
+    db.close()
+    return {"fired": fired, "stale": 0}
+
+
+def _flow_sweep(url: str) -> dict[str, Any]:
+    from prefect import flow
+
+    from workflows.flows import sweep
+
+    @flow(name="bench-warm-up")
+    def warm_up() -> int:
+        return 1
+
+    started = time.perf_counter()
+    warm_up()  # starts Prefect's temporary server: paid once per process, not per sweep
+    server = time.perf_counter() - started
+    totals = sweep(as_of=SWEEP_DATE, batch_size=500, database_url=url)
+    return {"fired": totals["fired"], "stale": totals["stale"], "batches": totals["batches"],
+            "server_seconds": server}
+
+
+def run_one(mode: str, path: Path, trace: bool) -> dict[str, Any]:
+    """Sweep one store copy in this process; the figures as a dict."""
+    url = f"sqlite:///{path}"
+    # Import before the clock starts (an interpreter start is not part of a sweep), and only
+    # what the mode uses, so the plain script's memory is its own.
+    if mode in ("service", "flow"):
+        import workflows.bootstrap  # noqa: F401
+        import workflows.service  # noqa: F401
+    if mode == "flow":
+        import workflows.flows  # noqa: F401
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if trace:
+        tracemalloc.start()
+    server = 0.0
+    started = time.perf_counter()
+    if mode == "service":
+        result: dict[str, Any] = _service_sweep(url)
+    elif mode == "flow":
+        result = _flow_sweep(url)
+        server = result.pop("server_seconds")
+    elif mode in ("plain", "plain-same-writes"):
+        result = _plain_sweep(path, same_writes=mode == "plain-same-writes")
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    seconds = time.perf_counter() - started - server
+    if trace:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        result["traced_peak_mb"] = peak / 1e6
+    result.update(seconds=seconds, server_seconds=server,
+                  rss_before_mb=rss_before / 1024,
+                  rss_peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return result
+
+
+def _child_env(workdir: Path) -> dict[str, str]:
+    return {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING",
+            "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "OVERSIGHT_HOME": str(workdir)}
+
+
+def build_in_subprocess(path: Path, entities: int, workdir: Path) -> dict[str, Any]:
+    """Build in a child so this process stays small: a child's ``ru_maxrss`` starts from the
+    resident size of the process that started it (Linux keeps the high-water mark over exec)."""
+    done = subprocess.run([sys.executable, "-m", "bench.sweep", "_build", str(entities), str(path),
+                           str(workdir)], cwd=REPO, env=_child_env(workdir), capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"building {entities:,} entities failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def sweep_in_subprocess(mode: str, base: Path, workdir: Path, entities: int, due: int,
+                        trace: bool = False) -> dict[str, Any]:
+    """Copy the base store, make ``due`` timers due, sweep it in a fresh process."""
+    copy = workdir / f"run-{mode}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(base, copy)
+    mark_due(copy, entities, due)
+    env = _child_env(workdir)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "bench.sweep", "_run", mode, str(copy)]
+                          + (["--trace"] if trace else []), cwd=REPO, env=env,
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{mode} sweep failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["process_seconds"] = wall
+    with sqlite3.connect(copy) as db:
+        result["left_due"] = db.execute("SELECT count(*) FROM timers WHERE fires_on <= ?",
+                                        (SWEEP_DATE.isoformat(),)).fetchone()[0]
+    db.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    if result["fired"] != due or result["left_due"]:
+        raise SystemExit(f"{mode}: fired {result['fired']} of {due}, {result['left_due']} left")
+    return result
+
+
+# ----- the report ------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.sweep", description=__doc__.split("\n")[0])
+    parser.add_argument("--entities", type=int, default=100_000)
+    parser.add_argument("--shares", default="0.1,1,10", help="per cent of entities with a timer due")
+    parser.add_argument("--flat", default="10000,100000",
+                        help="store sizes for the flat-memory check (1,000 due in each)")
+    parser.add_argument("--modes", default="service,flow,plain,plain-same-writes")
+    parser.add_argument("--dir", type=Path, default=REPO / ".oversight" / "bench")
+    parser.add_argument("--keep", action="store_true", help="keep the built stores")
+    args = parser.parse_args(argv)
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=max(Console().width, 140))
+    workdir: Path = args.dir
+    workdir.mkdir(parents=True, exist_ok=True)
+    modes = args.modes.split(",")
+    shares = [float(s) for s in args.shares.split(",")]
+    sizes = sorted({int(s) for s in args.flat.split(",")} | {args.entities})
+
+    stores: dict[int, Path] = {}
+    builds = Table(title="Stores built (real machines' rows, replicated by executemany)")
+    for column in ("entities", "timers", "tasks", "audit", "staff", "MB", "build s"):
+        builds.add_column(column, justify="right")
+    for size in sizes:
+        stores[size] = workdir / f"store-{size}.db"
+        info = build_in_subprocess(stores[size], size, workdir)
+        builds.add_row(*(f"{info[k]:,}" for k in ("entities", "timers", "tasks", "audit", "staff")),
+                       f"{info['megabytes']:,.0f}", f"{info['seconds']:.1f}")
+    console.print(builds)
+
+    table = Table(title=f"Sweep of {args.entities:,} entities, due timers fired once each "
+                        f"(sweep date {SWEEP_DATE.isoformat()})")
+    for column in ("due", "path", "fired", "sweep s", "process s", "timers/s", "× plain",
+                   "RSS peak MB", "traced peak MB"):
+        table.add_column(column, justify="right")
+    verdicts = []
+    for share in shares:
+        due = round(args.entities * share / 100)
+        results = {mode: sweep_in_subprocess(mode, stores[args.entities], workdir,
+                                             args.entities, due) for mode in modes}
+        traced = {mode: sweep_in_subprocess(mode, stores[args.entities], workdir, args.entities,
+                                            due, trace=True)
+                  for mode in modes if mode in ("service", "plain")}
+        plain = results.get("plain", {}).get("seconds")
+        for mode, result in results.items():
+            ratio = f"{result['seconds'] / plain:.1f}" if plain else "-"
+            extra = f" (+{result['server_seconds']:.1f} s server start)" if mode == "flow" else ""
+            table.add_row(f"{due:,} ({share:g}%)", mode + extra, f"{result['fired']:,}",
+                          f"{result['seconds']:.2f}", f"{result['process_seconds']:.2f}",
+                          f"{result['fired'] / result['seconds']:,.0f}", ratio,
+                          f"{result['rss_peak_mb']:.0f}",
+                          f"{traced[mode]['traced_peak_mb']:.1f}" if mode in traced else "-")
+        table.add_section()
+        if due == 1000 and "service" in results:
+            took = results["service"]["process_seconds"]
+            verdicts.append(f"1,000 due timers swept through the service in "
+                            f"{results['service']['seconds']:.2f} s, {took:.2f} s end to end "
+                            f"(fresh process): {'under' if took < 5 else 'OVER'} the 5 s target.")
+    console.print(table)
+    for verdict in verdicts:
+        console.print(verdict)
+
+    flat = Table(title="1,000 due timers as the store grows (service path)")
+    for column in ("entities", "sweep s", "timers/s", "RSS before MB", "RSS peak MB",
+                   "traced peak MB"):
+        flat.add_column(column, justify="right")
+    for size in sizes:
+        result = sweep_in_subprocess("service", stores[size], workdir, size, 1000)
+        traced = sweep_in_subprocess("service", stores[size], workdir, size, 1000, trace=True)
+        flat.add_row(f"{size:,}", f"{result['seconds']:.2f}",
+                     f"{result['fired'] / result['seconds']:,.0f}",
+                     f"{result['rss_before_mb']:.0f}", f"{result['rss_peak_mb']:.0f}",
+                     f"{traced['traced_peak_mb']:.1f}")
+    console.print(flat)
+    if not args.keep:
+        for path in stores.values():
+            path.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_run":
+        print(json.dumps(run_one(sys.argv[2], Path(sys.argv[3]), "--trace" in sys.argv[4:])))
+    elif len(sys.argv) > 1 and sys.argv[1] == "_build":
+        size, target, work = int(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
+        print(json.dumps(build_store(target, size, templates(work))))
+    else:
+        main()
