@@ -71,6 +71,9 @@ class Cadence(Rule):
     initially: list[CadencePhase] = []
     follows: Literal["asye"] | None = None
     """``asye``: the ASYE journey's phases set the cadence instead."""
+    minimum_minutes: int | None = Field(default=None, gt=0, le=600)
+    """Minutes of supervision due in each interval for this role, where the policy sets them
+    (hull §3: students 1.5 hours a week); ``sessions.length`` applies otherwise."""
 
     @model_validator(mode="after")
     def _every_or_follows(self) -> "Cadence":
@@ -156,8 +159,10 @@ class Eligibility(Rule):
 
 
 class Relationship(Strict):
-    agreement: Agreement
-    supervisor_absence: SupervisorAbsence
+    agreement: Agreement | None = None
+    """None where the policy asks for no supervision agreement (systemic)."""
+    supervisor_absence: SupervisorAbsence | None = None
+    """None where the policy sets no rule for an absent supervisor (devon, systemic)."""
     supervisor_eligibility: Eligibility | None = None
 
 

@@ -45,11 +45,18 @@ class Preparation(Rule):
     before: Interval
 
 
+class Planning(Rule):
+    """How far ahead sessions are booked (devon §4.2: "the dates for the year ahead")."""
+
+    ahead: Interval
+
+
 class Sessions(Strict):
     recording: Recording | None = None
     cancellation: Cancellation | None = None
     length: SessionLength | None = None
     preparation: Preparation | None = None
+    planning: Planning | None = None
 
 
 class CaseCadence(Rule):
@@ -122,6 +129,9 @@ class TeamActivity(Rule):
     activity: str = Slug
     every: Interval
     per: Literal["team", "supervisor", "staff_member", "authority"]
+    in_month: int | None = Field(default=None, ge=1, le=12)
+    """The month of the year it falls due in, for a yearly activity tied to the calendar
+    (sunderland §4.3: the supervision schedule "must be prepared in January")."""
 
 
 class Retention(Rule):
@@ -133,7 +143,8 @@ class Retention(Rule):
 
 
 __all__ = [
-    "CaseType", "Plan", "Recording", "Cancellation", "SessionLength", "Preparation", "Sessions",
+    "CaseType", "Plan", "Recording", "Cancellation", "SessionLength", "Preparation", "Planning",
+    "Sessions",
     "CaseCadence", "NewAllocation", "Coverage", "ChildSupervisionRules", "OversightTrigger",
     "ManagementOversightRules", "TeamActivity", "Retention",
 ]

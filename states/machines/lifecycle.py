@@ -271,7 +271,7 @@ class Lifecycle:
             for name in set(vars(self)) - own_attributes:
                 delattr(self, name)  # the trigger methods transitions bound for this step
         return Step(
-            entity=self.ref, state=self.state, data=copy.deepcopy(self.data), created=created,
+            entity=self.ref, state=self.state, data=self.data, created=created,
             transitions=tuple(self._records), arm=tuple(self._arm.values()),
             disarm=tuple(self._disarm), opened=tuple(self._opened),
             changed=tuple(self._changed), notes=tuple(self._notes),

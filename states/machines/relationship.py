@@ -43,6 +43,7 @@ class SupervisoryRelationship(Lifecycle):
     creates_on = "relationship_started"
     transitions = [
         {"trigger": "sign_agreement", "source": "agreement_pending", "dest": "active"},
+        {"trigger": "begin_without_agreement", "source": "agreement_pending", "dest": "active"},
         {"trigger": "supervisor_leaves", "source": ["agreement_pending", "active"],
          "dest": "supervisor_absent"},
         {"trigger": "arrange_alternative", "source": "supervisor_absent",
@@ -87,23 +88,26 @@ class SupervisoryRelationship(Lifecycle):
         self.data.update(supervisor=event.supervisor, supervisee=event.supervisee,
                          role=supervisee.role, started=event.on.isoformat(), signed=False, seq=0)
         agreement = rules.agreement
-        self.open_task("agreement", "supervision_agreement", assignee=event.supervisor,
-                       role="supervisor", basis=agreement.sign_within.basis(event.on, self.calendar),
-                       rule=self.cite("relationship.agreement", agreement.cite), subject=self.subject)
         self._check_eligibility(event)
         self._open_next_supervision(event.on)
-        self.record("relationship started", self.cite("relationship.agreement", agreement.cite))
+        if agreement is None:
+            # No agreement to wait for: the relationship is active from its first day.
+            self.data["signed"] = True
+            self.step_to("begin_without_agreement")
+            return
+        self.open_task("agreement", "supervision_agreement", assignee=event.supervisor,
+                       role="supervisor", basis=agreement.sign_within.basis(event.on, self.calendar),
+                       rule=self._agreement_rule(), subject=self.subject)
+        self.record("relationship started", self._agreement_rule())
 
     def record_signature(self, event: AgreementSigned) -> None:
-        agreement = self.policy.relationship.agreement
-        self.step_to("sign_agreement", self.cite("relationship.agreement", agreement.cite))
+        self.step_to("sign_agreement", self._agreement_rule())
         self.data["signed"] = True
         self.close_tasks(["agreement"])
         self._open_agreement_review(event.on)
 
     def record_review(self, event: AgreementReviewed) -> None:
-        agreement = self.policy.relationship.agreement
-        self.step_to("review_agreement", self.cite("relationship.agreement", agreement.cite))
+        self.step_to("review_agreement", self._agreement_rule())
         self.close_tasks(self.tasks_where(type="agreement_review"))
         self._open_agreement_review(event.on)
 
@@ -117,9 +121,12 @@ class SupervisoryRelationship(Lifecycle):
 
     def record_absence(self, event: SupervisorAbsenceStarted) -> None:
         absence = self.policy.relationship.supervisor_absence
-        rule = self.cite("relationship.supervisor_absence", absence.cite)
-        self.step_to("supervisor_leaves", rule)
+        self.step_to("supervisor_leaves", self._absence_rule())
         self.data["absence"] = {"on": event.on.isoformat(), "planned": event.planned}
+        if absence is None:
+            self.note("this policy sets no time limit on a supervisor's absence")
+            return
+        rule = self._absence_rule()
         if absence.applies_to == "unplanned" and event.planned:
             self.note("planned absence: this policy's absence rule applies to unplanned leave only")
             return
@@ -127,17 +134,15 @@ class SupervisoryRelationship(Lifecycle):
         self.arm("absence_threshold", basis.result, rule, basis)
 
     def record_alternative(self, event: AlternativeSupervisionArranged) -> None:
-        absence = self.policy.relationship.supervisor_absence
-        self.step_to("arrange_alternative", self.cite("relationship.supervisor_absence", absence.cite))
+        self.step_to("arrange_alternative", self._absence_rule())
         self.close_tasks(self.tasks_where(type="alternative_supervision"))
         self.disarm("absence_threshold")  # arranged before the threshold: nothing left to raise
         if event.arranged_with:
             self.data["alternative_supervisor"] = event.arranged_with
 
     def record_return(self, event: SupervisorReturned) -> None:
-        absence = self.policy.relationship.supervisor_absence
-        rule = self.cite("relationship.supervisor_absence", absence.cite)
-        self.step_to("supervisor_back" if self.data["signed"] else "supervisor_back_unsigned", rule)
+        self.step_to("supervisor_back" if self.data["signed"] else "supervisor_back_unsigned",
+                     self._absence_rule())
         self.data.pop("absence", None)
         self.data.pop("alternative_supervisor", None)
         self.disarm("absence_threshold")
@@ -156,6 +161,8 @@ class SupervisoryRelationship(Lifecycle):
         if self.tasks_where(type="alternative_supervision"):
             return  # already opened for this absence: firing again changes nothing
         absence = self.policy.relationship.supervisor_absence
+        if absence is None:
+            return
         rule = self.cite("relationship.supervisor_absence", absence.cite)
         supervisor, supervisee = self.data["supervisor"], self.data["supervisee"]
         if absence.response == "arrange_alternative_supervision":
@@ -176,16 +183,33 @@ class SupervisoryRelationship(Lifecycle):
         if cadence is None or cadence.every is None:
             # An ASYE's cadence is kept by the AsyeJourney; a role the policy omits has none.
             return
+        interval = cadence.every
+        member = self.directory.member(self.data["supervisee"])
+        if member is not None:
+            # The closer interval of an early phase (devon §4.1, hull §3) while its end, counted
+            # from the supervisee's start, has not passed on the day of the last session.
+            for phase in cadence.initially:
+                if held_on < phase.until.after(member.started, self.calendar):
+                    interval = phase.every
+                    break
         self.data["seq"] += 1
         self.open_task(f"supervision:{self.data['seq']}", "personal_supervision",
                        assignee=self.data["supervisor"], role="supervisor",
-                       basis=cadence.every.basis(held_on, self.calendar),
+                       basis=interval.basis(held_on, self.calendar),
                        rule=self.cite(f"personal_supervision.roles.{self.data['role']}", cadence.cite),
                        subject=self.subject)
 
+    def _agreement_rule(self) -> RuleRef | None:
+        agreement = self.policy.relationship.agreement
+        return self.cite("relationship.agreement", agreement.cite) if agreement else None
+
+    def _absence_rule(self) -> RuleRef | None:
+        absence = self.policy.relationship.supervisor_absence
+        return self.cite("relationship.supervisor_absence", absence.cite) if absence else None
+
     def _open_agreement_review(self, signed_on: date) -> None:
         agreement = self.policy.relationship.agreement
-        if agreement.review_every is None:
+        if agreement is None or agreement.review_every is None:
             return
         self.data["seq"] += 1
         self.open_task(f"agreement_review:{self.data['seq']}", "agreement_review",

@@ -1,4 +1,5 @@
-"""The policy model and its loader: surrey.yaml loads; each kind of bad file is named precisely."""
+"""The policy model and its loader: the five policy files load and cite every rule; each kind of
+bad file is named precisely."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
-from adapters.policy_files import load_policy, load_policy_file
+from adapters.policy_files import (
+    DEFAULT_POLICY_DIR,
+    available_policies,
+    load_policy,
+    load_policy_file,
+)
 from states.calendar import WorkingCalendar
 from states.errors import PolicyError
-from states.policy import Interval, Policy
+from states.policy import Citation, Interval, Policy, Rule
 
 
 def write(tmp_path: Path, mapping: Any, name: str = "surrey") -> Path:
@@ -146,8 +153,8 @@ INVALID: dict[str, tuple[Callable[[dict], None], str, str]] = {
         lambda m: rename(m, "escalation", "escalaton"),
         "escalaton", "unknown key (a typo?)"),
     "a typo in a nested key": (
-        lambda m: rename(m["relationship"]["supervisor_absence"], "threshold", "treshold"),
-        "relationship.supervisor_absence.treshold", "unknown key (a typo?)"),
+        lambda m: rename(m["escalation"], "respond_within", "respond_witin"),
+        "escalation.respond_witin", "unknown key (a typo?)"),
     "an unknown role": (
         lambda m: m["personal_supervision"]["roles"].update(wizard={"every": {"weeks": 1},
                                                                     "cite": {"section": "4.1",
@@ -263,3 +270,114 @@ def test_several_faults_are_reported_as_the_first_and_a_count_of_the_rest(surrey
     surrey_mapping["calendar"]["region"] = "wales"
     with pytest.raises(PolicyError, match=r"\(and 1 more problem\)$"):
         Policy.from_mapping(surrey_mapping, source="two faults")
+
+
+# ----- all five policy files ------------------------------------------------------------------
+
+AUTHORITIES = ("surrey", "sunderland", "systemic", "devon", "hull")
+
+
+def mapping_of(authority: str) -> dict[str, Any]:
+    return yaml.safe_load((DEFAULT_POLICY_DIR / f"{authority}.yaml").read_text(encoding="utf-8"))
+
+
+def rules_in(model: Any, path: str = "") -> list[tuple[str, Rule]]:
+    """Every rule in a policy, with its key path, walking sections, lists and role maps."""
+    found: list[tuple[str, Rule]] = []
+    if isinstance(model, Rule):
+        found.append((path, model))
+    if isinstance(model, BaseModel):
+        for name in type(model).model_fields:
+            found += rules_in(getattr(model, name), f"{path}.{name}" if path else name)
+    elif isinstance(model, dict):
+        for key, value in model.items():
+            found += rules_in(value, f"{path}.{key}")
+    elif isinstance(model, list):
+        for index, value in enumerate(model):
+            found += rules_in(value, f"{path}[{index}]")
+    return found
+
+
+def test_there_is_a_policy_file_for_each_of_the_five_authorities():
+    """config/policies holds exactly the five seeded policies."""
+    assert available_policies() == sorted(AUTHORITIES)
+
+
+@pytest.mark.parametrize("authority", AUTHORITIES)
+def test_every_policy_file_loads_under_its_own_name_with_every_section_it_needs(authority):
+    """Each file names its authority, a version and date, and the sections the machines run."""
+    policy = load_policy(authority)
+    assert policy.authority == authority
+    assert policy.version and policy.effective_from <= date(2025, 12, 31)
+    assert policy.cadence_for("asye").follows == "asye"
+    assert policy.assessment.extended_limit.due.describe() == "45 working days"
+    agreement = policy.relationship.agreement
+    # The systemic policy asks for no agreement; every other one wants it on the first day.
+    assert (agreement is None) == (authority == "systemic")
+    assert agreement is None or agreement.sign_within.describe() == "0 working days"
+    assert rules_in(policy.escalation)
+
+
+@pytest.mark.parametrize("authority", AUTHORITIES)
+def test_every_rule_of_every_policy_cites_a_section_and_a_quote(authority):
+    """No rule runs without saying where it comes from; a rule from outside names its source."""
+    rules = rules_in(load_policy(authority))
+    assert len(rules) > 10
+    for path, rule in rules:
+        assert isinstance(rule.cite, Citation), path
+        assert rule.cite.section.strip() and len(rule.cite.quote.strip()) >= 3, path
+        if rule.cite.source is not None:
+            assert rule.cite.source.strip(), path
+
+
+@pytest.mark.parametrize("authority", AUTHORITIES)
+def test_a_rule_with_a_conflicting_passage_says_which_one_the_file_applies(authority):
+    """conflicts_with comes with a note (devon §5.2 against §4.1, surrey §4.1 against §5.4)."""
+    for path, rule in rules_in(load_policy(authority)):
+        if rule.cite.conflicts_with:
+            assert rule.cite.note and "appl" in rule.cite.note, path
+
+
+def test_the_conflicts_lint_will_report_are_devons_nqsw_schedule_and_surreys_residential_staff():
+    """The passages each file records as disagreeing with the one it applies."""
+    conflicts = {(authority, path, c.section)
+                 for authority in AUTHORITIES
+                 for path, rule in rules_in(load_policy(authority))
+                 for c in rule.cite.conflicts_with}
+    assert conflicts == {
+        ("devon", "asye.phases[0]", "4.1"), ("devon", "asye.phases[1]", "4.1"),
+        ("surrey", "personal_supervision.roles.residential", "5.4")}
+
+
+FAULTS: dict[str, tuple[Callable[[dict], None], str, str]] = {
+    "a typo in a key": (
+        lambda m: rename(m["escalation"], "respond_within", "respond_witin"),
+        "escalation.respond_witin", "unknown key (a typo?)"),
+    "an unknown role": (
+        lambda m: m["personal_supervision"]["roles"].update(
+            wizard={"every": {"weeks": 1}, "cite": {"section": "1", "quote": "Wizards"}}),
+        "personal_supervision.roles.wizard", "Input should be 'student'"),
+    "a negative interval": (
+        lambda m: m["escalation"].update(respond_within={"days": -1}),
+        "escalation.respond_within.days", "greater than or equal to 0"),
+    "a rule without a citation": (
+        lambda m: m["personal_supervision"]["roles"]["asye"].pop("cite"),
+        "personal_supervision.roles.asye.cite", "required key is missing"),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("authority", AUTHORITIES)
+def test_every_policy_file_with_a_fault_is_refused_naming_the_file_the_key_and_the_reason(
+        authority, fault, tmp_path):
+    """The same four faults in each of the five files: one PolicyError each, file, key, reason."""
+    mapping = mapping_of(authority)
+    assert load_policy_file(write(tmp_path, mapping, authority)) == load_policy(authority)
+    mutate, key, reason = FAULTS[fault]
+    mutate(mapping)
+    path = write(tmp_path, mapping, authority)
+    with pytest.raises(PolicyError) as refused:
+        load_policy_file(path)
+    assert (refused.value.source, refused.value.key) == (str(path), key)
+    assert reason in refused.value.reason
+    assert str(refused.value).startswith(f"{path}: {key}: ")
