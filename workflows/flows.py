@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
@@ -86,11 +87,15 @@ def sweep(as_of: date | None = None, batch_size: int = 500, database_url: str | 
 
 
 @task(retries=3, retry_delay_seconds=[2, 5, 15], cache_policy=NO_CACHE)
-def deliver_batch(database_url: str, limit: int, now: datetime) -> dict[str, int]:
+def deliver_batch(database_url: str, limit: int, now: datetime, home: str | None = None
+                  ) -> dict[str, int]:
     """Deliver one batch of pending outbox messages through every configured adapter."""
     from adapters.store.unit_of_work import SqlUnitOfWork
 
-    app = open_app(Settings(database_url=database_url))
+    settings = Settings(database_url=database_url)
+    if home is not None:  # a store with its own home (a simulation): its own outbox files
+        settings = Settings(database_url=database_url, home=Path(home))
+    app = open_app(settings)
     with SqlUnitOfWork(app.engine) as uow:
         pending = uow.pending_messages(now, limit)
     if not pending:
@@ -105,10 +110,11 @@ def deliver_batch(database_url: str, limit: int, now: datetime) -> dict[str, int
     return {"delivered": len(pending)}
 
 
-def dispatch_all(database_url: str, now: datetime, batch_size: int = 1000) -> int:
+def dispatch_all(database_url: str, now: datetime, batch_size: int = 1000,
+                 home: str | None = None) -> int:
     delivered = 0
     while True:
-        count = deliver_batch(database_url, batch_size, now)["delivered"]
+        count = deliver_batch(database_url, batch_size, now, home)["delivered"]
         delivered += count
         if count < batch_size:
             return delivered

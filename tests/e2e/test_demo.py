@@ -1,0 +1,58 @@
+"""`oversight demo`: a year of a sample Surrey team, from a scenario its generator writes."""
+
+from __future__ import annotations
+
+import runpy
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from adapters.scenario import load_scenario
+from tests.e2e.conftest import TEAM, Invoke
+from workflows import queries
+from workflows.bootstrap import open_app
+from workflows.settings import Settings
+
+
+def test_team_scenario_file_is_exactly_what_its_generator_writes():
+    """The committed YAML is reproducible: the script renders it byte for byte."""
+    generator = runpy.run_path(str(TEAM.parent / "make_surrey_team.py"))
+    assert generator["render"]() == TEAM.read_text(encoding="utf-8")
+
+
+def test_team_scenario_has_the_team_the_demo_promises():
+    """A senior manager, a team manager, five social workers, two ASYEs, twelve assessments."""
+    scenario = load_scenario(TEAM)
+    roles = Counter(member.role for member in scenario.staff)
+    assert roles == {"senior_manager": 1, "manager": 1, "qualified_social_worker": 5, "asye": 2}
+    assert len(scenario.assessments) == 12
+    assert len(scenario.relationships) == 8
+    types = Counter(event["type"] for event in scenario.events)
+    assert types["assessment_extended"] == 3 and types["supervisor_absence_started"] == 1
+    assert types["review_held"] == 4
+
+
+@pytest.mark.slow
+def test_demo_simulates_the_year_and_summarises_it_by_rule(home: Path, oversight: Invoke):
+    """The summary counts tasks by rule; the store and the JSONL file are where it says."""
+    result = oversight("demo", "--serve")
+    assert result.exit_code == 0, result.stderr
+    assert "All rules" in result.stdout
+    for rule in ("assessment.oversight_points.day10", "asye.phases.weekly",
+                 "relationship.supervisor_absence", "personal_supervision.roles.qualified_social_"):
+        assert rule in result.stdout
+    outbox = home / "demo" / "outbox" / "tasks.jsonl"
+    assert f"Task messages (CloudEvents, one per line): {outbox}" in result.stdout
+    assert outbox.exists()
+    assert result.stdout.rstrip().endswith(
+        "The dashboard is not built yet (issue 7 will add it).")
+    engine = open_app(Settings(database_url=f"sqlite:///{home / 'demo.db'}")).engine
+    states = {(t["entity"], t["type"]): t["state"] for t in queries.tasks(engine)}
+    assert states[("assessment:c11", "complete_assessment")] == "closed"
+    history = [line["to"] for line in queries.transitions(engine)
+               if line["entity"] == "assessment:c11"]
+    assert "overdue" in history and history[-1] == "completed"
+    alternative = [t for t in queries.tasks(engine) if t["type"] == "alternative_supervision"]
+    assert len(alternative) == 7 and {t["for"] for t in alternative} == {"hos1"}
+    assert all(t["closed_on"] == "2026-06-30" for t in alternative)

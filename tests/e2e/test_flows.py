@@ -1,0 +1,52 @@
+"""The Prefect flows under the session's harness, and the deployments `oversight serve` serves."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from tests.e2e.conftest import Invoke
+from workflows import queries
+from workflows.bootstrap import open_app
+from workflows.deployments import deployments
+from workflows.flows import dispatch, sweep
+from workflows.settings import Settings
+
+
+def test_sweep_flow_run_twice_for_the_same_day_fires_nothing_the_second_time(
+        store: Path, oversight: Invoke):
+    """The second run for 1 June finds no due timer and leaves every table as it was."""
+    assert oversight("event", "--type", "assessment_started", "--on", "2026-03-25",
+                     "-f", "child=c1", "-f", "worker=sw1", "-f", "manager=tm1").exit_code == 0
+    url = Settings(home=store).url
+    first = sweep(as_of=date(2026, 6, 1), database_url=url)
+    assert first["fired"] >= 5 and first["failed"] == 0
+    after_first = queries.counts(open_app(Settings(home=store)).engine)
+    second = sweep(as_of=date(2026, 6, 1), database_url=url)
+    assert (second["fired"], second["tasks_opened"], second["tasks_breached"]) == (0, 0, 0)
+    assert queries.counts(open_app(Settings(home=store)).engine) == after_first
+    states = {t["id"]: t["state"] for t in queries.tasks(open_app(Settings(home=store)).engine)}
+    assert states["assessment:c1:complete"] == "escalated"
+
+
+def test_dispatch_flow_run_twice_delivers_each_message_once(store: Path, oversight: Invoke):
+    """Messages are marked delivered after the send; a second run sends none again."""
+    assert oversight("event", "--type", "relationship_started", "--on", "2026-01-05",
+                     "-f", "supervisor=tm1", "-f", "supervisee=sw1").exit_code == 0
+    url = Settings(home=store).url
+    assert dispatch(database_url=url) == {"delivered": 1}
+    assert dispatch(database_url=url) == {"delivered": 0}
+    assert len((store / "outbox" / "tasks.jsonl").read_text().splitlines()) == 1
+
+
+def test_served_deployments_sweep_daily_at_six_and_hourly_and_dispatch_every_minute():
+    """Two deployments: sweep on cron 0 6 * * * (London) and hourly; dispatch every minute."""
+    served = {d.name: d for d in deployments()}
+    assert set(served) == {"oversight-sweep", "oversight-dispatch"}
+    sweep_schedules = [s.schedule for s in served["oversight-sweep"].schedules]
+    assert [(getattr(s, "cron", None), getattr(s, "timezone", None)) for s in sweep_schedules][0] \
+        == ("0 6 * * *", "Europe/London")
+    assert getattr(sweep_schedules[1], "interval", None) == timedelta(hours=1)
+    dispatch_schedules = [s.schedule for s in served["oversight-dispatch"].schedules]
+    assert [getattr(s, "interval", None) for s in dispatch_schedules] == [timedelta(minutes=1)]
+    assert served["oversight-sweep"].entrypoint == "workflows.flows.sweep"
