@@ -13,7 +13,13 @@ from adapters.store.unit_of_work import SqlUnitOfWork, StoredEntity
 from states.directory import Directory
 from states.errors import EventRejected, UnknownEntity
 from states.events import DomainEvent
-from states.machines import KINDS, AsyeJourney, ChildAndFamilyAssessment, SupervisoryRelationship
+from states.machines import (
+    KINDS,
+    AsyeJourney,
+    ChildAndFamilyAssessment,
+    ManagementOversight,
+    SupervisoryRelationship,
+)
 from states.machines.lifecycle import Lifecycle
 
 
@@ -101,6 +107,16 @@ def _latest_assessment(event, uow, directory):  # type: ignore[no-untyped-def]
     return [Target(ChildAndFamilyAssessment, found[-1].id, found[-1])]
 
 
+def _oversight_recorded(event, uow, directory):  # type: ignore[no-untyped-def]
+    """The child's assessment, unless only the child's management oversight awaits the point."""
+    awaited = uow.get("oversight", event.child)
+    if awaited is not None and ManagementOversight.awaits(awaited.data, event.point):
+        found = uow.find("assessment", subject=event.child)
+        if not found or f"mo:{event.point}" not in found[-1].data["tasks"]:
+            return []  # an oversight trigger's point: the extra route takes it there
+    return _latest_assessment(event, uow, directory)
+
+
 def _asye_enrolled(event, uow, directory):  # type: ignore[no-untyped-def]
     require_staff(directory, event.worker, event.supervisor)
     return create(uow, AsyeJourney, event.worker)
@@ -143,7 +159,7 @@ def _supervisor(event, uow, directory):  # type: ignore[no-untyped-def]
 
 register({
     "assessment_started": _assessment_started,
-    "oversight_recorded": _latest_assessment,
+    "oversight_recorded": _oversight_recorded,
     "assessment_extended": _latest_assessment,
     "assessment_completed": _latest_assessment,
     "asye_enrolled": _asye_enrolled,
@@ -161,8 +177,19 @@ register({
     "supervisor_returned": _supervisor,
 })
 
+def _supervisee_relationships(event, uow, directory):  # type: ignore[no-untyped-def]
+    """The relationships of an ASYE's worker, whose cadence changes when the ASYE passes."""
+    return [Target(SupervisoryRelationship, e.id, e)
+            for e in uow.find("relationship", subject=event.worker)
+            if e.state not in SupervisoryRelationship.final_states]
+
+
+register_also("final_assessment_recorded", _supervisee_relationships)
+
 __all__ = ["KINDS", "ROUTES", "Target", "create", "existing", "register", "register_also",
            "require_staff", "route", "subject_and_party"]
 
 # Lifecycles beyond the core register their routes when imported (one line each):
 
+import workflows.routing_children  # noqa: E402,F401 - child-specific supervision (ChildSupervision)
+import workflows.routing_practice  # noqa: E402,F401 - sessions, oversight, team activities, files

@@ -10,6 +10,7 @@ from states.events import (
     AgreementSigned,
     AlternativeSupervisionArranged,
     DomainEvent,
+    FinalAssessmentRecorded,
     RelationshipEnded,
     RelationshipStarted,
     SupervisionHeld,
@@ -54,6 +55,7 @@ class SupervisoryRelationship(Lifecycle):
          "source": ["supervisor_absent", "alternative_arranged"], "dest": "agreement_pending"},
         {"trigger": "end", "source": _LIVE, "dest": "ended"},
         {"trigger": "hold_supervision", "source": _LIVE, "dest": None},
+        {"trigger": "note_asye_outcome", "source": _LIVE, "dest": None},
         {"trigger": "review_agreement", "source": ["active", "supervisor_absent",
                                                    "alternative_arranged"], "dest": None},
     ]
@@ -65,6 +67,7 @@ class SupervisoryRelationship(Lifecycle):
         "alternative_supervision_arranged": "record_alternative",
         "supervisor_returned": "record_return",
         "relationship_ended": "record_end",
+        "final_assessment_recorded": "record_asye_outcome",
     }
 
     @property
@@ -148,6 +151,15 @@ class SupervisoryRelationship(Lifecycle):
         self.disarm("absence_threshold")
         # Breached or escalated too: once the supervisor is back nothing can fulfil them.
         self.withdraw_tasks(self.tasks_where(type="alternative_supervision"))
+
+    def record_asye_outcome(self, event: FinalAssessmentRecorded) -> None:
+        """A passed ASYE makes the supervisee a qualified social worker, on that cadence from now."""
+        self.step_to("note_asye_outcome", self.cite("asye.final", self.policy.asye.final.cite))
+        if event.outcome != "passed" or self.data["role"] != "asye":
+            return
+        self.data["role"] = "qualified_social_worker"
+        self.withdraw_tasks(self.tasks_where(type="personal_supervision"))
+        self._open_next_supervision(event.on)
 
     def record_end(self, event: RelationshipEnded) -> None:
         self.data["ended"] = {"on": event.on.isoformat(), "reason": event.reason}

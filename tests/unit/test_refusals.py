@@ -144,14 +144,14 @@ ACCEPTS: dict[str, tuple[Callable, dict[str, set[str]]]] = {
     }),
     "relationship": (relationship_in, {
         "agreement_pending": {"agreement_signed", "supervision_held", "supervisor_absence_started",
-                              "relationship_ended"},
+                              "relationship_ended", "final_assessment_recorded"},
         "active": {"agreement_reviewed", "supervision_held", "supervisor_absence_started",
-                   "relationship_ended"},
+                   "relationship_ended", "final_assessment_recorded"},
         "supervisor_absent": {"agreement_reviewed", "supervision_held",
                               "alternative_supervision_arranged", "supervisor_returned",
-                              "relationship_ended"},
+                              "relationship_ended", "final_assessment_recorded"},
         "alternative_arranged": {"agreement_reviewed", "supervision_held", "supervisor_returned",
-                                 "relationship_ended"},
+                                 "relationship_ended", "final_assessment_recorded"},
         "ended": set(),
     }),
 }

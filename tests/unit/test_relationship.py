@@ -234,6 +234,28 @@ def test_a_session_for_an_asye_supervisee_sets_no_next_task_here(lifeline):
     assert [r.trigger for r in step.transitions] == ["hold_supervision"]
 
 
+def test_a_passed_asye_puts_the_supervisee_on_the_qualified_four_weekly_cadence(lifeline):
+    """sw1 passes on Mon 1 Feb 2027: the next personal supervision is due four weeks later."""
+    from states.events import FinalAssessmentRecorded
+
+    line = lifeline(SupervisoryRelationship, "tm1:sw1")
+    line.begin(started("sw1"))
+    step = line.apply(FinalAssessmentRecorded(on=date(2027, 2, 1), worker="sw1", outcome="passed"))
+    assert step.data["role"] == "qualified_social_worker"
+    assert [(t.type, t.due) for t in step.opened] == [("personal_supervision", date(2027, 3, 1))]
+    assert [r.trigger for r in step.transitions] == ["note_asye_outcome"]
+
+
+def test_a_failed_asye_leaves_the_relationships_role_as_it_was(lifeline):
+    """Only a pass changes the cadence; a fail is recorded and nothing else."""
+    from states.events import FinalAssessmentRecorded
+
+    line = lifeline(SupervisoryRelationship, "tm1:sw1")
+    line.begin(started("sw1"))
+    step = line.apply(FinalAssessmentRecorded(on=date(2027, 2, 1), worker="sw1", outcome="failed"))
+    assert step.data["role"] == "asye" and step.opened == ()
+
+
 # ----- supervisor absence ---------------------------------------------------------------------
 
 
