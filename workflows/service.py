@@ -108,6 +108,8 @@ class OversightService:
             directory = StoreDirectory(uow)
             for target in route(event, uow, directory):
                 if target.stored is None:
+                    if not target.kind.starts_under(self.policy, event):
+                        continue  # offered by an extra route; this policy times nothing for it
                     step = target.kind.begin(target.entity_id, event, policy=self.policy,
                                              directory=directory)
                 else:

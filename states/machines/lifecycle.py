@@ -100,6 +100,16 @@ class Lifecycle:
         """The subject (a child or worker) and the other party: how later events find the entity."""
         raise NotImplementedError
 
+    @classmethod
+    def starts_under(cls, policy: Policy, event: DomainEvent) -> bool:
+        """Whether ``event`` starts an entity of this kind under ``policy``.
+
+        A route may offer an event that only some policies time (a session held without being
+        planned, a relationship's file where no retention rule applies); when this says no, the
+        service creates nothing and the event's other entities go ahead.
+        """
+        return True
+
     # ----- the three ways in ------------------------------------------------------------------
 
     @classmethod

@@ -1,0 +1,127 @@
+"""Events about one allocated child, for child-specific supervision (``ChildSupervision``).
+
+Past tense, identifiers only, like :mod:`states.events`; ``parse_event`` finds them by ``type``
+once this module is imported (``states.machines`` imports it). A personal supervision session
+that lists the children discussed (``SupervisionHeld.children_discussed``) counts as a discussion
+of each child listed, exactly as a ``ChildSupervisionHeld`` for that child does.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import model_validator
+
+from states.events import DomainEvent, Identifier
+from states.practice_rules import CaseType
+
+Risk = Literal["standard", "high"]
+PlanOrNone = Literal["none", "cin", "cp", "cla"]
+
+
+class ChildAllocated(DomainEvent):
+    """A child (or carer) is allocated to a worker, supervised by a manager."""
+
+    type: Literal["child_allocated"] = "child_allocated"
+    child: Identifier
+    worker: Identifier
+    manager: Identifier
+    """The worker's supervisor for this child: child-specific discussions are theirs to hold."""
+    case_type: CaseType
+    risk: Risk = "standard"
+    """``high``: the policy's closer interval applies (devon §5.1 "high risk/concern monthly")."""
+    plan: PlanOrNone = "none"
+    assessed_longer: bool = False
+    """Assessed as suitable for the longer interval (surrey §4.1: CWD "6 monthly if assessed")."""
+    born: date | None = None
+    unborn: bool = False
+
+    @model_validator(mode="after")
+    def _born_or_unborn(self) -> "ChildAllocated":
+        if self.unborn and self.born is not None:
+            raise ValueError("give either 'born' or 'unborn: true', not both")
+        if self.born is not None and self.born > self.on:
+            raise ValueError("'born' is after the allocation: an unborn child is 'unborn: true'")
+        return self
+
+
+class CaseDetailsChanged(DomainEvent):
+    """The case type, risk, plan or assessment changed, or an unborn child was born."""
+
+    type: Literal["case_details_changed"] = "case_details_changed"
+    child: Identifier
+    case_type: CaseType | None = None
+    risk: Risk | None = None
+    plan: PlanOrNone | None = None
+    assessed_longer: bool | None = None
+    born: date | None = None
+    """The birth of a child allocated unborn."""
+
+    @model_validator(mode="after")
+    def _something_changed(self) -> "CaseDetailsChanged":
+        fields = (self.case_type, self.risk, self.plan, self.assessed_longer, self.born)
+        if all(value is None for value in fields):
+            raise ValueError("give at least one of case_type, risk, plan, assessed_longer, born")
+        if self.born is not None and self.born > self.on:
+            raise ValueError("'born' is after the day of the change")
+        return self
+
+
+class ChildReallocated(DomainEvent):
+    """The child moves to another worker (and, if given, another supervising manager)."""
+
+    type: Literal["child_reallocated"] = "child_reallocated"
+    child: Identifier
+    worker: Identifier
+    manager: Identifier | None = None
+
+
+class AllocationDiscussed(DomainEvent):
+    """Supervisor and worker discussed the work a new allocation needs (devon §5.1)."""
+
+    type: Literal["allocation_discussed"] = "allocation_discussed"
+    child: Identifier
+
+
+class ManagerCaseNoteRecorded(DomainEvent):
+    """The manager's case note of the allocation discussion is on the record (devon §5.1)."""
+
+    type: Literal["manager_case_note_recorded"] = "manager_case_note_recorded"
+    child: Identifier
+
+
+class ChildSupervisionHeld(DomainEvent):
+    """A child-specific supervision discussion of one child with its worker."""
+
+    type: Literal["child_supervision_held"] = "child_supervision_held"
+    child: Identifier
+    worker: Identifier
+    supervisor: Identifier | None = None
+    """Who held it, when not the child's manager (devon §5.3: ad hoc, another manager)."""
+    recorded: bool = False
+    """Recorded on the child's record at the time (devon §5.3's expected standard): no
+    recording task follows."""
+    decisions_made: bool = True
+    """Decisions to transfer onto the case record (sunderland §5.3)."""
+
+
+class ChildSupervisionRecorded(DomainEvent):
+    """The discussion and its decisions are on the child's record (devon §5.3, sunderland §5.3)."""
+
+    type: Literal["child_supervision_recorded"] = "child_supervision_recorded"
+    child: Identifier
+
+
+class CaseClosed(DomainEvent):
+    """The child's case is closed: no more discussions are due."""
+
+    type: Literal["case_closed"] = "case_closed"
+    child: Identifier
+
+
+__all__ = [
+    "AllocationDiscussed", "CaseClosed", "CaseDetailsChanged", "ChildAllocated",
+    "ChildReallocated", "ChildSupervisionHeld", "ChildSupervisionRecorded",
+    "ManagerCaseNoteRecorded", "PlanOrNone", "Risk",
+]

@@ -1,0 +1,419 @@
+"""Child-specific supervision of one allocated child: when the child must next be discussed."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import date
+from typing import Any
+
+from states.calendar import months_after
+from states.child_events import (
+    AllocationDiscussed,
+    CaseClosed,
+    CaseDetailsChanged,
+    ChildAllocated,
+    ChildReallocated,
+    ChildSupervisionHeld,
+    ChildSupervisionRecorded,
+    ManagerCaseNoteRecorded,
+)
+from states.errors import EventRejected
+from states.events import DomainEvent, SupervisionHeld
+from states.machines.lifecycle import Lifecycle, rule_from_dict
+from states.practice_rules import CaseCadence, ChildSupervisionRules
+from states.rules import Interval
+from states.values import Basis, RuleRef
+
+_LIVE = ["allocated", "supervised", "overdue"]
+DISCUSSIONS = (
+    "allocation_discussion", "child_discussion", "caseload_coverage", "missed_discussion")
+"""Task types a discussion of the child fulfils; a breach of one makes the child ``overdue``."""
+RECORDS = ("child_supervision_record", "decisions_on_record")
+_PREFIX = {"allocation_discussion": "allocation", "manager_case_note": "case_note",
+           "child_discussion": "discussion", "caseload_coverage": "coverage",
+           "missed_discussion": "missed", "child_supervision_record": "record",
+           "decisions_on_record": "decisions"}
+_VARIANT = {"every": "", "high_risk": " (high risk)",
+            "if_assessed": " (assessed for the longer interval)"}
+
+
+def sessions_per_cycle(share: float) -> int:
+    """How many sessions in a row may pass over a child when each covers ``share`` of the caseload.
+
+    A third (written 0.3333 or 0.33) gives 3: the child is due by the third session.
+    """
+    exact = 1 / share
+    nearest = round(exact)
+    return max(1, nearest if abs(exact - nearest) < 0.05 else math.ceil(exact))
+
+
+class ChildSupervision(Lifecycle):
+    """The child-specific (individual child/carer) supervision one allocated child needs.
+
+    Implements the child-specific cadence by service or case type and risk (surrey §4.1
+    "Individual Child/Carer Supervision": the assessment service's first discussion once the child
+    has been open 20 working days, CWD 3-monthly or 6-monthly if assessed so, reverting to the
+    matching rule when a CIN, CP or CLA plan starts; devon §5.1 table incl. "high risk/concern
+    monthly"), the discussion and manager case note a new allocation needs (devon §5.1), recording
+    on the child's record within 72 hours (devon §5.3) and decisions onto the case record within
+    24 hours (sunderland §5.3), and what each personal supervision session must cover: every
+    unborn child and child under 2 (sunderland §6), a third of the caseload so the whole of it
+    each quarter (sunderland §5.3), every open case (systemic §6). The rules come from
+    ``child_supervision`` in the policy file.
+
+    allocated (the allocation discussion pending) → supervised ⇄ overdue (a discussion missed its
+    date) … → closed. A discussion — ``child_supervision_held``, ``allocation_discussed``, or a
+    ``supervision_held`` listing the child — closes every discussion due and opens the next one,
+    one interval after it; a change of case type, risk, plan or worker recomputes it.
+    """
+
+    kind = "child_supervision"
+    states = [*_LIVE, "closed"]
+    initial = "allocated"
+    final_states = frozenset({"closed"})
+    creates_on = "child_allocated"
+    transitions = [
+        {"trigger": "supervise", "source": "allocated", "dest": "supervised"},
+        {"trigger": "discuss", "source": _LIVE, "dest": "supervised"},
+        {"trigger": "fall_overdue", "source": ["allocated", "supervised"], "dest": "overdue"},
+        {"trigger": "reallocate", "source": _LIVE, "dest": "allocated"},
+        {"trigger": "hand_over", "source": _LIVE, "dest": None},
+        {"trigger": "change_details", "source": _LIVE, "dest": None},
+        {"trigger": "pass_over", "source": _LIVE, "dest": None},
+        {"trigger": "note_record", "source": [*_LIVE, "closed"], "dest": None},
+        {"trigger": "close", "source": _LIVE, "dest": "closed"},
+    ]
+    handlers = {
+        "case_details_changed": "record_details",
+        "child_reallocated": "record_reallocation",
+        "allocation_discussed": "record_allocation_discussion",
+        "manager_case_note_recorded": "record_case_note",
+        "child_supervision_held": "record_discussion",
+        "supervision_held": "record_session",
+        "child_supervision_recorded": "record_on_file",
+        "case_closed": "record_closure",
+    }
+
+    @property
+    def subject(self) -> str:
+        return f"child:{self.data['child']}"
+
+    @classmethod
+    def people(cls, data: dict) -> tuple[str, str | None]:
+        return data["child"], data["worker"]
+
+    @property
+    def rules(self) -> ChildSupervisionRules:
+        rules = self.policy.child_supervision
+        if rules is None:
+            raise EventRejected(str(self.ref), self.state, self._cause.partition(":")[2],
+                                f"the {self.policy.authority} policy (version "
+                                f"{self.policy.version}) has no child-specific supervision rules "
+                                f"('child_supervision')")
+        return rules
+
+    # ----- events --------------------------------------------------------------------------------
+
+    def start(self, event: DomainEvent) -> None:
+        assert isinstance(event, ChildAllocated)
+        rules = self.rules
+        self.data.update(
+            child=event.child, worker=event.worker, manager=event.manager,
+            case_type=event.case_type, risk=event.risk, plan=event.plan,
+            assessed_longer=event.assessed_longer,
+            born=event.born.isoformat() if event.born else None, unborn=event.unborn,
+            allocated=event.on.isoformat(), last_discussed=None, sessions_missed=0, seq=0,
+            cadence=None)
+        self._check_case_type()
+        if rules.new_allocation is not None:
+            self._open_allocation_tasks()
+            self.record("allocated", self._allocation_rule())
+        else:
+            self.step_to("supervise", self._governing_rule())
+        self._replan()
+        self._open_coverage(event.on)
+
+    def record_details(self, event: CaseDetailsChanged) -> None:
+        changed = {name: getattr(event, name) for name in
+                   ("case_type", "risk", "plan", "assessed_longer")
+                   if getattr(event, name) is not None and getattr(event, name) != self.data[name]}
+        if event.born is not None and (self.data["unborn"] or
+                                       self.data["born"] != event.born.isoformat()):
+            changed.update(born=event.born.isoformat(), unborn=False)
+        if not changed:
+            raise EventRejected(str(self.ref), self.state, event.type,
+                                "nothing changed: the case already has these details")
+        self.data.update(changed)
+        self._check_case_type()
+        self.step_to("change_details", self._governing_rule())
+        self._replan()
+
+    def record_reallocation(self, event: ChildReallocated) -> None:
+        manager = event.manager or self.data["manager"]
+        if event.worker == self.data["worker"] and manager == self.data["manager"]:
+            raise EventRejected(str(self.ref), self.state, event.type,
+                                f"already allocated to {event.worker} under {manager}")
+        rules = self.rules
+        previous = self.data["manager"]
+        self.data.update(worker=event.worker, manager=manager)
+        if rules.new_allocation is not None:
+            # The new allocation needs its own discussion and case note; undiscussed ones lapse.
+            self.withdraw_tasks(self._undiscussed_allocations())
+            self.step_to("reallocate", self._allocation_rule())
+            self._open_allocation_tasks()
+        else:
+            self.step_to("hand_over", self._governing_rule())
+        if manager != previous:
+            self._hand_over(previous)
+        self._replan()
+
+    def record_allocation_discussion(self, event: AllocationDiscussed) -> None:
+        if not self.tasks_where(type="allocation_discussion"):
+            reason = "no allocation discussion is due" if self.rules.new_allocation else \
+                f"the {self.policy.authority} policy has no new-allocation rule"
+            raise EventRejected(str(self.ref), self.state, event.type, reason)
+        self._discussed(event.on, supervisor=None, recorded=True, decisions=False)
+
+    def record_case_note(self, event: ManagerCaseNoteRecorded) -> None:
+        held = self.tasks_where(type="manager_case_note")
+        if not held:
+            raise EventRejected(str(self.ref), self.state, event.type,
+                                "no manager case note is due")
+        self.step_to("note_record", self._allocation_rule())
+        self.close_tasks(held)
+
+    def record_discussion(self, event: ChildSupervisionHeld) -> None:
+        if event.worker != self.data["worker"]:
+            raise EventRejected(str(self.ref), self.state, event.type,
+                                f"{event.worker} is not the allocated worker "
+                                f"({self.data['worker']})")
+        self._discussed(event.on, supervisor=event.supervisor, recorded=event.recorded,
+                        decisions=event.decisions_made)
+
+    def record_session(self, event: SupervisionHeld) -> None:
+        """A personal supervision session of the child's worker, listing the children discussed."""
+        rules = self.rules
+        if event.supervisee != self.data["worker"]:
+            raise EventRejected(str(self.ref), self.state, event.type,
+                                f"a session of {event.supervisee}; the child is allocated to "
+                                f"{self.data['worker']}")
+        if event.children_discussed is None:
+            self.note("the session does not list the children discussed: nothing to check")
+            return
+        if self.data["child"] in event.children_discussed:
+            self._discussed(event.on, supervisor=event.supervisor, recorded=False, decisions=True)
+            return
+        coverage = rules.coverage
+        if coverage is None:
+            return  # this policy asks nothing of a session about this child
+        rule = self.cite("child_supervision.coverage", coverage.cite)
+        self.data["sessions_missed"] += 1
+        self.step_to("pass_over", rule)
+        reasons = self._required_at(event.on)
+        if not reasons:
+            return
+        if self.tasks_where(type="missed_discussion"):
+            self.record(f"missed again at a session: {'; '.join(reasons)}", rule)
+            return  # one outstanding catch-up per child: it already says to discuss the child
+        self.data["seq"] += 1
+        self.open_task(f"missed:{self.data['seq']}", "missed_discussion", assignee=event.supervisor,
+                       role="supervisor", rule=rule, subject=self.subject,
+                       basis=Basis(event.on, f"at the session ({'; '.join(reasons)})", event.on))
+
+    def record_on_file(self, event: ChildSupervisionRecorded) -> None:
+        held = [k for k in self.data["tasks"] if self.data["tasks"][k]["type"] in RECORDS]
+        if not held:
+            raise EventRejected(str(self.ref), self.state, event.type,
+                                "no supervision record or decisions are due on the child's record")
+        self.step_to("note_record", rule_from_dict(self.data["tasks"][held[0]]["rule"]))
+        self.close_tasks(held)
+
+    def record_closure(self, event: CaseClosed) -> None:
+        self.step_to("close", self._governing_rule())
+        # No more discussions; what was discussed must still reach the child's record.
+        self.withdraw_tasks(self._undiscussed_allocations() + [
+            key for key, task in self.data["tasks"].items() if task["type"] in DISCUSSIONS])
+
+    # ----- timers ------------------------------------------------------------------------------
+
+    def on_task_breached(self, key: str, task: dict[str, Any]) -> None:
+        if task["type"] in DISCUSSIONS and self.may("fall_overdue"):
+            self.step_to("fall_overdue", rule_from_dict(task["rule"]))
+
+    # ----- internals ---------------------------------------------------------------------------
+
+    def _discussed(self, on: date, *, supervisor: str | None, recorded: bool,
+                   decisions: bool) -> None:
+        rules = self.rules
+        last = self.data["last_discussed"]
+        if last is not None and on < date.fromisoformat(last):
+            # Recorded late: an earlier discussion fulfils nothing the later one left open.
+            self.step_to("note_record", self._governing_rule())
+            self.note(f"a discussion of {on.isoformat()}, before the last one ({last})")
+        else:
+            self.close_tasks(k for k, task in list(self.data["tasks"].items())
+                             if task["type"] in DISCUSSIONS)
+            self.data.update(last_discussed=on.isoformat(), sessions_missed=0)
+            self.step_to("discuss", self._governing_rule())
+            self._replan()
+            self._open_coverage(on)
+        who = supervisor or self.data["manager"]
+        if rules.recording is not None and not recorded:
+            self._open("child_supervision_record", assignee=who, role="supervisor",
+                       basis=rules.recording.within.basis(on, self.calendar),
+                       rule=self.cite("child_supervision.recording", rules.recording.cite))
+        if rules.decisions_recorded is not None and decisions:
+            deadline = rules.decisions_recorded
+            self._open("decisions_on_record", assignee=self.data["worker"], role="worker",
+                       basis=deadline.due.basis(on, self.calendar),
+                       rule=self.cite("child_supervision.decisions_recorded", deadline.cite))
+
+    def _cadence(self) -> tuple[Interval, str, CaseCadence, RuleRef] | None:
+        """The interval in force, its variant, the case rule and its citation; None if none."""
+        rules = self.rules
+        by_type = {case.case_type: case for case in rules.cases}
+        case = by_type.get(self.data["case_type"])
+        if case is None:
+            return None
+        plan = self.data["plan"]
+        if case.plan_overrides and plan in rules.plans:
+            case = by_type[rules.plans[plan]]  # surrey §4.1: a CWD with a plan reverts to it
+        if self.data["risk"] == "high" and case.high_risk is not None:
+            interval, variant = case.high_risk, "high_risk"
+        elif self.data["assessed_longer"] and case.if_assessed is not None:
+            interval, variant = case.if_assessed, "if_assessed"
+        else:
+            interval, variant = case.every, "every"
+        return interval, variant, case, self.cite(f"child_supervision.cases.{case.case_type}",
+                                                  case.cite)
+
+    def _replan(self) -> None:
+        """Open, reschedule or replace the next discussion for the cadence now in force."""
+        held = self.tasks_where(type="child_discussion")
+        found = self._cadence()
+        if found is None:
+            self.data["cadence"] = None
+            self.withdraw_tasks(held)
+            return
+        interval, variant, case, rule = found
+        cadence = {"rule": f"{rule.rule}.{variant}", "case_type": case.case_type,
+                   "every": interval.describe() + _VARIANT[variant]}
+        if cadence != self.data["cadence"]:
+            self.data["cadence"] = cadence
+            self.record(f"discussed every {cadence['every']}", rule)
+        basis = self._due(interval, variant, case)
+        if held and all(self.data["tasks"][k]["state"] != "open" for k in held):
+            return  # already missed: due at once until the child is discussed
+        if held:
+            task = self.data["tasks"][held[0]]
+            if task["rule"]["rule"] == rule.rule and task["assignee"] == self.data["manager"]:
+                if task["due"] != basis.result.isoformat():
+                    self.reschedule_task(held[0], basis.result)
+                return
+            self.withdraw_tasks(held)  # another rule applies now: the task cites the new one
+        self._open("child_discussion", assignee=self.data["manager"], role="supervisor",
+                   basis=basis, rule=rule)
+
+    def _due(self, interval: Interval, variant: str, case: CaseCadence) -> Basis:
+        last = self.data["last_discussed"]
+        allocated = date.fromisoformat(self.data["allocated"])
+        if last is not None:
+            basis = interval.basis(date.fromisoformat(last), self.calendar)
+        elif case.first_after is not None:
+            basis = case.first_after.basis(allocated, self.calendar)
+        else:
+            basis = interval.basis(allocated, self.calendar)
+        basis = dataclasses.replace(basis, interval=basis.interval + _VARIANT[variant])
+        if basis.result < self.today:
+            # A closer interval that has already run out since the last discussion: due now.
+            return Basis(self.today, f"at once ({basis.explain()} has passed)", self.today)
+        return basis
+
+    def _open_coverage(self, since: date) -> None:
+        coverage = self.rules.coverage
+        if coverage is None or coverage.whole_caseload_every is None:
+            return
+        self._open("caseload_coverage", assignee=self.data["manager"], role="supervisor",
+                   basis=coverage.whole_caseload_every.basis(since, self.calendar),
+                   rule=self.cite("child_supervision.coverage", coverage.cite))
+
+    def _required_at(self, day: date) -> list[str]:
+        """Why the policy required this child at a session on ``day``; empty if it did not."""
+        coverage = self.rules.coverage
+        assert coverage is not None
+        reasons = []
+        if "all_open" in coverage.every_session:
+            reasons.append("every open case at every session")
+        if "unborn" in coverage.every_session and self.data["unborn"]:
+            reasons.append("unborn: at every session")
+        born = self.data["born"]
+        if "under_2" in coverage.every_session and born is not None \
+                and day < months_after(date.fromisoformat(born), 24):
+            reasons.append("under 2: at every session")
+        if coverage.share_per_session is not None:
+            cycle = sessions_per_cycle(coverage.share_per_session)
+            if self.data["sessions_missed"] >= cycle:
+                reasons.append(f"not discussed at {self.data['sessions_missed']} sessions in a row "
+                               f"(a share of {coverage.share_per_session:g} a session)")
+        return reasons
+
+    def _open_allocation_tasks(self) -> None:
+        allocation = self.rules.new_allocation
+        assert allocation is not None
+        rule = self._allocation_rule()
+        basis = allocation.discussion_within.basis(self.today, self.calendar)
+        self.data["seq"] += 1
+        seq = self.data["seq"]
+        self.open_task(f"allocation:{seq}", "allocation_discussion", assignee=self.data["manager"],
+                       role="supervisor", basis=basis, rule=rule, subject=self.subject)
+        if allocation.manager_case_note:
+            self.open_task(f"case_note:{seq}", "manager_case_note", assignee=self.data["manager"],
+                           role="manager", basis=basis, rule=rule, subject=self.subject)
+
+    def _undiscussed_allocations(self) -> list[str]:
+        """Allocation discussions not yet had, and the case notes that were to record them."""
+        keys = self.tasks_where(type="allocation_discussion")
+        seqs = {key.partition(":")[2] for key in keys}
+        return keys + [key for key in self.tasks_where(type="manager_case_note")
+                       if key.partition(":")[2] in seqs]
+
+    def _hand_over(self, previous: str) -> None:
+        """The new manager takes over the open discussions the previous one owed, dates kept."""
+        for key in [k for k, task in list(self.data["tasks"].items())
+                    if task["assignee"] == previous and task["state"] == "open"
+                    and task["type"] in ("child_discussion", "caseload_coverage")]:
+            task = self.data["tasks"][key]
+            due = date.fromisoformat(task["due"])
+            self.withdraw_tasks([key])
+            self._open(task["type"], assignee=self.data["manager"], role=task["role"],
+                       basis=Basis(self.today, f"handed over from {previous}, date kept", due),
+                       rule=rule_from_dict(task["rule"]))
+
+    def _open(self, type: str, *, assignee: str, role: str, basis: Basis, rule: RuleRef) -> None:
+        self.data["seq"] += 1
+        self.open_task(f"{_PREFIX[type]}:{self.data['seq']}", type, assignee=assignee, role=role,
+                       basis=basis, rule=rule, subject=self.subject)
+
+    def _check_case_type(self) -> None:
+        rules = self.rules
+        types = [case.case_type for case in rules.cases]
+        if rules.cases and rules.coverage is None and self.data["case_type"] not in types:
+            raise EventRejected(str(self.ref), self.state, self._cause.partition(":")[2],
+                                f"the {self.policy.authority} policy times no child-specific "
+                                f"supervision for case type '{self.data['case_type']}' "
+                                f"(it has: {', '.join(types)})")
+
+    def _allocation_rule(self) -> RuleRef | None:
+        allocation = self.rules.new_allocation
+        if allocation is None:
+            return None
+        return self.cite("child_supervision.new_allocation", allocation.cite)
+
+    def _governing_rule(self) -> RuleRef | None:
+        """The rule that times this child's discussions: its case cadence, else coverage."""
+        found = self._cadence()
+        if found is not None:
+            return found[3]
+        coverage = self.rules.coverage
+        return self.cite("child_supervision.coverage", coverage.cite) if coverage else None
