@@ -40,6 +40,7 @@ from states.directory import StaffMember
 from states.errors import EventInvalid, OversightError, PolicyError
 from states.events import DomainEvent, Identifier, parse_event
 from states.policy import Policy, Role
+import states.machines  # noqa: F401 - registers every lifecycle's event types for parse_event
 
 MAX_PROBLEMS = 20
 """A file with more problems than this is reported with its first ones and a count of the rest."""

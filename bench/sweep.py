@@ -32,10 +32,11 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
+
+from adapters.store.bulk import BulkLoad, Template, capture, fill
 
 SWEEP_DATE = date(2026, 6, 1)
 """A Monday. Every template starts on it, so none of their own timers is due by it."""
@@ -51,29 +52,6 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 # ----- building a store ------------------------------------------------------------------------
-
-@dataclass
-class Template:
-    """The rows one entity of a kind owns, as format strings over the template's identifiers."""
-
-    entity: tuple[Any, ...]
-    timers: list[tuple[Any, ...]]
-    tasks: list[tuple[Any, ...]]
-    audit: list[tuple[Any, ...]]
-
-
-def _formattable(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    text = value.replace("{", "{{").replace("}", "}}")
-    for field, token in TOKENS.items():
-        text = text.replace(token, "{" + field + "}")
-    return text
-
-
-def _fill(row: tuple[Any, ...], ids: dict[str, str]) -> tuple[Any, ...]:
-    return tuple(v.format_map(ids) if isinstance(v, str) and "{" in v else v for v in row)
-
 
 def templates(workdir: Path) -> dict[str, Template]:
     """One entity of each kind, begun by the real machine and saved by the real service."""
@@ -104,28 +82,11 @@ def templates(workdir: Path) -> dict[str, Template]:
         app.service.record(parse_event(event), now=NOW)
     app.engine.dispose()
     out: dict[str, Template] = {}
-    with sqlite3.connect(path) as db:
-        for kind, entity_id in (("assessment", "cTPLX"), ("relationship", "mTPLX:wTPLX"),
-                                ("asye", "aTPLX")):
-            def select(sql: str) -> list[tuple[Any, ...]]:
-                return [tuple(_formattable(v) for v in row)
-                        for row in db.execute(sql, (kind, entity_id))]
-            [entity] = select("SELECT kind, id, authority, policy_version, state, version, subject,"
-                              " party, started_on, updated_on, data FROM entities"
-                              " WHERE kind = ? AND id = ?")
-            out[kind] = Template(
-                entity=entity,
-                timers=select("SELECT entity_kind, entity_id, name, fires_on, rule, basis FROM timers"
-                              " WHERE entity_kind = ? AND entity_id = ? ORDER BY id"),
-                tasks=select("SELECT id, entity_kind, entity_id, key, type, assignee, assignee_role,"
-                             " subject, raised_on, due, state, closed_on, breached_on, authority,"
-                             " section, rule, basis, escalates, level FROM tasks"
-                             " WHERE entity_kind = ? AND entity_id = ? ORDER BY id"),
-                audit=select("SELECT entity_kind, entity_id, source, dest, \"trigger\", cause, \"on\","
-                             " rule, actor, event_id, recorded_at FROM audit"
-                             " WHERE entity_kind = ? AND entity_id = ? ORDER BY id"))
-            assert all(row[3] > on for row in out[kind].timers), f"a {kind} timer is already due"
-    db.close()
+    for kind, entity_id in (("assessment", "cTPLX"), ("relationship", "mTPLX:wTPLX"),
+                            ("asye", "aTPLX")):
+        out[kind] = capture(path, [(kind, entity_id)], [], TOKENS)
+        assert out[kind].count("entities") == 1
+        assert all(row[3] > on for row in out[kind].rows["timers"]), f"a {kind} timer is due"
     path.unlink()
     return out
 
@@ -173,38 +134,20 @@ def build_store(path: Path, entities: int, shapes: dict[str, Template]) -> dict[
         uow.commit()
     engine.dispose()
 
-    def each(part: str) -> Iterator[tuple[Any, ...]]:
+    def each(table: str) -> Iterator[tuple[Any, ...]]:
         for n in range(entities):
             kind = MIX[n % 10]
             ids = _ids_for(kind, n)
-            shape = shapes[kind]
-            if part == "entity":
-                yield _fill(shape.entity, ids)
-            else:
-                for row in getattr(shape, part):
-                    yield _fill(row, ids)
+            for row in shapes[kind].rows[table]:
+                yield fill(row, ids)
 
+    load = BulkLoad(f"sqlite:///{path}")
+    load.write("staff", staff_rows(entities))
+    for table in ("entities", "timers", "tasks", "audit"):
+        load.write(table, each(table))
+    load.close()
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, copied per run
-    db.execute("PRAGMA synchronous=OFF")
-    db.execute("PRAGMA cache_size=-262144")
-    db.execute("BEGIN")
-    db.executemany("INSERT INTO staff (id, role, started, line_manager, qualified, part_time,"
-                   " agency, team) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", staff_rows(entities))
-    db.executemany("INSERT INTO entities (kind, id, authority, policy_version, state, version,"
-                   " subject, party, started_on, updated_on, data)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", each("entity"))
-    db.executemany("INSERT INTO timers (entity_kind, entity_id, name, fires_on, rule, basis)"
-                   " VALUES (?, ?, ?, ?, ?, ?)", each("timers"))
-    db.executemany("INSERT INTO tasks (id, entity_kind, entity_id, key, type, assignee,"
-                   " assignee_role, subject, raised_on, due, state, closed_on, breached_on,"
-                   " authority, section, rule, basis, escalates, level)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", each("tasks"))
-    db.executemany("INSERT INTO audit (entity_kind, entity_id, source, dest, \"trigger\", cause,"
-                   " \"on\", rule, actor, event_id, recorded_at)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", each("audit"))
-    db.execute("COMMIT")
-    db.execute("ANALYZE")
     counts = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
               for table in ("entities", "timers", "tasks", "audit", "staff")}
     due = db.execute("SELECT count(*) FROM timers WHERE fires_on <= ?",
@@ -315,9 +258,10 @@ def _plain_sweep(path: Path, same_writes: bool) -> dict[str, int]:
                                    "source": "/oversight/surrey", "type": change, "time": now,
                                    "subject": row[0], "data": {"task": [str(v) for v in row]}}
                         db.execute("INSERT INTO outbox (id, task_id, type, message, created_at,"
-                                   " status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?,"
-                                   " 'pending', 0, ?)", (message["id"], row[0], change,
-                                                         json.dumps(message), now, now))
+                                   " status, attempts, next_attempt_at, seq) VALUES (?, ?, ?, ?,"
+                                   " ?, 'pending', 0, ?, (SELECT coalesce(max(seq), 0) + 1"
+                                   " FROM outbox))", (message["id"], row[0], change,
+                                                      json.dumps(message), now, now))
             db.execute("COMMIT")
             fired += 1
         after = (page[-1][4], page[-1][0])

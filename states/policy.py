@@ -8,7 +8,7 @@ Unknown keys are refused, so a typo in a key fails loudly instead of silently dr
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -98,10 +98,46 @@ class AsyeReview(Rule):
     at: Interval
 
 
+FRAMEWORK_EVIDENCE = Citation(
+    section="ASYE framework",
+    quote="3 direct observations, 3 pieces of feedback from people who use services, 3 from other "
+          "professionals, critical reflections at 6 and 12 months",
+    source="ASYE national framework: the portfolio evidence asked of every newly qualified social "
+           "worker",
+    note="The five policies leave the portfolio to the national framework; its numbers apply "
+         "unless a policy file gives its own 'evidence'.",
+)
+
+
+class AsyeEvidence(Rule):
+    """The portfolio the final assessment needs before it can be recorded as passed.
+
+    Optional in a policy file: the national framework's numbers by default.
+    """
+
+    cite: Citation = FRAMEWORK_EVIDENCE
+    direct_observations: int = Field(default=3, ge=0, le=50)
+    service_user_feedback: int = Field(default=3, ge=0, le=50)
+    """Pieces of feedback from people who use services (children, families, carers)."""
+    professional_feedback: int = Field(default=3, ge=0, le=50)
+    """Pieces of feedback from other professionals."""
+    critical_reflections: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(
+        default=["six_month", "twelve_month"])
+    """The points at which a written critical reflection is due, one each."""
+
+    @model_validator(mode="after")
+    def _distinct_reflections(self) -> "AsyeEvidence":
+        if len(set(self.critical_reflections)) != len(self.critical_reflections):
+            raise ValueError("critical_reflections must be distinct")
+        return self
+
+
 class Asye(Strict):
     phases: list[AsyePhase] = Field(min_length=1)
     reviews: list[AsyeReview] = []
     final: AsyeReview
+    evidence: AsyeEvidence = AsyeEvidence()
+    """The portfolio evidence (national framework by default)."""
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> "Asye":

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import Engine
 
-from adapters.delivery.jsonl import JsonLinesFile
-from adapters.policy_files import load_policy
+from adapters.delivery.ports import Deliverer
+from adapters.policy_files import load_policy, load_policy_book
 from adapters.store.database import is_current, make_engine, upgrade
 from adapters.store.unit_of_work import SqlUnitOfWork
 from states.errors import OversightError
@@ -28,8 +29,11 @@ class App:
     policy: Policy
     service: OversightService
 
-    def deliverers(self) -> list[JsonLinesFile]:
-        return [JsonLinesFile(self.settings.outbox_file)]
+    def deliverers(self, *, run_at: datetime | None = None) -> dict[str, Deliverer]:
+        """One adapter per configured receiver, by name (the JSON Lines file when none is)."""
+        from workflows.receivers import build_deliverers
+
+        return build_deliverers(self.settings, run_at=run_at)
 
 
 @lru_cache(maxsize=8)
@@ -42,6 +46,7 @@ def initialise(settings: Settings, policy_name: str | None = None) -> App:
     """Create or upgrade the schema and record which authority's policy the store runs."""
     name = policy_name or settings.policy
     policy = load_policy(name, settings.policy_dir)  # fails first: nothing is created for a bad name
+    book = load_policy_book(name, settings.policy_dir)
     engine = engine_for(settings.url)
     upgrade(engine)
     with SqlUnitOfWork(engine) as uow:
@@ -51,7 +56,7 @@ def initialise(settings: Settings, policy_name: str | None = None) -> App:
                                  f"use another OVERSIGHT_HOME or OVERSIGHT_DATABASE_URL")
         uow.set_meta("policy", name)
         uow.commit()
-    return App(settings, engine, policy, OversightService(engine, policy, link_base=settings.link_base))
+    return App(settings, engine, policy, OversightService(engine, book, link_base=settings.link_base))
 
 
 def open_app(settings: Settings | None = None) -> App:
@@ -63,5 +68,6 @@ def open_app(settings: Settings | None = None) -> App:
                             f"of date: run `oversight init` first")
     with SqlUnitOfWork(engine) as uow:
         name = uow.get_meta("policy") or settings.policy
-    policy = load_policy(name, settings.policy_dir)
-    return App(settings, engine, policy, OversightService(engine, policy, link_base=settings.link_base))
+    book = load_policy_book(name, settings.policy_dir)
+    return App(settings, engine, book.current,
+               OversightService(engine, book, link_base=settings.link_base))

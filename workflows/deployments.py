@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron, Interval
 
@@ -32,6 +33,10 @@ def deployments() -> list[RunnerDeployment]:
         dispatch.to_deployment(
             name="oversight-dispatch",
             schedules=[Interval(DISPATCH_EVERY)],
+            # One dispatch at a time: a run still sending (a slow receiver) when the next minute
+            # comes makes the newcomer stand down, rather than send the same messages twice.
+            concurrency_limit=ConcurrencyLimitConfig(
+                limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW),
             tags=["oversight"],
             entrypoint_type=EntrypointType.MODULE_PATH,
         ),

@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from workflows.bootstrap import open_app
+from workflows.bootstrap import App, engine_for, open_app
 from workflows.service import Outcome
 from workflows.settings import Settings
 
@@ -28,10 +29,34 @@ def _logger() -> logging.Logger | logging.LoggerAdapter:
         return logging.getLogger("oversight")
 
 
+_APPS: dict[str, App] = {}
+
+
+def app_for(database_url: str) -> App:
+    """The application over ``database_url``, opened once per process: the schema check
+    (Alembic) and the policy's validation are not repeated for every batch."""
+    app = _APPS.get(database_url)
+    if app is None:
+        app = _APPS[database_url] = open_app(Settings(database_url=database_url))
+    return app
+
+
+@task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def fire_due_batch(database_url: str, as_of: date, now: datetime, limit: int,
+                   skip: list[int]) -> dict[str, Any]:
+    """Claim and fire one batch of due timers in one transaction; a retry claims afresh."""
+    batch = app_for(database_url).service.fire_due(as_of, now=now, limit=limit, skip=skip)
+    for error in batch.errors:  # one bad entity must not stop the sweep; it stays due
+        _logger().error("%s", error)
+    return {"claimed": batch.claimed, "fired": batch.outcome.fired, "failed": len(batch.failed),
+            "failed_ids": batch.failed, "tasks_opened": batch.outcome.tasks_opened,
+            "tasks_breached": batch.outcome.tasks_breached}
+
+
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 def fire_batch(database_url: str, timer_ids: list[int], now: datetime) -> dict[str, int]:
     """Fire one batch of due timers, each in its own transaction; retrying a batch is safe."""
-    app = open_app(Settings(database_url=database_url))
+    app = app_for(database_url)
     outcome, failed = Outcome(), 0
     for timer_id in timer_ids:
         try:
@@ -44,30 +69,25 @@ def fire_batch(database_url: str, timer_ids: list[int], now: datetime) -> dict[s
 
 
 def sweep_day(database_url: str, as_of: date, now: datetime, batch_size: int) -> dict[str, int]:
-    """Fire everything due on or before ``as_of``, batch by batch, until nothing is due.
+    """Fire everything due on or before ``as_of``, a claimed batch at a time, until nothing is.
 
-    Timers fired in a batch may arm new ones that are already due (a backfill): another pass
-    picks them up. Timers that failed stay where they are and are not retried in this sweep.
+    Any number of sweepers (flow runs, processes, hosts) may run this at once on one store:
+    each batch is claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the writer lock on
+    SQLite), so none fires a timer twice. Timers that fired arm new ones, perhaps already due
+    (a backfill): later batches claim them. Timers that failed stay due and are not retried by
+    this sweep.
     """
-    app = open_app(Settings(database_url=database_url))
     totals = {"fired": 0, "stale": 0, "failed": 0, "tasks_opened": 0, "tasks_breached": 0,
               "batches": 0}
-    cursor = None
-    fired_this_pass = 0
+    skip: list[int] = []
     while True:
-        page = app.service.due_timer_ids(as_of, limit=batch_size, after=cursor)
-        if not page:
-            if cursor is None or fired_this_pass == 0:
-                break
-            cursor, fired_this_pass = None, 0  # start a new pass for newly armed due timers
-            continue
-        counts = fire_batch(database_url, [timer_id for _, timer_id in page], now)
+        counts = fire_due_batch(database_url, as_of, now, batch_size, skip)
+        if counts["claimed"] == 0:
+            return totals
         totals["batches"] += 1
-        for key, value in counts.items():
-            totals[key] += value
-        fired_this_pass += counts["fired"]
-        cursor = page[-1]
-    return totals
+        for key in ("fired", "failed", "tasks_opened", "tasks_breached"):
+            totals[key] += counts[key]
+        skip += counts["failed_ids"]
 
 
 @flow(name="sweep", log_prints=True)
@@ -76,7 +96,8 @@ def sweep(as_of: date | None = None, batch_size: int = 500, database_url: str | 
     """Fire every durable timer due on or before `as_of` (default: today in Europe/London).
 
     Deployed to run daily at 06:00 before the working day starts, and every hour. Running it
-    twice for the same day changes nothing the second time.
+    twice for the same day changes nothing the second time; several runs at once (on several
+    workers) share the due timers, each fired once.
     """
     settings = Settings(database_url=database_url) if database_url else Settings()
     now = datetime.now(timezone.utc)
@@ -86,47 +107,88 @@ def sweep(as_of: date | None = None, batch_size: int = 500, database_url: str | 
     return totals
 
 
-@task(retries=3, retry_delay_seconds=[2, 5, 15], cache_policy=NO_CACHE)
-def deliver_batch(database_url: str, limit: int, now: datetime, home: str | None = None
-                  ) -> dict[str, int]:
-    """Deliver one batch of pending outbox messages through every configured adapter."""
-    from adapters.store.unit_of_work import SqlUnitOfWork
-
-    settings = Settings(database_url=database_url)
-    if home is not None:  # a store with its own home (a simulation): its own outbox files
+def _delivery_settings(database_url: str, home: str | None) -> Settings:
+    if home is not None:
+        # A store with its own home is a simulation's: its messages go to its own outbox file
+        # alone, never to the receivers configured for real tasks.
         settings = Settings(database_url=database_url, home=Path(home))
-    app = open_app(settings)
-    with SqlUnitOfWork(app.engine) as uow:
-        pending = uow.pending_messages(now, limit)
-    if not pending:
-        return {"delivered": 0}
-    messages = [row["message"] for row in pending]
-    for deliverer in app.deliverers():
-        deliverer.deliver_many(messages)
-    # Marked after the send: a crash in between repeats the message; its id absorbs the repeat.
-    with SqlUnitOfWork(app.engine) as uow:
-        uow.mark_delivered([row["id"] for row in pending], now)
-        uow.commit()
-    return {"delivered": len(pending)}
+        return settings.model_copy(update={"receivers": {}, "routes": {}})
+    return Settings(database_url=database_url)
+
+
+@task(retries=3, retry_delay_seconds=[2, 5, 15], cache_policy=NO_CACHE)
+def route_batch(database_url: str, limit: int, now: datetime, home: str | None = None) -> int:
+    """Fan new task messages out to the receivers their routes name; a retry routes afresh."""
+    from workflows.dispatch import route_messages
+
+    settings = _delivery_settings(database_url, home)
+    return route_messages(engine_for(settings.url), settings.routing(), now, limit)
+
+
+@task(retries=3, retry_delay_seconds=[2, 5, 15], cache_policy=NO_CACHE)
+def deliver_batch(database_url: str, receiver: str, limit: int, now: datetime,
+                  home: str | None = None, after: int = 0) -> dict[str, Any]:
+    """Send one page of a receiver's due messages in creation order, then record each outcome.
+
+    A failed send does not fail the task: it is recorded and tried again in a later run, with
+    backoff, until its deadline. These retries cover a store briefly out of reach; a retried
+    page may send a message twice, which its id (the idempotency key) absorbs.
+    """
+    from workflows.dispatch import Backoff, deliver_page
+    from workflows.receivers import build_deliverer, close_all
+
+    settings = _delivery_settings(database_url, home)
+    configs = settings.receiver_settings()
+    deliverers = {receiver: build_deliverer(receiver, configs[receiver], settings, run_at=now)
+                  } if receiver in configs else {}
+    try:
+        page = deliver_page(engine_for(settings.url), receiver, deliverers.get(receiver),
+                            Backoff.from_policy(settings.delivery), now, limit, after)
+    finally:
+        close_all(deliverers)
+    if page.down:
+        _logger().warning("receiver %s failed: %s", receiver, page.down)
+    return page.to_json()
+
+
+def dispatch_run(database_url: str, now: datetime, batch_size: int = 1000,
+                 home: str | None = None) -> dict[str, Any]:
+    """One dispatch run as Prefect tasks: route the new messages, then each receiver's pages."""
+    from workflows.dispatch import BATCH_ADAPTERS, receivers_due, run
+
+    settings = _delivery_settings(database_url, home)
+    open_app(settings)  # the store is there and current, or StoreNotReady says what to do
+    configs = settings.receiver_settings()
+
+    def page_size(receiver: str) -> int:
+        config = configs.get(receiver)
+        batch = config is not None and config.adapter in BATCH_ADAPTERS
+        return settings.delivery.file_batch_size if batch else batch_size
+
+    return run(route=lambda: route_batch(database_url, batch_size, now, home),
+               receivers=lambda: receivers_due(engine_for(settings.url), now),
+               page=lambda receiver, limit, after: deliver_batch(
+                   database_url, receiver, limit, now, home, after),
+               page_size=page_size, route_batch=batch_size)
 
 
 def dispatch_all(database_url: str, now: datetime, batch_size: int = 1000,
                  home: str | None = None) -> int:
-    delivered = 0
-    while True:
-        count = deliver_batch(database_url, batch_size, now, home)["delivered"]
-        delivered += count
-        if count < batch_size:
-            return delivered
+    """Deliver everything due; how many deliveries (message × receiver) went out."""
+    return dispatch_run(database_url, now, batch_size, home)["delivered"]
 
 
 @flow(name="dispatch", log_prints=True)
-def dispatch(batch_size: int = 1000, database_url: str | None = None) -> dict[str, int]:
+def dispatch(batch_size: int = 1000, database_url: str | None = None) -> dict[str, Any]:
     """Deliver undelivered task messages (CloudEvents) to the configured receivers.
 
-    Deployed to run every minute. Each message carries an idempotency key (its id).
+    Deployed to run every minute. Each message carries an idempotency key (its id); each
+    receiver gets its messages in creation order; a failed delivery is retried in later runs
+    with exponential backoff and jitter until its deadline, then dead-lettered
+    (`oversight deliveries`).
     """
     settings = Settings(database_url=database_url) if database_url else Settings()
-    delivered = dispatch_all(settings.url, datetime.now(timezone.utc), batch_size)
-    _logger().info("dispatched %s messages", delivered)
-    return {"delivered": delivered}
+    totals = dispatch_run(settings.url, datetime.now(timezone.utc), batch_size)
+    _logger().info("dispatched: %s delivered, %s to retry, %s dead, %s held",
+                   totals["delivered"], totals["failed"], totals["dead"], totals["held"])
+    return totals

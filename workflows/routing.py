@@ -167,6 +167,7 @@ register({
     "asye_paused": _asye,
     "asye_resumed": _asye,
     "final_assessment_recorded": _asye,
+    "asye_evidence_recorded": _asye,
     "relationship_started": _relationship_started,
     "agreement_signed": _relationship,
     "agreement_reviewed": _relationship,

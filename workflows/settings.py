@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from workflows.delivery_settings import DeliverySettings
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OVERSIGHT_", extra="ignore")
+class Settings(DeliverySettings):
+    """Arguments win over ``OVERSIGHT_*`` variables, which win over the settings file named by
+    ``OVERSIGHT_SETTINGS_FILE`` (YAML; see ``config/settings.example.yaml``); a fault is one
+    line (:class:`~workflows.delivery_settings.SettingsInvalid`)."""
+
+    model_config = SettingsConfigDict(env_prefix="OVERSIGHT_", extra="ignore",
+                                      env_nested_delimiter="__")
 
     home: Path = Path(".oversight")
     """Where the embedded store and the outbox files live."""
@@ -20,6 +27,14 @@ class Settings(BaseSettings):
     link_base: str = "http://localhost:8000"
     """Where a task's link points: the API or dashboard a person opens."""
     batch_size: int = 500
+    api_host: str = "127.0.0.1"
+    """Where ``oversight api`` listens (loopback unless told otherwise)."""
+    api_port: int = 8000
+    import_columns: dict[str, dict[str, str]] = {}
+    """A source system's CSV column names per import kind, mapped to ours, e.g.
+    ``OVERSIGHT_IMPORT_COLUMNS='{"staff": {"Employee No": "id", "Job Role": "role"}}'``."""
+    import_columns_file: Path | None = None
+    """The same mapping in a YAML file (``config/imports/itrent.yaml``); the variable wins."""
 
     @property
     def url(self) -> str:

@@ -161,28 +161,9 @@ def init(policy: Optional[str] = typer.Option(
                     f"version {ready.policy.version}.", markup=False, soft_wrap=True)
 
 
-import_app = typer.Typer(help="Load reference data into the store.", no_args_is_help=True)
-app.add_typer(import_app, name="import")
+from adapters.cli import inbound_commands  # noqa: E402 - `import`, `token`, `calendar`, `api` (issue 6)
 
-
-@import_app.command("staff")
-def import_staff(file: Path = typer.Argument(
-        ..., help="YAML: a list of {id, role, started, manager, qualified}, or a scenario file."),
-        as_json: bool = JsonFlag) -> None:
-    """Add or update staff members: roles, start dates, line managers, qualification dates."""
-    from adapters.scenario import load_staff
-    from adapters.store.unit_of_work import SqlUnitOfWork
-
-    with handled():
-        members = load_staff(file)
-        ready = open_store()
-        with SqlUnitOfWork(ready.engine) as uow:
-            count = uow.upsert_staff(members)
-            uow.commit()
-    if as_json:
-        print_json({"staff": count})
-        return
-    out().print(f"{count} staff member(s) added or updated.", markup=False)
+inbound_commands.register(app)
 
 
 @app.command()
@@ -284,8 +265,10 @@ def dispatch(as_json: bool = JsonFlag) -> None:
     if as_json:
         print_json({**totals, "file": str(ready.settings.outbox_file)})
         return
-    out().print(f"Delivered {totals['delivered']} message(s) to {ready.settings.outbox_file}.",
-                markup=False, soft_wrap=True)
+    from adapters.cli.delivery_commands import dispatch_lines
+
+    for line in dispatch_lines(totals, ready.settings):
+        out().print(line, markup=False, soft_wrap=True)
 
 
 # ----- reading the store --------------------------------------------------------------------------
@@ -444,8 +427,10 @@ def simulate(
 
 
 @app.command()
-def demo(serve: bool = typer.Option(False, "--serve", help="Then serve the dashboard "
-                                    "(not built yet: issue 7).")) -> None:
+def demo(serve: bool = typer.Option(False, "--serve", help="Then serve the dashboard on the "
+                                    "demo store, printing its address last."),
+         port: int = typer.Option(8000, "--port", help="The dashboard's port, with --serve.")
+         ) -> None:
     """Simulate a year of a sample Surrey team and summarise the tasks raised, by rule."""
     from workflows import queries
 
@@ -470,7 +455,10 @@ def demo(serve: bool = typer.Option(False, "--serve", help="Then serve the dashb
     console.print(f"Store: {store} (try OVERSIGHT_DATABASE_URL=sqlite:///{store.resolve()} "
                   f"oversight tasks --breached)", markup=False, soft_wrap=True)
     if serve:
-        console.print("The dashboard is not built yet (issue 7 will add it).", markup=False)
+        from adapters.web.server import serve_demo
+
+        serve_demo(store, port=port, say=lambda line: console.print(line, markup=False,
+                                                                    soft_wrap=True))
 
 
 @app.command()
@@ -493,6 +481,20 @@ def serve() -> None:
                 f"{ready.settings.redacted_url()}; see them in the Prefect UI. Ctrl+C stops.",
                 markup=False, soft_wrap=True)
     prefect_serve(*deployments())
+
+
+from adapters.cli import report_commands  # noqa: E402 - `asye` and `report` (issue 7)
+
+report_commands.register(app)
+
+import adapters.cli.policy_commands  # noqa: E402,F401 - `policy` and `replan` (issue 4)
+from adapters.cli import deploy_commands  # noqa: E402 - `synth` and `deploy` (issue 8)
+
+deploy_commands.register(app)
+
+from adapters.cli import delivery_commands  # noqa: E402 - `deliveries`, `adapters` (issue 5)
+
+delivery_commands.register(app)
 
 
 def main() -> None:

@@ -1,8 +1,26 @@
-"""The port every outbound adapter implements."""
+"""The ports every outbound adapter implements, and the errors they raise.
+
+    OversightError
+    └── DeliveryFailed       one send did not reach the receiver; the dispatcher tries again
+        └── PayloadRefused   a message field failed the allow-list's check: never sent as is
+
+An adapter builds what it sends from :func:`adapters.delivery.payload.outbound`, never from
+the stored message itself, so only allow-listed fields can leave the store.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
+
+from states.errors import OversightError
+
+
+class DeliveryFailed(OversightError):
+    """A send failed. The text says why in a line, with no message content and no secret."""
+
+
+class PayloadRefused(DeliveryFailed):
+    """A message's allow-listed field holds something it must not (named, never quoted)."""
 
 
 class Deliverer(Protocol):
@@ -15,3 +33,19 @@ class Deliverer(Protocol):
     name: str
 
     def deliver(self, message: dict[str, Any]) -> None: ...
+
+
+@runtime_checkable
+class BatchDeliverer(Protocol):
+    """Sends messages all together or not at all (a file): one call per dispatch run."""
+
+    name: str
+
+    def deliver_many(self, messages: list[dict[str, Any]]) -> None: ...
+
+
+@runtime_checkable
+class Checkable(Protocol):
+    """Tries the receiver without sending a task: one line on what works, or raises."""
+
+    def check(self) -> str: ...

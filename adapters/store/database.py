@@ -25,7 +25,16 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 60})
         _serialise_sqlite_writers(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(postgres_url(url), pool_pre_ping=True)
+
+
+def postgres_url(url: str) -> str:
+    """A PostgreSQL URL on the psycopg 3 driver: ``postgresql://`` and ``postgres://`` are
+    rewritten to ``postgresql+psycopg://``; any other URL is returned as it is."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 def _serialise_sqlite_writers(engine: Engine) -> None:

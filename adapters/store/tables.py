@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
     DateTime,
+    ForeignKey,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -130,7 +133,35 @@ outbox = Table(
     Column("next_attempt_at", DateTime(timezone=True), nullable=True),
     Column("last_error", Text, nullable=True),
     Column("delivered_at", DateTime(timezone=True), nullable=True),
+    # Creation order, which is delivery order: the messages of one step share ``created_at``
+    # and their ids are random. PostgreSQL numbers rows itself (an identity column, safe for
+    # concurrent writers); on SQLite, the single writer takes the next number.
+    Column("seq", BigInteger, Identity(), nullable=False),
+    # When the dispatcher fanned the message out to the receivers its route names.
+    Column("routed_at", DateTime(timezone=True), nullable=True),
     Index("ix_outbox_pending", "status", "next_attempt_at"),
+    Index("ix_outbox_seq", "seq", unique=True),
+    Index("ix_outbox_unrouted", "routed_at", "seq"),
+)
+
+deliveries = Table(
+    "deliveries", metadata,
+    # One message to one receiver: the outbox row above sums up all of its deliveries.
+    Column("message_id", String(64), ForeignKey("outbox.id"), primary_key=True),
+    Column("receiver", String(64), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("task_id", String(320), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    # Since when it has been due (routed, or put back by `oversight deliveries retry`): the
+    # retry deadline counts from here.
+    Column("due_since", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    # A receiver's due deliveries in order, and the earlier messages of the same task.
+    Index("ix_deliveries_due", "receiver", "status", "seq"),
+    Index("ix_deliveries_task", "receiver", "task_id", "seq"),
 )
 
 processed_events = Table(
@@ -138,4 +169,32 @@ processed_events = Table(
     Column("event_id", String(128), primary_key=True),
     Column("type", String(64), nullable=False),
     Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+# ----- inbound: API tokens and the access log (issue 6) ----------------------------------------
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", String(32), primary_key=True),
+    # SHA-256 of the bearer token, hex: the token itself is shown once and never stored.
+    Column("hash", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("person", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+access_log = Table(
+    "access_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("token_id", String(32), nullable=True),
+    Column("person", String(64), nullable=True),
+    Column("role", String(16), nullable=False),
+    Column("resource", String(32), nullable=False),
+    # What was read: an entity (``assessment:c1``) or a person (``person:sw1``); no narrative.
+    Column("target", String(200), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Index("ix_access_log_target", "target", "at"),
+    Index("ix_access_log_person", "person", "at"),
 )

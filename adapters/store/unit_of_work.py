@@ -6,14 +6,28 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 
 from adapters.store import tables as t
 from states.directory import StaffMember
 from states.errors import ConcurrentUpdate
 from states.values import Basis, RuleRef, Step
+
+if TYPE_CHECKING:
+    from adapters.store.deliveries import DeliveryLedger
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +95,18 @@ class SqlUnitOfWork:
     # ----- entities ----------------------------------------------------------------------------
 
     def get(self, kind: str, entity_id: str) -> StoredEntity | None:
-        row = self.connection.execute(
-            select(t.entities).where(t.entities.c.kind == kind, t.entities.c.id == entity_id)
+        row = self.connection.execute(self._locked(
+            select(t.entities).where(t.entities.c.kind == kind, t.entities.c.id == entity_id))
         ).mappings().first()
         return StoredEntity(**row) if row else None
+
+    def _locked(self, query):  # type: ignore[no-untyped-def]
+        """On PostgreSQL, entities a unit of work loads stay locked (``FOR UPDATE``) until it
+        ends: a concurrent writer of the same entity waits for the commit, then loads the new
+        version, instead of failing its version check (SQLite has one writer at a time)."""
+        if self.connection.dialect.name == "postgresql":
+            return query.with_for_update()
+        return query
 
     def find(self, kind: str, *, subject: str | None = None, party: str | None = None) -> list[StoredEntity]:
         query = select(t.entities).where(t.entities.c.kind == kind)
@@ -92,7 +114,8 @@ class SqlUnitOfWork:
             query = query.where(t.entities.c.subject == subject)
         if party is not None:
             query = query.where(t.entities.c.party == party)
-        rows = self.connection.execute(query.order_by(t.entities.c.started_on, t.entities.c.id))
+        rows = self.connection.execute(
+            self._locked(query.order_by(t.entities.c.started_on, t.entities.c.id)))
         return [StoredEntity(**row) for row in rows.mappings()]
 
     def save_entity(self, entity: StoredEntity, *, created: bool) -> None:
@@ -127,6 +150,121 @@ class SqlUnitOfWork:
             query = query.where(tuple_(t.timers.c.fires_on, t.timers.c.id) > tuple_(*after))
         query = query.order_by(t.timers.c.fires_on, t.timers.c.id).limit(limit)
         return [DueTimer(*row) for row in self.connection.execute(query)]
+
+    def claim_due_timers(self, as_of: date, limit: int, skip: Sequence[int] = ()) -> list[DueTimer]:
+        """Lock and return up to ``limit`` due timers, each the earliest of its entity.
+
+        A timer is claimable when no other timer of its entity comes before it in firing order
+        (fires_on, id): an entity's timers then fire one after another in that order however
+        many sweepers run and wherever batches split. PostgreSQL locks the claimed rows
+        ``FOR UPDATE SKIP LOCKED``, so concurrent sweepers take disjoint batches and a killed
+        sweeper's locks go with its connection; on SQLite the transaction already holds the
+        single writer lock (BEGIN IMMEDIATE). ``skip``: timers this sweep saw fail.
+        """
+        earlier = t.timers.alias("earlier")
+        before = select(earlier.c.id).where(
+            earlier.c.entity_kind == t.timers.c.entity_kind,
+            earlier.c.entity_id == t.timers.c.entity_id,
+            tuple_(earlier.c.fires_on, earlier.c.id) < tuple_(t.timers.c.fires_on, t.timers.c.id))
+        query = (select(t.timers.c.id, t.timers.c.entity_kind, t.timers.c.entity_id,
+                        t.timers.c.name, t.timers.c.fires_on)
+                 .where(t.timers.c.fires_on <= as_of, ~exists(before))
+                 .order_by(t.timers.c.fires_on, t.timers.c.id).limit(limit))
+        if skip:
+            query = query.where(t.timers.c.id.not_in(list(skip)))
+        if self.connection.dialect.name == "postgresql":
+            # A sweeper hung (not killed) mid-batch loses its claims after this long idle.
+            self.connection.exec_driver_sql("SET LOCAL idle_in_transaction_session_timeout = '5min'")
+            query = query.with_for_update(skip_locked=True, of=t.timers)
+        return [DueTimer(*row) for row in self.connection.execute(query)]
+
+    def savepoint(self):  # type: ignore[no-untyped-def]
+        """A nested transaction (SAVEPOINT): roll back one step and keep the rest of the batch."""
+        return self.connection.begin_nested()
+
+    # ----- many steps at once (a sweep's batch) -------------------------------------------------
+
+    def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredEntity]:
+        """Entities by (kind, id) in one query, locked on PostgreSQL as :meth:`get` locks."""
+        found: dict[tuple[str, str], StoredEntity] = {}
+        for start in range(0, len(keys), 500):
+            rows = self.connection.execute(self._locked(select(t.entities).where(
+                tuple_(t.entities.c.kind, t.entities.c.id).in_(list(keys[start:start + 500])))))
+            for row in rows.mappings():
+                found[(row["kind"], row["id"])] = StoredEntity(**row)
+        return found
+
+    def delete_timers(self, timer_ids: Sequence[int]) -> None:
+        if timer_ids:
+            self.connection.execute(delete(t.timers).where(t.timers.c.id.in_(list(timer_ids))))
+
+    def save_steps(self, saved: Sequence[tuple[Step, StoredEntity]], *, recorded_at: datetime
+                   ) -> None:
+        """What :meth:`save_step` writes, for steps of distinct existing entities, one statement
+        per kind of row (executemany) instead of several per step. The caller commits."""
+        if not saved:
+            return
+        entities = [{"k": e.kind, "i": e.id, "v": e.version - 1, "state": e.state,
+                     "version": e.version, "data": e.data, "updated_on": e.updated_on,
+                     "policy_version": e.policy_version} for _, e in saved]
+        done = self.connection.execute(
+            update(t.entities).where(t.entities.c.kind == bindparam("k"),
+                                     t.entities.c.id == bindparam("i"),
+                                     t.entities.c.version == bindparam("v")), entities)
+        if 0 <= done.rowcount != len(entities):
+            raise ConcurrentUpdate("an entity of the batch changed since it was loaded")
+        disarm = [{"k": step.entity.kind, "i": step.entity.id, "n": name} for step, _ in saved
+                  for name in sorted(set(step.disarm) | {timer.name for timer in step.arm})]
+        if disarm:
+            self.connection.execute(delete(t.timers).where(
+                t.timers.c.entity_kind == bindparam("k"), t.timers.c.entity_id == bindparam("i"),
+                t.timers.c.name == bindparam("n")), disarm)
+        arm = [{"entity_kind": step.entity.kind, "entity_id": step.entity.id, "name": timer.name,
+                "fires_on": timer.fires_on, "rule": rule_json(timer.rule),
+                "basis": basis_json(timer.basis)} for step, _ in saved for timer in step.arm]
+        if arm:
+            self.connection.execute(insert(t.timers), arm)
+        opened = [{"id": task_id(k, i, task.key), "entity_kind": k, "entity_id": i,
+                   "key": task.key, "type": task.type, "assignee": task.assignee,
+                   "assignee_role": task.assignee_role, "subject": task.subject,
+                   "raised_on": task.raised_on, "due": task.due, "state": "open",
+                   "closed_on": None, "breached_on": None,
+                   "authority": task.rule.authority, "section": task.rule.section,
+                   "rule": rule_json(task.rule), "basis": basis_json(task.basis),
+                   "escalates": task_id(k, i, task.escalates) if task.escalates else None,
+                   "level": task.level}
+                  for step, _ in saved for k, i in [(step.entity.kind, step.entity.id)]
+                  for task in step.opened]
+        if opened:
+            self.connection.execute(insert(t.tasks), opened)
+        changes: dict[str, list[dict[str, Any]]] = {"due": [], "breached_on": [], "closed_on": []}
+        for step, _ in saved:
+            for change in step.changed:
+                ident = task_id(step.entity.kind, step.entity.id, change.key)
+                if change.change == "rescheduled":
+                    changes["due"].append({"tid": ident, "value": change.due})
+                elif change.change in ("breached", "escalated"):
+                    changes["breached_on"].append({"tid": ident, "st": change.change,
+                                                   "value": change.on})
+                else:
+                    changes["closed_on"].append({"tid": ident, "st": change.change,
+                                                 "value": change.on})
+        changed = [row["tid"] for rows in changes.values() for row in rows]
+        if len(changed) != len(set(changed)):  # one task changed twice: order matters
+            raise ValueError("a task changes twice in one step: save the steps one by one")
+        for column, rows in changes.items():
+            if rows:
+                values: dict[str, Any] = {column: bindparam("value")}
+                if column != "due":
+                    values["state"] = bindparam("st")
+                self.connection.execute(update(t.tasks).where(
+                    t.tasks.c.id == bindparam("tid")).values(**values), rows)
+        audit = [{"entity_kind": step.entity.kind, "entity_id": step.entity.id,
+                  "source": r.source, "dest": r.dest, "trigger": r.trigger, "cause": r.cause,
+                  "on": r.on, "rule": rule_json(r.rule), "actor": r.actor, "event_id": None,
+                  "recorded_at": recorded_at} for step, _ in saved for r in step.transitions]
+        if audit:
+            self.connection.execute(insert(t.audit), audit)
 
     def timer(self, timer_id: int) -> DueTimer | None:
         row = self.connection.execute(
@@ -193,29 +331,48 @@ class SqlUnitOfWork:
         rows = self.connection.execute(select(t.tasks).where(t.tasks.c.id.in_(list(ids))))
         return [dict(row) for row in rows.mappings()]
 
+    def open_tasks_of(self, authority: str) -> list[dict[str, Any]]:
+        """Every open task raised under ``authority``'s policy (for ``oversight replan``)."""
+        rows = self.connection.execute(select(t.tasks).where(
+            t.tasks.c.state == "open", t.tasks.c.authority == authority).order_by(t.tasks.c.id))
+        return [dict(row) for row in rows.mappings()]
+
+    def retime_task(self, kind: str, entity_id: str, key: str, *, due: date, rule: RuleRef,
+                    basis: Basis) -> None:
+        """A task's new due date, rule and arithmetic, and its ``task:<key>`` timer if armed
+        (a paused ASYE's is not: its resumption arms it)."""
+        self.connection.execute(update(t.tasks).where(
+            t.tasks.c.id == task_id(kind, entity_id, key)).values(
+            due=due, section=rule.section, rule=rule_json(rule), basis=basis_json(basis)))
+        self.connection.execute(update(t.timers).where(
+            t.timers.c.entity_kind == kind, t.timers.c.entity_id == entity_id,
+            t.timers.c.name == f"task:{key}").values(
+            fires_on=date.fromordinal(due.toordinal() + 1), rule=rule_json(rule),
+            basis=basis_json(basis)))
+
     def add_outbox(self, messages: Iterable[dict[str, Any]]) -> None:
+        """Append messages in the order given; ``seq`` records that order for delivery."""
         rows = list(messages)
-        if rows:
-            self.connection.execute(insert(t.outbox), rows)
+        if not rows:
+            return
+        if self.connection.dialect.name != "postgresql":  # PostgreSQL's identity numbers them
+            last = self.connection.execute(select(func.max(t.outbox.c.seq))).scalar() or 0
+            rows = [{**row, "seq": last + number} for number, row in enumerate(rows, 1)]
+        self.connection.execute(insert(t.outbox), rows)
 
     def pending_messages(self, now: datetime, limit: int) -> list[dict[str, Any]]:
-        """Undelivered messages whose next attempt is due, oldest first."""
+        """Undelivered messages whose next attempt is due, in creation order."""
         query = (select(t.outbox.c.id, t.outbox.c.message, t.outbox.c.attempts)
                  .where(t.outbox.c.status == "pending", t.outbox.c.next_attempt_at <= now)
-                 .order_by(t.outbox.c.created_at, t.outbox.c.id).limit(limit))
+                 .order_by(t.outbox.c.seq).limit(limit))
         return [dict(row) for row in self.connection.execute(query).mappings()]
 
-    def mark_delivered(self, ids: Sequence[str], now: datetime) -> None:
-        if ids:
-            self.connection.execute(update(t.outbox).where(t.outbox.c.id.in_(list(ids))).values(
-                status="delivered", delivered_at=now, attempts=t.outbox.c.attempts + 1,
-                last_error=None))
+    @property
+    def deliveries(self) -> "DeliveryLedger":
+        """Each message's delivery to each receiver, in this unit of work."""
+        from adapters.store.deliveries import DeliveryLedger
 
-    def mark_failed(self, message_id: str, error: str, next_attempt_at: datetime | None) -> None:
-        """Record a failed attempt; with no next attempt the message is dead-lettered."""
-        self.connection.execute(update(t.outbox).where(t.outbox.c.id == message_id).values(
-            attempts=t.outbox.c.attempts + 1, last_error=error[:500],
-            status="pending" if next_attempt_at else "dead", next_attempt_at=next_attempt_at))
+        return DeliveryLedger(self.connection)
 
     def outbox_counts(self) -> dict[str, int]:
         rows = self.connection.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from states.asye_evidence import AsyeEvidenceRecorded, missing_evidence
 from states.errors import EventRejected
 from states.events import (
     AsyeEnrolled,
@@ -41,7 +42,12 @@ class AsyeJourney(Lifecycle):
     enrolled → weekly → fortnightly → monthly at the policy's boundaries; each session held
     opens the next one, due one interval after it, the interval in force on the day it was held.
     A pause (long absence) moves every later date by its length. The final assessment ends the
-    journey as passed or failed, or extends it to a new date.
+    journey as passed or failed, or extends it to a new date; it is refused as passed while the
+    portfolio lacks the evidence the national framework asks for (``policy.asye.evidence``).
+
+    The journey's data keeps what progress reports need: the sessions held (``sessions``), the
+    reviews held (``reviews``), the pauses (``pauses``), the evidence (``evidence``) and the
+    outcome (``outcome``, with any ``extensions``).
     """
 
     kind = "asye"
@@ -58,6 +64,7 @@ class AsyeJourney(Lifecycle):
         {"trigger": "fail_final", "source": _ACTIVE, "dest": "failed"},
         {"trigger": "hold_supervision", "source": _ACTIVE, "dest": None},
         {"trigger": "hold_review", "source": _ACTIVE, "dest": None},
+        {"trigger": "add_evidence", "source": [*_ACTIVE, "paused"], "dest": None},
     ]
     handlers = {
         "supervision_held": "record_supervision",
@@ -65,6 +72,7 @@ class AsyeJourney(Lifecycle):
         "asye_paused": "record_pause",
         "asye_resumed": "record_resume",
         "final_assessment_recorded": "record_final",
+        "asye_evidence_recorded": "record_evidence",
     }
 
     @property
@@ -91,7 +99,8 @@ class AsyeJourney(Lifecycle):
         assert isinstance(event, AsyeEnrolled)
         asye = self.policy.asye
         self.data.update(worker=event.worker, supervisor=event.supervisor,
-                         started=event.on.isoformat(), shifted=0, seq=0)
+                         started=event.on.isoformat(), shifted=0, seq=0, sessions=[],
+                         reviews={}, pauses=[], evidence=[])
         starts, boundary = {}, event.on
         for phase in asye.phases:
             starts[phase.phase] = boundary.isoformat()
@@ -115,6 +124,7 @@ class AsyeJourney(Lifecycle):
         if event.supervisee != self.data["worker"]:
             raise EventRejected(str(self.ref), self.state, event.type, "another supervisee's session")
         self.step_to("hold_supervision", self._phase_rule(self.phase_on(event.on)))
+        self.data.setdefault("sessions", []).append(event.on.isoformat())
         self.close_tasks(self.tasks_where(type="asye_supervision"))
         self._open_next_supervision(event.on)
 
@@ -126,6 +136,7 @@ class AsyeJourney(Lifecycle):
                                 f"unknown review '{event.review}'; this policy has {', '.join(names)}")
         review = next(r for r in self.policy.asye.reviews if r.review == event.review)
         self.step_to("hold_review", self.cite(f"asye.reviews.{review.review}", review.cite))
+        self.data.setdefault("reviews", {}).setdefault(event.review, event.on.isoformat())
         self.close_tasks([key])
 
     def record_pause(self, event: AsyePaused) -> None:
@@ -145,6 +156,8 @@ class AsyeJourney(Lifecycle):
         paused_on = date.fromisoformat(paused["on"])
         shift = (event.on - paused_on).days
         self.data["shifted"] += shift
+        self.data.setdefault("pauses", []).append(
+            {"on": paused_on.isoformat(), "resumed": event.on.isoformat(), "days": shift})
         starts = self.phase_starts()
         for phase in self.policy.asye.phases[1:]:
             begins = starts[phase.phase]
@@ -165,17 +178,35 @@ class AsyeJourney(Lifecycle):
             resume_to = phase_now
         self.step_to(f"resume_{resume_to}", self._final_rule())
 
+    def record_evidence(self, event: AsyeEvidenceRecorded) -> None:
+        requirement = self.policy.asye.evidence
+        if event.at is not None and event.at not in requirement.critical_reflections:
+            raise EventRejected(str(self.ref), self.state, event.type,
+                                f"no critical reflection '{event.at}'; this policy asks for "
+                                f"{', '.join(requirement.critical_reflections)}")
+        self.step_to("add_evidence", self.cite("asye.evidence", requirement.cite))
+        self.data.setdefault("evidence", []).append(
+            {"kind": event.kind, "on": event.on.isoformat(), "at": event.at})
+
     def record_final(self, event: FinalAssessmentRecorded) -> None:
         rule = self._final_rule()
+        if event.outcome == "passed":
+            missing = missing_evidence(self.policy.asye.evidence, self.data.get("evidence", []))
+            if missing:
+                raise EventRejected(str(self.ref), self.state, event.type,
+                                    "the portfolio is short of evidence: " + "; ".join(missing))
         if event.outcome == "extended":
             if event.extended_to is None or event.extended_to <= event.on:
                 raise EventRejected(str(self.ref), self.state, event.type,
                                     "an extension needs 'extended_to', a date after the decision")
             self.step_to("extend", rule)
+            self.data.setdefault("extensions", []).append(
+                {"on": event.on.isoformat(), "to": event.extended_to.isoformat()})
             self.close_tasks(self.tasks_where(type="asye_final_assessment"))
             self._open_final(Basis(event.on, "extension to the date decided", event.extended_to))
             return
         self.step_to("pass_final" if event.outcome == "passed" else "fail_final", rule)
+        self.data["outcome"] = {"outcome": event.outcome, "on": event.on.isoformat()}
         self.close_tasks(self.tasks_where(type="asye_final_assessment"))
         self.withdraw_tasks(list(self.data["tasks"]))
         for phase in self.policy.asye.phases[1:]:

@@ -34,9 +34,14 @@ def test_team_scenario_has_the_team_the_demo_promises():
 
 
 @pytest.mark.slow
-def test_demo_simulates_the_year_and_summarises_it_by_rule(home: Path, oversight: Invoke):
-    """The summary counts tasks by rule; the store and the JSONL file are where it says."""
-    result = oversight("demo", "--serve")
+def test_demo_simulates_the_year_and_summarises_it_by_rule(home: Path, oversight: Invoke,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    """The summary counts tasks by rule; the store and the JSONL file are where it says; with
+    --serve the dashboard's address is the last line (the server itself is not started here)."""
+    served: dict = {}
+    monkeypatch.setattr("adapters.web.server.serve_forever",
+                        lambda app, host, port: served.update(app=app, host=host, port=port))
+    result = oversight("demo", "--serve", "--port", "8765")
     assert result.exit_code == 0, result.stderr
     assert "All rules" in result.stdout
     for rule in ("assessment.oversight_points.day10", "asye.phases.weekly",
@@ -45,8 +50,9 @@ def test_demo_simulates_the_year_and_summarises_it_by_rule(home: Path, oversight
     outbox = home / "demo" / "outbox" / "tasks.jsonl"
     assert f"Task messages (CloudEvents, one per line): {outbox}" in result.stdout
     assert outbox.exists()
-    assert result.stdout.rstrip().endswith(
-        "The dashboard is not built yet (issue 7 will add it).")
+    assert result.stdout.rstrip().endswith("Dashboard: http://127.0.0.1:8765/ (Ctrl+C stops)")
+    assert (served["host"], served["port"]) == ("127.0.0.1", 8765)
+    assert "supervisee nq1: a newly qualified worker: their own ASYE only" in result.stdout
     engine = open_app(Settings(database_url=f"sqlite:///{home / 'demo.db'}")).engine
     states = {(t["entity"], t["type"]): t["state"] for t in queries.tasks(engine)}
     assert states[("assessment:c11", "complete_assessment")] == "closed"

@@ -34,8 +34,9 @@ def test_dispatch_flow_run_twice_delivers_each_message_once(store: Path, oversig
     assert oversight("event", "--type", "relationship_started", "--on", "2026-01-05",
                      "-f", "supervisor=tm1", "-f", "supervisee=sw1").exit_code == 0
     url = Settings(home=store).url
-    assert dispatch(database_url=url) == {"delivered": 1}
-    assert dispatch(database_url=url) == {"delivered": 0}
+    first, second = dispatch(database_url=url), dispatch(database_url=url)
+    assert (first["routed"], first["delivered"], first["failed"], first["dead"]) == (1, 1, 0, 0)
+    assert (second["routed"], second["delivered"]) == (0, 0)
     assert len((store / "outbox" / "tasks.jsonl").read_text().splitlines()) == 1
 
 

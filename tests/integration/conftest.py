@@ -1,8 +1,10 @@
-"""Fixtures of the integration tests: a real SQLite file under ``tmp_path``, the real schema
-(Alembic), the real service, and subprocesses that open the same file as a restarted process.
+"""Fixtures of the integration tests: a real store, the real schema (Alembic), the real
+service, and subprocesses that open the same store as a restarted process.
 
-No database is mocked and Prefect is not started: the sweep's batch task is called through
-``.fn`` or replaced by the loop it runs (``service.due_timer_ids`` then ``service.fire``).
+Every test that takes a store runs twice: on a SQLite file under ``tmp_path``, and on a fresh
+PostgreSQL database when ``OVERSIGHT_TEST_POSTGRES_URL`` names a server (skipped otherwise,
+with the reason). No database is mocked and Prefect is not started: the sweep's batch task is
+called through ``.fn`` or replaced by the loop it runs.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ import pytest
 from adapters.store.unit_of_work import SqlUnitOfWork
 from states.events import parse_event
 from tests.integration import team
-from tests.integration.helpers import Worker, url_of
+from tests.integration.databases import (
+    POSTGRES_MISSING,
+    PostgresStores,
+    SqliteStores,
+    postgres_server,
+)
+from tests.integration.helpers import Worker
 from workflows.bootstrap import App, initialise
 from workflows.settings import Settings
 
@@ -25,16 +33,32 @@ def worker(tmp_path: Path) -> Worker:
     return Worker(tmp_path)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqliteStores | PostgresStores]:
+    """Where this test's stores live: SQLite files, or databases on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        yield SqliteStores(tmp_path)
+        return
+    server = postgres_server()
+    if server is None:
+        pytest.skip(POSTGRES_MISSING)
+    made = PostgresStores(server)
+    yield made
+    made.close()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "oversight.db"
 
 
 @pytest.fixture
-def settings(tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def settings(tmp_path: Path, stores: SqliteStores | PostgresStores,
+             monkeypatch: pytest.MonkeyPatch) -> Settings:
+    url = stores.url("oversight")
     monkeypatch.setenv("OVERSIGHT_HOME", str(tmp_path))
-    monkeypatch.delenv("OVERSIGHT_DATABASE_URL", raising=False)
-    return Settings(home=tmp_path, database_url=url_of(db_path))
+    monkeypatch.setenv("OVERSIGHT_DATABASE_URL", url)  # the CLI in-process finds the same store
+    return Settings(home=tmp_path, database_url=url)
 
 
 @pytest.fixture
@@ -54,3 +78,7 @@ def seeded(app: App) -> App:
     for raw in team.events(workers=8, asyes=1):
         app.service.record(parse_event(raw), now=team.NOW)
     return app
+
+
+# The delivery tests' receivers and store (issue 5), defined beside their helpers.
+from tests.integration.delivery_fixtures import busy, mail_server, receiver  # noqa: E402,F401

@@ -16,6 +16,7 @@ from adapters.store.unit_of_work import SqlUnitOfWork
 from states.directory import StaffMember
 from states.errors import UnknownEntity
 from states.events import parse_event
+from tests.integration.databases import PostgresStores, SqliteStores
 from tests.integration.helpers import rows, snapshot, sweep
 from workflows.bootstrap import App, initialise
 from workflows.service import Outcome
@@ -25,11 +26,12 @@ NOW = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def devon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
+def devon(tmp_path: Path, stores: SqliteStores | PostgresStores,
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
     """An initialised Devon store with tm1's team, and sw2 and sw3 under supervision."""
     for name in ("OVERSIGHT_DATABASE_URL", "OVERSIGHT_POLICY_DIR", "OVERSIGHT_HOME"):
         monkeypatch.delenv(name, raising=False)
-    app = initialise(Settings(home=tmp_path), "devon")
+    app = initialise(Settings(home=tmp_path, database_url=stores.url("devon")), "devon")
     with SqlUnitOfWork(app.engine) as uow:
         uow.upsert_staff([
             StaffMember("hos1", "senior_manager", started=date(2012, 9, 3)),

@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 
 from states.errors import EventRejected, UnknownEntity
-from tests.integration.helpers import Worker, counts, record, rows, snapshot, url_of
+from tests.integration.databases import PostgresStores, SqliteStores
+from tests.integration.helpers import Worker, counts, record, rows, snapshot
 from workflows.bootstrap import App, open_app
 from workflows.settings import Settings
 
 
 def test_events_and_timers_written_by_one_process_are_read_and_fired_by_another(
-        worker: Worker, db_path: Path, tmp_path: Path) -> None:
+        worker: Worker, stores: SqliteStores | PostgresStores, tmp_path: Path) -> None:
     """A store one process writes is complete for a second process, whose fired timers a third reads."""
-    url = url_of(db_path)
+    url = stores.url()
     [seeded] = worker.run("seed", url, "--workers", "4", "--asyes", "1")
     written = seeded["seeded"]
     assert written["entities"] == 4 + 1 + 4 + 1  # relationships, ASYE's relationship, assessments, ASYE

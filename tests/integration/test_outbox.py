@@ -11,7 +11,7 @@ from typing import Any
 from tests.integration import team
 from tests.integration.helpers import rows, sweep
 from workflows.bootstrap import App
-from workflows.flows import deliver_batch
+from workflows.flows import deliver_batch, route_batch
 from workflows.messages import TYPE_PREFIX
 from workflows.settings import Settings
 
@@ -100,12 +100,14 @@ def test_dispatch_writes_each_message_once_as_a_json_line(seeded: App, settings:
     nothing."""
     sweep(seeded, as_of=date(2026, 3, 31))
     pending = {m["id"]: m for m in _messages(seeded)}
-    first = deliver_batch.fn(settings.url, 10_000, team.NOW)
-    assert first == {"delivered": len(pending)}
+    assert route_batch.fn(settings.url, 10_000, team.NOW) == len(pending)
+    first = deliver_batch.fn(settings.url, "jsonl", 10_000, team.NOW)
+    assert (first["delivered"], first["failed"], first["dead"]) == (len(pending), 0, 0)
     path: Path = settings.outbox_file
     lines = path.read_text(encoding="utf-8").splitlines()
     assert {json.loads(line)["id"]: json.loads(line) for line in lines} == pending
     assert all(row["status"] == "delivered" and row["attempts"] == 1
                for row in rows(seeded.engine, "outbox"))
-    assert deliver_batch.fn(settings.url, 10_000, team.NOW) == {"delivered": 0}
+    assert route_batch.fn(settings.url, 10_000, team.NOW) == 0
+    assert deliver_batch.fn(settings.url, "jsonl", 10_000, team.NOW)["seen"] == 0
     assert len(path.read_text(encoding="utf-8").splitlines()) == len(lines)

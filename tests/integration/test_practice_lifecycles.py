@@ -16,6 +16,7 @@ from adapters.store.unit_of_work import SqlUnitOfWork
 from states.directory import StaffMember
 from states.errors import EventRejected, UnknownEntity
 from states.events import parse_event
+from tests.integration.databases import PostgresStores, SqliteStores
 from tests.integration.helpers import rows, snapshot, sweep
 from workflows.bootstrap import App, initialise
 from workflows.settings import Settings
@@ -32,10 +33,11 @@ STAFF = [
 ]
 
 
-def store(home: Path, policy: str) -> App:
-    """An initialised store under ``home`` running ``policy``, with the four staff."""
+def store(home: Path, policy: str, url: str) -> App:
+    """An initialised store at ``url`` (files under ``home``) running ``policy``, with the
+    four staff."""
     home.mkdir()
-    app = initialise(Settings(home=home), policy)
+    app = initialise(Settings(home=home, database_url=url), policy)
     with SqlUnitOfWork(app.engine) as uow:
         uow.upsert_staff(STAFF)
         uow.commit()
@@ -55,15 +57,15 @@ def tasks(app: App) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture
-def hull(tmp_path: Path) -> App:
+def hull(tmp_path: Path, stores: SqliteStores | PostgresStores) -> App:
     """A Hull store: sessions, team activities and files, no management oversight."""
-    return store(tmp_path / "hull", "hull")
+    return store(tmp_path / "hull", "hull", stores.url("hull"))
 
 
 @pytest.fixture
-def surrey(tmp_path: Path) -> App:
+def surrey(tmp_path: Path, stores: SqliteStores | PostgresStores) -> App:
     """A Surrey store: management oversight beside the C&F assessment, no files."""
-    return store(tmp_path / "surrey", "surrey")
+    return store(tmp_path / "surrey", "surrey", stores.url("surrey"))
 
 
 def test_hull_sessions_team_activities_and_files_run_through_routing_and_the_store(hull: App):

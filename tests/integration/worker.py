@@ -44,22 +44,30 @@ def seed(url: str, workers: int, asyes: int) -> None:
     say(seeded=counts)
 
 
-def sweep(url: str, as_of: date, now: datetime, batch: int, each: bool, via: str) -> None:
+def sweep(url: str, as_of: date, now: datetime, batch: int, each: bool, via: str,
+          go: Path | None = None) -> None:
     """Fire everything due on or before ``as_of``, a page at a time, until nothing is due:
-    through the sweep flow's own pager (``sweep_day``, its Prefect batch task run as plain
-    Python through ``.fn``, printing a line per batch), or straight through the service."""
+    through the sweep flow's own loop (``sweep_day``, its Prefect batch task run as plain
+    Python through ``.fn``, printing a line per batch), or straight through the service.
+    With ``go``: say ready, then wait for that file (several sweepers start together)."""
     if via == "flows":
         from workflows import flows
 
-        batch_body = flows.fire_batch.fn
+        batch_body = flows.fire_due_batch.fn
 
-        def fire_batch(database_url: str, timer_ids: list[int], at: datetime) -> dict[str, int]:
-            counts = batch_body(database_url, timer_ids, at)
-            if each:
-                say(batch=len(timer_ids), fired=counts["fired"])
+        def fire_due_batch(database_url: str, day: date, at: datetime, limit: int,
+                           skip: list[int]) -> dict:
+            counts = batch_body(database_url, day, at, limit, skip)
+            if each and counts["claimed"]:
+                say(batch=counts["claimed"], fired=counts["fired"])
             return counts
 
-        flows.fire_batch = fire_batch  # type: ignore[assignment]  # no Prefect server here
+        flows.fire_due_batch = fire_due_batch  # type: ignore[assignment]  # no Prefect server here
+        if go is not None:
+            flows.app_for(url)  # connected and ready before the start
+            say(ready=True)
+            while not go.exists():
+                time.sleep(0.001)
         totals = flows.sweep_day(url, as_of, now, batch)
         say(done={"fired": totals["fired"], "stale": totals["stale"], "failed": totals["failed"],
                   "batches": totals["batches"]})
@@ -112,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch", type=int, default=50)
     p.add_argument("--each", action="store_true", help="print a line per timer (or batch) fired")
     p.add_argument("--via", choices=("service", "flows"), default="service")
+    p.add_argument("--go", type=Path, help="wait for this file before sweeping (flows only)")
     p = commands.add_parser("race")
     p.add_argument("url")
     p.add_argument("name")
@@ -122,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "seed":
         seed(args.url, args.workers, args.asyes)
     elif args.command == "sweep":
-        sweep(args.url, args.as_of, args.now, args.batch, args.each, args.via)
+        sweep(args.url, args.as_of, args.now, args.batch, args.each, args.via, args.go)
     else:
         race(args.url, args.name, args.go, args.sessions, args.shared)
 

@@ -21,6 +21,7 @@ from states.events import (
 )
 from states.machines import AsyeJourney
 from states.values import EntityRef, TaskChange
+from tests.unit.portfolio import full_portfolio
 
 ENROLLED = date(2026, 1, 5)
 FORTNIGHTLY_FROM, MONTHLY_FROM = date(2026, 4, 5), date(2026, 10, 5)
@@ -358,11 +359,13 @@ def test_resuming_a_journey_that_is_not_paused_is_refused(journey):
 
 @pytest.fixture
 def year_end(journey):
-    """sw1 in the monthly phase, reviews held, a session held on 28 Dec 2026."""
+    """sw1 in the monthly phase, reviews held, the portfolio complete, a session on 28 Dec 2026."""
     journey.fire("phase:fortnightly")
     journey.fire("phase:monthly")
     journey.apply(review("three_month", date(2026, 4, 1)))
     journey.apply(review("six_month", date(2026, 7, 1)))
+    for evidence in full_portfolio("sw1", date(2026, 12, 14)):
+        journey.apply(evidence)
     journey.apply(held(date(2026, 12, 28)))
     return journey
 
@@ -392,6 +395,8 @@ def test_a_final_assessment_failed_ends_the_journey_as_failed(year_end):
 
 def test_a_journey_passed_early_withdraws_the_reviews_and_the_phase_timers(journey):
     """Passed in the weekly phase: reviews withdrawn, phase timers disarmed."""
+    for evidence in full_portfolio("sw1", date(2026, 3, 2)):
+        journey.apply(evidence)
     step = journey.apply(final("passed", date(2026, 3, 2)))
     assert step.state == "passed"
     assert {c.key for c in step.changed if c.change == "withdrawn"} == {

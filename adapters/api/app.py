@@ -1,0 +1,105 @@
+"""The API application: ``create_app(app)`` over the composition root's :class:`App`.
+
+    /v1/health                                   liveness (no token)
+    /v1/events, /v1/events/batch                 post domain events (system, admin)
+    /v1/entities/{kind}/{id}[/timers|/tasks|/history]
+    /v1/tasks, /v1/tasks/{id}, /v1/tasks/{id}/close
+    /v1/people/{id}/calendar.ics
+    /v1/access-log                               (auditor, admin)
+    /openapi.json, /docs                         the OpenAPI document and its viewer
+
+Errors are RFC 9457 problem details (:mod:`adapters.api.problems`). The clock is an input:
+tests fix it; by default it is the current UTC instant.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import RedirectResponse
+
+from adapters.api import problems
+from adapters.api.auth import Clock
+from adapters.api.routers import entities, events, people, service, tasks
+from adapters.web.pages import Dashboard
+from adapters.web.pages import install as install_dashboard
+from adapters.web.viewer import store_tokens
+from workflows.bootstrap import App
+
+VERSION = "v1"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def create_app(app: App, *, clock: Clock = utc_now) -> FastAPI:
+    """The FastAPI application serving ``app``'s store under ``/v1``."""
+    api = FastAPI(
+        title="oversight",
+        version="1.0.0",
+        summary="Supervision policies of English children's social care as running state "
+                "machines: post events, read states, timers, tasks and calendars.",
+        description="Every request but `/v1/health` needs `Authorization: Bearer <token>` "
+                    "(`oversight token create`). Errors are RFC 9457 problem details "
+                    "(`application/problem+json`). Every read of a child's or worker's record "
+                    "is written to the access log.",
+    )
+    api.state.oversight = app
+    api.state.clock = clock
+    problems.install(api)
+    prefix = f"/{VERSION}"
+    api.include_router(service.api, prefix=prefix)
+    api.include_router(events.router(), prefix=prefix)
+    api.include_router(entities.api, prefix=prefix)
+    api.include_router(tasks.api, prefix=prefix)
+    api.include_router(people.api, prefix=prefix)
+
+    # The dashboard's pages and its /v1/asye and /v1/compliance reads share this process (issue 7).
+    install_dashboard(api, Dashboard(app.engine, app.policy, store_tokens(app.engine)))
+
+    api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
+
+    @api.get("/tasks/{task_id}", include_in_schema=False)
+    def task_link(task_id: str) -> RedirectResponse:
+        """Task messages link to ``{link_base}/tasks/{id}``: the versioned task."""
+        return RedirectResponse(f"{prefix}/tasks/{task_id}", status_code=307)
+
+    return api
+
+
+def _openapi(api: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, with every error answer as the problem details it is."""
+    if api.openapi_schema is None:
+        document = get_openapi(title=api.title, version=api.version, summary=api.summary,
+                               description=api.description, routes=api.routes)
+        problem = {"schema": {"$ref": "#/components/schemas/ProblemOut"}}
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                answers = operation.setdefault("responses", {})
+                if operation.get("requestBody"):
+                    answers.setdefault("400", {"description": "The body is not JSON."})
+                if operation.get("parameters") or operation.get("requestBody"):
+                    answers.setdefault("422", {"description": "The request is malformed."})
+                answers.setdefault("503", {"description": "The store is busy or unavailable; "
+                                                          "try again (Retry-After)."})
+                for status, answer in answers.items():
+                    if int(status) >= 400:
+                        answer["content"] = {"application/problem+json": problem}
+        schemas = document.get("components", {}).get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        for schema in schemas.values():
+            # An event's ``type`` has a default in Python but chooses the schema: required.
+            if "const" in schema.get("properties", {}).get("type", {}):
+                required = schema.setdefault("required", [])
+                if "type" not in required:
+                    required.insert(0, "type")
+        api.openapi_schema = document
+    return api.openapi_schema
+
+
+__all__ = ["VERSION", "create_app"]

@@ -1,0 +1,133 @@
+"""Errors as RFC 9457 problem details: ``application/problem+json`` with type, title, status
+and detail, from every route and every failure, never a traceback or a database message.
+
+    Problem (an HTTP answer chosen by a route)
+    OversightError → 409 (the store's state refuses it: an entity in the wrong state, a person
+                     or child it does not hold) or 422 (the request itself is unusable)
+    RequestValidationError → 422, with each bad field in ``errors``
+    OperationalError → 503 with Retry-After (the store is busy or away)
+    anything else → 500 with no detail
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from states.errors import EventInvalid, EventRejected, OversightError, UnknownEntity
+from workflows.closing import NoFulfillingEvent
+from workflows.service import BatchRejected, TaskNotClosed
+
+MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "urn:oversight:problem:"
+log = logging.getLogger("oversight.api")
+
+_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+           405: "Method not allowed", 409: "Conflict", 422: "Unprocessable content",
+           500: "Internal server error", 503: "Service unavailable"}
+
+
+class Problem(Exception):
+    """An answer other than success, raised by a route or a dependency."""
+
+    def __init__(self, status: int, slug: str, detail: str | None = None, *,
+                 title: str | None = None, errors: list[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(detail or slug)
+        self.status, self.slug, self.detail = status, slug, detail
+        self.title = title or _TITLES.get(status, "Error")
+        self.errors, self.headers = errors, headers
+
+
+def forbidden() -> Problem:
+    """The one refusal every role gets: it names no record, state or person."""
+    return Problem(403, "forbidden", "This token's role does not allow this request.")
+
+
+def problem_response(problem: Problem) -> JSONResponse:
+    body: dict[str, Any] = {"type": TYPE_BASE + problem.slug, "title": problem.title,
+                            "status": problem.status}
+    if problem.detail:
+        body["detail"] = problem.detail
+    if problem.errors is not None:
+        body["errors"] = problem.errors
+    return JSONResponse(body, status_code=problem.status, media_type=MEDIA_TYPE,
+                        headers=problem.headers)
+
+
+def from_domain(error: OversightError) -> Problem:
+    """The problem a refusal of the engine becomes."""
+    if isinstance(error, BatchRejected):
+        return Problem(409, "batch-rejected", f"{len(error.failures)} event(s) refused; none "
+                                              f"of the batch was applied",
+                       errors=[{"index": index, "type": TYPE_BASE + _slug(failure),
+                                "detail": str(failure)} for index, failure in error.failures])
+    if isinstance(error, (EventRejected, UnknownEntity, TaskNotClosed, NoFulfillingEvent)):
+        # The store's state refuses it (a person, child or entity it does not hold, or holds
+        # in a state that does not accept it): the same request may succeed later.
+        return Problem(409, _slug(error), str(error))
+    return Problem(422, _slug(error), str(error))
+
+
+def _slug(error: OversightError) -> str:
+    if isinstance(error, EventInvalid):
+        return "event-invalid"
+    if isinstance(error, UnknownEntity):
+        return "unknown-entity"
+    if isinstance(error, EventRejected):
+        return "event-rejected"
+    if isinstance(error, TaskNotClosed):
+        return "task-not-closed"
+    if isinstance(error, NoFulfillingEvent):
+        return "no-fulfilling-event"
+    return "refused"
+
+
+def install(app: FastAPI) -> None:
+    """Route every failure through problem details."""
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, error: Problem) -> JSONResponse:
+        return problem_response(error)
+
+    @app.exception_handler(OversightError)
+    async def _domain(request: Request, error: OversightError) -> JSONResponse:
+        return problem_response(from_domain(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [{"field": ".".join(str(part) for part in item["loc"]),
+                   "detail": item["msg"]} for item in error.errors()]
+        first = errors[0] if errors else {"field": "body", "detail": "invalid"}
+        return problem_response(Problem(422, "request-invalid", f"{first['field']}: "
+                                                                f"{first['detail']}",
+                                        errors=errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http")
+        detail = error.detail if isinstance(error.detail, str) else None
+        return problem_response(Problem(error.status_code, slug, detail,
+                                        headers=getattr(error, "headers", None)))
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, error: OperationalError) -> JSONResponse:
+        log.warning("store unavailable: %s", error.orig)
+        return problem_response(Problem(503, "store-unavailable", "The store is busy or "
+                                        "unavailable; try again shortly.",
+                                        headers={"Retry-After": "1"}))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(Problem(500, "internal", "An internal error occurred; it has "
+                                                         "been logged."))
+
+
+__all__ = ["MEDIA_TYPE", "Problem", "forbidden", "from_domain", "install", "problem_response"]

@@ -1,0 +1,62 @@
+"""``GET /v1/people/{id}/calendar.ics``: a person's supervision sessions for the year ahead.
+
+Planned sessions on their dates, the next session due on its open task's date, and the cadence
+projected forward (sunderland §4.3: the 12-month schedule prepared in January; surrey §4.3:
+Family Safeguarding sessions planned 6–12 months ahead). Identifiers only.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from adapters.api.auth import Caller, Clock, caller, the_app, the_clock
+from adapters.api.problems import Problem, forbidden
+from adapters.api.schemas import IsoDate, ProblemOut
+from adapters.ics import sessions_calendar
+from adapters.imports.rows import london_today
+from adapters.store import inbound
+from adapters.store.unit_of_work import SqlUnitOfWork
+from workflows.access import READERS
+from workflows.bootstrap import App
+from workflows.planner import HORIZON_MONTHS, sessions_ahead
+
+api = APIRouter(tags=["people"])
+
+ICS = "text/calendar"
+
+
+@api.get("/people/{person}/calendar.ics", summary="A person's supervision calendar",
+         response_class=Response,
+         responses={200: {"content": {ICS: {"schema": {"type": "string"}}},
+                          "description": "iCalendar (RFC 5545), one all-day event a session."},
+                    401: {"model": ProblemOut, "description": "No live bearer token."},
+                    403: {"model": ProblemOut, "description": "Not this token's to read."},
+                    404: {"model": ProblemOut, "description": "No such staff member (auditor, "
+                                                              "admin)."}})
+def calendar(person: str = Path(..., max_length=64, description="A staff id."),
+             start: IsoDate | None = Query(None, alias="from", description="First day (default "
+                                        "today, Europe/London)."),
+             months: int = Query(HORIZON_MONTHS, ge=1, le=24, description="How far ahead."),
+             who: Caller = Depends(caller), app: App = Depends(the_app),
+             clock: Clock = Depends(the_clock)) -> Response:
+    """Sessions as supervisor and as supervisee: planned, due (or overdue) and projected."""
+    now = clock()
+    target = f"person:{person}"
+    with SqlUnitOfWork(app.engine) as uow:
+        scope = who.scope(uow.connection) if who.role in READERS else None
+        known = inbound.staff_record(uow.connection, person) is not None
+        if scope is None or not known or not scope.sees_person(person):
+            if scope is not None and scope.everything:
+                raise Problem(404, "not-found", "No such staff member.")
+            who.log(uow.connection, "calendar", [target], now=now, outcome="refused")
+            uow.commit()
+            raise forbidden()
+        who.log(uow.connection, "calendar", [target], now=now)
+        uow.commit()
+    sessions = sessions_ahead(app.engine, app.policy, person, today=start or london_today(now),
+                              months=months)
+    return Response(sessions_calendar(person, sessions, now=now), media_type=ICS,
+                    headers={"Content-Disposition": f'attachment; filename="{person}.ics"'})
+
+
+__all__ = ["api"]

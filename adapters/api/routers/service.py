@@ -1,0 +1,46 @@
+"""``GET /v1/health`` (no token) and ``GET /v1/access-log`` (auditor and admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import text
+
+from adapters.api.auth import Caller, overseer, the_app
+from adapters.api.problems import Problem
+from adapters.api.schemas import AccessOut, Health, ProblemOut
+from adapters.store import inbound
+from workflows.bootstrap import App
+
+api = APIRouter()
+
+
+@api.get("/health", response_model=Health, tags=["service"], summary="Liveness and store",
+         responses={503: {"model": ProblemOut, "description": "The store does not answer."}})
+def health(app: App = Depends(the_app)) -> dict[str, Any]:
+    """``ok`` when the store answers; the policy the store runs."""
+    try:
+        with app.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means the same to a probe
+        raise Problem(503, "store-unavailable", "The store does not answer.") from None
+    return {"status": "ok", "policy": app.policy.authority, "policy_version": app.policy.version}
+
+
+@api.get("/access-log", response_model=list[AccessOut], tags=["audit"],
+         summary="Who read which record, when",
+         responses={401: {"model": ProblemOut, "description": "No live bearer token."},
+                    403: {"model": ProblemOut, "description": "Auditor and admin only."}})
+def access_log(target: str | None = Query(None, max_length=200,
+                                          description="e.g. assessment:c1 or person:sw1"),
+               person: str | None = Query(None, max_length=64, description="Read by this "
+                                                                           "staff id."),
+               limit: int = Query(1000, ge=1, le=10000),
+               who: Caller = Depends(overseer), app: App = Depends(the_app)) -> list[Any]:
+    """The access log, oldest first: who (token, person), role, what, when, allowed or not."""
+    with app.engine.connect() as connection:
+        return inbound.access_log(connection, target=target, person=person, limit=limit)
+
+
+__all__ = ["api"]

@@ -1,0 +1,196 @@
+"""``GET /v1/tasks`` (by person, subject, team, state and due window), ``GET /v1/tasks/{id}``
+and ``POST /v1/tasks/{id}/close``.
+
+Closing a task by hand records the domain event that fulfils it (:mod:`workflows.closing`), so
+the lifecycle moves on as if the event had been posted: a personal supervision closed on a day
+is a session held that day, and the next one falls due one interval later. System and admin
+tokens close any task; supervisee, supervisor and manager tokens close tasks assigned to them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy import Connection, and_, select
+
+from adapters.api.auth import Caller, Clock, caller, the_app, the_clock
+from adapters.api.problems import Problem, forbidden
+from adapters.api.schemas import (
+    CloseBody,
+    CloseResult,
+    IsoDate,
+    ProblemOut,
+    TaskOut,
+    TaskPage,
+    TaskState,
+)
+from adapters.store import tables as t
+from workflows.access import PERSONAL_ROLES, READERS, WRITERS, Scope
+from workflows.bootstrap import App
+from workflows.closing import fulfilling_event
+from workflows.queries import task_view
+from workflows.service import HELD
+
+api = APIRouter(tags=["tasks"], responses={
+    401: {"model": ProblemOut, "description": "No live bearer token."},
+    403: {"model": ProblemOut, "description": "Not this token's to read or close."},
+})
+
+TaskPath = Path(..., description="A task id, e.g. relationship:tm1:sw1:supervision:1.",
+                max_length=320)
+_ENTITY = (t.entities.c.kind.label("e_kind"), t.entities.c.subject.label("e_subject"),
+           t.entities.c.party.label("e_party"), t.entities.c.data.label("e_data"))
+_JOIN = t.tasks.join(t.entities, and_(t.entities.c.kind == t.tasks.c.entity_kind,
+                                      t.entities.c.id == t.tasks.c.entity_id))
+
+
+def _split(row: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    values = dict(row)
+    entity = {"kind": values.pop("e_kind"), "subject": values.pop("e_subject"),
+              "party": values.pop("e_party"), "data": values.pop("e_data")}
+    return values, entity
+
+
+def _task_row(connection: Connection, task_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    row = connection.execute(select(t.tasks, *_ENTITY).select_from(_JOIN).where(
+        t.tasks.c.id == task_id)).mappings().first()
+    return _split(row) if row is not None else None
+
+
+@api.get("/tasks", response_model=TaskPage, summary="Tasks by person, team, state and due date")
+def list_tasks(
+    person: str | None = Query(None, max_length=64, description="Assigned to this staff id."),
+    subject: str | None = Query(None, max_length=64, description="About this child or worker."),
+    team: str | None = Query(None, max_length=64, description="Assigned to a member of this "
+                                                              "team (staff.team)."),
+    state: list[TaskState] | None = Query(None, description="Any of these states."),
+    due_from: IsoDate | None = Query(None, description="Due on or after this day."),
+    due_to: IsoDate | None = Query(None, description="Due on or before this day."),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=1_000_000),
+    who: Caller = Depends(caller), app: App = Depends(the_app),
+    clock: Clock = Depends(the_clock),
+) -> dict[str, Any]:
+    """The tasks this token may read that match every filter, by due date."""
+    now = clock()
+    query = select(t.tasks, *_ENTITY).select_from(_JOIN)
+    if person is not None:
+        query = query.where(t.tasks.c.assignee == person)
+    if subject is not None:
+        query = query.where(t.entities.c.subject == subject)
+    if team is not None:
+        query = query.where(t.tasks.c.assignee.in_(select(t.staff.c.id).where(
+            t.staff.c.team == team)))
+    if state:
+        query = query.where(t.tasks.c.state.in_(list(state)))
+    if due_from is not None:
+        query = query.where(t.tasks.c.due >= due_from)
+    if due_to is not None:
+        query = query.where(t.tasks.c.due <= due_to)
+    query = query.order_by(t.tasks.c.due, t.tasks.c.id)
+    with app.engine.connect() as connection:
+        transaction = connection.begin()
+        scope = who.scope(connection) if who.role in READERS else None
+        refused = _refused_filter(scope, person, team)
+        if scope is None or refused:
+            who.log(connection, "tasks", [refused or "tasks"], now=now, outcome="refused")
+            transaction.commit()
+            raise forbidden()
+        rows = [_split(row) for row in connection.execute(query).mappings()]
+        seen = [task for task, entity in rows if scope.sees_task(task, entity)]
+        page = seen[offset:offset + limit]
+        who.log(connection, "tasks", [f"{task['entity_kind']}:{task['entity_id']}"
+                                      for task in page] or ["tasks"], now=now)
+        transaction.commit()
+    return {"tasks": [task_view(task) for task in page], "total": len(seen), "limit": limit,
+            "offset": offset}
+
+
+def _refused_filter(scope: Scope | None, person: str | None, team: str | None) -> str | None:
+    """The filter a scoped token may not ask for, as an access-log target."""
+    if scope is None or scope.everything:
+        return None
+    if person is not None and not scope.sees_person(person):
+        return f"person:{person}"
+    if team is not None and not scope.sees_team(team):
+        return f"team:{team}"
+    return None
+
+
+@api.get("/tasks/{task_id}", response_model=TaskOut, summary="One task",
+         responses={404: {"model": ProblemOut, "description": "No such task (auditor, admin)."}})
+def get_task(task_id: str = TaskPath, who: Caller = Depends(caller), app: App = Depends(the_app),
+             clock: Clock = Depends(the_clock)) -> dict[str, Any]:
+    """One task: who it is for, what, when it is due and the rule that raised it."""
+    now = clock()
+    with app.engine.connect() as connection:
+        transaction = connection.begin()
+        scope = who.scope(connection) if who.role in READERS else None
+        found = _task_row(connection, task_id)
+        if found is not None and scope is not None and scope.sees_task(*found):
+            task, _ = found
+            who.log(connection, "task", [f"{task['entity_kind']}:{task['entity_id']}"], now=now)
+            transaction.commit()
+            return task_view(task)
+        if found is None and scope is not None and scope.everything:
+            raise Problem(404, "not-found", "No such task.")
+        who.log(connection, "task", [f"task:{task_id}"], now=now, outcome="refused")
+        transaction.commit()
+    raise forbidden()
+
+
+@api.post("/tasks/{task_id}/close", response_model=CloseResult, summary="Close a task by hand",
+          responses={404: {"model": ProblemOut, "description": "No such task (system, admin)."},
+                     409: {"model": ProblemOut, "description": "Already closed, or the event "
+                                                               "was refused or did not close "
+                                                               "it."},
+                     422: {"model": ProblemOut, "description": "The fulfilling event is "
+                                                               "incomplete."}})
+def close_task(body: CloseBody, task_id: str = TaskPath, who: Caller = Depends(caller),
+               app: App = Depends(the_app), clock: Clock = Depends(the_clock)) -> dict[str, Any]:
+    """Record the event that fulfils the task, dated ``on``: the task closes as it would
+    had the event been posted, and the lifecycle moves on (the next session falls due, …)."""
+    now = clock()
+    with app.engine.connect() as connection:
+        found = _task_row(connection, task_id)
+    allowed = who.role in WRITERS or (
+        who.role in PERSONAL_ROLES and found is not None and found[0]["assignee"] == who.person)
+    if not allowed:
+        raise forbidden()
+    if found is None:
+        raise Problem(404, "not-found", "No such task.")
+    task, entity = found
+    event_id = body.event_id or "close:" + hashlib.sha256(
+        f"{task_id}|{body.on.isoformat()}".encode("utf-8")).hexdigest()[:40]
+    source = task
+    if task["type"] == "escalation" and task["escalates"]:
+        # An escalation closes with the task it escalates.
+        with app.engine.connect() as connection:
+            escalated = _task_row(connection, task["escalates"])
+        if escalated is not None:
+            source = escalated[0]
+    event = fulfilling_event(source, entity["data"], on=body.on, event_id=event_id,
+                             actor=who.person, fields=body.fields)
+    duplicate = False
+    if task["state"] not in HELD:
+        if not _applied(app, event_id):
+            raise Problem(409, "task-closed", f"The task is already {task['state']}.")
+        duplicate = True
+    else:
+        duplicate = bool(app.service.close_task(task_id, event, now=now).duplicates)
+    with app.engine.connect() as connection:
+        after = _task_row(connection, task_id)
+    assert after is not None
+    return {"task": task_view(after[0]), "event_type": event.type, "event_id": event_id,
+            "duplicate": duplicate}
+
+
+def _applied(app: App, event_id: str) -> bool:
+    with app.engine.connect() as connection:
+        return connection.execute(select(t.processed_events.c.event_id).where(
+            t.processed_events.c.event_id == event_id)).first() is not None
+
+
+__all__ = ["api"]

@@ -1,0 +1,152 @@
+"""The API's request and response bodies, as they appear in the OpenAPI document.
+
+Event bodies are the domain events themselves (:mod:`states.events` and the modules that add
+to it), one schema per ``type``; these are the other shapes. Identifiers and dates only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from adapters.scenario import iso_date
+
+IsoDate = Annotated[date, BeforeValidator(iso_date)]
+"""A date written YYYY-MM-DD, nothing else (not a timestamp)."""
+
+TaskState = Literal["open", "closed", "breached", "escalated", "withdrawn"]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class RuleOut(Out):
+    policy: str
+    section: str
+    name: str | None = None
+
+
+class TransitionOut(Out):
+    entity: str
+    source: str = Field(alias="from")
+    to: str
+    trigger: str
+    cause: str
+    on: date
+    rule: RuleOut | None = None
+
+
+class EventResult(Out):
+    applied: bool
+    """False when the event's ``event_id`` was applied before: nothing changed."""
+    duplicate: bool
+    event_id: str | None
+    tasks_opened: int
+    transitions: list[TransitionOut]
+
+
+class BatchResult(Out):
+    applied: int
+    duplicates: int
+    tasks_opened: int
+    dry_run: bool
+
+
+class TaskOut(Out):
+    id: str
+    type: str
+    assignee: str = Field(alias="for")
+    role: str
+    subject: str
+    entity: str
+    raised_on: date
+    due: date
+    state: TaskState
+    closed_on: date | None
+    breached_on: date | None
+    rule: RuleOut
+    escalates: str | None
+    level: int
+
+
+class TaskPage(Out):
+    tasks: list[TaskOut]
+    total: int
+    """Tasks matching the filters that this token may read."""
+    limit: int
+    offset: int
+
+
+class CloseBody(BaseModel):
+    """Close a task by recording the event that fulfils it (see ``workflows.closing``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: IsoDate
+    """The day the thing the task asks for happened."""
+    event_id: str | None = Field(default=None, min_length=1, max_length=128)
+    """Makes a retry safe; by default derived from the task and ``on``."""
+    fields: dict[str, Any] = {}
+    """What only a person knows, e.g. ``{"outcome": "passed"}`` for a final assessment."""
+
+
+class CloseResult(Out):
+    task: TaskOut
+    event_type: str
+    event_id: str
+    duplicate: bool
+
+
+class EntityOut(Out):
+    kind: str
+    id: str
+    state: str
+    authority: str
+    policy_version: str
+    version: int
+    subject: str
+    party: str | None
+    started_on: date
+    updated_on: date
+    data: dict[str, Any]
+
+
+class TimerOut(Out):
+    name: str
+    fires_on: date
+    rule: RuleOut | None
+
+
+class AccessOut(Out):
+    at: datetime
+    token_id: str | None
+    person: str | None
+    role: str
+    resource: str
+    target: str
+    outcome: str
+
+
+class Health(Out):
+    status: Literal["ok"]
+    policy: str
+    policy_version: str
+
+
+class ProblemOut(BaseModel):
+    """RFC 9457 problem details (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[dict[str, Any]] | None = None
+    """For a refused batch or an invalid body: each problem, by position or field."""
+
+
+__all__ = ["AccessOut", "BatchResult", "CloseBody", "CloseResult", "EntityOut", "EventResult",
+           "IsoDate", "Health", "ProblemOut", "RuleOut", "TaskOut", "TaskPage", "TimerOut",
+           "TransitionOut"]

@@ -1,0 +1,119 @@
+"""``oversight synth`` (a synthetic population, bulk-loaded) and ``oversight deploy`` (the sweep
+and dispatch deployments on a Prefect server's process work pool, from ``prefect.yaml``).
+
+Registered on the main app by :func:`register`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from adapters.cli.app import REPO, JsonFlag, fail, handled, out, print_json
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands of this module to ``app``."""
+    app.command("synth")(synth)
+    app.command("deploy")(deploy)
+
+
+def synth(
+    authorities: int = typer.Option(1, "--authorities", min=1, help="Authorities to split into."),
+    staff: int = typer.Option(1500, "--staff", min=1, help="Staff in all (about 10% managers, "
+                                                        "8% ASYE)."),
+    children: int = typer.Option(10000, "--children", min=0, help="Children in all."),
+    database_url: Optional[str] = typer.Option(
+        None, "--database-url", help="The store to fill (default: OVERSIGHT_DATABASE_URL or the "
+                                     "SQLite file under OVERSIGHT_HOME). It must hold no entity."),
+    policy: str = typer.Option("surrey", "--policy", help="The policy the store runs under."),
+    offsets: int = typer.Option(28, "--offsets", min=1, help="Offsets per persona: more spreads "
+                                                           "due dates more evenly."),
+    seed: int = typer.Option(2026, "--seed", help="The same seed builds the same population."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Fill an empty store with a realistic population, by bulk insert.
+
+    A few dozen personas (staff supervised on time or late, ASYEs in each phase, absent
+    supervisors, children of each case type, assessments at every day) run through the real
+    engine as of 1 June 2026; their rows are replicated for every person and child.
+    """
+    from sqlalchemy import func, select
+
+    from adapters.store import tables as t
+    from workflows.bootstrap import initialise
+    from workflows.population import Population, build_templates, synthesise
+    from workflows.settings import Settings
+
+    with handled():
+        settings = Settings(database_url=database_url) if database_url else Settings()
+        app = initialise(settings, policy)
+        with app.engine.connect() as connection:
+            if connection.execute(select(func.count()).select_from(t.entities)).scalar_one():
+                fail(f"the store at {settings.redacted_url()} already holds entities: "
+                     f"synth fills an empty store")
+        app.engine.dispose()
+        started = time.perf_counter()
+        templates = build_templates(offsets, policy)
+        personas = time.perf_counter() - started
+        counts = synthesise(settings.url, Population(authorities, staff, children, seed=seed),
+                            templates, offsets)
+        seconds = time.perf_counter() - started
+    summary = {**counts, "personas": len(templates), "persona_seconds": round(personas, 1),
+               "seconds": round(seconds, 1), "store": settings.redacted_url()}
+    if as_json:
+        print_json(summary)
+        return
+    table = Table(title=f"Synthetic population: {authorities} authorities, {staff:,} staff, "
+                        f"{children:,} children")
+    for column in ("staff", "entities", "timers", "tasks", "audit", "seconds"):
+        table.add_column(column, justify="right")
+    table.add_row(*(f"{counts[k]:,}" for k in ("staff", "entities", "timers", "tasks", "audit")),
+                  f"{seconds:.1f}")
+    out().print(table)
+    out().print(f"{len(templates)} persona histories run through the engine in {personas:.1f} s; "
+                f"store: {settings.redacted_url()}")
+
+
+POOL = "oversight"
+"""The process work pool of prefect.yaml's deployments."""
+
+
+def deploy(as_json: bool = JsonFlag) -> None:
+    """Register the sweep and dispatch deployments of prefect.yaml on the Prefect server.
+
+    Runs `prefect work-pool create --type process` (if the pool is missing) and
+    `prefect deploy --all` from the repository root, against PREFECT_API_URL. Workers started
+    with `prefect worker start --pool oversight` then run the scheduled flows; the store is the
+    workers' OVERSIGHT_DATABASE_URL.
+    """
+    if not os.environ.get("PREFECT_API_URL"):
+        fail("PREFECT_API_URL is not set: point it at the Prefect server "
+             "(e.g. http://127.0.0.1:4200/api), see the README, "Running at scale"")
+    prefect, pool, env = [sys.executable, "-m", "prefect"], POOL, dict(os.environ)
+    found = subprocess.run([*prefect, "work-pool", "inspect", pool], capture_output=True,
+                           text=True, env=env)
+    if found.returncode != 0:
+        created = subprocess.run([*prefect, "work-pool", "create", pool, "--type", "process"],
+                                 capture_output=True, text=True, env=env)
+        if created.returncode != 0:
+            fail(f"could not create work pool {pool!r}: {created.stderr.strip()[-500:]}")
+    done = subprocess.run([*prefect, "--no-prompt", "deploy", "--all",
+                           "--prefect-file", str(REPO / "prefect.yaml")],
+                          cwd=Path(REPO), capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        fail(f"prefect deploy failed: {(done.stderr or done.stdout).strip()[-800:]}")
+    names = ["sweep/oversight-sweep", "dispatch/oversight-dispatch"]
+    if as_json:
+        typer.echo(json.dumps({"pool": pool, "deployments": names}))
+        return
+    out().print(f"Deployed {', '.join(names)} on work pool {pool!r}. Start workers with "
+                f"`prefect worker start --pool {pool}`.")

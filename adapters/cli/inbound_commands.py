@@ -1,0 +1,241 @@
+"""Inbound commands (issue 6): ``import``, ``token``, ``calendar`` and ``api``.
+
+Registered on the ``oversight`` app by :func:`register`; they share its error handling (one
+line per problem on stderr, exit code 1) and its ``--json`` convention.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from adapters.cli.app import JsonFlag, fail, handled, open_store, out, parse_date, print_json
+
+IMPORT_KINDS = ("staff", "relationships", "allocations", "sessions")
+
+token_app = typer.Typer(help="API bearer tokens: only their SHA-256 is stored.",
+                        no_args_is_help=True)
+
+
+def import_command(
+    kind: str = typer.Argument(..., help="staff, relationships, allocations or sessions."),
+    file: Path = typer.Argument(..., help="A CSV export (the first line names the columns); "
+                                          "for staff, also a YAML staff or scenario file."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check and apply, report, then roll "
+                                                          "back: the store is left unchanged."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Import an export of a case or HR system: all of the file, or none of it.
+
+    staff: id, role, started, line_manager, qualified, part_time, agency, team.
+
+    relationships: supervisor, supervisee, started, agreement_signed.
+
+    allocations: child, case_type, risk, worker, allocated, manager, plan.
+
+    sessions: supervisor, supervisee, held, minutes.
+
+    Dates are YYYY-MM-DD or DD/MM/YYYY, none after today. Every bad row is reported.
+
+    A source system's column names map to these: OVERSIGHT_IMPORT_COLUMNS(_FILE).
+
+    Importing the same file again changes nothing.
+    """
+    if kind not in IMPORT_KINDS:
+        fail(f"no import of kind {kind!r}; kinds: {', '.join(IMPORT_KINDS)}")
+    if kind == "staff" and file.suffix.lower() in (".yaml", ".yml"):
+        _import_staff_yaml(file, as_json)
+        return
+    from adapters.imports import ImportRejected, import_file
+
+    with handled():
+        ready = open_store()
+        try:
+            report = import_file(ready, kind, file, now=datetime.now(timezone.utc),
+                                 dry_run=dry_run)
+        except ImportRejected as rejected:
+            if as_json:
+                print_json({"file": rejected.source, "applied": False,
+                            "problems": [p.to_json() for p in rejected.problems]})
+                raise typer.Exit(1) from None
+            fail(f"{rejected}\n{rejected.source}: {len(rejected.problems)} problem(s); nothing "
+                 f"was imported")
+    if as_json:
+        print_json(report.to_json())
+        return
+    done = "Checked (dry run, nothing kept)" if dry_run else "Imported"
+    if kind == "staff":
+        counts = report.staff
+        out().print(f"{done} {report.rows} row(s) of {report.source}: {counts['added']} staff "
+                    f"added, {counts['updated']} updated, {counts['unchanged']} unchanged.",
+                    markup=False, soft_wrap=True)
+    else:
+        out().print(f"{done} {report.rows} row(s) of {report.source}: {report.applied} event(s) "
+                    f"applied, {report.duplicates} already imported, {report.tasks_opened} "
+                    f"task(s) opened.", markup=False, soft_wrap=True)
+    if report.ignored_columns:
+        out().print(f"Columns not read: {', '.join(report.ignored_columns)}", markup=False,
+                    soft_wrap=True)
+
+
+def _import_staff_yaml(file: Path, as_json: bool) -> None:
+    from adapters.scenario import load_staff
+    from adapters.store.unit_of_work import SqlUnitOfWork
+
+    with handled():
+        members = load_staff(file)
+        ready = open_store()
+        with SqlUnitOfWork(ready.engine) as uow:
+            count = uow.upsert_staff(members)
+            uow.commit()
+    if as_json:
+        print_json({"staff": count})
+        return
+    out().print(f"{count} staff member(s) added or updated.", markup=False)
+
+
+@token_app.command("create")
+def token_create(
+    role: str = typer.Option(..., "--role", help="system, supervisee, supervisor, manager, "
+                                                 "workforce, auditor or admin."),
+    person: Optional[str] = typer.Option(None, "--person", help="The staff id the token acts "
+                                         "as; required for supervisee, supervisor and manager."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Create a bearer token and print it once: only its SHA-256 is kept."""
+    from adapters.store import inbound
+    from adapters.store.unit_of_work import SqlUnitOfWork
+    from workflows.access import PERSONAL_ROLES, ROLES
+
+    if role not in ROLES:
+        fail(f"--role: {role!r} is not a role; roles: {', '.join(ROLES)}")
+    if role in PERSONAL_ROLES and not person:
+        fail(f"--person: a {role} token acts as a staff member: give their id")
+    if person is not None and not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", person):
+        fail(f"--person: {person!r} is not an identifier (letters, digits, '_', '.', '-')")
+    with handled():
+        ready = open_store()
+        with SqlUnitOfWork(ready.engine) as uow:
+            if person and role in PERSONAL_ROLES and uow.staff_member(person) is None:
+                fail(f"--person: no staff member {person!r}; import staff first")
+            record, secret = inbound.create_token(uow.connection, role=role, person=person,
+                                                  now=datetime.now(timezone.utc))
+            uow.commit()
+    if as_json:
+        print_json({"id": record.id, "role": role, "person": person, "token": secret})
+        return
+    out().print(f"Token {record.id} ({role}{f' for {person}' if person else ''}). Keep it now: "
+                f"it is not shown again.", markup=False, soft_wrap=True)
+    typer.echo(secret)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: str = typer.Argument(..., help="The token's id (tok_…), as "
+                                                          "`oversight token list` shows.")) -> None:
+    """Revoke a token: requests bearing it are refused from now on."""
+    from adapters.store import inbound
+    from adapters.store.unit_of_work import SqlUnitOfWork
+
+    with handled():
+        ready = open_store()
+        with SqlUnitOfWork(ready.engine) as uow:
+            done = inbound.revoke_token(uow.connection, token_id, now=datetime.now(timezone.utc))
+            uow.commit()
+    if not done:
+        fail(f"no live token {token_id!r}; `oversight token list` shows them")
+    out().print(f"Token {token_id} revoked.", markup=False)
+
+
+@token_app.command("list")
+def token_list(as_json: bool = JsonFlag) -> None:
+    """Tokens by id, role and person, with when they were created and revoked (never secrets)."""
+    from adapters.store import inbound
+
+    with handled():
+        ready = open_store()
+        with ready.engine.connect() as connection:
+            found = inbound.tokens(connection)
+    rows = [{"id": r.id, "role": r.role, "person": r.person,
+             "created_at": r.created_at.isoformat(),
+             "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None} for r in found]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        out().print(f"{row['id']}  {row['role']:<10}  {row['person'] or '-':<12}  created "
+                    f"{row['created_at']}" + (f", revoked {row['revoked_at']}"
+                                              if row["revoked_at"] else ""), markup=False)
+
+
+def calendar(
+    person: str = typer.Argument(..., help="A staff id: their sessions as supervisor and as "
+                                           "supervisee."),
+    output: Optional[Path] = typer.Option(None, "--out", help="Write the .ics file here "
+                                          "instead of printing it."),
+    start: Optional[str] = typer.Option(None, "--from", help="First day, YYYY-MM-DD (default "
+                                        "today, Europe/London)."),
+    months: int = typer.Option(12, "--months", min=1, max=24, help="How far ahead."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Planned and due supervision sessions for the months ahead, as iCalendar (.ics)."""
+    from adapters.ics import sessions_calendar
+    from adapters.imports.rows import london_today
+    from adapters.store import inbound
+    from adapters.store.unit_of_work import SqlUnitOfWork
+    from workflows.planner import sessions_ahead
+
+    now = datetime.now(timezone.utc)
+    today = parse_date(start, "--from") if start else london_today(now)
+    with handled():
+        ready = open_store()
+        with SqlUnitOfWork(ready.engine) as uow:
+            if uow.staff_member(person) is None:
+                fail(f"no staff member {person!r}; `oversight import staff` adds them")
+            inbound.log_access(uow.connection, token=None, role="operator", resource="calendar",
+                               targets=[f"person:{person}"], outcome="allowed", now=now)
+            uow.commit()
+        sessions = sessions_ahead(ready.engine, ready.policy, person, today=today, months=months)
+    if as_json:
+        print_json([{"on": s.on.isoformat(), "status": s.status, "supervisor": s.supervisor,
+                     "supervisee": s.supervisee, "type": s.type, "entity": s.entity,
+                     "task": s.task, "rule": s.rule, "session": s.session} for s in sessions])
+        return
+    text = sessions_calendar(person, sessions, now=now)
+    if output is None:
+        typer.echo(text.decode("utf-8"), nl=False)
+        return
+    output.write_bytes(text)
+    out().print(f"{len(sessions)} session(s) written to {output}.", markup=False, soft_wrap=True)
+
+
+def api(host: Optional[str] = typer.Option(None, "--host", help="Address to listen on "
+                                           "(default OVERSIGHT_API_HOST or 127.0.0.1)."),
+        port: Optional[int] = typer.Option(None, "--port", help="Port (default "
+                                           "OVERSIGHT_API_PORT or 8000).")) -> None:
+    """Serve the HTTP API (/v1, OpenAPI at /openapi.json) with uvicorn."""
+    import uvicorn
+
+    from adapters.api import create_app
+
+    with handled():
+        ready = open_store()
+    bind_host = host or ready.settings.api_host
+    bind_port = port if port is not None else ready.settings.api_port
+    out().print(f"Serving the oversight API on http://{bind_host}:{bind_port}/v1 for "
+                f"{ready.settings.redacted_url()}; Ctrl+C stops.", markup=False, soft_wrap=True)
+    uvicorn.run(create_app(ready), host=bind_host, port=bind_port, log_level="warning")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the inbound commands to the ``oversight`` app."""
+    app.command("import")(import_command)
+    app.add_typer(token_app, name="token")
+    app.command()(calendar)
+    app.command()(api)
+
+
+__all__ = ["register"]

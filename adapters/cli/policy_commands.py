@@ -1,0 +1,245 @@
+"""``oversight policy show|lint|diff|compare`` and ``oversight replan``.
+
+A policy is named as ``surrey``, ``devon@2025-02`` (a version kept in ``config/policies/devon/``)
+or by the path of a file. Imported by ``adapters.cli.app``, which it registers its commands on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from adapters.cli.app import JsonFlag, app, fail, handled, out, print_json, settings
+from adapters.policy_files import (
+    available_policies,
+    lint_policy_file,
+    load_policy_book,
+    load_policy_ref,
+    policy_ref_path,
+    version_paths,
+)
+from states.errors import PolicyError
+from states.policy_lint import Finding
+from states.policy_rules_index import IndexedRule, rule_index
+
+policy_app = typer.Typer(help="Read, check and compare policy files.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+PolicyRef = typer.Argument(..., help="An authority (surrey), a version (devon@2025-02) or a file.")
+
+
+def _directory() -> Path | None:
+    return settings().policy_dir
+
+
+@policy_app.command("show")
+def show(name: str = PolicyRef, as_json: bool = JsonFlag) -> None:
+    """Every rule of a policy: section, rule path, what it times, and the policy's words."""
+    with handled():
+        policy = load_policy_ref(name, _directory())
+    entries = rule_index(policy)
+    if as_json:
+        print_json({"authority": policy.authority, "name": policy.name,
+                    "version": policy.version, "effective_from": policy.effective_from,
+                    "rules": [{"rule": e.path, "section": e.section, "times": e.description,
+                               "intervals": {k: v.describe() for k, v in e.intervals.items()},
+                               "quote": e.cite.quote, "source": e.cite.source,
+                               "note": e.cite.note} for e in entries]})
+        return
+    title = (f"{policy.name}: version {policy.version}, in effect from "
+             f"{policy.effective_from.isoformat()} ({len(entries)} rules)")
+    table = Table(title=title, title_justify="left", show_lines=True)
+    table.add_column("§", no_wrap=True)
+    table.add_column("Rule", overflow="fold")
+    table.add_column("What it times")
+    table.add_column("Quote", style="italic")
+    for entry in entries:
+        quote = f"\u201c{entry.cite.quote}\u201d" + (f" ({entry.cite.source})"
+                                                     if entry.cite.source else "")
+        table.add_row(Text(entry.section), Text(entry.path), Text(entry.description), Text(quote))
+    out().print(table)
+
+
+@policy_app.command("lint")
+def lint(name: str = PolicyRef, as_json: bool = JsonFlag) -> None:
+    """Check a policy: schema errors, conflicting passages, contradictory intervals."""
+    directory = _directory()
+    with handled():
+        paths = [policy_ref_path(name, directory)]
+    plain = "@" not in name and "/" not in name and not name.endswith((".yaml", ".yml"))
+    if plain:
+        paths += version_paths(name, directory)  # every version of the authority
+    found = [(path, lint_policy_file(path)) for path in paths]
+    if plain and not any(f.severity == "error" for _, fs in found for f in fs):
+        try:
+            load_policy_book(name, directory)
+        except PolicyError as error:
+            found.append((Path(error.source), [Finding("error", error.key, error.reason)]))
+    errors = sum(f.severity == "error" for _, fs in found for f in fs)
+    warnings = sum(f.severity == "warning" for _, fs in found for f in fs)
+    if as_json:
+        print_json({"files": [str(path) for path in paths], "errors": errors,
+                    "warnings": warnings,
+                    "findings": [{"file": str(path), **f.to_json()} for path, fs in found
+                                 for f in fs]})
+    else:
+        console = out()
+        for path, findings in found:
+            if findings:
+                console.print(_findings_table(path, findings))
+        console.print(f"{', '.join(str(p) for p in paths)}: {errors} error(s), "
+                      f"{warnings} warning(s).", markup=False, soft_wrap=True)
+    if errors:
+        raise typer.Exit(1)
+
+
+def _findings_table(path: Path, findings: list[Finding]) -> Table:
+    table = Table(title=str(path), title_justify="left", show_lines=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Rule or key", overflow="fold")
+    table.add_column("Finding")
+    for finding in findings:
+        style = "red" if finding.severity == "error" else "yellow"
+        table.add_row(Text(finding.severity, style=style), Text(finding.rule or "(top level)"),
+                      Text(finding.message))
+    return table
+
+
+@policy_app.command("diff")
+def diff(a: str = typer.Argument(..., help="The first policy (surrey, devon@2025-02, a file)."),
+         b: str = typer.Argument(..., help="The second policy."),
+         timing: bool = typer.Option(False, "--timing", help="Only rules in one policy or "
+                                     "timed differently (not those cited differently only)."),
+         as_json: bool = JsonFlag) -> None:
+    """Two policies (authorities or versions) rule by rule, side by side."""
+    from states.policy_diff import diff_policies
+
+    with handled():
+        left, right = load_policy_ref(a, _directory()), load_policy_ref(b, _directory())
+    found = [d for d in diff_policies(left, right) if d.change != "same"
+             and (not timing or d.change != "changed" or "timing" in d.differs)]
+    if as_json:
+        print_json({"a": {"authority": left.authority, "version": left.version},
+                    "b": {"authority": right.authority, "version": right.version},
+                    "rules": [d.to_json() for d in found]})
+        return
+    label_a, label_b = f"{left.authority}@{left.version}", f"{right.authority}@{right.version}"
+    table = Table(title=f"{label_a} against {label_b}: {len(found)} rule(s) differ",
+                  title_justify="left", show_lines=True)
+    table.add_column("Rule", overflow="fold")
+    table.add_column(f"A: {label_a}")
+    table.add_column(f"B: {label_b}")
+    table.add_column("Differs", no_wrap=True)
+    for d in found:
+        what = {"only_in_a": "only in A", "only_in_b": "only in B"}.get(
+            d.change, ", ".join(d.differs))
+        table.add_row(Text(d.path), _side(d.a), _side(d.b), Text(what))
+    out().print(table)
+
+
+def _side(entry: IndexedRule | None) -> Text:
+    if entry is None:
+        return Text("\u2014", style="dim")
+    return Text(f"§{entry.section}: {entry.description}\n\u201c{entry.cite.quote}\u201d")
+
+
+@policy_app.command("compare")
+def compare(names: Optional[list[str]] = typer.Argument(
+        None, help="Policies to compare (default: every authority in the policy folder)."),
+            markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown table "
+                                          "for the README (docs/policy-comparison.md)."),
+            as_json: bool = JsonFlag) -> None:
+    """Sessions each policy requires in a year: per ASYE, per qualified worker, per child."""
+    from states import policy_comparison
+
+    directory = _directory()
+    with handled():
+        policies = [load_policy_ref(n, directory) for n in names or available_policies(directory)]
+        rows = policy_comparison.compare(policies)
+    if markdown:
+        typer.echo(policy_comparison.markdown(policies, rows), nl=False)
+        return
+    if as_json:
+        print_json({"start": policy_comparison.START,
+                    "policies": {p.authority: p.version for p in policies},
+                    "rows": [row.to_json() for row in rows]})
+        return
+    table = Table(title=f"Sessions required in a year from {policy_comparison.START}",
+                  title_justify="left")
+    table.add_column("")
+    for policy in policies:
+        table.add_column(f"{policy.authority}\n{policy.version}", justify="right")
+    group = None
+    for row in rows:
+        if row.group != group:
+            group = row.group
+            table.add_row(Text(group, style="bold"), *[""] * len(policies))
+        table.add_row(Text(row.label), *(Text(row.cells[p.authority]) for p in policies))
+    console = out()
+    console.print(table)
+    console.print(f"{policy_comparison.COVERAGE}: from what each session must cover, not a case "
+                  f"type (--markdown prints the notes).", markup=False)
+
+
+@app.command()
+def replan(
+    policy: Optional[str] = typer.Option(None, "--policy", help="The store's authority "
+                                         "(default: the one it runs)."),
+    version: Optional[str] = typer.Option(None, "--version", help="The version to move onto "
+                                          "(default: the latest, config/policies/NAME/*.yaml)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only show which due dates would "
+                                 "move and by how much; change nothing."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Move open tasks' due dates onto a new policy version (--dry-run: only show the moves)."""
+    from workflows import replan as replanning
+    from workflows.bootstrap import open_app
+
+    with handled():
+        ready = open_app(settings())
+        book = ready.service.book
+        if policy is not None and policy != book.authority:
+            fail(f"this store runs the '{book.authority}' policy, not '{policy}'")
+        target = book.version(version) if version else book.latest
+        if dry_run:
+            plan = replanning.preview(ready.engine, book, target)
+        else:
+            plan = replanning.apply(ready.engine, book, target,
+                                    on=datetime.now(ZoneInfo("Europe/London")).date(),
+                                    now=datetime.now(timezone.utc),
+                                    link_base=ready.settings.link_base)
+    if as_json:
+        print_json({**plan.to_json(), "applied": not dry_run})
+        return
+    verb = "would move" if dry_run else "moved"
+    table = Table(title=f"Due dates that {verb} under {book.authority} version {target.version} "
+                        f"(in effect from {target.effective_from.isoformat()})",
+                  title_justify="left")
+    for column in ("Task", "Rule", "From", "Start", "Interval", "Due", "New due", "Moves"):
+        table.add_column(column, overflow="fold" if column in ("Task", "Rule") else "ellipsis",
+                         no_wrap=column in ("Start", "Due", "New due"),
+                         justify="right" if column == "Moves" else "left")
+    for move in plan.moves:
+        shift = f"{move.days:+d} days" + (" (not before the version)" if move.held_back else "")
+        table.add_row(Text(move.task_id), Text(move.rule), Text(move.from_version),
+                      Text(move.start.isoformat()),
+                      Text(f"{move.old_interval} \u2192 {move.new_interval}"),
+                      Text(move.old_due.isoformat()), Text(move.new_due.isoformat()),
+                      Text(shift))
+    console = out()
+    if plan.moves:
+        console.print(table)
+    console.print(f"{len(plan.moves)} open task(s) {verb} under {book.authority} version "
+                  f"{target.version}; {plan.unchanged} have the same date "
+                  f"under this version" + (f"; {len(plan.kept)} keep theirs:" if plan.kept
+                                           else "."), markup=False)
+    for task, reason in plan.kept:
+        console.print(f"  {task}: {reason}", markup=False, soft_wrap=True)
+    if dry_run and plan.moves:
+        console.print("Nothing was changed (--dry-run).", markup=False)

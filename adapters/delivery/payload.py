@@ -1,0 +1,129 @@
+"""What may leave the store: an explicit allow-list of CloudEvents attributes and data fields.
+
+Every adapter builds what it sends from :func:`outbound` (or from :func:`summary`, for the
+messages a person reads), never from the stored message, so a field the list does not name, a
+child's name, say, or case narrative, cannot reach a receiver however it got into a message.
+Each allowed field is checked against its shape too (a date is an ISO date, a type a word):
+a value out of shape refuses the message (:class:`PayloadRefused`, naming only the field).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from adapters.delivery.ports import PayloadRefused
+
+_WORD = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+_LINK = re.compile(r"https?://[^\s<>\"']{1,600}")
+_SECTION = re.compile(r"[A-Za-z0-9 .§()-]{1,64}")
+_PATH = re.compile(r"[A-Za-z0-9_.\[\]-]{0,200}")
+_EXPLAIN = re.compile(r"\d{4}-\d{2}-\d{2} \+ [^\n]{1,600}")
+
+
+def _identifier(value: str) -> bool:
+    """Ids come from the receiving systems (child and staff ids): any printable text up to 320
+    characters without line breaks; the allow-list of fields, not this check, keeps names out."""
+    return 0 < len(value) <= 320 and value.isprintable()
+
+
+def _matches(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    return lambda value: pattern.fullmatch(value) is not None
+
+
+ATTRIBUTES: dict[str, Callable[[str], bool]] = {
+    "specversion": lambda value: value == "1.0",
+    "id": _identifier,
+    "source": _matches(re.compile(r"/oversight/[a-z][a-z0-9_-]{0,63}")),
+    "type": _matches(re.compile(r"uk\.oversight\.task\.[a-z_]{1,32}")),
+    "subject": _identifier,
+    "time": _matches(_INSTANT),
+    "datacontenttype": lambda value: value == "application/json",
+}
+"""The CloudEvents attributes a message may carry out, each with the check of its value."""
+
+DATA: dict[str, Callable[[str], bool]] = {
+    "task_id": _identifier,
+    "task_type": _matches(_WORD),
+    "state": _matches(_WORD),
+    "assignee": _identifier,
+    "assignee_role": _matches(_WORD),
+    "subject": _identifier,
+    "raised_on": _matches(_DATE),
+    "due": _matches(_DATE),
+    "computed": _matches(_EXPLAIN),
+    "escalates": _identifier,
+    "link": _matches(_LINK),
+}
+"""The data fields: identifiers, dates, the rule and a link. ``computed`` is the due date's
+arithmetic (``2026-03-25 + 10 working days = 2026-04-10, skipping …``)."""
+
+RULE: dict[str, Callable[[str], bool]] = {
+    "authority": _matches(re.compile(r"[a-z][a-z0-9_-]{0,63}")),
+    "section": _matches(_SECTION),
+    "rule": _matches(_PATH),
+    "version": _matches(re.compile(r"[A-Za-z0-9_.-]{0,32}")),
+}
+"""The rule a task cites: where in which policy; never the policy's quoted text."""
+
+REQUIRED = ("id", "type", "source", "task_id", "task_type", "due", "link")
+
+
+def outbound(message: dict[str, Any]) -> dict[str, Any]:
+    """A new CloudEvent holding only the allow-listed attributes and data fields of ``message``.
+
+    Fields not on the list are left behind; an allowed one out of shape refuses the message.
+    """
+    event = _allowed(message, ATTRIBUTES, "")
+    source = message.get("data")
+    data = _allowed(source if isinstance(source, dict) else {}, DATA, "data.")
+    rule = source.get("rule") if isinstance(source, dict) else None
+    if rule is not None:
+        if not isinstance(rule, dict):
+            raise PayloadRefused("the message was refused: data.rule is not a rule reference")
+        data["rule"] = _allowed(rule, RULE, "data.rule.")
+    for name in REQUIRED:
+        if (event if name in ATTRIBUTES else data).get(name) is None:
+            raise PayloadRefused(f"the message was refused: it has no {name}")
+    event["data"] = data
+    return event
+
+
+def summary(message: dict[str, Any]) -> dict[str, str]:
+    """What a person reads (e-mail, chat): the change, task type, due date, rule and link."""
+    event = outbound(message)
+    data = event["data"]
+    rule = data.get("rule") or {}
+    cited = f"{rule.get('authority', '')} §{rule.get('section', '')}".strip()
+    return {
+        "id": event["id"],
+        "change": event["type"].rsplit(".", 1)[-1],
+        "task_id": data["task_id"],
+        "task_type": data["task_type"],
+        "task_label": data["task_type"].replace("_", " "),
+        "assignee": data.get("assignee") or "",
+        "raised_on": data.get("raised_on") or "",
+        "due": data["due"],
+        "rule": cited if rule else "",
+        "rule_path": rule.get("rule", "") if rule else "",
+        "link": data["link"],
+    }
+
+
+def _allowed(values: dict[str, Any], checks: dict[str, Callable[[str], bool]], prefix: str
+             ) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for name, check in checks.items():
+        if name not in values:
+            continue
+        value = values[name]
+        if value is None:
+            kept[name] = None
+            continue
+        if not isinstance(value, str) or not check(value):
+            raise PayloadRefused(f"the message was refused: {prefix}{name} is not in the shape "
+                                 f"allowed out of the store")
+        kept[name] = value
+    return kept

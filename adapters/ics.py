@@ -1,0 +1,53 @@
+"""Supervision sessions ahead as an iCalendar file (RFC 5545), with the ``icalendar`` package.
+
+Each session is an all-day event on its date: supervision dates are dates, and the time of day
+is the supervisor's to set. Events carry identifiers only — the supervisor and supervisee ids,
+the lifecycle and task ids and the rule — never names or narrative. UIDs are stable, so a
+calendar that subscribes to the feed updates its events instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from icalendar import Calendar, Event
+
+from workflows.planner import SessionAhead
+
+PRODID = "-//oversight//supervision calendar//EN"
+_LABEL = {"overdue": "overdue", "due": "due", "planned": "planned", "projected": "projected"}
+_WHAT = {"personal_supervision": "Personal supervision", "asye_supervision": "ASYE supervision"}
+
+
+def sessions_calendar(person: str, sessions: list[SessionAhead], *, now: datetime) -> bytes:
+    """The iCalendar text of ``person``'s sessions, stamped ``now`` (UTC)."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"Supervision: {person}")
+    for session in sessions:
+        event = Event()
+        event.add("uid", _uid(session))
+        event.add("dtstamp", now)
+        event.add("dtstart", session.on)
+        event.add("dtend", session.on + timedelta(days=1))
+        event.add("summary", f"{_WHAT.get(session.type, session.type)} "
+                             f"({_LABEL[session.status]}): {session.supervisor} with "
+                             f"{session.supervisee}")
+        event.add("description", f"Rule: {session.rule}. Cadence of {session.entity}, from task "
+                                 f"{session.task}"
+                                 + (f"; planned session {session.session}." if session.session
+                                    else "."))
+        event.add("categories", ["supervision", session.status])
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _uid(session: SessionAhead) -> str:
+    ident = session.session or f"{session.entity}:{session.on.isoformat()}"
+    return f"{session.type}:{ident}@oversight"
+
+
+__all__ = ["sessions_calendar"]

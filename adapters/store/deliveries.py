@@ -1,0 +1,187 @@
+"""The delivery ledger: each outbox message's delivery to each receiver, stored with it.
+
+A message is *routed* once, into one ``deliveries`` row per receiver its route names. Each row
+is ``pending`` until a send succeeds (``delivered``) or keeps failing past the deadline
+(``dead``); ``oversight deliveries retry`` puts dead rows back to ``pending``. The outbox row
+sums its deliveries up: delivered when every one is, dead when one is dead and none pending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import Connection, case, exists, func, insert, select, update
+
+from adapters.store import tables as t
+
+UNDELIVERED = ("pending", "dead")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one attempt at one delivery came to."""
+
+    message_id: str
+    receiver: str
+    status: str
+    """``delivered``, ``pending`` (failed, tried again at ``next_attempt_at``) or ``dead``."""
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+    attempted: bool = True
+    """False for a delivery dead-lettered without a send (held, or its receiver was down)."""
+
+
+class DeliveryLedger:
+    """Reads and writes ``deliveries`` (and the outbox's summary) in the caller's transaction."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    # ----- routing -----------------------------------------------------------------------------
+
+    def unrouted(self, limit: int) -> list[dict[str, Any]]:
+        """Messages not yet fanned out to receivers, in creation order."""
+        o = t.outbox
+        query = (select(o.c.id, o.c.seq, o.c.task_id, o.c.message).where(o.c.routed_at.is_(None))
+                 .order_by(o.c.seq).limit(limit))
+        return [dict(row) for row in self.connection.execute(query).mappings()]
+
+    def route(self, routed: Sequence[tuple[dict[str, Any], Sequence[str]]], now: datetime) -> int:
+        """One pending delivery per (message, receiver); a message routed nowhere is done."""
+        rows = [{"message_id": message["id"], "receiver": receiver, "seq": message["seq"],
+                 "task_id": message["task_id"], "status": "pending", "attempts": 0,
+                 "due_since": now, "next_attempt_at": now}
+                for message, receivers in routed for receiver in receivers]
+        if rows:
+            self.connection.execute(insert(t.deliveries), rows)
+        ids = [message["id"] for message, receivers in routed if receivers]
+        nowhere = [message["id"] for message, receivers in routed if not receivers]
+        if ids:
+            self.connection.execute(update(t.outbox).where(t.outbox.c.id.in_(ids))
+                                    .values(routed_at=now))
+        if nowhere:
+            self.connection.execute(update(t.outbox).where(t.outbox.c.id.in_(nowhere)).values(
+                routed_at=now, status="delivered", delivered_at=now, next_attempt_at=None))
+        return len(rows)
+
+    # ----- sending -----------------------------------------------------------------------------
+
+    def receivers_due(self, now: datetime) -> list[str]:
+        d = t.deliveries
+        query = (select(d.c.receiver).where(d.c.status == "pending", d.c.next_attempt_at <= now)
+                 .group_by(d.c.receiver).order_by(d.c.receiver))
+        return list(self.connection.execute(query).scalars())
+
+    def due(self, receiver: str, now: datetime, limit: int, after: int = 0) -> list[dict[str, Any]]:
+        """A receiver's due deliveries after ``seq`` ``after``, in creation order, with messages."""
+        d, o = t.deliveries, t.outbox
+        query = (select(d.c.message_id, d.c.receiver, d.c.seq, d.c.task_id, d.c.attempts,
+                        d.c.due_since, o.c.message)
+                 .join(o, o.c.id == d.c.message_id)
+                 .where(d.c.receiver == receiver, d.c.status == "pending", d.c.seq > after,
+                        d.c.next_attempt_at <= now)
+                 .order_by(d.c.seq).limit(limit))
+        return [dict(row) for row in self.connection.execute(query).mappings()]
+
+    def undelivered(self, receiver: str, task_ids: Iterable[str], up_to: int
+                    ) -> dict[str, list[tuple[int, str]]]:
+        """Per task, the (seq, message id) of the receiver's undelivered messages up to ``up_to``,
+        in order: a message goes only once every earlier one of its task has gone."""
+        d = t.deliveries
+        ids = sorted(set(task_ids))
+        found: dict[str, list[tuple[int, str]]] = {}
+        for start in range(0, len(ids), 500):  # bound the IN list
+            query = (select(d.c.task_id, d.c.seq, d.c.message_id)
+                     .where(d.c.receiver == receiver, d.c.task_id.in_(ids[start:start + 500]),
+                            d.c.status.in_(UNDELIVERED), d.c.seq <= up_to)
+                     .order_by(d.c.seq))
+            for task_id, seq, message_id in self.connection.execute(query):
+                found.setdefault(task_id, []).append((seq, message_id))
+        return found
+
+    def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
+        """Write each attempt's outcome, then bring the messages' outbox summaries up to date."""
+        d = t.deliveries
+        delivered: dict[str, list[str]] = {}
+        for outcome in outcomes:
+            if outcome.status == "delivered":  # the common case: one statement per receiver
+                delivered.setdefault(outcome.receiver, []).append(outcome.message_id)
+                continue
+            self.connection.execute(update(d).where(
+                d.c.message_id == outcome.message_id, d.c.receiver == outcome.receiver).values(
+                status=outcome.status, last_error=(outcome.error or "")[:500],
+                attempts=d.c.attempts + 1 if outcome.attempted else d.c.attempts,
+                next_attempt_at=outcome.next_attempt_at))
+        for receiver, ids in delivered.items():
+            for start in range(0, len(ids), 500):
+                self.connection.execute(update(d).where(
+                    d.c.receiver == receiver, d.c.message_id.in_(ids[start:start + 500])).values(
+                    status="delivered", attempts=d.c.attempts + 1, delivered_at=now,
+                    next_attempt_at=None, last_error=None))
+        self.summarise(sorted({outcome.message_id for outcome in outcomes}), now)
+
+    def summarise(self, message_ids: Sequence[str], now: datetime) -> None:
+        """The outbox row of each message from its deliveries: status, attempts, next attempt."""
+        d, o = t.deliveries, t.outbox
+        mine = d.c.message_id == o.c.id
+        pending = exists(select(d.c.seq).where(mine, d.c.status == "pending"))
+        dead = exists(select(d.c.seq).where(mine, d.c.status == "dead"))
+        for start in range(0, len(message_ids), 500):
+            self.connection.execute(update(o).where(o.c.id.in_(message_ids[start:start + 500]))
+                                    .values(
+                status=case((pending, "pending"), (dead, "dead"), else_="delivered"),
+                attempts=select(func.coalesce(func.max(d.c.attempts), 0)).where(mine)
+                .scalar_subquery(),
+                next_attempt_at=select(func.min(d.c.next_attempt_at))
+                .where(mine, d.c.status == "pending").scalar_subquery(),
+                last_error=select(func.max(d.c.last_error))
+                .where(mine, d.c.status != "delivered").scalar_subquery(),
+                delivered_at=case((pending | dead, None),
+                                  else_=func.coalesce(o.c.delivered_at, now)),
+            ))
+
+    # ----- reading and retrying ----------------------------------------------------------------
+
+    def listing(self, statuses: Sequence[str], receiver: str | None = None,
+                message_id: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+        """Deliveries in the given states, oldest first, with their message's type and task."""
+        d, o = t.deliveries, t.outbox
+        query = (select(d.c.message_id, d.c.receiver, d.c.task_id, o.c.type, d.c.status,
+                        d.c.attempts, d.c.due_since, d.c.next_attempt_at, d.c.delivered_at,
+                        d.c.last_error, d.c.seq)
+                 .join(o, o.c.id == d.c.message_id).where(d.c.status.in_(list(statuses))))
+        if receiver is not None:
+            query = query.where(d.c.receiver == receiver)
+        if message_id is not None:
+            query = query.where(d.c.message_id == message_id)
+        query = query.order_by(d.c.seq, d.c.receiver).limit(limit)
+        return [dict(row) for row in self.connection.execute(query).mappings()]
+
+    def requeue(self, now: datetime, *, message_id: str | None = None,
+                receiver: str | None = None, statuses: Sequence[str] = ("dead",)) -> int:
+        """Put deliveries back to pending, due now, with a fresh deadline; how many."""
+        d = t.deliveries
+        where = [d.c.status.in_(list(statuses))]
+        if message_id is not None:
+            where.append(d.c.message_id == message_id)
+        if receiver is not None:
+            where.append(d.c.receiver == receiver)
+        ids = sorted(set(self.connection.execute(select(d.c.message_id).where(*where)).scalars()))
+        if not ids:
+            return 0
+        done = self.connection.execute(update(d).where(*where).values(
+            status="pending", attempts=0, due_since=now, next_attempt_at=now))
+        self.summarise(ids, now)
+        return done.rowcount
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per receiver, deliveries by status."""
+        d = t.deliveries
+        rows = self.connection.execute(select(d.c.receiver, d.c.status, func.count())
+                                       .group_by(d.c.receiver, d.c.status))
+        found: dict[str, dict[str, int]] = {}
+        for receiver, status, count in rows:
+            found.setdefault(receiver, {})[status] = count
+        return found

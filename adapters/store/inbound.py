@@ -1,0 +1,197 @@
+"""The store's inbound side: API tokens (only their SHA-256 is kept), the access log, the staff
+records an HR import writes, and the reporting lines that decide who may read what.
+
+Functions take a SQLAlchemy ``Connection`` so that a caller can run them inside the transaction
+of a :class:`~adapters.store.unit_of_work.SqlUnitOfWork` (``uow.connection``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, insert, select, update
+
+from adapters.store import tables as t
+
+TOKEN_PREFIX = "ovt_"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    """A token as the store knows it: never the token itself."""
+
+    id: str
+    role: str
+    person: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffRecord:
+    """One staff row as an HR export gives it: the directory's fields and the HR flags."""
+
+    id: str
+    role: str
+    started: date
+    line_manager: str | None
+    qualified: date | None
+    part_time: bool
+    agency: bool
+    team: str | None
+
+
+def _utc(instant: datetime | None) -> datetime | None:
+    """Instants are stored in UTC; SQLite gives them back without a zone."""
+    if instant is not None and instant.tzinfo is None:
+        return instant.replace(tzinfo=timezone.utc)
+    return instant
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# ----- tokens ------------------------------------------------------------------------------------
+
+def create_token(connection: Connection, *, role: str, person: str | None,
+                 now: datetime) -> tuple[TokenRecord, str]:
+    """A new token: its record and the secret, which the caller shows once."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = TokenRecord(id="tok_" + secrets.token_hex(6), role=role, person=person,
+                         created_at=now, revoked_at=None)
+    connection.execute(insert(t.api_tokens).values(
+        id=record.id, hash=token_hash(secret), role=role, person=person, created_at=now))
+    return record, secret
+
+
+def revoke_token(connection: Connection, token_id: str, *, now: datetime) -> bool:
+    """Revoke a token from now on; False if there is no such live token."""
+    done = connection.execute(update(t.api_tokens).where(
+        t.api_tokens.c.id == token_id, t.api_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
+    return done.rowcount == 1
+
+
+def token_for(connection: Connection, secret: str) -> TokenRecord | None:
+    """The live token whose hash matches ``secret``, or None (unknown or revoked)."""
+    row = connection.execute(select(
+        t.api_tokens.c.id, t.api_tokens.c.role, t.api_tokens.c.person, t.api_tokens.c.created_at,
+        t.api_tokens.c.revoked_at).where(t.api_tokens.c.hash == token_hash(secret))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return _token(row)
+
+
+def tokens(connection: Connection) -> list[TokenRecord]:
+    rows = connection.execute(select(
+        t.api_tokens.c.id, t.api_tokens.c.role, t.api_tokens.c.person, t.api_tokens.c.created_at,
+        t.api_tokens.c.revoked_at).order_by(t.api_tokens.c.created_at, t.api_tokens.c.id))
+    return [_token(row) for row in rows]
+
+
+def _token(row: Any) -> TokenRecord:
+    return TokenRecord(row.id, row.role, row.person, _utc(row.created_at), _utc(row.revoked_at))
+
+
+# ----- the access log ----------------------------------------------------------------------------
+
+def log_access(connection: Connection, *, token: TokenRecord | None, role: str,
+               resource: str, targets: Iterable[str], outcome: str, now: datetime) -> int:
+    """One line per record read (or refused): who, with which role, what, when."""
+    rows = [{"at": now, "token_id": token.id if token else None,
+             "person": token.person if token else None, "role": role, "resource": resource,
+             "target": target[:200], "outcome": outcome} for target in dict.fromkeys(targets)]
+    if rows:
+        connection.execute(insert(t.access_log), rows)
+    return len(rows)
+
+
+def access_log(connection: Connection, *, target: str | None = None, person: str | None = None,
+               limit: int = 1000) -> list[dict[str, Any]]:
+    query = select(t.access_log)
+    if target is not None:
+        query = query.where(t.access_log.c.target == target)
+    if person is not None:
+        query = query.where(t.access_log.c.person == person)
+    rows = connection.execute(query.order_by(t.access_log.c.id).limit(limit)).mappings()
+    return [{**row, "at": _utc(row["at"])} for row in rows]
+
+
+# ----- staff -------------------------------------------------------------------------------------
+
+def staff_ids(connection: Connection) -> set[str]:
+    return set(connection.execute(select(t.staff.c.id)).scalars())
+
+
+def staff_record(connection: Connection, person: str) -> StaffRecord | None:
+    row = connection.execute(select(
+        t.staff.c.id, t.staff.c.role, t.staff.c.started, t.staff.c.line_manager,
+        t.staff.c.qualified, t.staff.c.part_time, t.staff.c.agency, t.staff.c.team,
+    ).where(t.staff.c.id == person)).first()
+    return StaffRecord(*row) if row else None
+
+
+def upsert_staff_records(connection: Connection, records: Iterable[StaffRecord]) -> dict[str, int]:
+    """Insert new staff, update changed ones, leave identical ones alone: counts of each."""
+    existing = {row.id: tuple(row) for row in connection.execute(select(
+        t.staff.c.id, t.staff.c.role, t.staff.c.started, t.staff.c.line_manager,
+        t.staff.c.qualified, t.staff.c.part_time, t.staff.c.agency, t.staff.c.team))}
+    added, changed, same = [], 0, 0
+    for record in records:
+        values = (record.id, record.role, record.started, record.line_manager, record.qualified,
+                  record.part_time, record.agency, record.team)
+        if record.id not in existing:
+            added.append(dict(zip(_STAFF_COLUMNS, values)))
+        elif existing[record.id] != values:
+            connection.execute(update(t.staff).where(t.staff.c.id == record.id).values(
+                **dict(zip(_STAFF_COLUMNS[1:], values[1:]))))
+            changed += 1
+        else:
+            same += 1
+    if added:
+        connection.execute(insert(t.staff), added)
+    return {"added": len(added), "updated": changed, "unchanged": same}
+
+
+_STAFF_COLUMNS = ("id", "role", "started", "line_manager", "qualified", "part_time", "agency",
+                  "team")
+
+
+def reports_of(connection: Connection, manager: str) -> set[str]:
+    """Everyone whose line-manager chain includes ``manager`` (not ``manager`` itself)."""
+    lines = {row.id: row.line_manager for row in connection.execute(
+        select(t.staff.c.id, t.staff.c.line_manager))}
+    below: dict[str, list[str]] = {}
+    for person, boss in lines.items():
+        if boss is not None:
+            below.setdefault(boss, []).append(person)
+    found: set[str] = set()
+    pending = list(below.get(manager, []))
+    while pending:
+        person = pending.pop()
+        if person in found or person == manager:
+            continue  # a loop in bad HR data ends here
+        found.add(person)
+        pending.extend(below.get(person, []))
+    return found
+
+
+def teams_of(connection: Connection, people: Iterable[str]) -> set[str]:
+    wanted = list(people)
+    if not wanted:
+        return set()
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found.update(team for team in connection.execute(
+            select(t.staff.c.team).where(t.staff.c.id.in_(chunk))).scalars() if team)
+    return found
+
+
+__all__ = ["StaffRecord", "TokenRecord", "access_log", "create_token", "log_access",
+           "reports_of", "revoke_token", "staff_ids", "staff_record", "teams_of", "token_for",
+           "token_hash", "tokens", "upsert_staff_records"]

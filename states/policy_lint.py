@@ -1,0 +1,184 @@
+"""``oversight policy lint``: what is wrong, or worth a second look, in one policy.
+
+Errors make the file unusable or contradict what a key means (a schema fault, a recurring
+interval of zero, a high-risk interval that is not closer than the usual one); warnings are for a
+person to read (two passages of the policy that disagree, an escalation slower than the cadence
+it guards). Pure: the file is read by ``adapters.policy_files``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterator, Literal
+
+from pydantic import ValidationError
+
+from states.policy import Policy, _key_path
+from states.policy_rules_index import IndexedRule, phrase, rule_index
+from states.rules import Interval
+
+Severity = Literal["error", "warning"]
+
+DAYS_PER_UNIT = {"working_days": 7 / 5, "days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
+"""To compare intervals written in different units (4 weeks against 1 month)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing lint found, about one rule (or one key of the file)."""
+
+    severity: Severity
+    rule: str
+    """The rule's path, or for a schema fault the key path of the file."""
+    message: str
+    applied: dict[str, str] | None = None
+    """For a conflict: the passage the file applies (section, quote)."""
+    other: dict[str, str] | None = None
+    """For a conflict: the passage that says otherwise (section, quote)."""
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"severity": self.severity, "rule": self.rule,
+                                "message": self.message}
+        if self.applied is not None:
+            data.update(applied=self.applied, other=self.other)
+        return data
+
+
+def approximate_days(interval: Interval) -> float:
+    return interval.amount * DAYS_PER_UNIT[interval.unit]
+
+
+def schema_findings(data: Any) -> list[Finding]:
+    """Every schema fault of a parsed policy file, each with its key path and reason."""
+    if not isinstance(data, dict):
+        return [Finding("error", "", "a policy file must be a mapping of keys to values")]
+    try:
+        Policy.model_validate(data)
+    except ValidationError as error:
+        found = []
+        for fault in error.errors():
+            reason = {"extra_forbidden": "unknown key (a typo?)",
+                      "missing": "required key is missing"}.get(fault["type"], fault["msg"])
+            found.append(Finding("error", _key_path(fault["loc"]), reason))
+        return found
+    return []
+
+
+def lint(policy: Policy) -> list[Finding]:
+    """Everything worth saying about a policy that validated, errors first."""
+    index = rule_index(policy)
+    found = [*_duplicates(index), *_recurring_zero(index), *_variants(index), *_phases(policy),
+             *_assessment(index), *_reviews(index), *_escalation(policy, index),
+             *_conflicts(index)]
+    return sorted(found, key=lambda f: f.severity != "error")
+
+
+# ----- the checks ----------------------------------------------------------------------------
+
+
+def _conflicts(index: list[IndexedRule]) -> Iterator[Finding]:
+    for entry in index:
+        for other in entry.cite.conflicts_with:
+            note = f" Its note: {entry.cite.note}" if entry.cite.note else ""
+            yield Finding(
+                "warning", entry.path,
+                f"§{other.section} says \u201c{other.quote}\u201d; the file applies "
+                f"§{entry.section} \u201c{entry.cite.quote}\u201d ({entry.description}).{note}",
+                applied={"section": entry.section, "quote": entry.cite.quote},
+                other={"section": other.section, "quote": other.quote})
+
+
+def _duplicates(index: list[IndexedRule]) -> Iterator[Finding]:
+    for path, count in Counter(entry.path for entry in index).items():
+        if count > 1:
+            yield Finding("error", path, f"{count} rules have this path: tasks could cite only "
+                                         f"one of them; give each a distinct name")
+
+
+def _recurring_zero(index: list[IndexedRule]) -> Iterator[Finding]:
+    for entry in index:
+        for name, interval in entry.intervals.items():
+            if name.rpartition(".")[2] in ("every", "review_every", "whole_caseload_every") \
+                    and interval.amount == 0:
+                yield Finding("error", entry.path, f"{name} is 0: a recurring obligation would "
+                                                   f"fall due again the day it is met")
+
+
+def _variants(index: list[IndexedRule]) -> Iterator[Finding]:
+    for entry in index:
+        usual = entry.intervals.get("every")
+        if usual is None:
+            continue
+        high, longer = entry.intervals.get("high_risk"), entry.intervals.get("if_assessed")
+        if high is not None and approximate_days(high) >= approximate_days(usual):
+            yield Finding("error", entry.path, f"high_risk ({high.describe()}) is not shorter "
+                                               f"than every ({usual.describe()})")
+        if longer is not None and approximate_days(longer) <= approximate_days(usual):
+            yield Finding("error", entry.path, f"if_assessed ({longer.describe()}) is not longer "
+                                               f"than every ({usual.describe()})")
+        early = [(k, v) for k, v in entry.intervals.items()
+                 if k.startswith("initially[") and k.endswith(".every")]
+        for name, interval in early:
+            if approximate_days(interval) >= approximate_days(usual):
+                yield Finding("warning", entry.path,
+                              f"{name} ({interval.describe()}) is not closer than every "
+                              f"({usual.describe()}): the early phase changes nothing")
+        ends = [approximate_days(v) for k, v in entry.intervals.items()
+                if k.startswith("initially[") and k.endswith(".until")]
+        if ends != sorted(set(ends)):
+            yield Finding("error", entry.path, "the early phases' 'until' must increase")
+
+
+def _phases(policy: Policy) -> Iterator[Finding]:
+    phases = policy.asye.phases
+    ends = [approximate_days(p.until) for p in phases if p.until is not None]
+    if ends != sorted(set(ends)):
+        yield Finding("error", "asye.phases", "each phase's 'until' must be later than the "
+                                              "previous phase's")
+    for earlier, later in zip(phases, phases[1:]):
+        if approximate_days(later.every) < approximate_days(earlier.every):
+            yield Finding("warning", f"asye.phases.{later.phase}",
+                          f"every {later.every.describe()} is closer than the "
+                          f"{earlier.phase} phase's {earlier.every.describe()}")
+
+
+def _assessment(index: list[IndexedRule]) -> Iterator[Finding]:
+    by_path = {entry.path: entry for entry in index}
+    limit = by_path["assessment.extended_limit"].intervals["due"]
+    for entry in index:
+        if entry.path.startswith("assessment.") and entry.path != "assessment.extended_limit":
+            due = entry.intervals["due"]
+            if approximate_days(due) > approximate_days(limit):
+                yield Finding("error", entry.path, f"due {due.describe()} after the start, "
+                                                   f"past the extended limit "
+                                                   f"({limit.describe()})")
+
+
+def _reviews(index: list[IndexedRule]) -> Iterator[Finding]:
+    final = next(entry for entry in index if entry.path == "asye.final").intervals["at"]
+    for entry in index:
+        if entry.path.startswith("asye.reviews.") \
+                and approximate_days(entry.intervals["at"]) >= approximate_days(final):
+            yield Finding("warning", entry.path, f"at {entry.intervals['at'].describe()}, not "
+                                                 f"before the final assessment "
+                                                 f"({final.describe()})")
+
+
+def _escalation(policy: Policy, index: list[IndexedRule]) -> Iterator[Finding]:
+    """An escalation slower than a cadence reaches the line manager after the next session is
+    due: the missed one is overtaken before anyone has to act on it."""
+    respond = policy.escalation.respond_within
+    for entry in index:
+        for name, interval in entry.intervals.items():
+            if name.rpartition(".")[2] != "every" or interval.amount == 0:
+                continue
+            if approximate_days(respond) > approximate_days(interval):
+                yield Finding(
+                    "warning", entry.path,
+                    f"escalation.respond_within ({respond.describe()}) is longer than "
+                    f"{phrase('every', interval)}: a missed one reaches the "
+                    f"{policy.escalation.chain[0].replace('_', ' ')} after the next is due")
+
+
+__all__ = ["Finding", "Severity", "approximate_days", "lint", "schema_findings"]

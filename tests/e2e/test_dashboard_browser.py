@@ -1,0 +1,154 @@
+"""The dashboard in a real browser: Debian's headless Chromium, driven by chromedriver through
+Selenium, over a simulated year of the Surrey team (``config/scenarios/surrey-team.yaml``).
+
+The dashboard is served on loopback; the test signs in with a manager's token, opens the team
+page and an ASYE page, checks the figures shown against the API's answers for the same period,
+and saves screenshots under the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+
+from adapters.web.pages import Dashboard
+from adapters.web.server import Running, dashboard_app, start_in_thread
+from adapters.web.viewer import StaticTokens
+from tests.e2e.conftest import TEAM
+from workflows.bootstrap import open_app
+from workflows.settings import Settings
+from workflows.simulation import simulate
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-background-networking",
+         "--disable-component-update", "--disable-gpu", "--disable-sync", "--no-first-run",
+         "--disable-dev-shm-usage", "--window-size=1280,2000"]
+TOKENS = {"manager-token": ("manager", "tm1"), "nq1-token": ("supervisee", "nq1")}
+YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+                       reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, "
+                              "/usr/bin/chromedriver): .ci/run installs them"),
+]
+
+
+@pytest.fixture(scope="module")
+def year_store(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
+    """The surrey-team scenario simulated through the real engine into a SQLite file."""
+    folder = tmp_path_factory.mktemp("year")
+    simulate(TEAM, store=folder / "year.db", home=folder)
+    return folder / "year.db"
+
+
+@pytest.fixture(scope="module")
+def served(year_store: Path) -> Iterator[Running]:
+    ready = open_app(Settings(home=year_store.parent, database_url=f"sqlite:///{year_store}"))
+    running = start_in_thread(dashboard_app(Dashboard(ready.engine, ready.policy,
+                                                      StaticTokens(TOKENS))))
+    yield running
+    running.stop()
+    ready.engine.dispose()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
+                              options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+    shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
+
+
+def sign_in(browser, base: str, token: str) -> None:  # type: ignore[no-untyped-def]
+    """Type the token into the login form, submit it, and wait for the page it leads to."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{base}/login")
+    browser.find_element(By.ID, "token").send_keys(token)
+    browser.find_element(By.ID, "sign-in").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 15).until(lambda driver: "/login" not in driver.current_url)
+
+
+def api(base: str, path: str, token: str, **params: str) -> object:
+    answer = httpx.get(f"{base}{path}", params=params,
+                       headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def test_a_manager_signs_in_and_sees_the_teams_figures_and_an_asye_as_the_api_gives_them(
+        served: Running, browser, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Team page: each category's due, on time, breached and share equal /v1/compliance's;
+    nq2's page: sessions met, missed dates and the final date equal /v1/asye/nq2's."""
+    from selenium.webdriver.common.by import By
+
+    base = served.url
+    sign_in(browser, base, "manager-token")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Supervision oversight"
+    cookie = browser.get_cookie("oversight_token")
+    assert cookie["httpOnly"] is True
+
+    browser.get(f"{base}/team?from={YEAR['from']}&to={YEAR['to']}")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Compliance: team of tm1"
+    figures = api(base, "/v1/compliance", "manager-token", **YEAR)
+    assert figures["totals"]["due"] > 100  # a year of a team: the page has real numbers to show
+    for line in figures["categories"]:
+        row = browser.find_element(By.CSS_SELECTOR, f'tr[data-category="{line["category"]}"]')
+        shown = {cell.get_attribute("class").split()[-1]: cell.text
+                 for cell in row.find_elements(By.CSS_SELECTOR, "td.num")}
+        expected_share = "—" if line["percent_on_time"] is None else str(line["percent_on_time"])
+        assert (shown["due"], shown["on-time"], shown["breached"], shown["percent"]) == (
+            str(line["due"]), str(line["on_time"]), str(line["breached"]), expected_share)
+    chart = browser.find_element(By.ID, "compliance-trend")
+    assert chart.find_element(By.TAG_NAME, "title").get_attribute("textContent").startswith(
+        "Share of tasks on time by month")
+    assert len(chart.find_elements(By.CSS_SELECTOR, "g.bar")) == 12
+    browser.save_screenshot(str(tmp_path / "team.png"))
+
+    browser.get(f"{base}/asye/nq2")
+    progress = api(base, "/v1/asye/nq2", "manager-token")
+    totals = progress["totals"]
+    assert browser.find_element(By.ID, "sessions-on-time").text == (
+        f"{totals['held_on_time']} / {totals['required']}")
+    assert browser.find_element(By.ID, "gap-count").text == str(totals["gaps"])
+    assert browser.find_element(By.ID, "end").text.startswith(progress["end"])
+    timeline = browser.find_element(By.ID, "asye-timeline")
+    assert len(timeline.find_elements(By.CSS_SELECTOR, ".gap")) == totals["gaps"] > 0
+    assert len(timeline.find_elements(By.CSS_SELECTOR, ".held, .late")) == totals["held"]
+    browser.save_screenshot(str(tmp_path / "asye-nq2.png"))
+    assert (tmp_path / "team.png").stat().st_size > 10_000
+    assert (tmp_path / "asye-nq2.png").stat().st_size > 10_000
+
+
+def test_a_supervisee_in_the_browser_sees_only_their_own_journey(
+        served: Running, browser, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """nq1 lands on their ASYE; nq2's page says there is no journey they can see."""
+    from selenium.webdriver.common.by import By
+
+    base = served.url
+    sign_in(browser, base, "nq1-token")
+    assert browser.current_url == f"{base}/asye/nq1"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "ASYE of nq1"
+    browser.get(f"{base}/asye/nq2")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "No such journey"
+    browser.get(f"{base}/team")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Not available"
+    browser.get(f"{base}/asye/nq1")
+    browser.save_screenshot(str(tmp_path / "asye-nq1.png"))

@@ -1,0 +1,94 @@
+"""The calendar export: a person's sessions for the next 12 months as an .ics file that the
+``icalendar`` parser reads back with the right dates (sunderland §4.3, surrey §4.3)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from icalendar import Calendar
+
+from adapters.ics import sessions_calendar
+from tests.integration.helpers import record
+from workflows.bootstrap import App
+from workflows.planner import sessions_ahead
+
+TODAY = date(2026, 3, 2)
+STAMP = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+def _events(ics: bytes) -> list[tuple[date, str, str, list[str]]]:
+    parsed = Calendar.from_ical(ics)
+    found = []
+    for event in parsed.walk("VEVENT"):
+        categories = [str(c) for c in event.get("categories").cats]
+        found.append((event.decoded("dtstart"), str(event["summary"]), str(event["uid"]),
+                      categories))
+    return found
+
+
+def _team(app: App) -> None:
+    record(app, type="relationship_started", on="2026-01-05", supervisor="tm1", supervisee="w0")
+    record(app, type="supervision_held", on="2026-02-02", supervisor="tm1", supervisee="w0")
+    record(app, type="relationship_started", on="2026-01-05", supervisor="tm1", supervisee="a0")
+    record(app, type="asye_enrolled", on="2026-01-05", worker="a0", supervisor="tm1")
+    for held in ("2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02", "2026-02-09",
+                 "2026-02-16", "2026-02-23"):
+        record(app, type="supervision_held", on=held, supervisor="tm1", supervisee="a0")
+
+
+def test_a_workers_year_of_four_weekly_sessions_reads_back_from_the_ics_file(app: App) -> None:
+    """w0 was supervised on 2 February: due 2 March, then every 4 weeks to March 2027."""
+    _team(app)
+    ics = sessions_calendar("w0", sessions_ahead(app.engine, app.policy, "w0", today=TODAY),
+                            now=STAMP)
+    events = _events(ics)
+    assert [day for day, *_ in events] == [
+        date(2026, 3, 2), date(2026, 3, 30), date(2026, 4, 27), date(2026, 5, 25),
+        date(2026, 6, 22), date(2026, 7, 20), date(2026, 8, 17), date(2026, 9, 14),
+        date(2026, 10, 12), date(2026, 11, 9), date(2026, 12, 7), date(2027, 1, 4),
+        date(2027, 2, 1), date(2027, 3, 1)]
+    assert events[0][3] == ["supervision", "due"]
+    assert all(categories == ["supervision", "projected"] for *_, categories in events[1:])
+    assert len({uid for _, _, uid, _ in events}) == len(events)
+    assert all(summary.endswith("tm1 with w0") for _, summary, _, _ in events)
+    assert Calendar.from_ical(ics)["x-wr-calname"] == "Supervision: w0"
+
+
+def test_an_asyes_sessions_widen_from_weekly_to_fortnightly_at_three_months(app: App) -> None:
+    """a0's last session was 23 February: weekly until 5 April, fortnightly from then."""
+    _team(app)
+    sessions = sessions_ahead(app.engine, app.policy, "a0", today=TODAY, months=3)
+    days = [s.on for s in sessions]
+    assert days[:6] == [date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16),
+                        date(2026, 3, 23), date(2026, 3, 30), date(2026, 4, 6)]
+    assert days[6:] == [date(2026, 4, 20), date(2026, 5, 4), date(2026, 5, 18),
+                        date(2026, 6, 1)]
+    assert {s.type for s in sessions} == {"asye_supervision"}
+    assert {s.rule for s in sessions} == {"surrey §4.1"} or all("surrey" in s.rule
+                                                             for s in sessions)
+
+
+def test_a_supervisors_calendar_holds_every_supervisee_and_planned_sessions_keep_their_date(
+        app: App) -> None:
+    """tm1's calendar has w0's and a0's sessions; a session planned for 25 March replaces the
+    30 March due date and the cadence follows it."""
+    _team(app)
+    record(app, type="session_planned", on="2026-03-02", supervisor="tm1", supervisee="w0",
+           session="w0-march", for_date="2026-03-25")
+    sessions = sessions_ahead(app.engine, app.policy, "tm1", today=TODAY, months=2)
+    w0 = [(s.on, s.status, s.session) for s in sessions if s.supervisee == "w0"]
+    assert w0 == [(date(2026, 3, 2), "due", None), (date(2026, 3, 25), "planned", "w0-march"),
+                  (date(2026, 4, 22), "projected", None)]
+    assert {s.supervisee for s in sessions} == {"w0", "a0"}
+    events = _events(sessions_calendar("tm1", sessions, now=STAMP))
+    planned = [e for e in events if "planned" in e[3]]
+    assert [(day, uid) for day, _, uid, _ in planned] == [
+        (date(2026, 3, 25), "personal_supervision:w0-march@oversight")]
+
+
+def test_an_ended_relationship_leaves_the_calendar(app: App) -> None:
+    """Once w0 moves team, tm1 has no sessions with w0 ahead."""
+    _team(app)
+    record(app, type="relationship_ended", on="2026-03-01", supervisor="tm1", supervisee="w0",
+           reason="moved")
+    assert sessions_ahead(app.engine, app.policy, "w0", today=TODAY) == []

@@ -1,0 +1,176 @@
+"""Faults between the dispatcher and a receiver: errors, outages, slowness, a killed sender,
+a deadline passed. In each case every task arrives and, after de-duplication on the
+idempotency key, the receiver holds each message once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from adapters.cli.app import app as cli
+from tests.integration.delivery_fixtures import (
+    SECRET,
+    T0,
+    configured,
+    deliveries,
+    in_task_order,
+    outbox,
+    run_dispatch,
+    settings_file,
+    webhook,
+)
+from tests.integration.delivery_servers import WebhookReceiver
+from tests.integration.helpers import REPO
+from workflows.bootstrap import App
+from workflows.dispatch import RECORD_EVERY
+
+
+def _all_arrived_once(app: App, receiver: WebhookReceiver) -> None:
+    rows = outbox(app)
+    events = receiver.events()
+    assert sorted(event["id"] for event in events) == sorted(row["id"] for row in rows)
+    assert in_task_order(events, rows)
+    assert receiver.refused == []
+    assert {row["status"] for row in rows} == {"delivered"}
+
+
+def test_a_receiver_answering_500_then_200_gets_every_message_on_the_next_run(
+        busy: App, receiver: WebhookReceiver) -> None:
+    """Three 500s: the first run stops at the first and schedules it again; the next run,
+    past its backoff, delivers everything once."""
+    settings = configured(busy, receivers={"mosaic": webhook(receiver)})
+    receiver.fail_next = 3
+    first = run_dispatch(busy, settings, T0)
+    assert (first["delivered"], first["failed"], first["dead"]) == (0, 1, 0)
+    [waiting] = [d for d in deliveries(busy) if d["attempts"]]
+    assert waiting["last_error"].endswith("HTTP 500 Internal Server Error")
+    assert T0 + timedelta(seconds=15) <= waiting["next_attempt_at"].replace(
+        tzinfo=T0.tzinfo) <= T0 + timedelta(seconds=30)
+
+    second = run_dispatch(busy, settings, T0 + timedelta(minutes=1))
+    assert (second["failed"], second["dead"]) == (1, 0)  # two more 500s: one a run
+    third = run_dispatch(busy, settings, T0 + timedelta(minutes=5))
+    assert (third["failed"], third["dead"]) == (1, 0)
+    last = run_dispatch(busy, settings, T0 + timedelta(minutes=10))
+    assert last["delivered"] == len(outbox(busy))
+    _all_arrived_once(busy, receiver)
+    assert set(receiver.keys().values()) == {1}
+
+
+def test_a_receiver_down_for_the_first_runs_gets_everything_when_it_comes_back(
+        busy: App, receiver: WebhookReceiver) -> None:
+    """Connections refused for four runs over eight hours: one attempt a run, each further
+    off than the last; the fifth run, with the receiver back, delivers every message."""
+    settings = configured(busy, receivers={"mosaic": webhook(receiver)})
+    receiver.stop()
+    waits = []
+    for hours in (0, 1, 3, 8):
+        now = T0 + timedelta(hours=hours)
+        totals = run_dispatch(busy, settings, now)
+        assert (totals["delivered"], totals["failed"], totals["dead"]) == (0, 1, 0)
+        [head] = [d for d in deliveries(busy) if d["attempts"]]
+        assert "ConnectError" in head["last_error"]
+        waits.append(head["next_attempt_at"].replace(tzinfo=now.tzinfo) - now)
+    assert waits == sorted(waits) and waits[0] <= timedelta(seconds=30) < waits[-1]
+
+    receiver.start()
+    back = run_dispatch(busy, settings, T0 + timedelta(hours=9))
+    assert (back["delivered"], back["failed"], back["dead"]) == (len(outbox(busy)), 0, 0)
+    _all_arrived_once(busy, receiver)
+    assert set(receiver.keys().values()) == {1}
+    assert max(d["attempts"] for d in deliveries(busy)) == 5
+
+
+def test_a_receiver_slower_than_the_timeout_is_tried_again_and_its_repeat_absorbed(
+        busy: App, receiver: WebhookReceiver) -> None:
+    """The receiver keeps the first message but answers after the timeout: it is sent again
+    in the next run, and the receiver drops the repeat by its idempotency key."""
+    settings = configured(busy, receivers={"mosaic": webhook(receiver, timeout_seconds=0.3)})
+    receiver.slow_next, receiver.slow_seconds = 1, 1.5
+    first = run_dispatch(busy, settings, T0)
+    assert (first["delivered"], first["failed"]) == (0, 1)
+    assert first["receivers"]["mosaic"]["error"] == \
+        f"127.0.0.1:{receiver.port}: no answer within 0.3 s"
+
+    second = run_dispatch(busy, settings, T0 + timedelta(hours=1))
+    assert second["delivered"] == len(outbox(busy))
+    _all_arrived_once(busy, receiver)
+    assert sorted(receiver.keys().values())[-2:] == [1, 2]  # the slow one, twice
+
+
+def test_a_dispatch_killed_between_send_and_record_repeats_messages_and_loses_none(
+        busy: App, receiver: WebhookReceiver, tmp_path: Path) -> None:
+    """SIGKILL of the dispatch process while the receiver holds its 60th message: the rerun
+    sends what was not recorded as delivered again, the receiver drops the repeats, and
+    nothing is lost."""
+    path = settings_file(tmp_path, receivers={"mosaic": webhook(receiver)})
+    env = {**os.environ, "OVERSIGHT_SETTINGS_FILE": str(path), "PYTHONPATH": str(REPO),
+           "OVERSIGHT_HOME": str(busy.settings.home)}
+    command = [sys.executable, "-m", "tests.integration.delivery_worker", busy.settings.url,
+               T0.isoformat()]
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    receiver.kill_pid, receiver.kill_at = process.pid, 60
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGKILL, stderr
+    assert stdout == "" and receiver.requests == 60
+    recorded = [d for d in deliveries(busy) if d["status"] == "delivered"]
+    assert len(recorded) == RECORD_EVERY  # the first 50 were recorded; 51 to 60 were not
+
+    receiver.kill_at = None
+    rerun = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert json.loads(rerun.stdout)["delivered"] == len(outbox(busy)) - RECORD_EVERY
+    _all_arrived_once(busy, receiver)
+    repeated = sorted(key for key, count in receiver.keys().items() if count > 1)
+    assert len(repeated) == 60 - RECORD_EVERY
+    assert all(count <= 2 for count in receiver.keys().values())
+
+
+def test_messages_failing_past_the_deadline_are_dead_letters_that_retry_sends_again(
+        busy: App, receiver: WebhookReceiver, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A receiver down for more than 48 hours: every delivery goes dead with its last error,
+    `oversight deliveries` lists them, and `oversight deliveries retry --all` sends them once
+    the receiver is back."""
+    monkeypatch.setenv("OVERSIGHT_SETTINGS_FILE", str(settings_file(
+        tmp_path, receivers={"mosaic": {"adapter": "webhook", "url": receiver.url}})))
+    monkeypatch.setenv("OVERSIGHT_RECEIVERS__MOSAIC__SECRET", SECRET)
+    settings = configured(busy)
+    assert settings.receivers["mosaic"].secret.get_secret_value() == SECRET
+    receiver.stop()
+    for hours in (0, 6, 24, 47):
+        assert run_dispatch(busy, settings, T0 + timedelta(hours=hours))["dead"] == 0
+    late = run_dispatch(busy, settings, T0 + timedelta(hours=49))
+    assert late["dead"] == len(outbox(busy)) and late["delivered"] == 0
+    assert {row["status"] for row in outbox(busy)} == {"dead"}
+
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["deliveries", "--status", "dead", "--json", "--limit", "10000"])
+    assert listed.exit_code == 0, listed.output
+    dead = json.loads(listed.stdout)["deliveries"]
+    assert len(dead) == len(outbox(busy))
+    assert all("ConnectError" in d["last_error"] or "not sent" in d["last_error"] for d in dead)
+    table = runner.invoke(cli, ["deliveries"])
+    assert table.exit_code == 0 and "dead" in table.stdout and "mosaic" in table.stdout
+
+    receiver.start()
+    one = runner.invoke(cli, ["deliveries", "retry", dead[0]["message_id"][:13]])
+    assert one.exit_code == 0, one.output
+    assert "Put back 1 delivery(ies)." in one.stdout and "1 delivered" in one.stdout
+    retried = runner.invoke(cli, ["deliveries", "retry", "--all", "--json"])
+    assert retried.exit_code == 0, retried.output
+    answer = json.loads(retried.stdout)
+    assert answer["requeued"] == answer["sent"]["delivered"] == len(outbox(busy)) - 1
+    _all_arrived_once(busy, receiver)
+    nothing = runner.invoke(cli, ["deliveries", "retry", "--all"])
+    assert nothing.exit_code == 1 and "nothing to retry" in nothing.stderr
