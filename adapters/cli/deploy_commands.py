@@ -97,7 +97,7 @@ def deploy(as_json: bool = JsonFlag) -> None:
     """
     if not os.environ.get("PREFECT_API_URL"):
         fail("PREFECT_API_URL is not set: point it at the Prefect server "
-             "(e.g. http://127.0.0.1:4200/api), see the README, "Running at scale"")
+             "(e.g. http://127.0.0.1:4200/api), see the README, 'Running at scale'")
     prefect, pool, env = [sys.executable, "-m", "prefect"], POOL, dict(os.environ)
     found = subprocess.run([*prefect, "work-pool", "inspect", pool], capture_output=True,
                            text=True, env=env)
