@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from workflows.planner import SessionAhead
+from oversight.workflows.planner import SessionAhead
 
 PRODID = "-//oversight//supervision calendar//EN"
 _LABEL = {"overdue": "overdue", "due": "due", "planned": "planned", "projected": "projected"}

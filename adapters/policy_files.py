@@ -6,7 +6,7 @@ Layout (``DEFAULT_POLICY_DIR`` or ``Settings.policy_dir``)::
     <dir>/<authority>/<version>.yaml    other versions, earlier or later, one file each
 
 Each file states ``version`` and ``effective_from``; a versioned file's name is its version. The
-versions of one authority form a :class:`~states.policy_book.PolicyBook`: the service steps an
+versions of one authority form a :class:`~oversight.states.policy.book.PolicyBook`: the service steps an
 entity under the version in force on the step's day. A reference on the command line is
 ``<authority>``, ``<authority>@<version>``, or the path of a file.
 """
@@ -19,10 +19,10 @@ from typing import Any
 
 import yaml
 
-from states.errors import PolicyError
-from states.policy import Policy
-from states.policy_book import PolicyBook
-from states.policy_lint import Finding, lint, schema_findings
+from oversight.states.errors import PolicyError
+from oversight.states.policy.model import Policy
+from oversight.states.policy.book import PolicyBook
+from oversight.states.policy.lint import Finding, lint, schema_findings
 
 DEFAULT_POLICY_DIR = Path(__file__).resolve().parent.parent / "config" / "policies"
 
@@ -118,7 +118,7 @@ def load_policy_ref(ref: str, directory: Path | None = None) -> Policy:
 
 def lint_policy_file(path: Path) -> list[Finding]:
     """Every schema fault of the file (all of them, each with its key), or if it validates,
-    what :func:`states.policy_lint.lint` finds; a file that does not parse is one error."""
+    what :func:`oversight.states.policy.lint.lint` finds; a file that does not parse is one error."""
     try:
         data = read_policy_mapping(path)
     except PolicyError as error:

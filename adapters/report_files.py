@@ -1,6 +1,6 @@
 """Compliance reports as files: CSV (one table), XLSX (a sheet per table, via openpyxl), JSON.
 
-Each writer takes the dict of :func:`workflows.compliance.compliance` unchanged, so a file and
+Each writer takes the dict of :func:`oversight.workflows.compliance.compliance` unchanged, so a file and
 the API give the same numbers for the same period.
 """
 
@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from workflows.compliance import FLAT_COLUMNS, flat_rows
+from oversight.workflows.compliance import FLAT_COLUMNS, flat_rows
 
 FORMATS = ("csv", "xlsx", "json")
 

@@ -35,12 +35,12 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from adapters.policy_files import available_policies, load_policy, policy_path
-from states.directory import StaffMember
-from states.errors import EventInvalid, OversightError, PolicyError
-from states.events import DomainEvent, Identifier, parse_event
-from states.policy import Policy, Role
-import states.machines  # noqa: F401 - registers every lifecycle's event types for parse_event
+from oversight.adapters.policy_files import available_policies, load_policy, policy_path
+from oversight.states.directory import StaffMember
+from oversight.states.errors import EventInvalid, OversightError, PolicyError
+from oversight.states.events.registry import DomainEvent, Identifier, parse_event
+from oversight.states.policy.model import Policy, Role
+import oversight.states.machines  # noqa: F401 - registers every lifecycle's event types for parse_event
 
 MAX_PROBLEMS = 20
 """A file with more problems than this is reported with its first ones and a count of the rest."""

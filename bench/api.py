@@ -31,12 +31,12 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
 def build_store(home: Path, clients: int) -> str:
     """A Surrey store with a team manager and one relationship per client; a system token."""
-    from adapters.store import inbound
-    from adapters.store.unit_of_work import SqlUnitOfWork
-    from states.directory import StaffMember
-    from states.events import parse_event
-    from workflows.bootstrap import initialise
-    from workflows.settings import Settings
+    from oversight.adapters.store import inbound
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.states.directory import StaffMember
+    from oversight.states.events.registry import parse_event
+    from oversight.workflows.bootstrap import initialise
+    from oversight.workflows.settings import Settings
 
     app = initialise(Settings(home=home, database_url=f"sqlite:///{home / 'oversight.db'}"),
                      "surrey")

@@ -68,10 +68,10 @@ class Receiver:
 
 def build_store(path: Path, messages: int) -> str:
     """A fresh store with ``messages`` pending task messages; its URL."""
-    from adapters.store.unit_of_work import SqlUnitOfWork
-    from workflows.bootstrap import initialise
-    from workflows.messages import task_message
-    from workflows.settings import Settings
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.workflows.bootstrap import initialise
+    from oversight.workflows.messages import task_message
+    from oversight.workflows.settings import Settings
 
     url = f"sqlite:///{path}"
     app = initialise(Settings(home=path.parent, database_url=url), "surrey")
@@ -99,10 +99,10 @@ def build_store(path: Path, messages: int) -> str:
 
 def run(mode: str, store: Path, messages: int, batch: int) -> dict[str, Any]:
     """One dispatch of every message to the receiver; the time it took."""
-    from workflows.bootstrap import engine_for
-    from workflows.dispatch import Backoff, dispatch
-    from workflows.receivers import build_deliverers, close_all
-    from workflows.settings import Settings
+    from oversight.workflows.bootstrap import engine_for
+    from oversight.workflows.dispatch import Backoff, dispatch
+    from oversight.workflows.receivers import build_deliverers, close_all
+    from oversight.workflows.settings import Settings
 
     signed = mode == "signed"
     receiver = Receiver(SECRET.encode() if signed else None)

@@ -36,7 +36,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from adapters.store.bulk import BulkLoad, Template, capture, fill
+from oversight.adapters.store.bulk import BulkLoad, Template, capture, fill
 
 SWEEP_DATE = date(2026, 6, 1)
 """A Monday. Every template starts on it, so none of their own timers is due by it."""
@@ -55,11 +55,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 def templates(workdir: Path) -> dict[str, Template]:
     """One entity of each kind, begun by the real machine and saved by the real service."""
-    from adapters.store.unit_of_work import SqlUnitOfWork
-    from states.directory import StaffMember
-    from states.events import parse_event
-    from workflows.bootstrap import initialise
-    from workflows.settings import Settings
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.states.directory import StaffMember
+    from oversight.states.events.registry import parse_event
+    from oversight.workflows.bootstrap import initialise
+    from oversight.workflows.settings import Settings
 
     path = workdir / "template.db"
     path.unlink(missing_ok=True)
@@ -121,8 +121,8 @@ def _ids_for(kind: str, n: int) -> dict[str, str]:
 
 def build_store(path: Path, entities: int, shapes: dict[str, Template]) -> dict[str, Any]:
     """The schema by Alembic, then every row by executemany in one transaction."""
-    from adapters.store.database import make_engine, upgrade
-    from adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.adapters.store.database import make_engine, upgrade
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 
     started = time.perf_counter()
     for suffix in ("", "-wal", "-shm"):
@@ -182,8 +182,8 @@ def mark_due(path: Path, entities: int, due: int, seed: int = 7) -> None:
 # ----- the sweeps (each in its own process) ----------------------------------------------------
 
 def _service_sweep(url: str) -> dict[str, int]:
-    from workflows.bootstrap import open_app
-    from workflows.settings import Settings
+    from oversight.workflows.bootstrap import open_app
+    from oversight.workflows.settings import Settings
 
     app = open_app(Settings(database_url=url))
     fired = stale = 0
@@ -272,7 +272,7 @@ def _plain_sweep(path: Path, same_writes: bool) -> dict[str, int]:
 def _flow_sweep(url: str) -> dict[str, Any]:
     from prefect import flow
 
-    from workflows.flows import sweep
+    from oversight.workflows.flows import sweep
 
     @flow(name="bench-warm-up")
     def warm_up() -> int:
@@ -292,10 +292,10 @@ def run_one(mode: str, path: Path, trace: bool) -> dict[str, Any]:
     # Import before the clock starts (an interpreter start is not part of a sweep), and only
     # what the mode uses, so the plain script's memory is its own.
     if mode in ("service", "flow"):
-        import workflows.bootstrap  # noqa: F401
-        import workflows.service  # noqa: F401
+        import oversight.workflows.bootstrap  # noqa: F401
+        import oversight.workflows.service  # noqa: F401
     if mode == "flow":
-        import workflows.flows  # noqa: F401
+        import oversight.workflows.flows  # noqa: F401
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if trace:
         tracemalloc.start()

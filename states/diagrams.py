@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from states.machines.lifecycle import Lifecycle
+from oversight.states.machines.lifecycle import Lifecycle
 
 
 def mermaid(kind: type[Lifecycle]) -> str:

@@ -30,7 +30,7 @@ def prefect_harness() -> Iterator[None]:
     """One throwaway Prefect server for the whole session; flow runs skip their heartbeats."""
     from prefect.testing.utilities import prefect_test_harness
 
-    from workflows.simulation import without_heartbeat
+    from oversight.workflows.simulation import without_heartbeat
 
     with prefect_test_harness(server_startup_timeout=60), without_heartbeat():
         yield

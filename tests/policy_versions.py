@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import yaml
 
-from adapters.policy_files import DEFAULT_POLICY_DIR
+from oversight.adapters.policy_files import DEFAULT_POLICY_DIR
 
 Edit = Callable[[dict[str, Any]], None]
 

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from states.diagrams import mermaid
-from states.machines import KINDS
+from oversight.states.diagrams import mermaid
+from oversight.states.machines import KINDS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

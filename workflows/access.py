@@ -23,8 +23,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from adapters.store import inbound
-from adapters.store import tables as t
+from oversight.adapters.store import inbound
+from oversight.adapters.store import tables as t
 
 ROLES = ("system", "supervisee", "supervisor", "manager", "workforce", "auditor", "admin")
 PERSONAL_ROLES = frozenset({"supervisee", "supervisor", "manager"})

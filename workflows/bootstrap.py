@@ -8,14 +8,14 @@ from functools import lru_cache
 
 from sqlalchemy import Engine
 
-from adapters.delivery.ports import Deliverer
-from adapters.policy_files import load_policy, load_policy_book
-from adapters.store.database import is_current, make_engine, upgrade
-from adapters.store.unit_of_work import SqlUnitOfWork
-from states.errors import OversightError
-from states.policy import Policy
-from workflows.service import OversightService
-from workflows.settings import Settings
+from oversight.adapters.delivery.ports import Deliverer
+from oversight.adapters.policy_files import load_policy, load_policy_book
+from oversight.adapters.store.database import is_current, make_engine, upgrade
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.states.errors import OversightError
+from oversight.states.policy.model import Policy
+from oversight.workflows.service import OversightService
+from oversight.workflows.settings import Settings
 
 
 class StoreNotReady(OversightError):
@@ -31,7 +31,7 @@ class App:
 
     def deliverers(self, *, run_at: datetime | None = None) -> dict[str, Deliverer]:
         """One adapter per configured receiver, by name (the JSON Lines file when none is)."""
-        from workflows.receivers import build_deliverers
+        from oversight.workflows.receivers import build_deliverers
 
         return build_deliverers(self.settings, run_at=run_at)
 

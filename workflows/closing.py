@@ -18,8 +18,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable
 
-from states.errors import OversightError
-from states.events import DomainEvent, parse_event
+from oversight.states.errors import OversightError
+from oversight.states.events.registry import DomainEvent, parse_event
 
 Builder = Callable[[dict[str, Any], str], dict[str, Any]]
 """(entity data, task key) → the event's fields besides type and date."""

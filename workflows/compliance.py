@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
-from adapters.store import tables as t
-from states.errors import UnknownEntity
+from oversight.adapters.store import tables as t
+from oversight.states.errors import UnknownEntity
 
 CATEGORIES = {
     "personal_supervision": "Personal supervision",

@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsError
 
-from states.errors import OversightError
+from oversight.states.errors import OversightError
 
 SETTINGS_FILE_ENV = "OVERSIGHT_SETTINGS_FILE"
 ADAPTERS = ("webhook", "email", "chat", "files", "jsonl")
@@ -195,7 +195,7 @@ class Routing:
 
 
 class DeliverySettings(BaseSettings):
-    """The delivery half of :class:`workflows.settings.Settings`."""
+    """The delivery half of :class:`oversight.workflows.settings.Settings`."""
 
     smtp: SmtpSettings | None = None
     receivers: dict[str, Receiver] = {}
@@ -289,7 +289,7 @@ class SettingsFile(PydanticBaseSettingsSource):
 
 
 def _authorities(policy_dir: Path | None) -> set[str]:
-    from adapters.policy_files import available_policies
+    from oversight.adapters.policy_files import available_policies
 
     return set(available_policies(policy_dir))
 

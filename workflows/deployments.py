@@ -13,7 +13,7 @@ from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLi
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron, Interval
 
-from workflows.flows import dispatch, sweep
+from oversight.workflows.flows import dispatch, sweep
 
 SWEEP_DAILY = "0 6 * * *"
 """06:00 Europe/London, before the working day starts."""

@@ -28,11 +28,11 @@ from typing import Any, Callable, Mapping
 
 from sqlalchemy import Engine
 
-from adapters.delivery.payload import outbound
-from adapters.delivery.ports import BatchDeliverer, Deliverer, DeliveryFailed, PayloadRefused
-from adapters.store.deliveries import Outcome
-from adapters.store.unit_of_work import SqlUnitOfWork
-from workflows.delivery_settings import DeliveryPolicy, Routing
+from oversight.adapters.delivery.payload import outbound
+from oversight.adapters.delivery.ports import BatchDeliverer, Deliverer, DeliveryFailed, PayloadRefused
+from oversight.adapters.store.deliveries import Outcome
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.workflows.delivery_settings import DeliveryPolicy, Routing
 
 BATCH_ADAPTERS = ("files", "jsonl")
 """Adapters that take a run's messages in one call (a file), not one message at a time."""

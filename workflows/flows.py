@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from workflows.bootstrap import App, engine_for, open_app
-from workflows.service import Outcome
-from workflows.settings import Settings
+from oversight.workflows.bootstrap import App, engine_for, open_app
+from oversight.workflows.service import Outcome
+from oversight.workflows.settings import Settings
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -119,7 +119,7 @@ def _delivery_settings(database_url: str, home: str | None) -> Settings:
 @task(retries=3, retry_delay_seconds=[2, 5, 15], cache_policy=NO_CACHE)
 def route_batch(database_url: str, limit: int, now: datetime, home: str | None = None) -> int:
     """Fan new task messages out to the receivers their routes name; a retry routes afresh."""
-    from workflows.dispatch import route_messages
+    from oversight.workflows.dispatch import route_messages
 
     settings = _delivery_settings(database_url, home)
     return route_messages(engine_for(settings.url), settings.routing(), now, limit)
@@ -134,8 +134,8 @@ def deliver_batch(database_url: str, receiver: str, limit: int, now: datetime,
     backoff, until its deadline. These retries cover a store briefly out of reach; a retried
     page may send a message twice, which its id (the idempotency key) absorbs.
     """
-    from workflows.dispatch import Backoff, deliver_page
-    from workflows.receivers import build_deliverer, close_all
+    from oversight.workflows.dispatch import Backoff, deliver_page
+    from oversight.workflows.receivers import build_deliverer, close_all
 
     settings = _delivery_settings(database_url, home)
     configs = settings.receiver_settings()
@@ -154,7 +154,7 @@ def deliver_batch(database_url: str, receiver: str, limit: int, now: datetime,
 def dispatch_run(database_url: str, now: datetime, batch_size: int = 1000,
                  home: str | None = None) -> dict[str, Any]:
     """One dispatch run as Prefect tasks: route the new messages, then each receiver's pages."""
-    from workflows.dispatch import BATCH_ADAPTERS, receivers_due, run
+    from oversight.workflows.dispatch import BATCH_ADAPTERS, receivers_due, run
 
     settings = _delivery_settings(database_url, home)
     open_app(settings)  # the store is there and current, or StoreNotReady says what to do

@@ -3,7 +3,7 @@
 Read from the store: each live supervisory relationship's open personal supervision task (or,
 for an ASYE, the journey's open ``asye_supervision`` task) gives the next due date; the policy's
 interval for the supervisee's role (or the ASYE phase in force) projects the cadence forward
-(:mod:`states.schedule`); sessions planned with ``session_planned`` are placed on their dates.
+(:mod:`oversight.states.views.schedule`); sessions planned with ``session_planned`` are placed on their dates.
 The calendar export (``oversight calendar``, ``GET /v1/people/{id}/calendar.ics``) renders it.
 """
 
@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import Engine, or_, select
 
-from adapters.store import tables as t
-from states.calendar import months_after
-from states.policy import Policy
-from states.schedule import asye_interval, personal_interval, project
+from oversight.adapters.store import tables as t
+from oversight.states.calendar import months_after
+from oversight.states.policy.model import Policy
+from oversight.states.views.schedule import asye_interval, personal_interval, project
 
 HORIZON_MONTHS = 12
 _HELD = ("open", "breached", "escalated")
@@ -31,7 +31,7 @@ class SessionAhead:
 
     on: date
     status: str
-    """``overdue``, ``due``, ``planned`` or ``projected`` (:class:`states.schedule.Occurrence`)."""
+    """``overdue``, ``due``, ``planned`` or ``projected`` (:class:`oversight.states.views.schedule.Occurrence`)."""
     supervisor: str
     supervisee: str
     type: str

@@ -9,7 +9,7 @@ supervised on time or late; a Child and Family Assessment at any day of its 45. 
 run at :data:`OFFSETS` offsets spread over its cycle, so due dates spread over the days ahead.
 
 **Replication**: each person or child picks a persona by realistic shares (:class:`Shares`) and
-an offset, and the persona's rows (:mod:`adapters.store.bulk`) are written under its real
+an offset, and the persona's rows (:mod:`oversight.adapters.store.bulk`) are written under its real
 identifiers. The store is then as if the engine had run those histories for everyone.
 """
 
@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from adapters.store.bulk import BulkLoad, Template, capture, fill
+from oversight.adapters.store.bulk import BulkLoad, Template, capture, fill
 
 AS_OF = date(2026, 6, 1)
 """A Monday: the synthetic store is as it stands after that day's sweep."""
@@ -163,11 +163,11 @@ def _tokens(n: int, persona: Persona) -> dict[str, str]:
 def build_templates(offsets: int = OFFSETS, policy: str = "surrey",
                     workdir: Path | None = None) -> dict[tuple[str, int], Template]:
     """Every persona at every offset, run through the real service and captured."""
-    from adapters.store.unit_of_work import SqlUnitOfWork
-    from states.directory import StaffMember
-    from states.events import parse_event
-    from workflows.bootstrap import initialise
-    from workflows.settings import Settings
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.states.directory import StaffMember
+    from oversight.states.events.registry import parse_event
+    from oversight.workflows.bootstrap import initialise
+    from oversight.workflows.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="oversight-personas-", dir=workdir) as folder:
         path = Path(folder) / "personas.db"

@@ -11,9 +11,9 @@ from typing import Iterable
 
 from sqlalchemy import Engine, select
 
-from adapters.store import tables as t
-from states.asye_progress import AsyeProgress, asye_progress
-from states.policy import Policy
+from oversight.adapters.store import tables as t
+from oversight.states.views.asye_progress import AsyeProgress, asye_progress
+from oversight.states.policy.model import Policy
 
 
 def journeys(engine: Engine, policy: Policy, *, as_of: date,

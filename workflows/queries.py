@@ -1,6 +1,6 @@
 """Read models: tasks, the audit trail and the store's status, as plain JSON-ready dicts.
 
-Queries only; every change goes through :class:`~workflows.service.OversightService`. Dates are
+Queries only; every change goes through :class:`~oversight.workflows.service.OversightService`. Dates are
 ISO ``YYYY-MM-DD`` strings, the shape ``oversight … --json`` prints.
 """
 
@@ -11,8 +11,8 @@ from typing import Any, Iterable
 
 from sqlalchemy import Engine, func, select
 
-from adapters.store import tables as t
-from states.values import EntityRef
+from oversight.adapters.store import tables as t
+from oversight.states.values import EntityRef
 
 BREACHED = ("breached", "escalated")
 

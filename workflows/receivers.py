@@ -6,29 +6,29 @@ import ssl
 from datetime import datetime
 from typing import Any
 
-from adapters.delivery.ports import Deliverer
-from workflows.delivery_settings import (
+from oversight.adapters.delivery.ports import Deliverer
+from oversight.workflows.delivery_settings import (
     ChatReceiver,
     EmailReceiver,
     FilesReceiver,
     JsonlReceiver,
     WebhookReceiver,
 )
-from workflows.settings import Settings
+from oversight.workflows.settings import Settings
 
 
 def build_deliverer(name: str, config: Any, settings: Settings, *,
                     run_at: datetime | None = None) -> Deliverer:
     """The adapter for receiver ``name``; a files adapter names its file after ``run_at``."""
     if isinstance(config, WebhookReceiver):
-        from adapters.delivery.webhook import WebhookDeliverer
+        from oversight.adapters.delivery.webhook import WebhookDeliverer
 
         secret = config.secret.get_secret_value() if config.secret and config.signed else None
         verify: bool | str = str(config.ca_file) if config.ca_file else config.verify_tls
         return WebhookDeliverer(str(config.url), secret=secret, timeout=config.timeout_seconds,
                                 verify_tls=verify)
     if isinstance(config, EmailReceiver):
-        from adapters.delivery.email import SmtpDeliverer
+        from oversight.adapters.delivery.email import SmtpDeliverer
 
         smtp = settings.smtp
         assert smtp is not None  # the settings refuse an e-mail receiver without smtp
@@ -40,16 +40,16 @@ def build_deliverer(name: str, config: Any, settings: Settings, *,
             ssl_context=ssl.create_default_context(
                 cafile=str(smtp.ca_file) if smtp.ca_file else None))
     if isinstance(config, ChatReceiver):
-        from adapters.delivery.chat import ChatDeliverer
+        from oversight.adapters.delivery.chat import ChatDeliverer
 
         return ChatDeliverer(config.url.get_secret_value())
     if isinstance(config, FilesReceiver):
-        from adapters.delivery.files import BatchFileDeliverer
+        from oversight.adapters.delivery.files import BatchFileDeliverer
 
         return BatchFileDeliverer(config.directory, format=config.format, prefix=config.prefix,
                                   run_at=run_at)
     if isinstance(config, JsonlReceiver):
-        from adapters.delivery.jsonl import JsonLinesFile
+        from oversight.adapters.delivery.jsonl import JsonLinesFile
 
         return JsonLinesFile(config.path or settings.outbox_file)
     raise TypeError(f"receiver {name!r}: no adapter for {type(config).__name__}")

@@ -14,15 +14,15 @@ from itertools import groupby
 
 from sqlalchemy import Engine
 
-from adapters.store.unit_of_work import SqlUnitOfWork, task_id
-from states.errors import OversightError
-from states.machines.lifecycle import rule_to_dict
-from states.policy import Policy
-from states.policy_book import PolicyBook
-from states.policy_rules_index import rule_at
-from states.replan import Move, Replan, plan_replan
-from states.values import EntityRef, Step, TransitionRecord
-from workflows.messages import task_message
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork, task_id
+from oversight.states.errors import OversightError
+from oversight.states.machines.lifecycle import rule_to_dict
+from oversight.states.policy.model import Policy
+from oversight.states.policy.book import PolicyBook
+from oversight.states.policy.index import rule_at
+from oversight.states.views.replan import Move, Replan, plan_replan
+from oversight.states.values import EntityRef, Step, TransitionRecord
+from oversight.workflows.messages import task_message
 
 
 def preview(engine: Engine, book: PolicyBook, target: Policy) -> Replan:

@@ -9,18 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from adapters.store.unit_of_work import SqlUnitOfWork, StoredEntity
-from states.directory import Directory
-from states.errors import EventRejected, UnknownEntity
-from states.events import DomainEvent
-from states.machines import (
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork, StoredEntity
+from oversight.states.directory import Directory
+from oversight.states.errors import EventRejected, UnknownEntity
+from oversight.states.events.registry import DomainEvent
+from oversight.states.machines import (
     KINDS,
     AsyeJourney,
     ChildAndFamilyAssessment,
     ManagementOversight,
     SupervisoryRelationship,
 )
-from states.machines.lifecycle import Lifecycle
+from oversight.states.machines.lifecycle import Lifecycle
 
 
 @dataclass(frozen=True)
@@ -192,5 +192,5 @@ __all__ = ["KINDS", "ROUTES", "Target", "create", "existing", "register", "regis
 
 # Lifecycles beyond the core register their routes when imported (one line each):
 
-import workflows.routing_children  # noqa: E402,F401 - child-specific supervision (ChildSupervision)
-import workflows.routing_practice  # noqa: E402,F401 - sessions, oversight, team activities, files
+import oversight.workflows.routing_children  # noqa: E402,F401 - child-specific supervision (ChildSupervision)
+import oversight.workflows.routing_practice  # noqa: E402,F401 - sessions, oversight, team activities, files

@@ -7,13 +7,13 @@ child of the supervisee, so that the children it discussed — and those it miss
 
 from __future__ import annotations
 
-from adapters.store.unit_of_work import SqlUnitOfWork, StoredEntity
-from states import child_events  # noqa: F401 - defines the event types parse_event finds
-from states.directory import Directory
-from states.errors import EventRejected, UnknownEntity
-from states.events import DomainEvent, SupervisionHeld
-from states.machines import ChildSupervision
-from workflows.routing import Target, register, register_also, require_staff
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork, StoredEntity
+from oversight.states.events import child_supervision as child_events  # noqa: F401 - defines the event types parse_event finds
+from oversight.states.directory import Directory
+from oversight.states.errors import EventRejected, UnknownEntity
+from oversight.states.events.registry import DomainEvent, SupervisionHeld
+from oversight.states.machines import ChildSupervision
+from oversight.workflows.routing import Target, register, register_also, require_staff
 
 KIND = ChildSupervision.kind
 

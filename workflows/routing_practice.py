@@ -10,11 +10,11 @@ oversight awaits that point) and ``relationship_started`` (opens the supervisee'
 
 from __future__ import annotations
 
-from adapters.store.unit_of_work import SqlUnitOfWork
-from states import practice_events  # noqa: F401 - defines the event types parse_event finds
-from states.errors import UnknownEntity
-from states.machines import ManagementOversight, SupervisionFile, SupervisionSession, TeamCadence
-from workflows.routing import Target, create, existing, register, register_also, require_staff
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.states.events import practice as practice_events  # noqa: F401 - defines the event types parse_event finds
+from oversight.states.errors import UnknownEntity
+from oversight.states.machines import ManagementOversight, SupervisionFile, SupervisionSession, TeamCadence
+from oversight.workflows.routing import Target, create, existing, register, register_also, require_staff
 
 # ----- sessions --------------------------------------------------------------------------------
 

@@ -13,20 +13,20 @@ from typing import Iterable, Sequence
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from adapters.store.unit_of_work import (
+from oversight.adapters.store.unit_of_work import (
     SqlUnitOfWork,
     StoreDirectory,
     StoredEntity,
     task_id,
 )
-from states.errors import ConcurrentUpdate, EventRejected, OversightError
-from states.events import DomainEvent
-from states.machines import KINDS
-from states.policy import Policy
-from states.policy_book import PolicyBook
-from states.values import Step
-from workflows.messages import task_message
-from workflows.routing import route, subject_and_party
+from oversight.states.errors import ConcurrentUpdate, EventRejected, OversightError
+from oversight.states.events.registry import DomainEvent
+from oversight.states.machines import KINDS
+from oversight.states.policy.model import Policy
+from oversight.states.policy.book import PolicyBook
+from oversight.states.values import Step
+from oversight.workflows.messages import task_message
+from oversight.workflows.routing import route, subject_and_party
 
 RETRIES = 5
 

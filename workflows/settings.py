@@ -6,13 +6,13 @@ from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 
-from workflows.delivery_settings import DeliverySettings
+from oversight.workflows.delivery_settings import DeliverySettings
 
 
 class Settings(DeliverySettings):
     """Arguments win over ``OVERSIGHT_*`` variables, which win over the settings file named by
     ``OVERSIGHT_SETTINGS_FILE`` (YAML; see ``config/settings.example.yaml``); a fault is one
-    line (:class:`~workflows.delivery_settings.SettingsInvalid`)."""
+    line (:class:`~oversight.workflows.delivery_settings.SettingsInvalid`)."""
 
     model_config = SettingsConfigDict(env_prefix="OVERSIGHT_", extra="ignore",
                                       env_nested_delimiter="__")

@@ -19,15 +19,15 @@ from typing import Any, Callable, Iterator
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from adapters.scenario import Planned, ScenarioInvalid, load_scenario
-from adapters.store.database import sqlite_url
-from adapters.store.unit_of_work import SqlUnitOfWork
-from states.errors import OversightError
-from states.events import parse_event
-from workflows import queries
-from workflows.bootstrap import initialise, open_app
-from workflows.flows import dispatch_all, sweep_day
-from workflows.settings import Settings
+from oversight.adapters.scenario import Planned, ScenarioInvalid, load_scenario
+from oversight.adapters.store.database import sqlite_url
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.states.errors import OversightError
+from oversight.states.events.registry import parse_event
+from oversight.workflows import queries
+from oversight.workflows.bootstrap import initialise, open_app
+from oversight.workflows.flows import dispatch_all, sweep_day
+from oversight.workflows.settings import Settings
 
 MORNING = time(6, 0, tzinfo=timezone.utc)
 
@@ -133,9 +133,9 @@ class SimulationResult:
     start: date
     end: date
     tasks: list[dict[str, Any]]
-    """Every task, in the shape of :func:`workflows.queries.task_view`."""
+    """Every task, in the shape of :func:`oversight.workflows.queries.task_view`."""
     transitions: list[dict[str, Any]]
-    """The whole audit trail, in the shape of :func:`workflows.queries.transition_view`."""
+    """The whole audit trail, in the shape of :func:`oversight.workflows.queries.transition_view`."""
     totals: dict[str, Any]
     outbox_file: Path | None
     """The JSONL task file, or None when the store was temporary and is gone."""
@@ -150,7 +150,7 @@ def simulate(scenario_file: Path, *, store: Path | None = None, home: Path | Non
 
     ``store`` is the database file (a temporary one, deleted afterwards, when not given); it
     must not exist yet. ``home`` holds the outbox files (default: the store's folder).
-    Raises :class:`~adapters.scenario.ScenarioInvalid` before anything runs if the file is bad,
+    Raises :class:`~oversight.adapters.scenario.ScenarioInvalid` before anything runs if the file is bad,
     and after the run if the engine refused one of its events.
     """
     policy_dir = Settings().policy_dir

@@ -8,7 +8,7 @@
     /v1/access-log                               (auditor, admin)
     /openapi.json, /docs                         the OpenAPI document and its viewer
 
-Errors are RFC 9457 problem details (:mod:`adapters.api.problems`). The clock is an input:
+Errors are RFC 9457 problem details (:mod:`oversight.adapters.api.problems`). The clock is an input:
 tests fix it; by default it is the current UTC instant.
 """
 
@@ -21,13 +21,13 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse
 
-from adapters.api import problems
-from adapters.api.auth import Clock
-from adapters.api.routers import entities, events, people, service, tasks
-from adapters.web.pages import Dashboard
-from adapters.web.pages import install as install_dashboard
-from adapters.web.viewer import store_tokens
-from workflows.bootstrap import App
+from oversight.adapters.api import problems
+from oversight.adapters.api.auth import Clock
+from oversight.adapters.api.routers import entities, events, people, service, tasks
+from oversight.adapters.web.pages import Dashboard
+from oversight.adapters.web.pages import install as install_dashboard
+from oversight.adapters.web.viewer import store_tokens
+from oversight.workflows.bootstrap import App
 
 VERSION = "v1"
 

@@ -15,10 +15,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection
 
-from adapters.api.problems import Problem, forbidden
-from adapters.store import inbound
-from workflows.access import READERS, WRITERS, Scope, scope_for
-from workflows.bootstrap import App
+from oversight.adapters.api.problems import Problem, forbidden
+from oversight.adapters.store import inbound
+from oversight.workflows.access import READERS, WRITERS, Scope, scope_for
+from oversight.workflows.bootstrap import App
 
 Clock = Callable[[], datetime]
 """The instant a request is handled at: UTC, injected so tests can fix it."""

@@ -20,9 +20,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from states.errors import EventInvalid, EventRejected, OversightError, UnknownEntity
-from workflows.closing import NoFulfillingEvent
-from workflows.service import BatchRejected, TaskNotClosed
+from oversight.states.errors import EventInvalid, EventRejected, OversightError, UnknownEntity
+from oversight.workflows.closing import NoFulfillingEvent
+from oversight.workflows.service import BatchRejected, TaskNotClosed
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "urn:oversight:problem:"

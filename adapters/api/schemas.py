@@ -1,6 +1,6 @@
 """The API's request and response bodies, as they appear in the OpenAPI document.
 
-Event bodies are the domain events themselves (:mod:`states.events` and the modules that add
+Event bodies are the domain events themselves (:mod:`oversight.states.events.registry` and the modules that add
 to it), one schema per ``type``; these are the other shapes. Identifiers and dates only.
 """
 
@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from adapters.scenario import iso_date
+from oversight.adapters.scenario import iso_date
 
 IsoDate = Annotated[date, BeforeValidator(iso_date)]
 """A date written YYYY-MM-DD, nothing else (not a timestamp)."""
@@ -81,7 +81,7 @@ class TaskPage(Out):
 
 
 class CloseBody(BaseModel):
-    """Close a task by recording the event that fulfils it (see ``workflows.closing``)."""
+    """Close a task by recording the event that fulfils it (see ``oversight.workflows.closing``)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -26,8 +26,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.cli import views
-from states.errors import OversightError
+from oversight.adapters.cli import views
+from oversight.states.errors import OversightError
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_SCENARIO = REPO / "config" / "scenarios" / "surrey-team.yaml"
@@ -134,13 +134,13 @@ def quiet_prefect() -> None:
 
 
 def settings():  # type: ignore[no-untyped-def]
-    from workflows.settings import Settings
+    from oversight.workflows.settings import Settings
 
     return Settings()
 
 
 def open_store():  # type: ignore[no-untyped-def]
-    from workflows.bootstrap import open_app
+    from oversight.workflows.bootstrap import open_app
 
     return open_app(settings())
 
@@ -152,7 +152,7 @@ def init(policy: Optional[str] = typer.Option(
         None, "--policy", help="Authority whose policy the store runs (config/policies/NAME.yaml); "
                                "default OVERSIGHT_POLICY or surrey.")) -> None:
     """Create the store, or upgrade its schema, and record the policy it runs under."""
-    from workflows.bootstrap import initialise
+    from oversight.workflows.bootstrap import initialise
 
     with handled():
         config = settings()
@@ -161,7 +161,7 @@ def init(policy: Optional[str] = typer.Option(
                     f"version {ready.policy.version}.", markup=False, soft_wrap=True)
 
 
-from adapters.cli import inbound_commands  # noqa: E402 - `import`, `token`, `calendar`, `api` (issue 6)
+from oversight.adapters.cli import inbound_commands  # noqa: E402 - `import`, `token`, `calendar`, `api` (issue 6)
 
 inbound_commands.register(app)
 
@@ -178,7 +178,7 @@ def event(
     as_json: bool = JsonFlag,
 ) -> None:
     """Record one event, given as JSON or as --type/--on/--field flags."""
-    from states.events import parse_event
+    from oversight.states.events.registry import parse_event
 
     data = _event_data(payload, type_, on, field)
     with handled():
@@ -237,8 +237,8 @@ def sweep(as_of: Optional[str] = typer.Option(
     with handled():
         ready = open_store()
         quiet_prefect()
-        from workflows.flows import sweep as sweep_flow
-        from workflows.simulation import without_heartbeat
+        from oversight.workflows.flows import sweep as sweep_flow
+        from oversight.workflows.simulation import without_heartbeat
 
         with without_heartbeat(), busy("Sweeping: firing the timers that are due"):
             totals = sweep_flow(as_of=day, batch_size=ready.settings.batch_size)
@@ -257,15 +257,15 @@ def dispatch(as_json: bool = JsonFlag) -> None:
     with handled():
         ready = open_store()
         quiet_prefect()
-        from workflows.flows import dispatch as dispatch_flow
-        from workflows.simulation import without_heartbeat
+        from oversight.workflows.flows import dispatch as dispatch_flow
+        from oversight.workflows.simulation import without_heartbeat
 
         with without_heartbeat(), busy("Dispatching: delivering task messages"):
             totals = dispatch_flow(batch_size=1000)
     if as_json:
         print_json({**totals, "file": str(ready.settings.outbox_file)})
         return
-    from adapters.cli.delivery_commands import dispatch_lines
+    from oversight.adapters.cli.delivery_commands import dispatch_lines
 
     for line in dispatch_lines(totals, ready.settings):
         out().print(line, markup=False, soft_wrap=True)
@@ -278,8 +278,8 @@ def status(as_json: bool = JsonFlag,
            timers: int = typer.Option(10, "--timers", min=0, help="How many next timers to show.")
            ) -> None:
     """Entities by kind and state, the next timers to fire, tasks and messages by state."""
-    from adapters.store.unit_of_work import SqlUnitOfWork
-    from workflows import queries
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.workflows import queries
 
     with handled():
         ready = open_store()
@@ -312,7 +312,7 @@ def tasks(
     as_json: bool = JsonFlag,
 ) -> None:
     """Tasks the rules raised, with who they are for, when they are due and which rule."""
-    from workflows import queries
+    from oversight.workflows import queries
 
     if open_only and breached:
         fail("choose --open or --breached, not both")
@@ -331,9 +331,9 @@ def history(entity: str = typer.Argument(
         ..., help="KIND:ID, e.g. assessment:c1, asye:sw1 or relationship:tm1:sw1."),
             as_json: bool = JsonFlag) -> None:
     """The audit trail of one entity: every transition, with the rule that caused it."""
-    from states.machines import KINDS
-    from states.values import EntityRef
-    from workflows import queries
+    from oversight.states.machines import KINDS
+    from oversight.states.values import EntityRef
+    from oversight.workflows import queries
 
     try:
         ref = EntityRef.parse(entity)
@@ -356,7 +356,7 @@ def history(entity: str = typer.Argument(
 def why(task_id: str = typer.Argument(..., help="A task id, as `oversight tasks` lists them."),
         as_json: bool = JsonFlag) -> None:
     """Why a task exists: its rule and quote, its dates, and the arithmetic of its due date."""
-    from workflows import queries
+    from oversight.workflows import queries
 
     with handled():
         found = queries.task(open_store().engine, task_id)
@@ -374,8 +374,8 @@ def why(task_id: str = typer.Argument(..., help="A task id, as `oversight tasks`
 def diagram(kind: str = typer.Argument(
         ..., help="A lifecycle kind, e.g. assessment, asye or relationship.")) -> None:
     """The state diagram of one lifecycle, in Mermaid, drawn from the machine that runs."""
-    from states.diagrams import mermaid
-    from states.machines import KINDS
+    from oversight.states.diagrams import mermaid
+    from oversight.states.machines import KINDS
 
     if kind not in KINDS:
         fail(f"no kind {kind!r}; kinds are {', '.join(KINDS)}")
@@ -386,11 +386,11 @@ def diagram(kind: str = typer.Argument(
 
 def _run_simulation(scenario: Path, *, store: Path | None, home: Path | None, show: bool):
     """Validate first (nothing starts for a bad file), then simulate with a progress bar."""
-    from adapters.scenario import load_scenario
+    from oversight.adapters.scenario import load_scenario
 
     loaded = load_scenario(scenario, policy_dir=settings().policy_dir)
     quiet_prefect()
-    from workflows.simulation import simulate
+    from oversight.workflows.simulation import simulate
 
     total = (loaded.end - loaded.start).days + 1
     console = err()
@@ -432,7 +432,7 @@ def demo(serve: bool = typer.Option(False, "--serve", help="Then serve the dashb
          port: int = typer.Option(8000, "--port", help="The dashboard's port, with --serve.")
          ) -> None:
     """Simulate a year of a sample Surrey team and summarise the tasks raised, by rule."""
-    from workflows import queries
+    from oversight.workflows import queries
 
     config = settings()
     store, home = config.home / "demo.db", config.home / "demo"
@@ -455,7 +455,7 @@ def demo(serve: bool = typer.Option(False, "--serve", help="Then serve the dashb
     console.print(f"Store: {store} (try OVERSIGHT_DATABASE_URL=sqlite:///{store.resolve()} "
                   f"oversight tasks --breached)", markup=False, soft_wrap=True)
     if serve:
-        from adapters.web.server import serve_demo
+        from oversight.adapters.web.server import serve_demo
 
         serve_demo(store, port=port, say=lambda line: console.print(line, markup=False,
                                                                     soft_wrap=True))
@@ -469,7 +469,7 @@ def serve() -> None:
     import prefect.settings
     from prefect import serve as prefect_serve
 
-    from workflows.deployments import deployments
+    from oversight.workflows.deployments import deployments
 
     if not prefect.settings.PREFECT_API_URL.value():
         # A temporary server runs no scheduler: the schedules would never fire.
@@ -483,16 +483,16 @@ def serve() -> None:
     prefect_serve(*deployments())
 
 
-from adapters.cli import report_commands  # noqa: E402 - `asye` and `report` (issue 7)
+from oversight.adapters.cli import report_commands  # noqa: E402 - `asye` and `report` (issue 7)
 
 report_commands.register(app)
 
-import adapters.cli.policy_commands  # noqa: E402,F401 - `policy` and `replan` (issue 4)
-from adapters.cli import deploy_commands  # noqa: E402 - `synth` and `deploy` (issue 8)
+import oversight.adapters.cli.policy_commands  # noqa: E402,F401 - `policy` and `replan` (issue 4)
+from oversight.adapters.cli import deploy_commands  # noqa: E402 - `synth` and `deploy` (issue 8)
 
 deploy_commands.register(app)
 
-from adapters.cli import delivery_commands  # noqa: E402 - `deliveries`, `adapters` (issue 5)
+from oversight.adapters.cli import delivery_commands  # noqa: E402 - `deliveries`, `adapters` (issue 5)
 
 delivery_commands.register(app)
 

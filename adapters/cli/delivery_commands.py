@@ -15,8 +15,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from adapters.cli.app import JsonFlag, fail, handled, open_store, out, print_json
-from adapters.cli.app import settings as load_settings
+from oversight.adapters.cli.app import JsonFlag, fail, handled, open_store, out, print_json
+from oversight.adapters.cli.app import settings as load_settings
 
 STATUSES = {"undelivered": ("pending", "dead"), "dead": ("dead",), "pending": ("pending",),
             "delivered": ("delivered",), "all": ("pending", "dead", "delivered")}
@@ -49,7 +49,7 @@ def deliveries(
         return
     if status not in STATUSES:
         fail(f"--status {status!r}: choose {', '.join(STATUSES)}")
-    from adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 
     with handled():
         ready = open_store()
@@ -91,7 +91,7 @@ def retry(
     """
     if bool(message_id) == every:
         fail("give a message id or --all (see `oversight deliveries`)")
-    from adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 
     now = datetime.now(timezone.utc)
     with handled():
@@ -124,7 +124,7 @@ def retry(
 def check(as_json: bool = JsonFlag) -> None:
     """Try every configured receiver without sending a task: HEAD for a webhook, EHLO,
     STARTTLS and login for SMTP, a writable folder for files, apprise's check for chat."""
-    from workflows.receivers import build_deliverer, describe_target
+    from oversight.workflows.receivers import build_deliverer, describe_target
 
     with handled():
         settings = load_settings()  # no store needed: only the settings
@@ -138,7 +138,7 @@ def check(as_json: bool = JsonFlag) -> None:
                 line["detail"] = deliverer.check()  # type: ignore[attr-defined]
                 line["ok"] = True
             except Exception as error:  # a failed check is a row of the table, not a crash
-                from workflows.dispatch import describe
+                from oversight.workflows.dispatch import describe
 
                 line["detail"] = describe(error)
             finally:
@@ -166,7 +166,7 @@ def _resolve(uow: Any, prefix: str) -> str:
     """The full message id for an id or a unique prefix of one."""
     from sqlalchemy import select
 
-    from adapters.store import tables as t
+    from oversight.adapters.store import tables as t
 
     found = sorted(set(uow.connection.execute(
         select(t.deliveries.c.message_id).where(t.deliveries.c.message_id.startswith(
@@ -180,8 +180,8 @@ def _resolve(uow: Any, prefix: str) -> str:
 
 def _send_now(ready: Any, now: datetime) -> dict[str, Any]:
     """One dispatch run in this process, without Prefect: the operator waits for the answer."""
-    from workflows.dispatch import Backoff, dispatch
-    from workflows.receivers import close_all
+    from oversight.workflows.dispatch import Backoff, dispatch
+    from oversight.workflows.receivers import close_all
 
     settings = ready.settings
     deliverers = ready.deliverers(run_at=now)
@@ -195,7 +195,7 @@ def _send_now(ready: Any, now: datetime) -> dict[str, Any]:
 
 
 def _view(row: dict[str, Any], deadline: timedelta) -> dict[str, Any]:
-    from workflows.dispatch import utc
+    from oversight.workflows.dispatch import utc
 
     def iso(moment: datetime | None) -> str | None:
         if moment is None:

@@ -17,7 +17,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from adapters.cli.app import REPO, JsonFlag, fail, handled, out, print_json
+from oversight.adapters.cli.app import REPO, JsonFlag, fail, handled, out, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -48,10 +48,10 @@ def synth(
     """
     from sqlalchemy import func, select
 
-    from adapters.store import tables as t
-    from workflows.bootstrap import initialise
-    from workflows.population import Population, build_templates, synthesise
-    from workflows.settings import Settings
+    from oversight.adapters.store import tables as t
+    from oversight.workflows.bootstrap import initialise
+    from oversight.workflows.population import Population, build_templates, synthesise
+    from oversight.workflows.settings import Settings
 
     with handled():
         settings = Settings(database_url=database_url) if database_url else Settings()

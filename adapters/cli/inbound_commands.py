@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from adapters.cli.app import JsonFlag, fail, handled, open_store, out, parse_date, print_json
+from oversight.adapters.cli.app import JsonFlag, fail, handled, open_store, out, parse_date, print_json
 
 IMPORT_KINDS = ("staff", "relationships", "allocations", "sessions")
 
@@ -50,7 +50,7 @@ def import_command(
     if kind == "staff" and file.suffix.lower() in (".yaml", ".yml"):
         _import_staff_yaml(file, as_json)
         return
-    from adapters.imports import ImportRejected, import_file
+    from oversight.adapters.imports import ImportRejected, import_file
 
     with handled():
         ready = open_store()
@@ -83,8 +83,8 @@ def import_command(
 
 
 def _import_staff_yaml(file: Path, as_json: bool) -> None:
-    from adapters.scenario import load_staff
-    from adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.adapters.scenario import load_staff
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 
     with handled():
         members = load_staff(file)
@@ -107,9 +107,9 @@ def token_create(
     as_json: bool = JsonFlag,
 ) -> None:
     """Create a bearer token and print it once: only its SHA-256 is kept."""
-    from adapters.store import inbound
-    from adapters.store.unit_of_work import SqlUnitOfWork
-    from workflows.access import PERSONAL_ROLES, ROLES
+    from oversight.adapters.store import inbound
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.workflows.access import PERSONAL_ROLES, ROLES
 
     if role not in ROLES:
         fail(f"--role: {role!r} is not a role; roles: {', '.join(ROLES)}")
@@ -137,8 +137,8 @@ def token_create(
 def token_revoke(token_id: str = typer.Argument(..., help="The token's id (tok_â€¦), as "
                                                           "`oversight token list` shows.")) -> None:
     """Revoke a token: requests bearing it are refused from now on."""
-    from adapters.store import inbound
-    from adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.adapters.store import inbound
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 
     with handled():
         ready = open_store()
@@ -153,7 +153,7 @@ def token_revoke(token_id: str = typer.Argument(..., help="The token's id (tok_â
 @token_app.command("list")
 def token_list(as_json: bool = JsonFlag) -> None:
     """Tokens by id, role and person, with when they were created and revoked (never secrets)."""
-    from adapters.store import inbound
+    from oversight.adapters.store import inbound
 
     with handled():
         ready = open_store()
@@ -182,11 +182,11 @@ def calendar(
     as_json: bool = JsonFlag,
 ) -> None:
     """Planned and due supervision sessions for the months ahead, as iCalendar (.ics)."""
-    from adapters.ics import sessions_calendar
-    from adapters.imports.rows import london_today
-    from adapters.store import inbound
-    from adapters.store.unit_of_work import SqlUnitOfWork
-    from workflows.planner import sessions_ahead
+    from oversight.adapters.ics import sessions_calendar
+    from oversight.adapters.imports.rows import london_today
+    from oversight.adapters.store import inbound
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.workflows.planner import sessions_ahead
 
     now = datetime.now(timezone.utc)
     today = parse_date(start, "--from") if start else london_today(now)
@@ -219,7 +219,7 @@ def api(host: Optional[str] = typer.Option(None, "--host", help="Address to list
     """Serve the HTTP API (/v1, OpenAPI at /openapi.json) with uvicorn."""
     import uvicorn
 
-    from adapters.api import create_app
+    from oversight.adapters.api import create_app
 
     with handled():
         ready = open_store()

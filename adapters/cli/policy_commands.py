@@ -1,7 +1,7 @@
 """``oversight policy show|lint|diff|compare`` and ``oversight replan``.
 
 A policy is named as ``surrey``, ``devon@2025-02`` (a version kept in ``config/policies/devon/``)
-or by the path of a file. Imported by ``adapters.cli.app``, which it registers its commands on.
+or by the path of a file. Imported by ``oversight.adapters.cli.app``, which it registers its commands on.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from adapters.cli.app import JsonFlag, app, fail, handled, out, print_json, settings
-from adapters.policy_files import (
+from oversight.adapters.cli.app import JsonFlag, app, fail, handled, out, print_json, settings
+from oversight.adapters.policy_files import (
     available_policies,
     lint_policy_file,
     load_policy_book,
@@ -24,9 +24,9 @@ from adapters.policy_files import (
     policy_ref_path,
     version_paths,
 )
-from states.errors import PolicyError
-from states.policy_lint import Finding
-from states.policy_rules_index import IndexedRule, rule_index
+from oversight.states.errors import PolicyError
+from oversight.states.policy.lint import Finding
+from oversight.states.policy.index import IndexedRule, rule_index
 
 policy_app = typer.Typer(help="Read, check and compare policy files.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
@@ -118,7 +118,7 @@ def diff(a: str = typer.Argument(..., help="The first policy (surrey, devon@2025
                                      "timed differently (not those cited differently only)."),
          as_json: bool = JsonFlag) -> None:
     """Two policies (authorities or versions) rule by rule, side by side."""
-    from states.policy_diff import diff_policies
+    from oversight.states.policy.diff import diff_policies
 
     with handled():
         left, right = load_policy_ref(a, _directory()), load_policy_ref(b, _directory())
@@ -156,7 +156,7 @@ def compare(names: Optional[list[str]] = typer.Argument(
                                           "for the README (docs/policy-comparison.md)."),
             as_json: bool = JsonFlag) -> None:
     """Sessions each policy requires in a year: per ASYE, per qualified worker, per child."""
-    from states import policy_comparison
+    from oversight.states.policy import comparison as policy_comparison
 
     directory = _directory()
     with handled():
@@ -198,8 +198,8 @@ def replan(
     as_json: bool = JsonFlag,
 ) -> None:
     """Move open tasks' due dates onto a new policy version (--dry-run: only show the moves)."""
-    from workflows import replan as replanning
-    from workflows.bootstrap import open_app
+    from oversight.workflows import replan as replanning
+    from oversight.workflows.bootstrap import open_app
 
     with handled():
         ready = open_app(settings())

@@ -1,7 +1,7 @@
 """``oversight asye`` and ``oversight report``: ASYE progress and compliance figures (issue 7).
 
 Registered on the main app by :func:`register`. Both read through the same modules as the API
-and the dashboard (``workflows.progress``, ``workflows.compliance``), so the numbers agree.
+and the dashboard (``oversight.workflows.progress``, ``oversight.workflows.compliance``), so the numbers agree.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from adapters.cli.app import JsonFlag, fail, handled, open_store, out, parse_date, print_json
+from oversight.adapters.cli.app import JsonFlag, fail, handled, open_store, out, parse_date, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -34,8 +34,8 @@ def asye(person: Optional[str] = typer.Argument(
          as_of: Optional[str] = AsOf, as_json: bool = JsonFlag) -> None:
     """ASYE progress: phase, sessions against the schedule and their gaps, reviews, pauses,
     portfolio evidence and the outcome."""
-    from workflows import progress
-    from workflows.compliance import store_today
+    from oversight.workflows import progress
+    from oversight.workflows.compliance import store_today
 
     with handled():
         ready = open_store()
@@ -68,8 +68,8 @@ def report(
 ) -> None:
     """Compliance figures for a period: the share of supervisions, oversights and assessments
     done on time, by rule; breaches by rule; the trend by month."""
-    from adapters.report_files import FORMATS, write_report
-    from workflows.compliance import FLAT_COLUMNS, Period, compliance, flat_rows
+    from oversight.adapters.report_files import FORMATS, write_report
+    from oversight.workflows.compliance import FLAT_COLUMNS, Period, compliance, flat_rows
 
     if fmt not in FORMATS:
         fail(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")

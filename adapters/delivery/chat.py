@@ -2,7 +2,7 @@
 knows, each named by one URL (``msteams://…``, ``slack://…``) instead of a client per service.
 
 A notification holds the allow-listed summary: what changed, the task type, due date, rule and
-a link (:func:`adapters.delivery.payload.summary`). Chat services have no idempotency key: a
+a link (:func:`oversight.adapters.delivery.payload.summary`). Chat services have no idempotency key: a
 repeat after a crash posts again, with the same event id at the end to tell the two apart.
 """
 
@@ -13,9 +13,9 @@ from typing import Any
 
 import apprise
 
-from adapters.delivery.email import CHANGES
-from adapters.delivery.payload import summary
-from adapters.delivery.ports import DeliveryFailed
+from oversight.adapters.delivery.email import CHANGES
+from oversight.adapters.delivery.payload import summary
+from oversight.adapters.delivery.ports import DeliveryFailed
 
 
 class ChatDeliverer:

@@ -1,7 +1,7 @@
 """E-mail over SMTP: STARTTLS and login from settings, plain text and HTML.
 
 A mail says what changed, the task type, the due date, the rule and a link to the task, from
-the allow-listed summary of the CloudEvent (:func:`adapters.delivery.payload.summary`): never
+the allow-listed summary of the CloudEvent (:func:`oversight.adapters.delivery.payload.summary`): never
 a child's name or case narrative. Its ``Message-ID`` is made from the event id, so a repeat
 after a crash carries the same one and mail systems that de-duplicate drop it.
 """
@@ -15,8 +15,8 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any, Sequence
 
-from adapters.delivery.payload import summary
-from adapters.delivery.ports import DeliveryFailed
+from oversight.adapters.delivery.payload import summary
+from oversight.adapters.delivery.ports import DeliveryFailed
 
 CHANGES = {"opened": "opened", "closed": "closed", "breached": "overdue",
            "escalated": "escalated", "withdrawn": "withdrawn", "rescheduled": "rescheduled"}

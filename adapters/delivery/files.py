@@ -9,7 +9,7 @@ with the same ``event_id``: importers de-duplicate on it.
 Columns follow the Children in Need census where one fits: ``child_id`` is the local
 authority's child identifier (the census's LAchildID), dates are ISO 8601 (``YYYY-MM-DD``) and
 named ``*_date``. A worker's id goes in ``worker_id``. No name, no narrative: every value comes
-from the allow-listed event (:func:`adapters.delivery.payload.outbound`).
+from the allow-listed event (:func:`oversight.adapters.delivery.payload.outbound`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from adapters.delivery.payload import outbound
-from adapters.delivery.ports import DeliveryFailed
+from oversight.adapters.delivery.payload import outbound
+from oversight.adapters.delivery.ports import DeliveryFailed
 
 FIELDS = ("event_id", "event_type", "event_time", "task_id", "task_type", "task_state",
           "child_id", "worker_id", "subject_id", "assignee_id", "assignee_role", "raised_date",

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from adapters.delivery.payload import outbound
-from adapters.delivery.ports import DeliveryFailed
+from oversight.adapters.delivery.payload import outbound
+from oversight.adapters.delivery.ports import DeliveryFailed
 
 
 class JsonLinesFile:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from adapters.delivery.ports import PayloadRefused
+from oversight.adapters.delivery.ports import PayloadRefused
 
 _WORD = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

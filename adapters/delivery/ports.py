@@ -4,7 +4,7 @@
     └── DeliveryFailed       one send did not reach the receiver; the dispatcher tries again
         └── PayloadRefused   a message field failed the allow-list's check: never sent as is
 
-An adapter builds what it sends from :func:`adapters.delivery.payload.outbound`, never from
+An adapter builds what it sends from :func:`oversight.adapters.delivery.payload.outbound`, never from
 the stored message itself, so only allow-listed fields can leave the store.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-from states.errors import OversightError
+from oversight.states.errors import OversightError
 
 
 class DeliveryFailed(OversightError):

@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from adapters.delivery.payload import outbound
-from adapters.delivery.ports import DeliveryFailed
+from oversight.adapters.delivery.payload import outbound
+from oversight.adapters.delivery.ports import DeliveryFailed
 
 CONTENT_TYPE = "application/cloudevents+json"
 REPLAY_WINDOW_SECONDS = 300

@@ -6,8 +6,8 @@ column and reason; importing the same file again changes nothing. Column names o
 map to ours through settings (``OVERSIGHT_IMPORT_COLUMNS``, ``OVERSIGHT_IMPORT_COLUMNS_FILE``).
 """
 
-from adapters.imports.importing import ImportReport, column_mapping, import_file
-from adapters.imports.kinds import KINDS
-from adapters.imports.rows import ImportRejected, Problem
+from oversight.adapters.imports.importing import ImportReport, column_mapping, import_file
+from oversight.adapters.imports.kinds import KINDS
+from oversight.adapters.imports.rows import ImportRejected, Problem
 
 __all__ = ["KINDS", "ImportRejected", "ImportReport", "Problem", "column_mapping", "import_file"]

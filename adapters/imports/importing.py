@@ -1,7 +1,7 @@
 """One import: read the file, check every row, then apply it all in one transaction, or none.
 
 Checking finds every bad row before anything is written; applying then goes through the
-application service (:meth:`~workflows.service.OversightService.record_all`), so the events of a
+application service (:meth:`~oversight.workflows.service.OversightService.record_all`), so the events of a
 file are refused or accepted as a whole, and a refusal by a lifecycle (a session dated before its
 relationship started, a child already allocated) is reported against its line too.
 """
@@ -16,16 +16,16 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from adapters.imports.kinds import KINDS, Context
-from adapters.imports.rows import ImportRejected, Problem, london_today, read_rows
-from adapters.store import inbound
-from adapters.store import tables as t
-from adapters.store.unit_of_work import SqlUnitOfWork
-from states.errors import OversightError
-from states.events import parse_event
-from workflows.bootstrap import App
-from workflows.service import BatchRejected
-from workflows.settings import Settings
+from oversight.adapters.imports.kinds import KINDS, Context
+from oversight.adapters.imports.rows import ImportRejected, Problem, london_today, read_rows
+from oversight.adapters.store import inbound
+from oversight.adapters.store import tables as t
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.states.errors import OversightError
+from oversight.states.events.registry import parse_event
+from oversight.workflows.bootstrap import App
+from oversight.workflows.service import BatchRejected
+from oversight.workflows.settings import Settings
 
 
 @dataclass

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, get_args
 
-from adapters.imports.rows import Header, Problem, SourceRow, day, flag, identifier, one_of
-from adapters.store.inbound import StaffRecord
-from states.child_events import PlanOrNone, Risk
-from states.events import event_types
-from states.policy import ROLES
-from states.practice_rules import CaseType
+from oversight.adapters.imports.rows import Header, Problem, SourceRow, day, flag, identifier, one_of
+from oversight.adapters.store.inbound import StaffRecord
+from oversight.states.events.child_supervision import PlanOrNone, Risk
+from oversight.states.events.registry import event_types
+from oversight.states.policy.model import ROLES
+from oversight.states.policy.practice_sections import CaseType
 
 CASE_TYPES: tuple[str, ...] = get_args(CaseType)
 RISKS: tuple[str, ...] = get_args(Risk)

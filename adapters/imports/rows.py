@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Iterator, Mapping
 
-from states.errors import OversightError
+from oversight.states.errors import OversightError
 
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from sqlalchemy.engine import make_url
 
-from adapters.store.database import postgres_url
+from oversight.adapters.store.database import postgres_url
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "staff": ("id", "role", "started", "line_manager", "qualified", "part_time", "agency", "team"),

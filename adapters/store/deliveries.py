@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Connection, case, exists, func, insert, select, update
 
-from adapters.store import tables as t
+from oversight.adapters.store import tables as t
 
 UNDELIVERED = ("pending", "dead")
 

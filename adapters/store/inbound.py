@@ -2,7 +2,7 @@
 records an HR import writes, and the reporting lines that decide who may read what.
 
 Functions take a SQLAlchemy ``Connection`` so that a caller can run them inside the transaction
-of a :class:`~adapters.store.unit_of_work.SqlUnitOfWork` (``uow.connection``).
+of a :class:`~oversight.adapters.store.unit_of_work.SqlUnitOfWork` (``uow.connection``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import Connection, insert, select, update
 
-from adapters.store import tables as t
+from oversight.adapters.store import tables as t
 
 TOKEN_PREFIX = "ovt_"
 

@@ -21,13 +21,13 @@ from sqlalchemy import (
     update,
 )
 
-from adapters.store import tables as t
-from states.directory import StaffMember
-from states.errors import ConcurrentUpdate
-from states.values import Basis, RuleRef, Step
+from oversight.adapters.store import tables as t
+from oversight.states.directory import StaffMember
+from oversight.states.errors import ConcurrentUpdate
+from oversight.states.values import Basis, RuleRef, Step
 
 if TYPE_CHECKING:
-    from adapters.store.deliveries import DeliveryLedger
+    from oversight.adapters.store.deliveries import DeliveryLedger
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +370,7 @@ class SqlUnitOfWork:
     @property
     def deliveries(self) -> "DeliveryLedger":
         """Each message's delivery to each receiver, in this unit of work."""
-        from adapters.store.deliveries import DeliveryLedger
+        from oversight.adapters.store.deliveries import DeliveryLedger
 
         return DeliveryLedger(self.connection)
 

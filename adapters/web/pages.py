@@ -1,6 +1,6 @@
 """The dashboard's pages and its read endpoints: ASYE journeys, team compliance, tasks.
 
-Two routers, both reading through ``workflows.progress`` and ``workflows.compliance`` (the
+Two routers, both reading through ``oversight.workflows.progress`` and ``oversight.workflows.compliance`` (the
 CLI's path too, so numbers agree):
 
 - ``pages``: server-rendered HTML (Jinja2): ``/login`` (a form posting the token, kept in an
@@ -25,12 +25,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
 
-from adapters.web import charts
-from adapters.web.viewer import Authenticate, Viewer, viewer_for
-from states.errors import UnknownEntity
-from states.policy import Policy
-from workflows import progress, queries
-from workflows.compliance import CATEGORIES, Period, compliance, monthly_trend, store_today
+from oversight.adapters.web import charts
+from oversight.adapters.web.viewer import Authenticate, Viewer, viewer_for
+from oversight.states.errors import UnknownEntity
+from oversight.states.policy.model import Policy
+from oversight.workflows import progress, queries
+from oversight.workflows.compliance import CATEGORIES, Period, compliance, monthly_trend, store_today
 
 COOKIE = "oversight_token"
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -256,7 +256,7 @@ def api_compliance(request: Request, viewer: Viewer = Depends(api_viewer),
                    start: str | None = Query(None, alias="from"),
                    end: str | None = Query(None, alias="to"), team: str | None = None,
                    as_of: str | None = None) -> JSONResponse:
-    """The compliance figures of ``workflows.compliance`` for a period and a team."""
+    """The compliance figures of ``oversight.workflows.compliance`` for a period and a team."""
     board = _dashboard(request)
     team = team or (viewer.person if viewer.role == "manager" else None)
     if not viewer.may_report_on(team):

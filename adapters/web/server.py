@@ -1,7 +1,7 @@
 """The dashboard as an app of its own, and serving it with uvicorn.
 
 Until the API's app factory (issue 6, ``adapters/api``) mounts the dashboard itself with
-:func:`adapters.web.pages.install`, :func:`dashboard_app` builds a FastAPI app holding only the
+:func:`oversight.adapters.web.pages.install`, :func:`dashboard_app` builds a FastAPI app holding only the
 dashboard's pages and read endpoints.
 """
 
@@ -16,8 +16,8 @@ from typing import Any, Callable
 
 from fastapi import FastAPI
 
-from adapters.web.pages import Dashboard, install
-from adapters.web.viewer import Authenticate, StaticTokens, store_tokens
+from oversight.adapters.web.pages import Dashboard, install
+from oversight.adapters.web.viewer import Authenticate, StaticTokens, store_tokens
 
 
 def dashboard_app(dashboard: Dashboard) -> FastAPI:
@@ -78,9 +78,9 @@ def serve_demo(store: Path, *, host: str = "127.0.0.1", port: int = 8000,
                say: Callable[[str], None] = print) -> None:
     """Serve the dashboard on the demo store with a fresh token per demo role; the last line
     said is the dashboard's address."""
-    from adapters.store.database import sqlite_url
-    from workflows.bootstrap import open_app
-    from workflows.settings import Settings
+    from oversight.adapters.store.database import sqlite_url
+    from oversight.workflows.bootstrap import open_app
+    from oversight.workflows.settings import Settings
 
     ready = open_app(Settings(home=store.parent, database_url=sqlite_url(store.resolve())))
     tokens = {f"demo-{role}-{secrets.token_urlsafe(12)}": (role, person)

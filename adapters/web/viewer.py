@@ -16,8 +16,8 @@ from typing import Any, Callable, Mapping
 
 from sqlalchemy import Engine, select
 
-from adapters.store import tables as t
-from workflows.compliance import team_members
+from oversight.adapters.store import tables as t
+from oversight.workflows.compliance import team_members
 
 Authenticate = Callable[[str], "tuple[str, str | None] | None"]
 """A token's secret → (role, person), or None when it is unknown or revoked."""
@@ -91,7 +91,7 @@ class StaticTokens:
 
 def store_tokens(engine: Engine) -> Authenticate:
     """Tokens from the API's token table (issue 6), looked up by their hash."""
-    from adapters.store import inbound
+    from oversight.adapters.store import inbound
 
     def authenticate(secret: str) -> tuple[str, str | None] | None:
         with engine.connect() as connection:

@@ -8,7 +8,7 @@ The team is the same everywhere: a head of service (hos1) over a team manager (t
 qualified social workers long in post (sw1, sw2) and an ASYE (nq1) who starts on Monday
 5 January 2026, the first simulated day; the last is the first anniversary, 5 January 2027.
 Every session is held on its due date, as the comparison in docs/policy-comparison.md counts
-them (so some fall on a weekend), with the dates computed by ``states.policy_comparison`` from
+them (so some fall on a weekend), with the dates computed by ``oversight.states.policy.comparison`` from
 the authority's own file: the simulation then shows the engine raising exactly those sessions,
 none breached. The rest follows each policy: agreements signed (and reviewed) where it asks for
 one; sessions planned, recorded and signed where it times their records (systemic, hull);
@@ -24,10 +24,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from adapters.policy_files import load_policy
-from states.calendar import months_after
-from states.policy import Policy
-from states.policy_comparison import START, asye_dates, case_dates, role_dates
+from oversight.adapters.policy_files import load_policy
+from oversight.states.calendar import months_after
+from oversight.states.policy.model import Policy
+from oversight.states.policy.comparison import START, asye_dates, case_dates, role_dates
 
 END = months_after(START, 12)
 FOLDER = Path(__file__).resolve().parent

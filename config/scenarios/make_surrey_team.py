@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from adapters.policy_files import load_policy
-from states.calendar import WorkingCalendar
+from oversight.adapters.policy_files import load_policy
+from oversight.states.calendar import WorkingCalendar
 
 POLICY = load_policy("surrey")
 CALENDAR: WorkingCalendar = POLICY.working_calendar()

@@ -1,14 +1,14 @@
 """The lifecycles, by kind."""
 
-from states.machines.assessment import ChildAndFamilyAssessment
-from states.machines.asye import AsyeJourney
-from states.machines.child_supervision import ChildSupervision
-from states.machines.lifecycle import Lifecycle
-from states.machines.oversight import ManagementOversight
-from states.machines.relationship import SupervisoryRelationship
-from states.machines.session import SupervisionSession
-from states.machines.supervision_file import SupervisionFile
-from states.machines.team_activity import TeamCadence
+from oversight.states.machines.assessment import ChildAndFamilyAssessment
+from oversight.states.machines.asye import AsyeJourney
+from oversight.states.machines.child_supervision import ChildSupervision
+from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.machines.oversight import ManagementOversight
+from oversight.states.machines.relationship import SupervisoryRelationship
+from oversight.states.machines.session import SupervisionSession
+from oversight.states.machines.supervision_file import SupervisionFile
+from oversight.states.machines.team_activity import TeamCadence
 
 KINDS: dict[str, type[Lifecycle]] = {
     cls.kind: cls for cls in (ChildAndFamilyAssessment, AsyeJourney, SupervisoryRelationship)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from states.errors import EventRejected
-from states.events import (
+from oversight.states.errors import EventRejected
+from oversight.states.events.registry import (
     AssessmentCompleted,
     AssessmentExtended,
     AssessmentStarted,
     DomainEvent,
     OversightRecorded,
 )
-from states.machines.lifecycle import Lifecycle
+from oversight.states.machines.lifecycle import Lifecycle
 
 _OPEN = ["allocated", "in_progress", "due", "extended", "overdue"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from states.asye_evidence import AsyeEvidenceRecorded, missing_evidence
-from states.errors import EventRejected
-from states.events import (
+from oversight.states.views.portfolio import AsyeEvidenceRecorded, missing_evidence
+from oversight.states.errors import EventRejected
+from oversight.states.events.registry import (
     AsyeEnrolled,
     AsyePaused,
     AsyeResumed,
@@ -15,9 +15,9 @@ from states.events import (
     ReviewHeld,
     SupervisionHeld,
 )
-from states.machines.lifecycle import TASK_TIMER, Lifecycle
-from states.policy import AsyePhase
-from states.values import Basis
+from oversight.states.machines.lifecycle import TASK_TIMER, Lifecycle
+from oversight.states.policy.model import AsyePhase
+from oversight.states.values import Basis
 
 PHASES = ["weekly", "fortnightly", "monthly"]
 _ACTIVE = PHASES + ["extended"]

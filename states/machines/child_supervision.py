@@ -7,8 +7,8 @@ import math
 from datetime import date
 from typing import Any
 
-from states.calendar import months_after
-from states.child_events import (
+from oversight.states.calendar import months_after
+from oversight.states.events.child_supervision import (
     AllocationDiscussed,
     CaseClosed,
     CaseDetailsChanged,
@@ -18,12 +18,12 @@ from states.child_events import (
     ChildSupervisionRecorded,
     ManagerCaseNoteRecorded,
 )
-from states.errors import EventRejected
-from states.events import DomainEvent, SupervisionHeld
-from states.machines.lifecycle import Lifecycle, rule_from_dict
-from states.practice_rules import CaseCadence, ChildSupervisionRules
-from states.rules import Interval
-from states.values import Basis, RuleRef
+from oversight.states.errors import EventRejected
+from oversight.states.events.registry import DomainEvent, SupervisionHeld
+from oversight.states.machines.lifecycle import Lifecycle, rule_from_dict
+from oversight.states.policy.practice_sections import CaseCadence, ChildSupervisionRules
+from oversight.states.policy.rules import Interval
+from oversight.states.values import Basis, RuleRef
 
 _LIVE = ["allocated", "supervised", "overdue"]
 DISCUSSIONS = (

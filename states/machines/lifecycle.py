@@ -2,7 +2,7 @@
 for one step only, and the bookkeeping of timers and tasks.
 
 A lifecycle is loaded from its stored ``state`` and ``data``, given one event or one due timer,
-and returns a :class:`~states.values.Step`. It never reads the clock: the date comes with the
+and returns a :class:`~oversight.states.values.Step`. It never reads the clock: the date comes with the
 event or the timer. Tasks follow one pattern everywhere: opened with a due date when the
 obligation becomes known, each with a timer ``task:<key>`` that fires the day after it is due;
 closed by the event that fulfils it; if the timer fires first the task is breached and an
@@ -17,11 +17,11 @@ from typing import Any, Callable, ClassVar, Iterable
 
 from transitions import Machine, MachineError
 
-from states.directory import Directory
-from states.errors import EventRejected
-from states.events import DomainEvent
-from states.policy import Citation, Policy
-from states.values import (
+from oversight.states.directory import Directory
+from oversight.states.errors import EventRejected
+from oversight.states.events.registry import DomainEvent
+from oversight.states.policy.model import Citation, Policy
+from oversight.states.values import (
     Basis,
     EntityRef,
     RuleRef,

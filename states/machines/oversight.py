@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from states.errors import EventRejected
-from states.events import DomainEvent, OversightRecorded
-from states.machines.lifecycle import Lifecycle, rule_from_dict
-from states.practice_events import OversightTriggered
-from states.practice_rules import OversightTrigger
-from states.values import RuleRef
+from oversight.states.errors import EventRejected
+from oversight.states.events.registry import DomainEvent, OversightRecorded
+from oversight.states.machines.lifecycle import Lifecycle, rule_from_dict
+from oversight.states.events.practice import OversightTriggered
+from oversight.states.policy.practice_sections import OversightTrigger
+from oversight.states.values import RuleRef
 
 
 class ManagementOversight(Lifecycle):

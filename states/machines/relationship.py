@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from states.errors import EventRejected, UnknownEntity
-from states.events import (
+from oversight.states.errors import EventRejected, UnknownEntity
+from oversight.states.events.registry import (
     AgreementReviewed,
     AgreementSigned,
     AlternativeSupervisionArranged,
@@ -17,8 +17,8 @@ from states.events import (
     SupervisorAbsenceStarted,
     SupervisorReturned,
 )
-from states.machines.lifecycle import Lifecycle
-from states.values import Basis, RuleRef
+from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.values import Basis, RuleRef
 
 _LIVE = ["agreement_pending", "active", "supervisor_absent", "alternative_arranged"]
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from states.calendar import WorkingCalendar, months_after
-from states.errors import EventRejected
-from states.events import DomainEvent, SupervisionHeld, SupervisorReturned
-from states.machines.lifecycle import Lifecycle
-from states.policy import Policy
-from states.practice_events import (
+from oversight.states.calendar import WorkingCalendar, months_after
+from oversight.states.errors import EventRejected
+from oversight.states.events.registry import DomainEvent, SupervisionHeld, SupervisorReturned
+from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.policy.model import Policy
+from oversight.states.events.practice import (
     ReturnedToWork,
     SessionCancelled,
     SessionPlanned,
@@ -18,8 +18,8 @@ from states.practice_events import (
     SessionRescheduled,
     SessionSigned,
 )
-from states.rules import Interval
-from states.values import Basis, RuleRef
+from oversight.states.policy.rules import Interval
+from oversight.states.values import Basis, RuleRef
 
 _BOOKED = ["planned", "rescheduled"]
 

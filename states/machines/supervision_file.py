@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from states.errors import EventRejected
-from states.events import DomainEvent, RelationshipStarted
-from states.machines.lifecycle import Lifecycle
-from states.policy import Policy
-from states.practice_events import (
+from oversight.states.errors import EventRejected
+from oversight.states.events.registry import DomainEvent, RelationshipStarted
+from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.policy.model import Policy
+from oversight.states.events.practice import (
     StaffLeft,
     SupervisionFileArchived,
     SupervisionFileDestroyed,
     SupervisionFileOpened,
     SupervisionFileTransferred,
 )
-from states.practice_rules import Retention
-from states.values import RuleRef
+from oversight.states.policy.practice_sections import Retention
+from oversight.states.values import RuleRef
 
 _RULE = "retention"
 

@@ -6,12 +6,12 @@ import calendar as _stdlib_calendar
 from datetime import date
 from typing import Any
 
-from states.errors import EventRejected, UnknownEntity
-from states.machines.lifecycle import Lifecycle
-from states.events import DomainEvent
-from states.practice_events import TeamActivityHeld, TeamActivityStarted
-from states.practice_rules import TeamActivity
-from states.values import Basis, RuleRef
+from oversight.states.errors import EventRejected, UnknownEntity
+from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.events.registry import DomainEvent
+from oversight.states.events.practice import TeamActivityHeld, TeamActivityStarted
+from oversight.states.policy.practice_sections import TeamActivity
+from oversight.states.values import Basis, RuleRef
 
 _MONTHS = list(_stdlib_calendar.month_name)
 

@@ -24,14 +24,14 @@ import pytest
 import uvicorn
 from sqlalchemy import update
 
-from adapters.api import create_app
-from adapters.store import inbound
-from adapters.store import tables as t
-from adapters.store.unit_of_work import SqlUnitOfWork
-from states.directory import StaffMember
-from states.events import parse_event
-from workflows.bootstrap import App, initialise
-from workflows.settings import Settings
+from oversight.adapters.api import create_app
+from oversight.adapters.store import inbound
+from oversight.adapters.store import tables as t
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.states.directory import StaffMember
+from oversight.states.events.registry import parse_event
+from oversight.workflows.bootstrap import App, initialise
+from oversight.workflows.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)

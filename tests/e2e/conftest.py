@@ -16,7 +16,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
-from adapters.cli.app import app
+from oversight.adapters.cli.app import app
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config" / "scenarios" / "example.yaml"

@@ -14,7 +14,7 @@ from tests.e2e.api_server import (  # noqa: F401 - fixtures
     server,
     token,
 )
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 
 def test_a_supervisee_downloads_their_year_of_sessions_as_icalendar(

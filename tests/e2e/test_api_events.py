@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from adapters.store import tables as t
+from oversight.adapters.store import tables as t
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     NOW,
     _prefect,
@@ -16,7 +16,7 @@ from tests.e2e.api_server import (  # noqa: F401 - fixtures
     token,
 )
 from tests.integration.helpers import snapshot
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 PROBLEM = "application/problem+json"
 
@@ -109,7 +109,7 @@ def test_requests_without_a_live_token_are_refused_with_401(
     """No token, an unknown one and a revoked one: 401 with a Bearer challenge."""
     secret = token(api_store, "system")
     with api_store.engine.begin() as connection:
-        from adapters.store import inbound
+        from oversight.adapters.store import inbound
 
         record = inbound.token_for(connection, secret)
         assert record is not None

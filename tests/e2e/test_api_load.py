@@ -12,10 +12,10 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-from adapters.store import tables as t
-from adapters.store.unit_of_work import SqlUnitOfWork
-from states.directory import StaffMember
-from states.events import parse_event
+from oversight.adapters.store import tables as t
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.states.directory import StaffMember
+from oversight.states.events.registry import parse_event
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     NOW,
     CliServer,

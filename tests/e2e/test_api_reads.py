@@ -13,7 +13,7 @@ from tests.e2e.api_server import (  # noqa: F401 - fixtures
     server,
     token,
 )
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 
 def test_an_entitys_state_timers_tasks_and_history_read_back_as_the_store_holds_them(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from adapters.store import tables as t
+from oversight.adapters.store import tables as t
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     _prefect,
     api_store,
@@ -19,7 +19,7 @@ from tests.e2e.api_server import (  # noqa: F401 - fixtures
     server,
     token,
 )
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 READS = {
     "sw1's relationship": "/v1/entities/relationship/tm1:sw1",

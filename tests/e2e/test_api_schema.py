@@ -18,7 +18,7 @@ from tests.e2e.api_server import (  # noqa: F401 - fixtures
     server,
     token,
 )
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",

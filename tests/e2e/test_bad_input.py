@@ -12,9 +12,9 @@ import pytest
 
 from tests.e2e.conftest import Invoke, example_mapping
 from tests.e2e.test_simulate import flow_runs_named
-from workflows import queries
-from workflows.bootstrap import open_app
-from workflows.settings import Settings
+from oversight.workflows import queries
+from oversight.workflows.bootstrap import open_app
+from oversight.workflows.settings import Settings
 
 
 def _set(path: str, value: str) -> Callable[[dict[str, Any]], None]:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.policy_files import load_policy
-from states.policy_comparison import compare
+from oversight.adapters.policy_files import load_policy
+from oversight.states.policy.comparison import compare
 from tests.unit.policy_scenarios import POLICIES
-from workflows.simulation import simulate
+from oversight.workflows.simulation import simulate
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "config" / "scenarios"
 START = date(2026, 1, 5)

@@ -15,13 +15,13 @@ from typing import Iterator
 import httpx
 import pytest
 
-from adapters.web.pages import Dashboard
-from adapters.web.server import Running, dashboard_app, start_in_thread
-from adapters.web.viewer import StaticTokens
+from oversight.adapters.web.pages import Dashboard
+from oversight.adapters.web.server import Running, dashboard_app, start_in_thread
+from oversight.adapters.web.viewer import StaticTokens
 from tests.e2e.conftest import TEAM
-from workflows.bootstrap import open_app
-from workflows.settings import Settings
-from workflows.simulation import simulate
+from oversight.workflows.bootstrap import open_app
+from oversight.workflows.settings import Settings
+from oversight.workflows.simulation import simulate
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-background-networking",

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters.scenario import load_scenario
+from oversight.adapters.scenario import load_scenario
 from tests.e2e.conftest import TEAM, Invoke
-from workflows import queries
-from workflows.bootstrap import open_app
-from workflows.settings import Settings
+from oversight.workflows import queries
+from oversight.workflows.bootstrap import open_app
+from oversight.workflows.settings import Settings
 
 
 def test_team_scenario_file_is_exactly_what_its_generator_writes():
@@ -39,7 +39,7 @@ def test_demo_simulates_the_year_and_summarises_it_by_rule(home: Path, oversight
     """The summary counts tasks by rule; the store and the JSONL file are where it says; with
     --serve the dashboard's address is the last line (the server itself is not started here)."""
     served: dict = {}
-    monkeypatch.setattr("adapters.web.server.serve_forever",
+    monkeypatch.setattr("oversight.adapters.web.server.serve_forever",
                         lambda app, host, port: served.update(app=app, host=host, port=port))
     result = oversight("demo", "--serve", "--port", "8765")
     assert result.exit_code == 0, result.stderr

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from tests.e2e.conftest import Invoke
-from workflows import queries
-from workflows.bootstrap import open_app
-from workflows.deployments import deployments
-from workflows.flows import dispatch, sweep
-from workflows.settings import Settings
+from oversight.workflows import queries
+from oversight.workflows.bootstrap import open_app
+from oversight.workflows.deployments import deployments
+from oversight.workflows.flows import dispatch, sweep
+from oversight.workflows.settings import Settings
 
 
 def test_sweep_flow_run_twice_for_the_same_day_fires_nothing_the_second_time(
@@ -50,4 +50,4 @@ def test_served_deployments_sweep_daily_at_six_and_hourly_and_dispatch_every_min
     assert getattr(sweep_schedules[1], "interval", None) == timedelta(hours=1)
     dispatch_schedules = [s.schedule for s in served["oversight-dispatch"].schedules]
     assert [getattr(s, "interval", None) for s in dispatch_schedules] == [timedelta(minutes=1)]
-    assert served["oversight-sweep"].entrypoint == "workflows.flows.sweep"
+    assert served["oversight-sweep"].entrypoint == "oversight.workflows.flows.sweep"

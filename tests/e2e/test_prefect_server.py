@@ -22,8 +22,8 @@ import pytest
 
 from tests.integration import team
 from tests.integration.helpers import due_ids, rows
-from workflows.bootstrap import open_app
-from workflows.settings import Settings
+from oversight.workflows.bootstrap import open_app
+from oversight.workflows.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from adapters.cli.app import app
+from oversight.adapters.cli.app import app
 from tests.e2e.conftest import EXAMPLE, Invoke, json_of, task_by_id
 
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -14,8 +14,8 @@ from typing import Iterator
 
 import pytest
 
-from adapters.store.unit_of_work import SqlUnitOfWork
-from states.events import parse_event
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.states.events.registry import parse_event
 from tests.integration import team
 from tests.integration.databases import (
     POSTGRES_MISSING,
@@ -24,8 +24,8 @@ from tests.integration.databases import (
     postgres_server,
 )
 from tests.integration.helpers import Worker
-from workflows.bootstrap import App, initialise
-from workflows.settings import Settings
+from oversight.workflows.bootstrap import App, initialise
+from oversight.workflows.settings import Settings
 
 
 @pytest.fixture

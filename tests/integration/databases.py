@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from adapters.store.database import postgres_url
+from oversight.adapters.store.database import postgres_url
 
 POSTGRES_ENV = "OVERSIGHT_TEST_POSTGRES_URL"
 POSTGRES_MISSING = (f"{POSTGRES_ENV} is not set: the PostgreSQL half of the integration suite "

@@ -1,6 +1,6 @@
 """Fixtures and helpers of the delivery tests (imported by each ``test_delivery_*`` module).
 
-A dispatch run here is :func:`workflows.dispatch.dispatch`: the code the ``dispatch`` flow's
+A dispatch run here is :func:`oversight.workflows.dispatch.dispatch`: the code the ``dispatch`` flow's
 tasks run, called without Prefect, with the run's ``now`` given so a test can move time on
 between runs instead of sleeping.
 """
@@ -15,14 +15,14 @@ from typing import Any, Iterator
 import pytest
 from sqlalchemy import select
 
-from adapters.store import tables as t
+from oversight.adapters.store import tables as t
 from tests.integration import team
 from tests.integration.delivery_servers import MailServer, WebhookReceiver
 from tests.integration.helpers import sweep
-from workflows.bootstrap import App
-from workflows.dispatch import Backoff, dispatch
-from workflows.receivers import build_deliverers, close_all
-from workflows.settings import Settings
+from oversight.workflows.bootstrap import App
+from oversight.workflows.dispatch import Backoff, dispatch
+from oversight.workflows.receivers import build_deliverers, close_all
+from oversight.workflows.settings import Settings
 
 SECRET = "a-long-random-webhook-secret"
 T0 = team.NOW + timedelta(minutes=1)

@@ -12,10 +12,10 @@ import random
 import sys
 from datetime import datetime
 
-from workflows.bootstrap import open_app
-from workflows.dispatch import Backoff, dispatch
-from workflows.receivers import close_all
-from workflows.settings import Settings
+from oversight.workflows.bootstrap import open_app
+from oversight.workflows.dispatch import Backoff, dispatch
+from oversight.workflows.receivers import close_all
+from oversight.workflows.settings import Settings
 
 
 def main(url: str, now: str) -> None:

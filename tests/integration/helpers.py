@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from adapters.store import tables as t
-from states.events import parse_event
+from oversight.adapters.store import tables as t
+from oversight.states.events.registry import parse_event
 from tests.integration import team
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 REPO = Path(__file__).resolve().parents[2]
 

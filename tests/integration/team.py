@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from states.directory import StaffMember
+from oversight.states.directory import StaffMember
 
 START = date(2026, 1, 5)
 YEAR_END = date(2026, 12, 31)

@@ -7,10 +7,10 @@ from datetime import date, datetime, timezone
 
 from icalendar import Calendar
 
-from adapters.ics import sessions_calendar
+from oversight.adapters.ics import sessions_calendar
 from tests.integration.helpers import record
-from workflows.bootstrap import App
-from workflows.planner import sessions_ahead
+from oversight.workflows.bootstrap import App
+from oversight.workflows.planner import sessions_ahead
 
 TODAY = date(2026, 3, 2)
 STAMP = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)

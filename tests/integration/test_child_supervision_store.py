@@ -12,15 +12,15 @@ from typing import Iterator
 
 import pytest
 
-from adapters.store.unit_of_work import SqlUnitOfWork
-from states.directory import StaffMember
-from states.errors import UnknownEntity
-from states.events import parse_event
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.states.directory import StaffMember
+from oversight.states.errors import UnknownEntity
+from oversight.states.events.registry import parse_event
 from tests.integration.databases import PostgresStores, SqliteStores
 from tests.integration.helpers import rows, snapshot, sweep
-from workflows.bootstrap import App, initialise
-from workflows.service import Outcome
-from workflows.settings import Settings
+from oversight.workflows.bootstrap import App, initialise
+from oversight.workflows.service import Outcome
+from oversight.workflows.settings import Settings
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from adapters.store.database import make_engine
-from adapters.store.unit_of_work import SqlUnitOfWork
-from states.errors import ConcurrentUpdate
-from states.events import parse_event
+from oversight.adapters.store.database import make_engine
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.states.errors import ConcurrentUpdate
+from oversight.states.events.registry import parse_event
 from tests.integration import team
 from tests.integration.helpers import Worker, record, rows
-from workflows.bootstrap import App
-from workflows.service import OversightService
+from oversight.workflows.bootstrap import App
+from oversight.workflows.service import OversightService
 
 
 def _sessions(first: date, count: int, step: int) -> list[str]:

@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.web.pages import COOKIE, Dashboard
-from adapters.web.server import dashboard_app
-from adapters.web.viewer import StaticTokens
+from oversight.adapters.web.pages import COOKIE, Dashboard
+from oversight.adapters.web.server import dashboard_app
+from oversight.adapters.web.viewer import StaticTokens
 from tests.integration.helpers import record
 from tests.integration.test_reports import fill_quarter
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 TOKENS = {"t-a0": ("supervisee", "a0"), "t-tm1": ("manager", "tm1"),
           "t-wf": ("workforce", "wf1"), "t-admin": ("admin", None), "t-sys": ("system", None)}

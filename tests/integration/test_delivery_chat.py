@@ -15,7 +15,7 @@ from tests.integration.delivery_fixtures import (
     run_dispatch,
 )
 from tests.integration.delivery_servers import JsonCollector, free_port
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from adapters.cli.app import app as cli
+from oversight.adapters.cli.app import app as cli
 from tests.integration.delivery_fixtures import (
     SECRET,
     T0,
@@ -29,8 +29,8 @@ from tests.integration.delivery_fixtures import (
 )
 from tests.integration.delivery_servers import WebhookReceiver
 from tests.integration.helpers import REPO
-from workflows.bootstrap import App
-from workflows.dispatch import RECORD_EVERY
+from oversight.workflows.bootstrap import App
+from oversight.workflows.dispatch import RECORD_EVERY
 
 
 def _all_arrived_once(app: App, receiver: WebhookReceiver) -> None:

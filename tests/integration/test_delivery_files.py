@@ -7,7 +7,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
-from adapters.delivery.files import FIELDS
+from oversight.adapters.delivery.files import FIELDS
 from tests.integration.delivery_fixtures import (
     T0,
     configured,
@@ -15,7 +15,7 @@ from tests.integration.delivery_fixtures import (
     run_dispatch,
 )
 from tests.integration.helpers import record
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 
 def _files(app: App, folder: Path):  # type: ignore[no-untyped-def]

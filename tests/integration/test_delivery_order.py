@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 from alembic import command
 from sqlalchemy import text
 
-from adapters.store.database import alembic_config, make_engine, upgrade
-from adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.adapters.store.database import alembic_config, make_engine, upgrade
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from tests.integration import team
 from tests.integration.databases import PostgresStores, SqliteStores
 from tests.integration.delivery_fixtures import (
@@ -20,7 +20,7 @@ from tests.integration.delivery_fixtures import (
     webhook,
 )
 from tests.integration.delivery_servers import WebhookReceiver
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 
 def test_each_tasks_messages_are_numbered_in_the_order_the_steps_wrote_them(busy: App) -> None:

@@ -9,9 +9,9 @@ from typing import Any, Iterator
 import pytest
 from sqlalchemy import update
 
-from adapters.delivery.files import FIELDS
-from adapters.delivery.payload import ATTRIBUTES, DATA, RULE
-from adapters.store import tables as t
+from oversight.adapters.delivery.files import FIELDS
+from oversight.adapters.delivery.payload import ATTRIBUTES, DATA, RULE
+from oversight.adapters.store import tables as t
 from tests.integration.delivery_fixtures import (
     T0,
     configured,
@@ -20,7 +20,7 @@ from tests.integration.delivery_fixtures import (
     webhook,
 )
 from tests.integration.delivery_servers import JsonCollector, MailServer, WebhookReceiver
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 NAME, SURNAME = "Amelia", "Hartley-Quinn"
 NARRATIVE = "Mother disclosed that the home was cold and there was no food"

@@ -10,13 +10,13 @@ from typing import Iterator
 import pytest
 from typer.testing import CliRunner
 
-from adapters.cli.app import app as cli
+from oversight.adapters.cli.app import app as cli
 from tests.integration.delivery_fixtures import (
     SECRET,
     settings_file,
 )
 from tests.integration.delivery_servers import JsonCollector, MailServer, WebhookReceiver
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 CHAT_TOKEN = "chat-token-0123456789"
 

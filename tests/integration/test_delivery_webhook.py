@@ -15,7 +15,7 @@ from tests.integration.delivery_fixtures import (
     webhook,
 )
 from tests.integration.delivery_servers import WebhookReceiver
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 
 def test_every_task_message_reaches_the_webhook_once_signed_and_in_creation_order(

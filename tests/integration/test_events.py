@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from states.errors import EventRejected, UnknownEntity
+from oversight.states.errors import EventRejected, UnknownEntity
 from tests.integration.databases import PostgresStores, SqliteStores
 from tests.integration.helpers import Worker, counts, record, rows, snapshot
-from workflows.bootstrap import App, open_app
-from workflows.settings import Settings
+from oversight.workflows.bootstrap import App, open_app
+from oversight.workflows.settings import Settings
 
 
 def test_events_and_timers_written_by_one_process_are_read_and_fired_by_another(

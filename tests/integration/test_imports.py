@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from adapters.imports import ImportRejected, import_file
-from adapters.store import tables as t
+from oversight.adapters.imports import ImportRejected, import_file
+from oversight.adapters.store import tables as t
 from tests.integration.helpers import record, snapshot
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 """Imports are checked against this instant: a date after Monday 2 March 2026 is in the future."""
@@ -199,7 +199,7 @@ def test_the_shipped_itrent_mapping_reads_an_itrent_style_export(app: App, tmp_p
     column of an export with those headers."""
     from dataclasses import replace
 
-    from adapters.imports import column_mapping
+    from oversight.adapters.imports import column_mapping
 
     repo = Path(__file__).resolve().parents[2]
     settings = app.settings.model_copy(update={"import_columns_file":

@@ -10,10 +10,10 @@ from typing import Any
 
 from tests.integration import team
 from tests.integration.helpers import rows, sweep
-from workflows.bootstrap import App
-from workflows.flows import deliver_batch, route_batch
-from workflows.messages import TYPE_PREFIX
-from workflows.settings import Settings
+from oversight.workflows.bootstrap import App
+from oversight.workflows.flows import deliver_batch, route_batch
+from oversight.workflows.messages import TYPE_PREFIX
+from oversight.workflows.settings import Settings
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_.:^-]+$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -10,16 +10,16 @@ from typing import Iterator
 import pytest
 from sqlalchemy import select
 
-from adapters.store import tables as t
-from adapters.store.unit_of_work import SqlUnitOfWork
-from states.directory import StaffMember
-from states.errors import OversightError
-from states.events import parse_event
+from oversight.adapters.store import tables as t
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.states.directory import StaffMember
+from oversight.states.errors import OversightError
+from oversight.states.events.registry import parse_event
 from tests.integration.helpers import rows
 from tests.policy_versions import qualified_every, with_version
-from workflows import replan
-from workflows.bootstrap import App, initialise
-from workflows.settings import Settings
+from oversight.workflows import replan
+from oversight.workflows.bootstrap import App, initialise
+from oversight.workflows.settings import Settings
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
 PAIR = {"supervisor": "tm1", "supervisee": "sw2"}

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from adapters.store.unit_of_work import SqlUnitOfWork
-from states.directory import StaffMember
-from states.errors import EventRejected, UnknownEntity
-from states.events import parse_event
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.states.directory import StaffMember
+from oversight.states.errors import EventRejected, UnknownEntity
+from oversight.states.events.registry import parse_event
 from tests.integration.databases import PostgresStores, SqliteStores
 from tests.integration.helpers import rows, snapshot, sweep
-from workflows.bootstrap import App, initialise
-from workflows.settings import Settings
+from oversight.workflows.bootstrap import App, initialise
+from oversight.workflows.settings import Settings
 
 NOW = datetime(2026, 12, 31, 6, 0, tzinfo=timezone.utc)
 STAFF = [
@@ -189,9 +189,9 @@ def test_surrey_keeps_no_files_and_no_unplanned_sessions(surrey: App):
 
 def test_every_event_of_the_practice_vocabulary_has_a_route():
     """Each new event type reaches an entity; three core events reach the new kinds too."""
-    from states import practice_events
-    from workflows.routing import ALSO, ROUTES
-    from workflows.routing_practice import (
+    from oversight.states.events import practice as practice_events
+    from oversight.workflows.routing import ALSO, ROUTES
+    from oversight.workflows.routing_practice import (
         _file_of_relationship,
         _oversight_recorded,
         _session_held,

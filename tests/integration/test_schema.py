@@ -9,11 +9,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, text
 
-from adapters.store.database import alembic_config, is_current, make_engine, upgrade
-from adapters.store.tables import metadata
-from adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.adapters.store.database import alembic_config, is_current, make_engine, upgrade
+from oversight.adapters.store.tables import metadata
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from tests.integration.databases import PostgresStores, SqliteStores
-from workflows.bootstrap import App
+from oversight.workflows.bootstrap import App
 
 
 def _schema(engine) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]

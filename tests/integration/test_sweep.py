@@ -17,9 +17,9 @@ from tests.integration.helpers import (
     snapshot,
     sweep,
 )
-from workflows.bootstrap import App, open_app
-from workflows.flows import fire_batch
-from workflows.settings import Settings
+from oversight.workflows.bootstrap import App, open_app
+from oversight.workflows.flows import fire_batch
+from oversight.workflows.settings import Settings
 
 
 def test_sweeping_the_same_day_twice_changes_nothing_the_second_time(seeded: App) -> None:

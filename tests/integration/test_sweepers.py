@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from tests.integration import team
 from tests.integration.databases import PostgresStores, SqliteStores
 from tests.integration.helpers import Worker, counts, due_ids, rows
-from workflows.bootstrap import App, open_app
-from workflows.settings import Settings
+from oversight.workflows.bootstrap import App, open_app
+from oversight.workflows.settings import Settings
 
 
 def _timer_audit(engine: Engine) -> Counter[tuple[str, str, str, str, str]]:
@@ -106,7 +106,7 @@ def test_timers_locked_by_a_sweeper_that_dies_are_skipped_then_fired_by_the_next
 
 def _sweep_without_prefect(url: str) -> dict[str, int]:
     """``sweep_day`` with its batch task run as plain Python (no Prefect server)."""
-    from workflows import flows
+    from oversight.workflows import flows
 
     totals = {"fired": 0, "failed": 0}
     skip: list[int] = []

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from typer.testing import CliRunner
 
-from adapters.cli.app import app as cli
+from oversight.adapters.cli.app import app as cli
 from tests.integration.databases import PostgresStores, SqliteStores
 from tests.integration.helpers import rows
-from workflows.bootstrap import open_app
-from workflows.population import AS_OF, NOW
-from workflows.settings import Settings
+from oversight.workflows.bootstrap import open_app
+from oversight.workflows.population import AS_OF, NOW
+from oversight.workflows.settings import Settings
 
 
 @pytest.fixture

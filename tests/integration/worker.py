@@ -16,12 +16,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from adapters.store import tables as t
-from adapters.store.unit_of_work import SqlUnitOfWork
-from states.events import parse_event
+from oversight.adapters.store import tables as t
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.states.events.registry import parse_event
 from tests.integration import team
-from workflows.bootstrap import initialise, open_app
-from workflows.settings import Settings
+from oversight.workflows.bootstrap import initialise, open_app
+from oversight.workflows.settings import Settings
 
 
 def say(**fields: object) -> None:
@@ -51,7 +51,7 @@ def sweep(url: str, as_of: date, now: datetime, batch: int, each: bool, via: str
     Python through ``.fn``, printing a line per batch), or straight through the service.
     With ``go``: say ready, then wait for that file (several sweepers start together)."""
     if via == "flows":
-        from workflows import flows
+        from oversight.workflows import flows
 
         batch_body = flows.fire_due_batch.fn
 

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 import yaml
 
-from adapters.policy_files import DEFAULT_POLICY_DIR, load_policy
-from states.directory import StaffDirectory, StaffMember
-from states.events import DomainEvent
-from states.machines.lifecycle import Lifecycle
-from states.policy import Policy
-from states.values import Step, Timer
+from oversight.adapters.policy_files import DEFAULT_POLICY_DIR, load_policy
+from oversight.states.directory import StaffDirectory, StaffMember
+from oversight.states.events.registry import DomainEvent
+from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.policy.model import Policy
+from oversight.states.values import Step, Timer
 
 
 def team_members() -> list[StaffMember]:

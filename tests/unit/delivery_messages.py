@@ -1,4 +1,4 @@
-"""A task message as the store writes it (``workflows.messages.task_message``), for the
+"""A task message as the store writes it (``oversight.workflows.messages.task_message``), for the
 delivery adapters' unit tests."""
 
 from __future__ import annotations

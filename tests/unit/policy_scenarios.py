@@ -10,17 +10,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from adapters.policy_files import load_policy
-from states.directory import StaffDirectory, StaffMember
-from states.events import (
+from oversight.adapters.policy_files import load_policy
+from oversight.states.directory import StaffDirectory, StaffMember
+from oversight.states.events.registry import (
     AsyeEnrolled,
     AssessmentStarted,
     RelationshipStarted,
     SupervisionHeld,
     SupervisorAbsenceStarted,
 )
-from states.machines import AsyeJourney, ChildAndFamilyAssessment, SupervisoryRelationship
-from states.values import Task
+from oversight.states.machines import AsyeJourney, ChildAndFamilyAssessment, SupervisoryRelationship
+from oversight.states.values import Task
 
 POLICIES = ("surrey", "sunderland", "systemic", "devon", "hull")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from states.asye_evidence import AsyeEvidenceRecorded
+from oversight.states.views.portfolio import AsyeEvidenceRecorded
 
 
 def full_portfolio(worker: str, on: date) -> list[AsyeEvidenceRecorded]:

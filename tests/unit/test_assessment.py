@@ -10,17 +10,17 @@ from datetime import date
 
 import pytest
 
-from states.directory import StaffMember
-from states.errors import EventRejected
-from states.events import (
+from oversight.states.directory import StaffMember
+from oversight.states.errors import EventRejected
+from oversight.states.events.registry import (
     AssessmentCompleted,
     AssessmentExtended,
     AssessmentStarted,
     OversightRecorded,
 )
-from states.machines import ChildAndFamilyAssessment
-from states.policy import Policy
-from states.values import EntityRef, TaskChange
+from oversight.states.machines import ChildAndFamilyAssessment
+from oversight.states.policy.model import Policy
+from oversight.states.values import EntityRef, TaskChange
 
 STARTED = date(2026, 3, 25)
 DAY10, DAY15, DAY20 = date(2026, 4, 10), date(2026, 4, 17), date(2026, 4, 24)

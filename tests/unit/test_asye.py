@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from states.errors import EventRejected
-from states.events import (
+from oversight.states.errors import EventRejected
+from oversight.states.events.registry import (
     AsyeEnrolled,
     AsyePaused,
     AsyeResumed,
@@ -19,8 +19,8 @@ from states.events import (
     ReviewHeld,
     SupervisionHeld,
 )
-from states.machines import AsyeJourney
-from states.values import EntityRef, TaskChange
+from oversight.states.machines import AsyeJourney
+from oversight.states.values import EntityRef, TaskChange
 from tests.unit.portfolio import full_portfolio
 
 ENROLLED = date(2026, 1, 5)

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from states.asye_evidence import AsyeEvidenceRecorded
-from states.asye_progress import asye_progress
-from states.errors import EventInvalid, EventRejected
-from states.events import (
+from oversight.states.views.portfolio import AsyeEvidenceRecorded
+from oversight.states.views.asye_progress import asye_progress
+from oversight.states.errors import EventInvalid, EventRejected
+from oversight.states.events.registry import (
     AsyeEnrolled,
     AsyePaused,
     AsyeResumed,
@@ -23,7 +23,7 @@ from states.events import (
     SupervisionHeld,
     parse_event,
 )
-from states.machines import AsyeJourney
+from oversight.states.machines import AsyeJourney
 from tests.unit.portfolio import full_portfolio
 
 ENROLLED = date(2026, 1, 5)
@@ -255,7 +255,7 @@ def test_an_evidence_event_with_a_wrong_kind_or_point_does_not_parse(fields, rea
 
 def test_a_policy_may_set_its_own_evidence_numbers(surrey_mapping, lifeline, team):
     """An `evidence` section with 2 direct observations and one reflection replaces the defaults."""
-    from states.policy import Policy
+    from oversight.states.policy.model import Policy
 
     surrey_mapping["asye"]["evidence"] = {
         "direct_observations": 2, "critical_reflections": ["twelve_month"],

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from states.calendar import WorkingCalendar, months_after, weeks_after
-from states.policy import Policy
+from oversight.states.calendar import WorkingCalendar, months_after, weeks_after
+from oversight.states.policy.model import Policy
 
 ENGLAND = WorkingCalendar()
 SCOTLAND = WorkingCalendar("scotland")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
-from adapters.web.charts import asye_timeline, compliance_trend
-from states.asye_progress import asye_progress
-from states.events import AsyeEnrolled, ReviewHeld, SupervisionHeld
-from states.machines import AsyeJourney
+from oversight.adapters.web.charts import asye_timeline, compliance_trend
+from oversight.states.views.asye_progress import asye_progress
+from oversight.states.events.registry import AsyeEnrolled, ReviewHeld, SupervisionHeld
+from oversight.states.machines import AsyeJourney
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapters.delivery.chat import ChatDeliverer
-from adapters.delivery.email import SmtpDeliverer
-from adapters.delivery.files import FIELDS, BatchFileDeliverer, record
-from adapters.delivery.jsonl import JsonLinesFile
-from adapters.delivery.payload import ATTRIBUTES, DATA, RULE, outbound, summary
-from adapters.delivery.ports import PayloadRefused
-from adapters.delivery.webhook import WebhookDeliverer
+from oversight.adapters.delivery.chat import ChatDeliverer
+from oversight.adapters.delivery.email import SmtpDeliverer
+from oversight.adapters.delivery.files import FIELDS, BatchFileDeliverer, record
+from oversight.adapters.delivery.jsonl import JsonLinesFile
+from oversight.adapters.delivery.payload import ATTRIBUTES, DATA, RULE, outbound, summary
+from oversight.adapters.delivery.ports import PayloadRefused
+from oversight.adapters.delivery.webhook import WebhookDeliverer
 from tests.unit.delivery_messages import MESSAGE, message
 
 NAME = "Amelia Hartley-Quinn"

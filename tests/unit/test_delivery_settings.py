@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from workflows.delivery_settings import DeliveryPolicy, SettingsInvalid
-from workflows.dispatch import Backoff
-from workflows.settings import Settings
+from oversight.workflows.delivery_settings import DeliveryPolicy, SettingsInvalid
+from oversight.workflows.dispatch import Backoff
+from oversight.workflows.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config" / "settings.example.yaml"

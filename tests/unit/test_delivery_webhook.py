@@ -10,8 +10,8 @@ import ssl
 import httpx
 import pytest
 
-from adapters.delivery.ports import DeliveryFailed
-from adapters.delivery.webhook import CONTENT_TYPE, WebhookDeliverer, sign, verify
+from oversight.adapters.delivery.ports import DeliveryFailed
+from oversight.adapters.delivery.webhook import CONTENT_TYPE, WebhookDeliverer, sign, verify
 from tests.unit.delivery_messages import message
 
 SECRET = b"endpoint-secret"

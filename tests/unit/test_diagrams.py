@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from states.diagrams import mermaid
-from states.machines import KINDS, AsyeJourney, ChildAndFamilyAssessment, SupervisoryRelationship
-from states.machines.lifecycle import machine_for
+from oversight.states.diagrams import mermaid
+from oversight.states.machines import KINDS, AsyeJourney, ChildAndFamilyAssessment, SupervisoryRelationship
+from oversight.states.machines.lifecycle import machine_for
 
 EDGE = re.compile(r"^    (\w+) --> (\w+): (\w+)$")
 MACHINES = [ChildAndFamilyAssessment, AsyeJourney, SupervisoryRelationship]

@@ -11,12 +11,12 @@ from datetime import date
 
 import pytest
 
-from adapters.policy_files import load_policy
-from states.errors import EventRejected
-from states.events import DomainEvent, OversightRecorded, parse_event
-from states.machines import KINDS, ManagementOversight
-from states.practice_events import OversightTriggered
-from states.values import EntityRef, TaskChange
+from oversight.adapters.policy_files import load_policy
+from oversight.states.errors import EventRejected
+from oversight.states.events.registry import DomainEvent, OversightRecorded, parse_event
+from oversight.states.machines import KINDS, ManagementOversight
+from oversight.states.events.practice import OversightTriggered
+from oversight.states.values import EntityRef, TaskChange
 
 FRIDAY = date(2026, 3, 27)
 BEFORE_EASTER = date(2026, 4, 2)   # Thu: Good Friday and Easter Monday follow
@@ -203,7 +203,7 @@ def test_a_clear_child_refuses_a_recorded_oversight_unchanged(child):
 
 def test_an_event_of_another_kind_is_refused_unchanged(child):
     """An oversight knows nothing of sessions."""
-    from states.events import AssessmentExtended
+    from oversight.states.events.registry import AssessmentExtended
 
     refused(child("devon", "drift_or_delay"), AssessmentExtended(on=FRIDAY, child="c1"),
             "not an event of this kind")
@@ -211,7 +211,7 @@ def test_an_event_of_another_kind_is_refused_unchanged(child):
 
 def test_only_surreys_and_devons_policy_files_have_oversight_triggers_and_their_tests_are_above():
     """A file that adds management oversight triggers needs a test of their windows."""
-    from adapters.policy_files import available_policies
+    from oversight.adapters.policy_files import available_policies
 
     assert [n for n in available_policies() if load_policy(n).management_oversight] == [
         "devon", "surrey"]

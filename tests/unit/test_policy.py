@@ -12,15 +12,15 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from adapters.policy_files import (
+from oversight.adapters.policy_files import (
     DEFAULT_POLICY_DIR,
     available_policies,
     load_policy,
     load_policy_file,
 )
-from states.calendar import WorkingCalendar
-from states.errors import PolicyError
-from states.policy import Citation, Interval, Policy, Rule
+from oversight.states.calendar import WorkingCalendar
+from oversight.states.errors import PolicyError
+from oversight.states.policy.model import Citation, Interval, Policy, Rule
 
 
 def write(tmp_path: Path, mapping: Any, name: str = "surrey") -> Path:

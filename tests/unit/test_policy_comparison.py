@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.policy_files import load_policy
-from states.calendar import WorkingCalendar
-from states.policy_comparison import (
+from oversight.adapters.policy_files import load_policy
+from oversight.states.calendar import WorkingCalendar
+from oversight.states.policy.comparison import (
     START,
     asye_year,
     compare,
@@ -17,7 +17,7 @@ from states.policy_comparison import (
     markdown,
     role_year,
 )
-from states.rules import Interval
+from oversight.states.policy.rules import Interval
 from tests.unit.policy_scenarios import POLICIES
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "policy-comparison.md"

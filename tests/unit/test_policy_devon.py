@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from adapters.policy_files import load_policy
-from states.events import AgreementSigned
-from states.values import TaskChange
+from oversight.adapters.policy_files import load_policy
+from oversight.states.events.registry import AgreementSigned
+from oversight.states.values import TaskChange
 from tests.unit.policy_scenarios import (
     STARTED,
     asye,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from adapters.policy_files import load_policy
-from states.policy import Policy
-from states.policy_diff import diff_policies
+from oversight.adapters.policy_files import load_policy
+from oversight.states.policy.model import Policy
+from oversight.states.policy.diff import diff_policies
 from tests.policy_versions import shipped
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from adapters.policy_files import load_policy
-from states.policy import Policy
-from states.policy_rules_index import rule_at, rule_index
+from oversight.adapters.policy_files import load_policy
+from oversight.states.policy.model import Policy
+from oversight.states.policy.index import rule_at, rule_index
 from tests.policy_versions import shipped
 from tests.unit.policy_scenarios import POLICIES
 

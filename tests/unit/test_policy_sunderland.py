@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from states.events import AgreementReviewed, AgreementSigned
-from states.values import TaskChange
+from oversight.states.events.registry import AgreementReviewed, AgreementSigned
+from oversight.states.values import TaskChange
 from tests.unit.policy_scenarios import (
     STARTED,
     asye,

@@ -11,8 +11,8 @@ from datetime import date
 
 import pytest
 
-from states.events import AgreementSigned
-from states.values import TaskChange
+from oversight.states.events.registry import AgreementSigned
+from oversight.states.values import TaskChange
 from tests.unit.policy_scenarios import (
     STARTED,
     asye,

@@ -9,17 +9,17 @@ from typing import Any, Callable
 
 import pytest
 
-from adapters.policy_files import (
+from oversight.adapters.policy_files import (
     load_policy,
     load_policy_book,
     load_policy_file,
     load_policy_ref,
     policy_ref_path,
 )
-from states.errors import PolicyError
-from states.policy import Policy
-from states.policy_book import PolicyBook
-from states.replan import plan_replan
+from oversight.states.errors import PolicyError
+from oversight.states.policy.model import Policy
+from oversight.states.policy.book import PolicyBook
+from oversight.states.views.replan import plan_replan
 from tests.policy_versions import qualified_every, shipped, with_version, write_policy
 
 

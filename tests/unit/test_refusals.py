@@ -13,8 +13,8 @@ from datetime import date
 
 import pytest
 
-from states.errors import EventRejected
-from states.events import (
+from oversight.states.errors import EventRejected
+from oversight.states.events.registry import (
     EVENT_TYPES,
     AgreementReviewed,
     AgreementSigned,
@@ -35,7 +35,7 @@ from states.events import (
     SupervisorAbsenceStarted,
     SupervisorReturned,
 )
-from states.machines import AsyeJourney, ChildAndFamilyAssessment, SupervisoryRelationship
+from oversight.states.machines import AsyeJourney, ChildAndFamilyAssessment, SupervisoryRelationship
 from tests.unit.portfolio import full_portfolio
 
 ON = date(2027, 6, 1)  # after every date the builders use

@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from states.directory import StaffMember
-from states.errors import UnknownEntity
-from states.events import (
+from oversight.states.directory import StaffMember
+from oversight.states.errors import UnknownEntity
+from oversight.states.events.registry import (
     AgreementReviewed,
     AgreementSigned,
     AlternativeSupervisionArranged,
@@ -21,9 +21,9 @@ from states.events import (
     SupervisorAbsenceStarted,
     SupervisorReturned,
 )
-from states.machines import SupervisoryRelationship
-from states.policy import Policy
-from states.values import EntityRef, TaskChange
+from oversight.states.machines import SupervisoryRelationship
+from oversight.states.policy.model import Policy
+from oversight.states.values import EntityRef, TaskChange
 
 STARTED = date(2026, 3, 2)
 AWAY = date(2026, 4, 13)          # tm1's absence starts
@@ -236,7 +236,7 @@ def test_a_session_for_an_asye_supervisee_sets_no_next_task_here(lifeline):
 
 def test_a_passed_asye_puts_the_supervisee_on_the_qualified_four_weekly_cadence(lifeline):
     """sw1 passes on Mon 1 Feb 2027: the next personal supervision is due four weeks later."""
-    from states.events import FinalAssessmentRecorded
+    from oversight.states.events.registry import FinalAssessmentRecorded
 
     line = lifeline(SupervisoryRelationship, "tm1:sw1")
     line.begin(started("sw1"))
@@ -248,7 +248,7 @@ def test_a_passed_asye_puts_the_supervisee_on_the_qualified_four_weekly_cadence(
 
 def test_a_failed_asye_leaves_the_relationships_role_as_it_was(lifeline):
     """Only a pass changes the cadence; a fail is recorded and nothing else."""
-    from states.events import FinalAssessmentRecorded
+    from oversight.states.events.registry import FinalAssessmentRecorded
 
     line = lifeline(SupervisoryRelationship, "tm1:sw1")
     line.begin(started("sw1"))

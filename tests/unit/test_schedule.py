@@ -1,13 +1,13 @@
-"""Projecting a supervision cadence forward for the calendar (states.schedule)."""
+"""Projecting a supervision cadence forward for the calendar (oversight.states.views.schedule)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from adapters.policy_files import load_policy
-from states.calendar import WorkingCalendar
-from states.rules import Interval
-from states.schedule import asye_interval, personal_interval, project
+from oversight.adapters.policy_files import load_policy
+from oversight.states.calendar import WorkingCalendar
+from oversight.states.policy.rules import Interval
+from oversight.states.views.schedule import asye_interval, personal_interval, project
 
 CALENDAR = WorkingCalendar("england-and-wales", frozenset())
 FOUR_WEEKS = Interval(weeks=4)

@@ -12,12 +12,12 @@ from datetime import date
 
 import pytest
 
-from adapters.policy_files import load_policy
-from states.errors import EventInvalid, EventRejected
-from states.events import DomainEvent, SupervisionHeld, SupervisorReturned, parse_event
-from states.machines import KINDS, SupervisionSession
-from states.machines.session import before
-from states.practice_events import (
+from oversight.adapters.policy_files import load_policy
+from oversight.states.errors import EventInvalid, EventRejected
+from oversight.states.events.registry import DomainEvent, SupervisionHeld, SupervisorReturned, parse_event
+from oversight.states.machines import KINDS, SupervisionSession
+from oversight.states.machines.session import before
+from oversight.states.events.practice import (
     ReturnedToWork,
     SessionCancelled,
     SessionPlanned,
@@ -26,8 +26,8 @@ from states.practice_events import (
     SessionRescheduled,
     SessionSigned,
 )
-from states.rules import Interval
-from states.values import EntityRef, TaskChange
+from oversight.states.policy.rules import Interval
+from oversight.states.values import EntityRef, TaskChange
 
 PLANNED_ON = date(2026, 3, 2)   # Mon
 FOR = date(2026, 3, 10)         # Tue
@@ -516,7 +516,7 @@ def test_each_state_accepts_its_events_and_refuses_the_rest_unchanged(state, nam
 
 def test_an_event_of_another_kind_is_refused_unchanged(session):
     """A session knows nothing of relationships' agreements."""
-    from states.events import AgreementSigned
+    from oversight.states.events.registry import AgreementSigned
 
     refused(session("hull"), AgreementSigned(on=FOR, supervisor="tm1", supervisee="sw2"),
             "not an event of this kind")
@@ -524,7 +524,7 @@ def test_an_event_of_another_kind_is_refused_unchanged(session):
 
 def test_every_session_rule_of_every_policy_file_has_its_rule_test_above():
     """A file that adds a recording, cancellation, length or preparation rule needs a test."""
-    from adapters.policy_files import available_policies
+    from oversight.adapters.policy_files import available_policies
 
     found = {(name, rule) for name in available_policies()
              for rule in ("recording", "cancellation", "length", "preparation")

@@ -11,18 +11,18 @@ from datetime import date
 
 import pytest
 
-from adapters.policy_files import load_policy
-from states.errors import EventRejected
-from states.events import DomainEvent, RelationshipStarted, parse_event
-from states.machines import KINDS, SupervisionFile
-from states.practice_events import (
+from oversight.adapters.policy_files import load_policy
+from oversight.states.errors import EventRejected
+from oversight.states.events.registry import DomainEvent, RelationshipStarted, parse_event
+from oversight.states.machines import KINDS, SupervisionFile
+from oversight.states.events.practice import (
     StaffLeft,
     SupervisionFileArchived,
     SupervisionFileDestroyed,
     SupervisionFileOpened,
     SupervisionFileTransferred,
 )
-from states.values import EntityRef, TaskChange
+from oversight.states.values import EntityRef, TaskChange
 
 OPENED = date(2026, 3, 2)      # Mon
 LEFT = date(2026, 3, 31)       # Tue
@@ -286,13 +286,13 @@ def test_each_state_accepts_its_events_and_refuses_the_rest_unchanged(state, nam
 
 def test_an_event_of_another_kind_is_refused_unchanged(file):
     """The file knows nothing of sessions."""
-    from states.practice_events import SessionRecorded
+    from oversight.states.events.practice import SessionRecorded
 
     refused(file, SessionRecorded(on=ON, session="s1"), "not an event of this kind")
 
 
 def test_only_hulls_policy_file_has_retention_rules_and_its_test_is_above():
     """A file that adds retention rules needs a test of the dates they produce."""
-    from adapters.policy_files import available_policies
+    from oversight.adapters.policy_files import available_policies
 
     assert [n for n in available_policies() if load_policy(n).retention is not None] == ["hull"]

@@ -11,12 +11,12 @@ from datetime import date
 
 import pytest
 
-from adapters.policy_files import load_policy
-from states.errors import EventRejected, UnknownEntity
-from states.events import DomainEvent, parse_event
-from states.machines import KINDS, TeamCadence
-from states.practice_events import TeamActivityHeld, TeamActivityStarted
-from states.values import TaskChange
+from oversight.adapters.policy_files import load_policy
+from oversight.states.errors import EventRejected, UnknownEntity
+from oversight.states.events.registry import DomainEvent, parse_event
+from oversight.states.machines import KINDS, TeamCadence
+from oversight.states.events.practice import TeamActivityHeld, TeamActivityStarted
+from oversight.states.values import TaskChange
 
 STARTED = date(2026, 3, 2)   # Mon
 
@@ -259,7 +259,7 @@ def test_an_event_of_another_kind_is_refused_unchanged(cadence):
 
 def test_every_team_activity_of_every_policy_file_has_its_rule_test_above():
     """A file that adds an activity needs a test of the due date it produces."""
-    from adapters.policy_files import available_policies
+    from oversight.adapters.policy_files import available_policies
 
     found = {(name, a.activity) for name in available_policies()
              for a in load_policy(name).team_activities}

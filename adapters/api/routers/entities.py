@@ -14,15 +14,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path
 from sqlalchemy import select
 
-from adapters.api.auth import Caller, Clock, caller, the_app, the_clock
-from adapters.api.problems import Problem, forbidden
-from adapters.api.schemas import EntityOut, ProblemOut, TaskOut, TimerOut, TransitionOut
-from adapters.store import tables as t
-from adapters.store.unit_of_work import SqlUnitOfWork, StoredEntity
-from states.machines import KINDS
-from workflows.access import READERS
-from workflows.bootstrap import App
-from workflows.queries import task_view, transition_view
+from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
+from oversight.adapters.api.problems import Problem, forbidden
+from oversight.adapters.api.schemas import EntityOut, ProblemOut, TaskOut, TimerOut, TransitionOut
+from oversight.adapters.store import tables as t
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork, StoredEntity
+from oversight.states.machines import KINDS
+from oversight.workflows.access import READERS
+from oversight.workflows.bootstrap import App
+from oversight.workflows.queries import task_view, transition_view
 
 api = APIRouter(tags=["entities"], responses={
     401: {"model": ProblemOut, "description": "No live bearer token."},

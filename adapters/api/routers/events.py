@@ -9,10 +9,10 @@ from typing import Annotated, Any, Union
 from fastapi import APIRouter, Body, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from adapters.api.auth import Caller, Clock, the_app, the_clock, writer
-from adapters.api.schemas import BatchResult, EventResult, ProblemOut
-from states.events import DomainEvent, event_types
-from workflows.bootstrap import App
+from oversight.adapters.api.auth import Caller, Clock, the_app, the_clock, writer
+from oversight.adapters.api.schemas import BatchResult, EventResult, ProblemOut
+from oversight.states.events.registry import DomainEvent, event_types
+from oversight.workflows.bootstrap import App
 
 MAX_BATCH = 1000
 

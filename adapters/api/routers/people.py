@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from adapters.api.auth import Caller, Clock, caller, the_app, the_clock
-from adapters.api.problems import Problem, forbidden
-from adapters.api.schemas import IsoDate, ProblemOut
-from adapters.ics import sessions_calendar
-from adapters.imports.rows import london_today
-from adapters.store import inbound
-from adapters.store.unit_of_work import SqlUnitOfWork
-from workflows.access import READERS
-from workflows.bootstrap import App
-from workflows.planner import HORIZON_MONTHS, sessions_ahead
+from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
+from oversight.adapters.api.problems import Problem, forbidden
+from oversight.adapters.api.schemas import IsoDate, ProblemOut
+from oversight.adapters.ics import sessions_calendar
+from oversight.adapters.imports.rows import london_today
+from oversight.adapters.store import inbound
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.workflows.access import READERS
+from oversight.workflows.bootstrap import App
+from oversight.workflows.planner import HORIZON_MONTHS, sessions_ahead
 
 api = APIRouter(tags=["people"])
 

@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import text
 
-from adapters.api.auth import Caller, overseer, the_app
-from adapters.api.problems import Problem
-from adapters.api.schemas import AccessOut, Health, ProblemOut
-from adapters.store import inbound
-from workflows.bootstrap import App
+from oversight.adapters.api.auth import Caller, overseer, the_app
+from oversight.adapters.api.problems import Problem
+from oversight.adapters.api.schemas import AccessOut, Health, ProblemOut
+from oversight.adapters.store import inbound
+from oversight.workflows.bootstrap import App
 
 api = APIRouter()
 

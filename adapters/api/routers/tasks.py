@@ -1,7 +1,7 @@
 """``GET /v1/tasks`` (by person, subject, team, state and due window), ``GET /v1/tasks/{id}``
 and ``POST /v1/tasks/{id}/close``.
 
-Closing a task by hand records the domain event that fulfils it (:mod:`workflows.closing`), so
+Closing a task by hand records the domain event that fulfils it (:mod:`oversight.workflows.closing`), so
 the lifecycle moves on as if the event had been posted: a personal supervision closed on a day
 is a session held that day, and the next one falls due one interval later. System and admin
 tokens close any task; supervisee, supervisor and manager tokens close tasks assigned to them.
@@ -15,9 +15,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import Connection, and_, select
 
-from adapters.api.auth import Caller, Clock, caller, the_app, the_clock
-from adapters.api.problems import Problem, forbidden
-from adapters.api.schemas import (
+from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
+from oversight.adapters.api.problems import Problem, forbidden
+from oversight.adapters.api.schemas import (
     CloseBody,
     CloseResult,
     IsoDate,
@@ -26,12 +26,12 @@ from adapters.api.schemas import (
     TaskPage,
     TaskState,
 )
-from adapters.store import tables as t
-from workflows.access import PERSONAL_ROLES, READERS, WRITERS, Scope
-from workflows.bootstrap import App
-from workflows.closing import fulfilling_event
-from workflows.queries import task_view
-from workflows.service import HELD
+from oversight.adapters.store import tables as t
+from oversight.workflows.access import PERSONAL_ROLES, READERS, WRITERS, Scope
+from oversight.workflows.bootstrap import App
+from oversight.workflows.closing import fulfilling_event
+from oversight.workflows.queries import task_view
+from oversight.workflows.service import HELD
 
 api = APIRouter(tags=["tasks"], responses={
     401: {"model": ProblemOut, "description": "No live bearer token."},

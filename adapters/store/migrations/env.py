@@ -2,12 +2,12 @@
 
 from alembic import context
 
-from adapters.store.tables import metadata
+from oversight.adapters.store.tables import metadata
 
 config = context.config
 engine = config.attributes.get("engine")
 if engine is None:  # `alembic` run by hand: build the engine from the URL
-    from adapters.store.database import make_engine
+    from oversight.adapters.store.database import make_engine
 
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
 

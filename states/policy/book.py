@@ -3,7 +3,7 @@
 A version applies from its ``effective_from`` until the next version's: an entity stepped on a
 day runs under the version in force that day (and records it). Before the earliest version's
 date the earliest applies, so a store never has a day without rules. Pure: the files are read
-by ``adapters.policy_files.load_policy_book``.
+by ``oversight.adapters.policy_files.load_policy_book``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from states.errors import PolicyError
-from states.policy import Policy
+from oversight.states.errors import PolicyError
+from oversight.states.policy.model import Policy
 
 
 @dataclass(frozen=True)

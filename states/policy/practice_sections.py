@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from states.rules import Deadline, Interval, Rule, Strict
+from oversight.states.policy.rules import Deadline, Interval, Rule, Strict
 
 CaseType = Literal[
     "early_help", "ifss", "youth_justice", "adolescent", "assessment", "family_safeguarding",

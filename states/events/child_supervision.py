@@ -1,7 +1,7 @@
 """Events about one allocated child, for child-specific supervision (``ChildSupervision``).
 
-Past tense, identifiers only, like :mod:`states.events`; ``parse_event`` finds them by ``type``
-once this module is imported (``states.machines`` imports it). A personal supervision session
+Past tense, identifiers only, like :mod:`oversight.states.events.registry`; ``parse_event`` finds them by ``type``
+once this module is imported (``oversight.states.machines`` imports it). A personal supervision session
 that lists the children discussed (``SupervisionHeld.children_discussed``) counts as a discussion
 of each child listed, exactly as a ``ChildSupervisionHeld`` for that child does.
 """
@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from states.events import DomainEvent, Identifier
-from states.practice_rules import CaseType
+from oversight.states.events.registry import DomainEvent, Identifier
+from oversight.states.policy.practice_sections import CaseType
 
 Risk = Literal["standard", "high"]
 PlanOrNone = Literal["none", "cin", "cp", "cla"]

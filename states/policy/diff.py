@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from states.policy import Policy
-from states.policy_rules_index import IndexedRule, rule_index
+from oversight.states.policy.model import Policy
+from oversight.states.policy.index import IndexedRule, rule_index
 
 Change = Literal["only_in_a", "only_in_b", "changed", "same"]
 

@@ -3,7 +3,7 @@
 Errors make the file unusable or contradict what a key means (a schema fault, a recurring
 interval of zero, a high-risk interval that is not closer than the usual one); warnings are for a
 person to read (two passages of the policy that disagree, an escalation slower than the cadence
-it guards). Pure: the file is read by ``adapters.policy_files``.
+it guards). Pure: the file is read by ``oversight.adapters.policy_files``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any, Iterator, Literal
 
 from pydantic import ValidationError
 
-from states.policy import Policy, _key_path
-from states.policy_rules_index import IndexedRule, phrase, rule_index
-from states.rules import Interval
+from oversight.states.policy.model import Policy, _key_path
+from oversight.states.policy.index import IndexedRule, phrase, rule_index
+from oversight.states.policy.rules import Interval
 
 Severity = Literal["error", "warning"]
 

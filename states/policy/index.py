@@ -14,8 +14,8 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel
 
-from states.policy import Policy
-from states.rules import Citation, Interval, Rule
+from oversight.states.policy.model import Policy
+from oversight.states.policy.rules import Citation, Interval, Rule
 
 KEY_FIELDS = ("phase", "review", "point", "case_type", "trigger", "activity")
 """The field that names an item of a list of rules, in its path."""

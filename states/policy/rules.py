@@ -6,8 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from states.calendar import WorkingCalendar, months_after, weeks_after
-from states.values import Basis
+from oversight.states.calendar import WorkingCalendar, months_after, weeks_after
+from oversight.states.values import Basis
 
 
 class Strict(BaseModel):

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
-from states.events import DomainEvent, Identifier
-from states.policy import AsyeEvidence
+from oversight.states.events.registry import DomainEvent, Identifier
+from oversight.states.policy.model import AsyeEvidence
 
 EvidenceKind = Literal["direct_observation", "service_user_feedback", "professional_feedback",
                        "critical_reflection"]

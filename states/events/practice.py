@@ -1,9 +1,9 @@
 """Events of the practice lifecycles: single sessions, management oversight triggers, team
 activities and the supervision file.
 
-Past tense, identifiers only, like :mod:`states.events`; ``parse_event`` finds them by ``type``
-once this module is imported (``states.machines`` imports it). Two events of
-:mod:`states.events` also reach these lifecycles: ``supervision_held`` (a planned session held,
+Past tense, identifiers only, like :mod:`oversight.states.events.registry`; ``parse_event`` finds them by ``type``
+once this module is imported (``oversight.states.machines`` imports it). Two events of
+:mod:`oversight.states.events.registry` also reach these lifecycles: ``supervision_held`` (a planned session held,
 or an unplanned one recorded) and ``oversight_recorded`` (the oversight a trigger asked for).
 """
 
@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from states.events import DomainEvent, Identifier
+from oversight.states.events.registry import DomainEvent, Identifier
 
 # ----- one supervision session (SupervisionSession) --------------------------------------------
 

@@ -1,6 +1,6 @@
 """An authority's supervision policy as validated data.
 
-A policy file is YAML (read by ``adapters.policy_files``); this module validates the mapping. Every
+A policy file is YAML (read by ``oversight.adapters.policy_files``); this module validates the mapping. Every
 rule carries ``cite: {section, quote}`` so that each timer and task can say which rule raised it.
 Unknown keys are refused, so a typo in a key fails loudly instead of silently dropping a rule.
 """
@@ -12,17 +12,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from states.calendar import Region, WorkingCalendar
-from states.errors import PolicyError
-from states.practice_rules import (
+from oversight.states.calendar import Region, WorkingCalendar
+from oversight.states.errors import PolicyError
+from oversight.states.policy.practice_sections import (
     ChildSupervisionRules,
     ManagementOversightRules,
     Retention,
     Sessions,
     TeamActivity,
 )
-from states.rules import Citation, Conflict, Deadline, Interval, Rule, Strict
-from states.values import RuleRef
+from oversight.states.policy.rules import Citation, Conflict, Deadline, Interval, Rule, Strict
+from oversight.states.values import RuleRef
 
 __all__ = ["Citation", "Conflict", "Interval", "Rule", "Policy", "ROLES", "Role"]
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable, Literal
 
-from states.calendar import WorkingCalendar
-from states.policy import Policy
-from states.rules import Interval
+from oversight.states.calendar import WorkingCalendar
+from oversight.states.policy.model import Policy
+from oversight.states.policy.rules import Interval
 
 IntervalOn = Callable[[date], Interval]
 """The interval in force for a session held on a given day."""
@@ -78,7 +78,7 @@ def _next(day: date, interval_on: IntervalOn, calendar: WorkingCalendar) -> date
 
 def personal_interval(policy: Policy, role: str, started: date | None) -> IntervalOn | None:
     """The personal supervision interval of ``role`` on a day (``initially`` phases counted from
-    ``started``), as :class:`~states.machines.SupervisoryRelationship` opens its tasks; None
+    ``started``), as :class:`~oversight.states.machines.SupervisoryRelationship` opens its tasks; None
     when the role has no cadence of its own (an ASYE follows the ASYE journey)."""
     cadence = policy.cadence_for(role)
     if cadence is None or cadence.every is None:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping
 
-from states.policy import Policy
-from states.policy_book import PolicyBook
-from states.policy_rules_index import IndexedRule, rule_at
-from states.values import Basis
+from oversight.states.policy.model import Policy
+from oversight.states.policy.book import PolicyBook
+from oversight.states.policy.index import IndexedRule, rule_at
+from oversight.states.values import Basis
 
 _SUFFIXES = {"high risk": "high_risk", "assessed for the longer interval": "if_assessed"}
 """What a child discussion's basis adds to its interval, and the part of the rule it names."""

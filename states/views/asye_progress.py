@@ -9,7 +9,7 @@ from its own day; it is counted as held, not as meeting a due date. A date is mi
 after it, as the task's timer breaches it.
 
 Review points, the final assessment, pauses and the new end date, the portfolio's evidence and
-the outcome come from the journey's data (see :class:`~states.machines.asye.AsyeJourney`).
+the outcome come from the journey's data (see :class:`~oversight.states.machines.asye.AsyeJourney`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from states.asye_evidence import EvidenceCount, evidence_counts, missing_evidence
-from states.policy import AsyePhase, Policy
+from oversight.states.views.portfolio import EvidenceCount, evidence_counts, missing_evidence
+from oversight.states.policy.model import AsyePhase, Policy
 
 _MAX_SLOTS = 5000
 """A journey of ten years of weekly sessions has fewer; a guard against a zero interval."""

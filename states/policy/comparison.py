@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, get_args
 
-from states.calendar import WorkingCalendar, months_after
-from states.machines.child_supervision import sessions_per_cycle
-from states.policy import Policy
-from states.practice_rules import CaseCadence, CaseType
-from states.rules import Interval
+from oversight.states.calendar import WorkingCalendar, months_after
+from oversight.states.machines.child_supervision import sessions_per_cycle
+from oversight.states.policy.model import Policy
+from oversight.states.policy.practice_sections import CaseCadence, CaseType
+from oversight.states.policy.rules import Interval
 
 START = date(2026, 1, 5)
 """A Monday: the first day of the sample year (the sample team's ASYEs start on it)."""
