@@ -15,8 +15,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from oversight.adapters.cli.app import JsonFlag, fail, handled, open_store, out, print_json
-from oversight.adapters.cli.app import settings as load_settings
+from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
+from oversight.adapters.cli.runtime import open_store
+from oversight.adapters.cli.runtime import settings as load_settings
 
 STATUSES = {"undelivered": ("pending", "dead"), "dead": ("dead",), "pending": ("pending",),
             "delivered": ("delivered",), "all": ("pending", "dead", "delivered")}

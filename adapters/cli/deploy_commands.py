@@ -17,7 +17,12 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from oversight.adapters.cli.app import REPO, JsonFlag, fail, handled, out, print_json
+from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
+
+# `oversight deploy` deploys the code of a checkout (prefect.yaml records its folder as the flows'
+# working directory), so it alone looks for the repository around this file; an installed
+# package has no prefect.yaml and the command says so.
+REPO = Path(__file__).resolve().parents[2]
 
 
 def register(app: typer.Typer) -> None:
@@ -98,6 +103,9 @@ def deploy(as_json: bool = JsonFlag) -> None:
     if not os.environ.get("PREFECT_API_URL"):
         fail("PREFECT_API_URL is not set: point it at the Prefect server "
              "(e.g. http://127.0.0.1:4200/api), see the README, 'Running at scale'")
+    if not (REPO / "prefect.yaml").is_file():
+        fail("`oversight deploy` runs from a checkout of the repository (it deploys prefect.yaml's "
+             "flows from there); this installed package has none")
     prefect, pool, env = [sys.executable, "-m", "prefect"], POOL, dict(os.environ)
     found = subprocess.run([*prefect, "work-pool", "inspect", pool], capture_output=True,
                            text=True, env=env)

@@ -13,7 +13,8 @@ from typing import Optional
 
 import typer
 
-from oversight.adapters.cli.app import JsonFlag, fail, handled, open_store, out, parse_date, print_json
+from oversight.adapters.cli.console import JsonFlag, fail, handled, out, parse_date, print_json
+from oversight.adapters.cli.runtime import open_store
 
 IMPORT_KINDS = ("staff", "relationships", "allocations", "sessions")
 

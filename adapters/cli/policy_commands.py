@@ -1,7 +1,7 @@
 """``oversight policy show|lint|diff|compare`` and ``oversight replan``.
 
 A policy is named as ``surrey``, ``devon@2025-02`` (a version kept in ``config/policies/devon/``)
-or by the path of a file. Imported by ``oversight.adapters.cli.app``, which it registers its commands on.
+or by the path of a file. Registered on the app by :func:`register`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from oversight.adapters.cli.app import JsonFlag, app, fail, handled, out, print_json, settings
+from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
+from oversight.adapters.cli.runtime import settings
 from oversight.adapters.policy_files import (
     available_policies,
     lint_policy_file,
@@ -29,7 +30,12 @@ from oversight.states.policy.lint import Finding
 from oversight.states.policy.index import IndexedRule, rule_index
 
 policy_app = typer.Typer(help="Read, check and compare policy files.", no_args_is_help=True)
-app.add_typer(policy_app, name="policy")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``policy`` and ``replan`` to ``app``."""
+    app.add_typer(policy_app, name="policy")
+    app.command()(replan)
 
 PolicyRef = typer.Argument(..., help="An authority (surrey), a version (devon@2025-02) or a file.")
 
@@ -187,7 +193,6 @@ def compare(names: Optional[list[str]] = typer.Argument(
                   f"type (--markdown prints the notes).", markup=False)
 
 
-@app.command()
 def replan(
     policy: Optional[str] = typer.Option(None, "--policy", help="The store's authority "
                                          "(default: the one it runs)."),

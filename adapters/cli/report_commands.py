@@ -16,7 +16,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from oversight.adapters.cli.app import JsonFlag, fail, handled, open_store, out, parse_date, print_json
+from oversight.adapters.cli.console import JsonFlag, fail, handled, out, parse_date, print_json
+from oversight.adapters.cli.runtime import open_store
 
 
 def register(app: typer.Typer) -> None:

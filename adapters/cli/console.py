@@ -1,0 +1,76 @@
+"""What every ``oversight`` command shares: its output, its errors and ``--json``.
+
+Tables go to stdout for people, JSON for programs; any error a person can fix is one line on
+stderr and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
+
+from oversight.states.errors import OversightError
+
+JsonFlag = typer.Option(False, "--json", help="Print JSON for programs instead of tables.")
+
+
+def out() -> Console:
+    """Standard output; tables piped to a file or a log are not cut to 80 columns."""
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(highlight=False, width=200)
+    return console
+
+
+def err() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def fail(message: str) -> NoReturn:
+    """One line per problem on stderr, exit code 1."""
+    for line in str(message).splitlines() or ["failed"]:
+        err().print(f"error: {line}", markup=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Errors a person can act on become one clear line instead of a traceback."""
+    try:
+        yield
+    except OversightError as error:
+        fail(str(error))
+    except SQLAlchemyError as error:
+        fail(f"the store could not be used ({type(error).__name__}: "
+             f"{str(error.orig) if getattr(error, 'orig', None) else error}); "
+             f"check OVERSIGHT_HOME / OVERSIGHT_DATABASE_URL, then run `oversight init`")
+
+
+@contextmanager
+def busy(message: str) -> Iterator[None]:
+    """A spinner on stderr while a flow runs, when a person is watching."""
+    console = err()
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(message):
+        yield
+
+
+def print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, default=str))
+
+
+def parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option}: {text!r} is not a date (write YYYY-MM-DD)")

@@ -1,0 +1,126 @@
+"""``oversight status``, ``tasks``, ``history``, ``why`` and ``diagram``: reading the store.
+
+None of them changes anything; each reads through ``workflows.queries`` (the read models the API
+and the dashboard use too). Registered on the app by :func:`register`.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from oversight.adapters.cli import views
+from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
+from oversight.adapters.cli.runtime import open_store
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands of this module to ``app``."""
+    app.command()(status)
+    app.command()(tasks)
+    app.command()(history)
+    app.command()(why)
+    app.command()(diagram)
+
+
+def status(as_json: bool = JsonFlag,
+           timers: int = typer.Option(10, "--timers", min=0, help="How many next timers to show.")
+           ) -> None:
+    """Entities by kind and state, the next timers to fire, tasks and messages by state."""
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.workflows import queries
+
+    with handled():
+        ready = open_store()
+        with SqlUnitOfWork(ready.engine) as uow:
+            entities = uow.count_entities()
+            upcoming = uow.next_timers(timers)
+            outbox = uow.outbox_counts()
+        task_states: dict[str, int] = {}
+        for row in queries.tasks(ready.engine):
+            task_states[row["state"]] = task_states.get(row["state"], 0) + 1
+    if as_json:
+        print_json({"policy": ready.policy.authority,
+                    "entities": [{"kind": k, "state": s, "count": c} for k, s, c in entities],
+                    "next_timers": [{"entity": f"{t['entity_kind']}:{t['entity_id']}",
+                                     "timer": t["name"], "fires_on": t["fires_on"].isoformat()}
+                                    for t in upcoming],
+                    "tasks": task_states, "messages": outbox})
+        return
+    console = out()
+    console.print(f"Store {ready.settings.redacted_url()}, {ready.policy.name} policy "
+                  f"version {ready.policy.version}", markup=False, soft_wrap=True)
+    for table in views.status_tables(entities, upcoming, task_states, outbox):
+        console.print(table)
+
+
+def tasks(
+    open_only: bool = typer.Option(False, "--open", help="Only tasks still open."),
+    breached: bool = typer.Option(False, "--breached", help="Only breached or escalated tasks."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Tasks the rules raised, with who they are for, when they are due and which rule."""
+    from oversight.workflows import queries
+
+    if open_only and breached:
+        fail("choose --open or --breached, not both")
+    states = ["open"] if open_only else list(queries.BREACHED) if breached else None
+    with handled():
+        rows = queries.tasks(open_store().engine, states=states)
+    if as_json:
+        print_json(rows)
+        return
+    title = "Open tasks" if open_only else "Breached tasks" if breached else "Tasks"
+    out().print(views.tasks_table(rows, f"{title} ({len(rows)})"))
+
+
+def history(entity: str = typer.Argument(
+        ..., help="KIND:ID, e.g. assessment:c1, asye:sw1 or relationship:tm1:sw1."),
+            as_json: bool = JsonFlag) -> None:
+    """The audit trail of one entity: every transition, with the rule that caused it."""
+    from oversight.states.machines import KINDS
+    from oversight.states.values import EntityRef
+    from oversight.workflows import queries
+
+    try:
+        ref = EntityRef.parse(entity)
+    except ValueError:
+        fail(f"{entity!r}: write KIND:ID, e.g. assessment:c1 (kinds: {', '.join(KINDS)})")
+    if ref.kind not in KINDS:
+        fail(f"no kind {ref.kind!r}; kinds are {', '.join(KINDS)}")
+    with handled():
+        engine = open_store().engine
+        if not queries.entity_exists(engine, ref):
+            fail(f"no {ref} in the store; `oversight status` shows what it holds")
+        rows = queries.transitions(engine, ref)
+    if as_json:
+        print_json(rows)
+        return
+    out().print(views.history_table(str(ref), rows))
+
+
+def why(task_id: str = typer.Argument(..., help="A task id, as `oversight tasks` lists them."),
+        as_json: bool = JsonFlag) -> None:
+    """Why a task exists: its rule and quote, its dates, and the arithmetic of its due date."""
+    from oversight.workflows import queries
+
+    with handled():
+        found = queries.task(open_store().engine, task_id)
+    if found is None:
+        fail(f"no task {task_id!r}; `oversight tasks` lists the task ids")
+    if as_json:
+        print_json(found)
+        return
+    console = out()
+    for line in views.why_lines(found):
+        console.print(line, soft_wrap=True)
+
+
+def diagram(kind: str = typer.Argument(
+        ..., help="A lifecycle kind, e.g. assessment, asye or relationship.")) -> None:
+    """The state diagram of one lifecycle, in Mermaid, drawn from the machine that runs."""
+    from oversight.states.diagrams import mermaid
+    from oversight.states.machines import KINDS
+
+    if kind not in KINDS:
+        fail(f"no kind {kind!r}; kinds are {', '.join(KINDS)}")
+    typer.echo(mermaid(KINDS[kind]), nl=False)

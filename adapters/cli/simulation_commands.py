@@ -1,0 +1,130 @@
+"""``oversight simulate`` and ``oversight demo``: scenarios on a virtual clock, through the engine.
+
+A scenario is a file, or the name of one shipped with the package (``surrey-team``, ``example``,
+...), read with ``importlib.resources`` so an installed ``oversight`` finds it from any folder.
+Registered on the app by :func:`register`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from oversight.adapters.cli import views
+from oversight.adapters.cli.console import err, handled, out, print_json
+from oversight.adapters.cli.runtime import quiet_prefect, settings
+
+if TYPE_CHECKING:
+    from oversight.workflows.simulation import SimulationResult
+
+DEMO_SCENARIO = "surrey-team"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands of this module to ``app``."""
+    app.command()(simulate)
+    app.command()(demo)
+
+
+def shipped_scenarios() -> list[str]:
+    """The names of the example scenarios shipped in ``oversight.config/scenarios``."""
+    folder = files("oversight.config") / "scenarios"
+    return sorted(item.name.removesuffix(".yaml") for item in folder.iterdir()
+                  if item.name.endswith(".yaml"))
+
+
+@contextmanager
+def scenario_file(given: Path) -> Iterator[Path]:
+    """The file given, or else the shipped scenario of that name, as a path on disk."""
+    if given.exists() or given.name.removesuffix(".yaml") not in shipped_scenarios():
+        yield given  # a missing file is reported by the scenario loader, with its name
+        return
+    shipped = files("oversight.config") / "scenarios" / f"{given.name.removesuffix('.yaml')}.yaml"
+    with as_file(shipped) as path:
+        yield path
+
+
+def _run_simulation(scenario: Path, *, store: Path | None, home: Path | None,
+                    show: bool) -> SimulationResult:
+    """Validate first (nothing starts for a bad file), then simulate with a progress bar."""
+    from oversight.adapters.scenario import load_scenario
+
+    loaded = load_scenario(scenario, policy_dir=settings().policy_dir)
+    quiet_prefect()
+    from oversight.workflows.simulation import simulate
+
+    total = (loaded.end - loaded.start).days + 1
+    console = err()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True,
+                  disable=not (show and console.is_terminal)) as progress:
+        bar = progress.add_task(f"Starting Prefect and simulating {loaded.source}", total=total)
+
+        def advance(day: date) -> None:
+            progress.update(bar, advance=1, description=f"Simulating {day.isoformat()}")
+
+        return simulate(scenario, store=store, home=home, on_day=advance)
+
+
+def simulate(
+    scenario: Path = typer.Argument(..., help="A scenario file, or the name of a shipped one ("
+                                    + ", ".join(shipped_scenarios()) + ")."),
+    as_json: bool = typer.Option(False, "--json", help='Print {"tasks": [...], "transitions": '
+                                                       '[...]} instead of tables.'),
+    store: Optional[Path] = typer.Option(None, "--store", help="Keep the simulated store in "
+                                         "this new SQLite file (default: a temporary one)."),
+) -> None:
+    """Run a scenario day by day on a virtual clock through the real engine; print every task."""
+    with handled(), scenario_file(scenario) as path:
+        result = _run_simulation(path, store=store, home=None, show=not as_json)
+    if as_json:
+        print_json(result.to_json())
+        return
+    console = out()
+    console.print(views.tasks_table(result.tasks, f"Tasks raised by {result.scenario} "
+                                                  f"({result.start} to {result.end})"))
+    console.print(f"{len(result.tasks)} tasks, {len(result.transitions)} transitions "
+                  f"(--json prints them all).", markup=False)
+
+
+def demo(serve: bool = typer.Option(False, "--serve", help="Then serve the dashboard on the "
+                                    "demo store, printing its address last."),
+         port: int = typer.Option(8000, "--port", help="The dashboard's port, with --serve.")
+         ) -> None:
+    """Simulate a year of a sample Surrey team and summarise the tasks raised, by rule."""
+    from oversight.workflows import queries
+
+    config = settings()
+    store, home = config.home / "demo.db", config.home / "demo"
+    for stale in (store, Path(f"{store}-wal"), Path(f"{store}-shm")):
+        stale.unlink(missing_ok=True)
+    shutil.rmtree(home, ignore_errors=True)
+    started = time.perf_counter()
+    with handled(), scenario_file(Path(DEMO_SCENARIO)) as path:
+        result = _run_simulation(path, store=store, home=home, show=True)
+    took = time.perf_counter() - started
+    console = out()
+    console.print(views.summary_table(
+        queries.summary_by_rule(result.tasks),
+        f"A year of a Surrey team, {result.start} to {result.end}: tasks by rule"))
+    console.print(f"{result.totals['events']} events on {result.totals['event_days']} days, "
+                  f"{result.totals['fired']} timers fired, {len(result.transitions)} transitions, "
+                  f"simulated in {took:.1f} s.", markup=False)
+    console.print(f"Task messages (CloudEvents, one per line): {result.outbox_file}",
+                  markup=False, soft_wrap=True)
+    console.print(f"Store: {store} (try OVERSIGHT_DATABASE_URL=sqlite:///{store.resolve()} "
+                  f"oversight tasks --breached)", markup=False, soft_wrap=True)
+    if serve:
+        from oversight.adapters.web.server import serve_demo
+
+        serve_demo(store, port=port, say=lambda line: console.print(line, markup=False,
+                                                                    soft_wrap=True))
