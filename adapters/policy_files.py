@@ -1,49 +1,114 @@
 """Policy files on disk, validated into ``Policy``; every version of an authority's policy.
 
-Layout (``DEFAULT_POLICY_DIR`` or ``Settings.policy_dir``)::
+Layout of a policy folder::
 
     <dir>/<authority>.yaml              the current version: what `init` and the machines use today
     <dir>/<authority>/<version>.yaml    other versions, earlier or later, one file each
 
+An authority is looked for in three places, in this order, and the first that has
+``<authority>.yaml`` gives it and its versions (``oversight policy list`` shows where each came
+from): the folder given (``--policy-dir`` / ``OVERSIGHT_POLICY_DIR``, ``Settings.policy_dir``),
+``./config/policies`` under the working folder, then the policies shipped inside the package
+(``oversight.config/policies``, found with ``importlib.resources`` so an installed ``oversight``
+needs no checkout).
+
 Each file states ``version`` and ``effective_from``; a versioned file's name is its version. The
-versions of one authority form a :class:`~oversight.states.policy.book.PolicyBook`: the service steps an
-entity under the version in force on the step's day. A reference on the command line is
+versions of one authority form a :class:`~oversight.states.policy.book.PolicyBook`: the service
+steps an entity under the version in force on the step's day. A reference on the command line is
 ``<authority>``, ``<authority>@<version>``, or the path of a file.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from oversight.states.errors import PolicyError
-from oversight.states.policy.model import Policy
 from oversight.states.policy.book import PolicyBook
 from oversight.states.policy.lint import Finding, lint, schema_findings
+from oversight.states.policy.model import Policy
 
-DEFAULT_POLICY_DIR = Path(__file__).resolve().parent.parent / "config" / "policies"
+
+def _shipped_folder() -> Path:
+    folder = files("oversight.config") / "policies"
+    if not isinstance(folder, Path):  # a zipped install: policies must be files to be read
+        raise RuntimeError("the oversight package must be installed as files, not zipped")
+    return folder
+
+
+SHIPPED_POLICY_DIR = _shipped_folder()
+"""The policies shipped inside the package: the last place an authority is looked for."""
+DEFAULT_POLICY_DIR = SHIPPED_POLICY_DIR  # the name tests and older callers know it by
+
+LOCAL_POLICY_DIR = Path("config") / "policies"
+"""Relative to the working folder: a deployment's own policies, before the shipped ones."""
+
+
+@dataclass(frozen=True)
+class PolicyPlace:
+    """A folder policies are looked for in, and what put it in the search order."""
+
+    folder: Path
+    origin: str  # "--policy-dir", "./config/policies" or "shipped"
+
+
+def policy_places(directory: Path | None = None) -> list[PolicyPlace]:
+    """The folders an authority is looked for in, first first; each folder once."""
+    places = [PolicyPlace(directory, "--policy-dir")] if directory is not None else []
+    places += [PolicyPlace(LOCAL_POLICY_DIR, "./config/policies"),
+               PolicyPlace(SHIPPED_POLICY_DIR, "shipped")]
+    shipped, seen, found = SHIPPED_POLICY_DIR.resolve(), set(), []
+    for place in places:
+        key = place.folder.resolve()
+        # In a checkout ./config/policies *is* the shipped folder: it is called that, last.
+        if key in seen or (key == shipped and place.origin != "shipped"):
+            continue
+        if not place.folder.is_dir():
+            continue
+        seen.add(key)
+        found.append(place)
+    return found
+
+
+def policy_place(name: str, directory: Path | None = None) -> PolicyPlace | None:
+    """The first place that has ``<name>.yaml``, or None."""
+    for place in policy_places(directory):
+        if (place.folder / f"{name}.yaml").is_file():
+            return place
+    return None
 
 
 def policy_path(name: str, directory: Path | None = None) -> Path:
-    return (directory or DEFAULT_POLICY_DIR) / f"{name}.yaml"
+    """The file of the authority's current policy (where it would be, if it is nowhere)."""
+    place = policy_place(name, directory)
+    folder = place.folder if place else (directory or SHIPPED_POLICY_DIR)
+    return folder / f"{name}.yaml"
 
 
 def version_paths(name: str, directory: Path | None = None) -> list[Path]:
-    """The files of the authority's other versions, ``<dir>/<name>/<version>.yaml``."""
-    return sorted(((directory or DEFAULT_POLICY_DIR) / name).glob("*.yaml"))
+    """The files of the authority's other versions, ``<dir>/<name>/<version>.yaml``, from the
+    folder its current policy came from."""
+    return sorted((policy_path(name, directory).parent / name).glob("*.yaml"))
+
+
+def _names_in(folder: Path) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.yaml"))
 
 
 def available_policies(directory: Path | None = None) -> list[str]:
-    return sorted(p.stem for p in (directory or DEFAULT_POLICY_DIR).glob("*.yaml"))
+    """Every authority found in any of the places, once."""
+    return sorted({name for place in policy_places(directory) for name in _names_in(place.folder)})
 
 
 def read_policy_mapping(path: Path) -> Any:
     """The parsed YAML of a policy file; a missing file or bad YAML is one PolicyError."""
     if not path.is_file():
-        known = ", ".join(available_policies(path.parent)) or "none"
+        known = ", ".join(_names_in(path.parent)) or "none"
         raise PolicyError(str(path), "", f"no such policy file (policies here: {known})")
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -71,26 +136,38 @@ def load_policy_file(path: Path) -> Policy:
                       f"'{policy.authority}' does not match the file name '{path.stem}'")
 
 
-@lru_cache(maxsize=32)
 def load_policy(name: str, directory: Path | None = None) -> Policy:
-    """The named authority's current policy, loaded once per process."""
-    return load_policy_file(policy_path(name, directory))
+    """The named authority's current policy, loaded once per process and file."""
+    if policy_place(name, directory) is None:
+        looked = ", ".join(str(place.folder) for place in policy_places(directory)) or "nowhere"
+        known = ", ".join(available_policies(directory)) or "none"
+        raise PolicyError(f"{name}.yaml", "", f"no such policy file in {looked} "
+                                              f"(policies: {known}; see `oversight policy list`)")
+    return _load_current(policy_path(name, directory).resolve())
 
 
-@lru_cache(maxsize=32)
 def load_policy_book(name: str, directory: Path | None = None) -> PolicyBook:
     """The current version and every other version of the authority's policy."""
-    current = load_policy(name, directory)
+    return _load_book(name, policy_path(name, directory).resolve())
+
+
+@lru_cache(maxsize=32)
+def _load_current(path: Path) -> Policy:
+    return load_policy_file(path)
+
+
+@lru_cache(maxsize=32)
+def _load_book(name: str, current_path: Path) -> PolicyBook:
+    current = _load_current(current_path)
     others = []
-    for path in version_paths(name, directory):
+    for path in sorted((current_path.parent / name).glob("*.yaml")):
         policy = load_policy_file(path)
         if policy.version != current.version:
             others.append(policy)
         elif policy != current:  # the current version may also be kept in the folder, unchanged
             raise PolicyError(str(path), "version", f"version '{policy.version}' differs from "
                                                     f"{name}.yaml, which is that version too")
-    return PolicyBook.of(current, *others, current=current,
-                         source=str(policy_path(name, directory)))
+    return PolicyBook.of(current, *others, current=current, source=str(current_path))
 
 
 def policy_ref_path(ref: str, directory: Path | None = None) -> Path:
@@ -101,7 +178,7 @@ def policy_ref_path(ref: str, directory: Path | None = None) -> Path:
     current = policy_path(name, directory)
     if not version:
         return current
-    versioned = (directory or DEFAULT_POLICY_DIR) / name / f"{version}.yaml"
+    versioned = current.parent / name / f"{version}.yaml"
     if versioned.is_file() or not current.is_file():
         return versioned
     if load_policy(name, directory).version == version:
@@ -117,8 +194,8 @@ def load_policy_ref(ref: str, directory: Path | None = None) -> Policy:
 
 
 def lint_policy_file(path: Path) -> list[Finding]:
-    """Every schema fault of the file (all of them, each with its key), or if it validates,
-    what :func:`oversight.states.policy.lint.lint` finds; a file that does not parse is one error."""
+    """Every schema fault of the file (all of them, each with its key), or if it validates, what
+    :func:`oversight.states.policy.lint.lint` finds; a file that does not parse is one error."""
     try:
         data = read_policy_mapping(path)
     except PolicyError as error:

@@ -18,8 +18,10 @@ commands to the app. To add a command module (say ``audit_commands.py``):
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib import import_module
+from pathlib import Path
 
 import typer
 
@@ -47,10 +49,25 @@ COMMAND_MODULES = (
     "oversight.adapters.cli.reading_commands",  # status, tasks, history, why, diagram
     "oversight.adapters.cli.simulation_commands",  # simulate, demo
     "oversight.adapters.cli.report_commands",  # asye, report (issue 7)
-    "oversight.adapters.cli.policy_commands",  # policy, replan (issue 4)
+    "oversight.adapters.cli.policy_commands",  # policy list, show, lint, diff, compare (issue 4)
+    "oversight.adapters.cli.replan_commands",  # replan (issue 4)
     "oversight.adapters.cli.deploy_commands",  # synth, deploy (issue 8)
     "oversight.adapters.cli.delivery_commands",  # deliveries, adapters (issue 5)
 )
+
+
+
+@app.callback()
+def options(policy_dir: Path | None = typer.Option(
+        None, "--policy-dir", help="Look for policies here first, then in ./config/policies, then "
+                                   "in the shipped ones (or set OVERSIGHT_POLICY_DIR).",
+        file_okay=False)) -> None:
+    """Options for every command, given before it: ``oversight --policy-dir DIR init``."""
+    if policy_dir is not None:
+        # Through the environment, so the settings of every command (and of the flow runs it
+        # starts in other processes) see it; absolute, since those may run elsewhere.
+        os.environ["OVERSIGHT_POLICY_DIR"] = str(policy_dir.resolve())
+
 
 for _name in COMMAND_MODULES:
     import_module(_name).register(app)

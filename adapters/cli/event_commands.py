@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -25,11 +25,11 @@ def register(app: typer.Typer) -> None:
 
 
 def event(
-    payload: Optional[str] = typer.Argument(
+    payload: str | None = typer.Argument(
         None, help='The event as JSON, e.g. \'{"type": "supervision_held", "on": "2026-01-12", '
                    '"supervisor": "tm1", "supervisee": "sw1"}\'; "-" reads it from stdin.'),
-    type_: Optional[str] = typer.Option(None, "--type", help="Event type, e.g. supervision_held."),
-    on: Optional[str] = typer.Option(None, "--on", help="Date it happened, YYYY-MM-DD (default "
+    type_: str | None = typer.Option(None, "--type", help="Event type, e.g. supervision_held."),
+    on: str | None = typer.Option(None, "--on", help="Date it happened, YYYY-MM-DD (default "
                                                         "today)."),
     field: list[str] = typer.Option([], "--field", "-f", help="A field as KEY=VALUE; repeat it."),
     as_json: bool = JsonFlag,
@@ -40,7 +40,7 @@ def event(
     data = event_data(payload, type_, on, field)
     with handled():
         recorded = parse_event(data)
-        outcome = open_store().service.record(recorded, now=datetime.now(timezone.utc))
+        outcome = open_store().service.record(recorded, now=datetime.now(UTC))
     if as_json:
         print_json({"applied": outcome.applied, "duplicate": bool(outcome.duplicates),
                     "tasks_opened": outcome.tasks_opened, "transitions": outcome.transitions})

@@ -1,4 +1,4 @@
-"""``oversight policy show|lint|diff|compare`` and ``oversight replan``.
+"""``oversight policy list|show|lint|diff|compare``: reading, checking and comparing policies.
 
 A policy is named as ``surrey``, ``devon@2025-02`` (a version kept in ``config/policies/devon/``)
 or by the path of a file. Registered on the app by :func:`register`.
@@ -6,42 +6,87 @@ or by the path of a file. Registered on the app by :func:`register`.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Optional
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
+from oversight.adapters.cli.console import JsonFlag, handled, out, print_json
 from oversight.adapters.cli.runtime import settings
 from oversight.adapters.policy_files import (
+    LOCAL_POLICY_DIR,
+    SHIPPED_POLICY_DIR,
     available_policies,
     lint_policy_file,
+    load_policy,
     load_policy_book,
     load_policy_ref,
+    policy_place,
+    policy_places,
     policy_ref_path,
     version_paths,
 )
 from oversight.states.errors import PolicyError
-from oversight.states.policy.lint import Finding
 from oversight.states.policy.index import IndexedRule, rule_index
+from oversight.states.policy.lint import Finding
 
 policy_app = typer.Typer(help="Read, check and compare policy files.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``policy`` and ``replan`` to ``app``."""
+    """Add ``policy`` and its commands to ``app``."""
     app.add_typer(policy_app, name="policy")
-    app.command()(replan)
+
 
 PolicyRef = typer.Argument(..., help="An authority (surrey), a version (devon@2025-02) or a file.")
 
 
 def _directory() -> Path | None:
     return settings().policy_dir
+
+
+@policy_app.command("list")
+def list_policies(as_json: bool = JsonFlag) -> None:
+    """Every authority's policy, its versions, and where it was found.
+
+    Looked for in this order, the first folder with NAME.yaml winning: --policy-dir or
+    OVERSIGHT_POLICY_DIR, ./config/policies, then the policies shipped with oversight.
+    """
+    directory = _directory()
+    places = policy_places(directory)
+    rows = []
+    for name in available_policies(directory):
+        place = policy_place(name, directory)
+        assert place is not None  # available_policies lists only names some place has
+        current, versions, problem = "", [], ""
+        try:
+            current = load_policy(name, directory).version
+            versions = [p.version for p in load_policy_book(name, directory).versions]
+        except PolicyError as error:  # a broken file is listed with its fault, not hidden
+            problem = f"{error.key}: {error.reason}" if error.key else error.reason
+        rows.append({"authority": name, "current": current, "versions": versions,
+                     "origin": place.origin, "file": str(place.folder / f"{name}.yaml"),
+                     "problem": problem})
+    if as_json:
+        print_json({"search_order": [{"origin": p.origin, "folder": str(p.folder)}
+                                     for p in places], "policies": rows})
+        return
+    console = out()
+    local = LOCAL_POLICY_DIR.resolve()
+    console.print("Looked for in this order: 1. --policy-dir / OVERSIGHT_POLICY_DIR ("
+                  + (str(directory) if directory else "not set") + "); 2. ./config/policies ("
+                  + ("the shipped folder" if local == SHIPPED_POLICY_DIR.resolve()
+                     else str(local) if local.is_dir() else "none here")
+                  + f"); 3. shipped ({SHIPPED_POLICY_DIR}).", markup=False, soft_wrap=True)
+    table = Table(title=f"Policies ({len(rows)})", title_justify="left")
+    for column in ("Authority", "Current", "Versions", "From", "File"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(Text(row["authority"]), Text(row["current"]),
+                      Text(", ".join(row["versions"]) or f"error: {row['problem']}"),
+                      Text(row["origin"]), Text(row["file"]))
+    console.print(table)
 
 
 @policy_app.command("show")
@@ -156,7 +201,7 @@ def _side(entry: IndexedRule | None) -> Text:
 
 
 @policy_app.command("compare")
-def compare(names: Optional[list[str]] = typer.Argument(
+def compare(names: list[str] | None = typer.Argument(
         None, help="Policies to compare (default: every authority in the policy folder)."),
             markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown table "
                                           "for the README (docs/policy-comparison.md)."),
@@ -191,60 +236,3 @@ def compare(names: Optional[list[str]] = typer.Argument(
     console.print(table)
     console.print(f"{policy_comparison.COVERAGE}: from what each session must cover, not a case "
                   f"type (--markdown prints the notes).", markup=False)
-
-
-def replan(
-    policy: Optional[str] = typer.Option(None, "--policy", help="The store's authority "
-                                         "(default: the one it runs)."),
-    version: Optional[str] = typer.Option(None, "--version", help="The version to move onto "
-                                          "(default: the latest, config/policies/NAME/*.yaml)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Only show which due dates would "
-                                 "move and by how much; change nothing."),
-    as_json: bool = JsonFlag,
-) -> None:
-    """Move open tasks' due dates onto a new policy version (--dry-run: only show the moves)."""
-    from oversight.workflows import replan as replanning
-    from oversight.workflows.bootstrap import open_app
-
-    with handled():
-        ready = open_app(settings())
-        book = ready.service.book
-        if policy is not None and policy != book.authority:
-            fail(f"this store runs the '{book.authority}' policy, not '{policy}'")
-        target = book.version(version) if version else book.latest
-        if dry_run:
-            plan = replanning.preview(ready.engine, book, target)
-        else:
-            plan = replanning.apply(ready.engine, book, target,
-                                    on=datetime.now(ZoneInfo("Europe/London")).date(),
-                                    now=datetime.now(timezone.utc),
-                                    link_base=ready.settings.link_base)
-    if as_json:
-        print_json({**plan.to_json(), "applied": not dry_run})
-        return
-    verb = "would move" if dry_run else "moved"
-    table = Table(title=f"Due dates that {verb} under {book.authority} version {target.version} "
-                        f"(in effect from {target.effective_from.isoformat()})",
-                  title_justify="left")
-    for column in ("Task", "Rule", "From", "Start", "Interval", "Due", "New due", "Moves"):
-        table.add_column(column, overflow="fold" if column in ("Task", "Rule") else "ellipsis",
-                         no_wrap=column in ("Start", "Due", "New due"),
-                         justify="right" if column == "Moves" else "left")
-    for move in plan.moves:
-        shift = f"{move.days:+d} days" + (" (not before the version)" if move.held_back else "")
-        table.add_row(Text(move.task_id), Text(move.rule), Text(move.from_version),
-                      Text(move.start.isoformat()),
-                      Text(f"{move.old_interval} \u2192 {move.new_interval}"),
-                      Text(move.old_due.isoformat()), Text(move.new_due.isoformat()),
-                      Text(shift))
-    console = out()
-    if plan.moves:
-        console.print(table)
-    console.print(f"{len(plan.moves)} open task(s) {verb} under {book.authority} version "
-                  f"{target.version}; {plan.unchanged} have the same date "
-                  f"under this version" + (f"; {len(plan.kept)} keep theirs:" if plan.kept
-                                           else "."), markup=False)
-    for task, reason in plan.kept:
-        console.print(f"  {task}: {reason}", markup=False, soft_wrap=True)
-    if dry_run and plan.moves:
-        console.print("Nothing was changed (--dry-run).", markup=False)

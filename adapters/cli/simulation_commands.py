@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import date
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -80,7 +80,7 @@ def simulate(
                                     + ", ".join(shipped_scenarios()) + ")."),
     as_json: bool = typer.Option(False, "--json", help='Print {"tasks": [...], "transitions": '
                                                        '[...]} instead of tables.'),
-    store: Optional[Path] = typer.Option(None, "--store", help="Keep the simulated store in "
+    store: Path | None = typer.Option(None, "--store", help="Keep the simulated store in "
                                          "this new SQLite file (default: a temporary one)."),
 ) -> None:
     """Run a scenario day by day on a virtual clock through the real engine; print every task."""

@@ -1,4 +1,4 @@
-"""``oversight init``, ``sweep``, ``dispatch`` and ``serve``: the store and the flows that run on it.
+"""``oversight init``, ``sweep``, ``dispatch`` and ``serve``: the store and the flows on it.
 
 ``init`` creates or upgrades the store; ``sweep`` and ``dispatch`` run one flow each, now;
 ``serve`` leaves both to a Prefect server's schedules. Registered on the app by :func:`register`.
@@ -7,11 +7,18 @@
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 import typer
 
-from oversight.adapters.cli.console import JsonFlag, busy, fail, handled, out, parse_date, print_json
+from oversight.adapters.cli.console import (
+    JsonFlag,
+    busy,
+    fail,
+    handled,
+    out,
+    parse_date,
+    print_json,
+)
 from oversight.adapters.cli.runtime import open_store, quiet_prefect, settings
 
 
@@ -23,7 +30,7 @@ def register(app: typer.Typer) -> None:
     app.command()(serve)
 
 
-def init(policy: Optional[str] = typer.Option(
+def init(policy: str | None = typer.Option(
         None, "--policy", help="Authority whose policy the store runs (see `oversight policy "
                                "list`); default OVERSIGHT_POLICY or surrey.")) -> None:
     """Create the store, or upgrade its schema, and record the policy it runs under."""
@@ -36,7 +43,7 @@ def init(policy: Optional[str] = typer.Option(
                     f"version {ready.policy.version}.", markup=False, soft_wrap=True)
 
 
-def sweep(as_of: Optional[str] = typer.Option(
+def sweep(as_of: str | None = typer.Option(
         None, "--as-of", help="Fire timers due on or before this day, YYYY-MM-DD (default today, "
                               "Europe/London)."),
           as_json: bool = JsonFlag) -> None:

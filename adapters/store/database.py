@@ -10,7 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Alembic finds the scripts as package data (importlib.resources), installed or editable alike.
+MIGRATIONS = "oversight.adapters.store:migrations"
 
 
 def sqlite_url(path: Path) -> str:
@@ -57,7 +58,7 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", MIGRATIONS)
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     config.attributes["engine"] = engine
     return config
