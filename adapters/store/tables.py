@@ -115,6 +115,11 @@ tasks = Table(
     Column("basis", JSON, nullable=False),
     Column("escalates", String(320), nullable=True),
     Column("level", Integer, nullable=False, default=0),
+    # Met, recorded late (issue 12): the moment the record that met it arrived; ``closed_on``
+    # keeps the day it was met. And why a withdrawn task no longer stands (a re-derivation, a
+    # retraction, the assignee's leaving).
+    Column("recorded_at", DateTime(timezone=True), nullable=True),
+    Column("withdrawn_because", String(200), nullable=True),
     Index("ix_tasks_state_due", "state", "due"),
     Index("ix_tasks_assignee", "assignee", "state"),
     Index("ix_tasks_entity", "entity_kind", "entity_id"),
@@ -162,6 +167,29 @@ deliveries = Table(
     # A receiver's due deliveries in order, and the earlier messages of the same task.
     Index("ix_deliveries_due", "receiver", "status", "seq"),
     Index("ix_deliveries_task", "receiver", "task_id", "seq"),
+)
+
+event_log = Table(
+    # Every event applied to an entity (issue 12): the date it happened, when it was recorded,
+    # its body, and whether it was retracted. A late or retracted record re-derives the entity
+    # from these rows (workflows/rederive.py). ``record_id`` is the event's id (its
+    # ``event_id``, or one given when it was recorded): one event applied to several entities
+    # has one row per entity, all with the same record id.
+    "event_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(128), nullable=False),
+    Column("entity_kind", String(32), nullable=False),
+    Column("entity_id", String(160), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("on", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=True),
+    Column("body", JSON, nullable=False),
+    Column("retracted_at", DateTime(timezone=True), nullable=True),
+    Column("retracted_by", String(200), nullable=True),
+    Column("retract_reason", Text, nullable=True),
+    Index("ix_event_log_entity", "entity_kind", "entity_id", "on", "id"),
+    Index("ix_event_log_record", "record_id"),
 )
 
 processed_events = Table(

@@ -1,0 +1,43 @@
+"""Event time and record time: the day an event happened (``on``) against the moment it is recorded.
+
+Nothing can have happened in the future, and nothing this product times happened before
+:data:`FLOOR`: an event dated outside that range is refused at every entry (the application
+service checks every event it is given), so a slip of the keyboard (2999 for 2026) can neither
+close a task centuries ahead nor overflow the date arithmetic (9999-12-25 + 4 weeks). "Today" is
+the Europe/London date of the ``now`` the edge passes in: the domain reads no clock.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from oversight.states.errors import EventDateRefused
+
+LONDON = ZoneInfo("Europe/London")
+
+FLOOR = date(1990, 1, 1)
+"""The earliest date an event may carry: older than any record a council would still time."""
+
+
+def london_today(now: datetime) -> date:
+    """The Europe/London date of the instant ``now`` (a naive ``now`` is taken as UTC)."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    return now.astimezone(LONDON).date()
+
+
+def refuse_out_of_range(event_type: str, on: date, now: datetime) -> None:
+    """Raise :class:`EventDateRefused` unless ``FLOOR <= on <= today``."""
+    today = london_today(now)
+    if on > today:
+        raise EventDateRefused(
+            f"{event_type} dated {on.isoformat()} is in the future (today is "
+            f"{today.isoformat()}, Europe/London): record what has happened, on the day it did")
+    if on < FLOOR:
+        raise EventDateRefused(
+            f"{event_type} dated {on.isoformat()} is before {FLOOR.isoformat()}, the earliest "
+            f"date an event may carry: check the year")
+
+
+__all__ = ["FLOOR", "LONDON", "london_today", "refuse_out_of_range"]
