@@ -3,6 +3,7 @@
     OversightError
     ├── PolicyError          a policy file is invalid: file, key path and reason
     ├── EventInvalid         an event does not parse: field and reason
+    │   └── EventDateRefused  dated after today (Europe/London) or before the floor
     ├── EventRejected        the entity's current state does not accept the event
     ├── UnknownEntity        the event names a person, child or entity the store does not hold
     └── ConcurrentUpdate     another writer changed the entity first (adapters raise it)
@@ -25,6 +26,10 @@ class PolicyError(OversightError):
 
 class EventInvalid(OversightError):
     """An event's fields are missing or malformed."""
+
+
+class EventDateRefused(EventInvalid):
+    """The event is dated after today (nothing has happened in the future) or before the floor."""
 
 
 class EventRejected(OversightError):
