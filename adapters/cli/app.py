@@ -53,6 +53,8 @@ COMMAND_MODULES = (
     "oversight.adapters.cli.replan_commands",  # replan (issue 4)
     "oversight.adapters.cli.deploy_commands",  # synth, deploy (issue 8)
     "oversight.adapters.cli.delivery_commands",  # deliveries, adapters (issue 5)
+    "oversight.adapters.cli.token_commands",  # token create, rotate, revoke, list (issue 14)
+    "oversight.adapters.cli.audit_commands",  # audit verify (issue 14)
 )
 
 

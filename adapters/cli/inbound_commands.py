@@ -1,4 +1,4 @@
-"""Inbound commands (issue 6): ``import``, ``token``, ``calendar`` and ``api``.
+"""Inbound commands (issue 6): ``import``, ``calendar`` and ``api`` (``token``: token_commands).
 
 Registered on the ``oversight`` app by :func:`register`; they share its error handling (one
 line per problem on stderr, exit code 1) and its ``--json`` convention.
@@ -17,10 +17,6 @@ from oversight.adapters.cli.console import JsonFlag, fail, handled, out, parse_d
 from oversight.adapters.cli.runtime import open_store
 
 IMPORT_KINDS = ("staff", "relationships", "allocations", "sessions")
-
-token_app = typer.Typer(help="API bearer tokens: only their SHA-256 is stored.",
-                        no_args_is_help=True)
-
 
 def import_command(
     kind: str = typer.Argument(..., help="staff, relationships, allocations or sessions."),
@@ -91,85 +87,12 @@ def _import_staff_yaml(file: Path, as_json: bool) -> None:
         members = load_staff(file)
         ready = open_store()
         with SqlUnitOfWork(ready.engine) as uow:
-            count = uow.upsert_staff(members)
+            count = uow.staff.upsert(members)
             uow.commit()
     if as_json:
         print_json({"staff": count})
         return
     out().print(f"{count} staff member(s) added or updated.", markup=False)
-
-
-@token_app.command("create")
-def token_create(
-    role: str = typer.Option(..., "--role", help="system, supervisee, supervisor, manager, "
-                                                 "workforce, auditor or admin."),
-    person: Optional[str] = typer.Option(None, "--person", help="The staff id the token acts "
-                                         "as; required for supervisee, supervisor and manager."),
-    as_json: bool = JsonFlag,
-) -> None:
-    """Create a bearer token and print it once: only its SHA-256 is kept."""
-    from oversight.adapters.store import inbound
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
-    from oversight.workflows.access import PERSONAL_ROLES, ROLES
-
-    if role not in ROLES:
-        fail(f"--role: {role!r} is not a role; roles: {', '.join(ROLES)}")
-    if role in PERSONAL_ROLES and not person:
-        fail(f"--person: a {role} token acts as a staff member: give their id")
-    if person is not None and not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", person):
-        fail(f"--person: {person!r} is not an identifier (letters, digits, '_', '.', '-')")
-    with handled():
-        ready = open_store()
-        with SqlUnitOfWork(ready.engine) as uow:
-            if person and role in PERSONAL_ROLES and uow.staff_member(person) is None:
-                fail(f"--person: no staff member {person!r}; import staff first")
-            record, secret = inbound.create_token(uow.connection, role=role, person=person,
-                                                  now=datetime.now(timezone.utc))
-            uow.commit()
-    if as_json:
-        print_json({"id": record.id, "role": role, "person": person, "token": secret})
-        return
-    out().print(f"Token {record.id} ({role}{f' for {person}' if person else ''}). Keep it now: "
-                f"it is not shown again.", markup=False, soft_wrap=True)
-    typer.echo(secret)
-
-
-@token_app.command("revoke")
-def token_revoke(token_id: str = typer.Argument(..., help="The token's id (tok_…), as "
-                                                          "`oversight token list` shows.")) -> None:
-    """Revoke a token: requests bearing it are refused from now on."""
-    from oversight.adapters.store import inbound
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
-
-    with handled():
-        ready = open_store()
-        with SqlUnitOfWork(ready.engine) as uow:
-            done = inbound.revoke_token(uow.connection, token_id, now=datetime.now(timezone.utc))
-            uow.commit()
-    if not done:
-        fail(f"no live token {token_id!r}; `oversight token list` shows them")
-    out().print(f"Token {token_id} revoked.", markup=False)
-
-
-@token_app.command("list")
-def token_list(as_json: bool = JsonFlag) -> None:
-    """Tokens by id, role and person, with when they were created and revoked (never secrets)."""
-    from oversight.adapters.store import inbound
-
-    with handled():
-        ready = open_store()
-        with ready.engine.connect() as connection:
-            found = inbound.tokens(connection)
-    rows = [{"id": r.id, "role": r.role, "person": r.person,
-             "created_at": r.created_at.isoformat(),
-             "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None} for r in found]
-    if as_json:
-        print_json(rows)
-        return
-    for row in rows:
-        out().print(f"{row['id']}  {row['role']:<10}  {row['person'] or '-':<12}  created "
-                    f"{row['created_at']}" + (f", revoked {row['revoked_at']}"
-                                              if row["revoked_at"] else ""), markup=False)
 
 
 def calendar(
@@ -194,7 +117,7 @@ def calendar(
     with handled():
         ready = open_store()
         with SqlUnitOfWork(ready.engine) as uow:
-            if uow.staff_member(person) is None:
+            if uow.staff.member(person) is None:
                 fail(f"no staff member {person!r}; `oversight import staff` adds them")
             inbound.log_access(uow.connection, token=None, role="operator", resource="calendar",
                                targets=[f"person:{person}"], outcome="allowed", now=now)
@@ -234,7 +157,6 @@ def api(host: Optional[str] = typer.Option(None, "--host", help="Address to list
 def register(app: typer.Typer) -> None:
     """Add the inbound commands to the ``oversight`` app."""
     app.command("import")(import_command)
-    app.add_typer(token_app, name="token")
     app.command()(calendar)
     app.command()(api)
 

@@ -1,5 +1,6 @@
-"""The store's inbound side: API tokens (only their SHA-256 is kept), the access log, the staff
-records an HR import writes, and the reporting lines that decide who may read what.
+"""The store's inbound side: the access log, the staff records an HR import writes, and the
+reporting lines that decide who may read what. Tokens live in
+:mod:`oversight.adapters.store.credentials` (re-exported here).
 
 Functions take a SQLAlchemy ``Connection`` so that a caller can run them inside the transaction
 of a :class:`~oversight.adapters.store.unit_of_work.SqlUnitOfWork` (``uow.connection``).
@@ -7,28 +8,25 @@ of a :class:`~oversight.adapters.store.unit_of_work.SqlUnitOfWork` (``uow.connec
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from oversight.adapters.store import chain
 from oversight.adapters.store import tables as t
-
-TOKEN_PREFIX = "ovt_"
-
-
-@dataclass(frozen=True, slots=True)
-class TokenRecord:
-    """A token as the store knows it: never the token itself."""
-
-    id: str
-    role: str
-    person: str | None
-    created_at: datetime
-    revoked_at: datetime | None
+from oversight.adapters.store.credentials import (
+    TOKEN_PREFIX,
+    TokenRecord,
+    create_token,
+    revoke_token,
+    rotate_token,
+    token_for,
+    token_hash,
+    tokens,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,65 +46,26 @@ class StaffRecord:
 def _utc(instant: datetime | None) -> datetime | None:
     """Instants are stored in UTC; SQLite gives them back without a zone."""
     if instant is not None and instant.tzinfo is None:
-        return instant.replace(tzinfo=timezone.utc)
+        return instant.replace(tzinfo=UTC)
     return instant
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-# ----- tokens ------------------------------------------------------------------------------------
-
-def create_token(connection: Connection, *, role: str, person: str | None,
-                 now: datetime) -> tuple[TokenRecord, str]:
-    """A new token: its record and the secret, which the caller shows once."""
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    record = TokenRecord(id="tok_" + secrets.token_hex(6), role=role, person=person,
-                         created_at=now, revoked_at=None)
-    connection.execute(insert(t.api_tokens).values(
-        id=record.id, hash=token_hash(secret), role=role, person=person, created_at=now))
-    return record, secret
-
-
-def revoke_token(connection: Connection, token_id: str, *, now: datetime) -> bool:
-    """Revoke a token from now on; False if there is no such live token."""
-    done = connection.execute(update(t.api_tokens).where(
-        t.api_tokens.c.id == token_id, t.api_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
-    return done.rowcount == 1
-
-
-def token_for(connection: Connection, secret: str) -> TokenRecord | None:
-    """The live token whose hash matches ``secret``, or None (unknown or revoked)."""
-    row = connection.execute(select(
-        t.api_tokens.c.id, t.api_tokens.c.role, t.api_tokens.c.person, t.api_tokens.c.created_at,
-        t.api_tokens.c.revoked_at).where(t.api_tokens.c.hash == token_hash(secret))).first()
-    if row is None or row.revoked_at is not None:
-        return None
-    return _token(row)
-
-
-def tokens(connection: Connection) -> list[TokenRecord]:
-    rows = connection.execute(select(
-        t.api_tokens.c.id, t.api_tokens.c.role, t.api_tokens.c.person, t.api_tokens.c.created_at,
-        t.api_tokens.c.revoked_at).order_by(t.api_tokens.c.created_at, t.api_tokens.c.id))
-    return [_token(row) for row in rows]
-
-
-def _token(row: Any) -> TokenRecord:
-    return TokenRecord(row.id, row.role, row.person, _utc(row.created_at), _utc(row.revoked_at))
 
 
 # ----- the access log ----------------------------------------------------------------------------
 
 def log_access(connection: Connection, *, token: TokenRecord | None, role: str,
-               resource: str, targets: Iterable[str], outcome: str, now: datetime) -> int:
-    """One line per record read (or refused): who, with which role, what, when."""
+               resource: str, targets: Iterable[str], outcome: str, now: datetime,
+               purpose: str | None = None, reader: str | None = None) -> int:
+    """One line per record read (or refused): who (the token, or ``reader`` when there is none:
+    ``os:alice`` at the command line), with which role, what, when, and why if said. The rows
+    join the access log's hash chain in the same transaction."""
     rows = [{"at": now, "token_id": token.id if token else None,
              "person": token.person if token else None, "role": role, "resource": resource,
-             "target": target[:200], "outcome": outcome} for target in dict.fromkeys(targets)]
+             "target": target[:200], "outcome": outcome,
+             "purpose": purpose[:200] if purpose else None,
+             "reader": reader[:200] if reader else None} for target in dict.fromkeys(targets)]
     if rows:
         connection.execute(insert(t.access_log), rows)
+        chain.seal(connection, "access_log")
     return len(rows)
 
 
@@ -118,7 +77,7 @@ def access_log(connection: Connection, *, target: str | None = None, person: str
     if person is not None:
         query = query.where(t.access_log.c.person == person)
     rows = connection.execute(query.order_by(t.access_log.c.id).limit(limit)).mappings()
-    return [{**row, "at": _utc(row["at"])} for row in rows]
+    return [{**row, "at": _utc(row["at"]), "erased_at": _utc(row["erased_at"])} for row in rows]
 
 
 # ----- staff -------------------------------------------------------------------------------------
@@ -145,10 +104,10 @@ def upsert_staff_records(connection: Connection, records: Iterable[StaffRecord])
         values = (record.id, record.role, record.started, record.line_manager, record.qualified,
                   record.part_time, record.agency, record.team)
         if record.id not in existing:
-            added.append(dict(zip(_STAFF_COLUMNS, values)))
+            added.append(dict(zip(_STAFF_COLUMNS, values, strict=True)))
         elif existing[record.id] != values:
             connection.execute(update(t.staff).where(t.staff.c.id == record.id).values(
-                **dict(zip(_STAFF_COLUMNS[1:], values[1:]))))
+                **dict(zip(_STAFF_COLUMNS[1:], values[1:], strict=True))))
             changed += 1
         else:
             same += 1
@@ -192,6 +151,7 @@ def teams_of(connection: Connection, people: Iterable[str]) -> set[str]:
     return found
 
 
-__all__ = ["StaffRecord", "TokenRecord", "access_log", "create_token", "log_access",
-           "reports_of", "revoke_token", "staff_ids", "staff_record", "teams_of", "token_for",
-           "token_hash", "tokens", "upsert_staff_records"]
+__all__ = ["TOKEN_PREFIX", "StaffRecord", "TokenRecord", "access_log", "create_token",
+           "log_access", "reports_of", "revoke_token", "rotate_token", "staff_ids",
+           "staff_record", "teams_of", "token_for", "token_hash", "tokens",
+           "upsert_staff_records"]

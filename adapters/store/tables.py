@@ -88,10 +88,17 @@ audit = Table(
     Column("cause", String(200), nullable=False),
     Column("on", Date, nullable=False),
     Column("rule", JSON, nullable=True),
-    Column("actor", String(64), nullable=True),
+    # Who did it: the authenticated principal ("sw1", "system:tok_… for sw1", "os:alice").
+    Column("actor", String(200), nullable=True),
     Column("event_id", String(128), nullable=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    # The hash chain (issue 14, adapters/store/chain.py): position, digest of the row, link.
+    Column("seq", BigInteger, nullable=True),
+    Column("digest", String(64), nullable=True),
+    Column("chain", String(64), nullable=True),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
     Index("ix_audit_entity", "entity_kind", "entity_id", "id"),
+    Index("ix_audit_seq", "seq"),
 )
 
 tasks = Table(
@@ -210,6 +217,12 @@ api_tokens = Table(
     Column("person", String(64), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    # Issue 14: a lifetime, the last use, the token a rotation replaced it with, and whether a
+    # service token may act for a named member of staff.
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("replaced_by", String(32), nullable=True),
+    Column("acts_for", Boolean, nullable=False, default=False),
 )
 
 access_log = Table(
@@ -223,6 +236,47 @@ access_log = Table(
     # What was read: an entity (``assessment:c1``) or a person (``person:sw1``); no narrative.
     Column("target", String(200), nullable=False),
     Column("outcome", String(16), nullable=False),
+    # Issue 14: the purpose given with the read, the reader when no token was used (``os:…``),
+    # and the hash chain (adapters/store/chain.py).
+    Column("purpose", String(200), nullable=True),
+    Column("reader", String(200), nullable=True),
+    Column("seq", BigInteger, nullable=True),
+    Column("digest", String(64), nullable=True),
+    Column("chain", String(64), nullable=True),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
     Index("ix_access_log_target", "target", "at"),
     Index("ix_access_log_person", "person", "at"),
+    Index("ix_access_log_seq", "seq"),
+)
+
+# ----- credentials, chains and erasure (issue 14) ------------------------------------------------
+
+dashboard_sessions = Table(
+    "dashboard_sessions", metadata,
+    # SHA-256 of the random session id the cookie holds: the id itself is never stored.
+    Column("hash", String(64), primary_key=True),
+    Column("token_id", String(32), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+)
+
+chain_heads = Table(
+    "chain_heads", metadata,
+    # The last link of each chained table: locked while a transaction seals its rows.
+    Column("name", String(32), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("chain", String(64), nullable=False),
+)
+
+erasures = Table(erasures = Table(
+    "erasures", metadata,
+    # That a person's records were destroyed, when, by whom and how many rows: never who.
+    Column("id", String(32), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("pseudonym", String(64), nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("counts", JSON, nullable=False),
 )

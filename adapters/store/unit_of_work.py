@@ -21,6 +21,7 @@ from sqlalchemy import (
     update,
 )
 
+from oversight.adapters.store import chain
 from oversight.adapters.store import tables as t
 from oversight.states.directory import StaffMember
 from oversight.states.errors import ConcurrentUpdate
@@ -90,6 +91,7 @@ class SqlUnitOfWork:
         self.connection.close()
 
     def commit(self) -> None:
+        chain.seal_all(self.connection)  # audit rows join the hash chain (issue 14)
         self._transaction.commit()
 
     # ----- entities ----------------------------------------------------------------------------

@@ -1,0 +1,40 @@
+"""Reads at the command line go to the access log too: the operating-system user is the reader.
+
+A command that shows a person's or a child's records calls :func:`log_read` with what it showed;
+the row names the reader as ``os:<user>`` with the role ``operator`` and the purpose given in
+``OVERSIGHT_PURPOSE``, if any, and joins the access log's hash chain.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from oversight.adapters.store import inbound
+
+
+def operator() -> str:
+    """``os:<user>``: who ran the command, as the operating system says."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name at all (a container): say so
+        user = f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return f"os:{user}"[:200]
+
+
+def log_read(engine: Engine, resource: str, targets: Iterable[str], *,
+             outcome: str = "allowed") -> None:
+    """One access-log row per record shown, in a transaction of its own."""
+    shown = list(targets) or [resource]
+    with engine.begin() as connection:
+        inbound.log_access(connection, token=None, role="operator", resource=resource,
+                           targets=shown, outcome=outcome, now=datetime.now(UTC),
+                           purpose=os.environ.get("OVERSIGHT_PURPOSE") or None,
+                           reader=operator())
+
+
+__all__ = ["log_read", "operator"]
