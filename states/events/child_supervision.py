@@ -1,9 +1,8 @@
 """Events about one allocated child, for child-specific supervision (``ChildSupervision``).
 
-Past tense, identifiers only, like :mod:`oversight.states.events.registry`; ``parse_event`` finds them by ``type``
-once this module is imported (``oversight.states.machines`` imports it). A personal supervision session
-that lists the children discussed (``SupervisionHeld.children_discussed``) counts as a discussion
-of each child listed, exactly as a ``ChildSupervisionHeld`` for that child does.
+Past tense, identifiers only, like every event (:mod:`oversight.states.events.base`). A personal
+supervision session that lists the children discussed (``SupervisionHeld.children_discussed``)
+counts as a discussion of each child listed, exactly as a ``ChildSupervisionHeld`` for it does.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from oversight.states.events.registry import DomainEvent, Identifier
+from oversight.states.events.base import DomainEvent, Identifier
 from oversight.states.policy.practice_sections import CaseType
 
 Risk = Literal["standard", "high"]
@@ -38,7 +37,7 @@ class ChildAllocated(DomainEvent):
     unborn: bool = False
 
     @model_validator(mode="after")
-    def _born_or_unborn(self) -> "ChildAllocated":
+    def _born_or_unborn(self) -> ChildAllocated:
         if self.unborn and self.born is not None:
             raise ValueError("give either 'born' or 'unborn: true', not both")
         if self.born is not None and self.born > self.on:
@@ -59,7 +58,7 @@ class CaseDetailsChanged(DomainEvent):
     """The birth of a child allocated unborn."""
 
     @model_validator(mode="after")
-    def _something_changed(self) -> "CaseDetailsChanged":
+    def _something_changed(self) -> CaseDetailsChanged:
         fields = (self.case_type, self.risk, self.plan, self.assessed_longer, self.born)
         if all(value is None for value in fields):
             raise ValueError("give at least one of case_type, risk, plan, assessed_longer, born")
@@ -120,8 +119,14 @@ class CaseClosed(DomainEvent):
     child: Identifier
 
 
-__all__ = [
-    "AllocationDiscussed", "CaseClosed", "CaseDetailsChanged", "ChildAllocated",
-    "ChildReallocated", "ChildSupervisionHeld", "ChildSupervisionRecorded",
-    "ManagerCaseNoteRecorded", "PlanOrNone", "Risk",
-]
+EVENTS: tuple[type[DomainEvent], ...] = (
+    ChildAllocated,
+    CaseDetailsChanged,
+    ChildReallocated,
+    AllocationDiscussed,
+    ManagerCaseNoteRecorded,
+    ChildSupervisionHeld,
+    ChildSupervisionRecorded,
+    CaseClosed,
+)
+"""This lifecycle's events, listed for the registry (:mod:`oversight.states.events.registry`)."""

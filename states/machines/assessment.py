@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from oversight.states.errors import EventRejected
-from oversight.states.events.registry import (
+from oversight.states.events import (
     AssessmentCompleted,
     AssessmentExtended,
     AssessmentStarted,

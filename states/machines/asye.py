@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from oversight.states.views.portfolio import AsyeEvidenceRecorded, missing_evidence
 from oversight.states.errors import EventRejected
-from oversight.states.events.registry import (
+from oversight.states.events import (
     AsyeEnrolled,
+    AsyeEvidenceRecorded,
     AsyePaused,
     AsyeResumed,
     DomainEvent,
@@ -18,6 +18,7 @@ from oversight.states.events.registry import (
 from oversight.states.machines.lifecycle import TASK_TIMER, Lifecycle
 from oversight.states.policy.model import AsyePhase
 from oversight.states.values import Basis
+from oversight.states.views.portfolio import missing_evidence
 
 PHASES = ["weekly", "fortnightly", "monthly"]
 _ACTIVE = PHASES + ["extended"]

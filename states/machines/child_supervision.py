@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from oversight.states.errors import EventRejected
+from oversight.states.events import DomainEvent, SupervisionHeld
 from oversight.states.events.child_supervision import (
     AllocationDiscussed,
     CaseClosed,
@@ -17,7 +18,6 @@ from oversight.states.events.child_supervision import (
     ChildSupervisionRecorded,
     ManagerCaseNoteRecorded,
 )
-from oversight.states.events.registry import DomainEvent, SupervisionHeld
 from oversight.states.machines.child_cadence import ChildCadence, sessions_per_cycle
 from oversight.states.machines.lifecycle import rule_from_dict
 from oversight.states.values import Basis, RuleRef

@@ -74,6 +74,8 @@ class Lifecycle:
     """Event type → name of the method that handles it."""
     creates_on: ClassVar[str]
     """The event type that starts a new entity of this kind."""
+    also_starts_on: ClassVar[frozenset[str]] = frozenset()
+    """Other event types :meth:`start` takes when the store holds none (a session held)."""
 
     state: str  # set by transitions while attached; by __init__ otherwise
 
@@ -116,6 +118,9 @@ class Lifecycle:
     def begin(cls, entity_id: str, event: DomainEvent, *, policy: Policy,
               directory: Directory) -> Step:
         """Create the entity from the event that starts it."""
+        if event.type != cls.creates_on and event.type not in cls.also_starts_on:
+            raise EventRejected(f"{cls.kind}:{entity_id}", "(none)", event.type,
+                                f"does not start a {cls.kind}: record {cls.creates_on} first")
         model = cls(entity_id, policy=policy, directory=directory)
         return model._run(event.on, f"event:{event.type}", event.actor,
                           lambda: model.start(event), created=True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from oversight.states.errors import EventRejected
-from oversight.states.events.registry import DomainEvent, OversightRecorded
+from oversight.states.events import DomainEvent, OversightRecorded, OversightTriggered
 from oversight.states.machines.lifecycle import Lifecycle, rule_from_dict
-from oversight.states.events.practice import OversightTriggered
 from oversight.states.policy.practice_sections import OversightTrigger
 from oversight.states.values import RuleRef
 

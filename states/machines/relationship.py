@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from oversight.states.errors import EventRejected, UnknownEntity
-from oversight.states.events.registry import (
+from oversight.states.events import (
     AgreementReviewed,
     AgreementSigned,
     AlternativeSupervisionArranged,

@@ -6,10 +6,8 @@ from datetime import date, timedelta
 
 from oversight.states.calendar import WorkingCalendar, months_after
 from oversight.states.errors import EventRejected
-from oversight.states.events.registry import DomainEvent, SupervisionHeld, SupervisorReturned
-from oversight.states.machines.lifecycle import Lifecycle
-from oversight.states.policy.model import Policy
-from oversight.states.events.practice import (
+from oversight.states.events import (
+    DomainEvent,
     ReturnedToWork,
     SessionCancelled,
     SessionPlanned,
@@ -17,7 +15,11 @@ from oversight.states.events.practice import (
     SessionRecorded,
     SessionRescheduled,
     SessionSigned,
+    SupervisionHeld,
+    SupervisorReturned,
 )
+from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.policy.model import Policy
 from oversight.states.policy.rules import Interval
 from oversight.states.values import Basis, RuleRef
 
@@ -44,6 +46,7 @@ class SupervisionSession(Lifecycle):
     initial = "planned"
     final_states = frozenset({"signed"})
     creates_on = "session_planned"
+    also_starts_on = frozenset({"supervision_held"})
     transitions = [
         {"trigger": "hold", "source": _BOOKED, "dest": "held"},
         {"trigger": "cancel", "source": _BOOKED, "dest": "cancelled"},

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from oversight.states.errors import EventRejected
-from oversight.states.events.registry import DomainEvent, RelationshipStarted
-from oversight.states.machines.lifecycle import Lifecycle
-from oversight.states.policy.model import Policy
-from oversight.states.events.practice import (
+from oversight.states.events import (
+    DomainEvent,
+    RelationshipStarted,
     StaffLeft,
     SupervisionFileArchived,
     SupervisionFileDestroyed,
     SupervisionFileOpened,
     SupervisionFileTransferred,
 )
+from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.policy.model import Policy
 from oversight.states.policy.practice_sections import Retention
 from oversight.states.values import RuleRef
 
@@ -39,6 +40,7 @@ class SupervisionFile(Lifecycle):
     initial = "open"
     final_states = frozenset({"destroyed"})
     creates_on = "supervision_file_opened"
+    also_starts_on = frozenset({"relationship_started", "staff_left", "supervision_file_transferred"})
     transitions = [
         {"trigger": "transfer", "source": "open", "dest": None},
         {"trigger": "leave", "source": "open", "dest": "left"},

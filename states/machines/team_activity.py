@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from oversight.states.errors import EventRejected, UnknownEntity
-from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.events import TeamActivityHeld, TeamActivityStarted
 from oversight.states.events.registry import DomainEvent
-from oversight.states.events.practice import TeamActivityHeld, TeamActivityStarted
+from oversight.states.machines.lifecycle import Lifecycle
 from oversight.states.policy.practice_sections import TeamActivity
 from oversight.states.values import Basis, RuleRef
 
@@ -35,6 +35,7 @@ class TeamCadence(Lifecycle):
     initial = "started"
     final_states: frozenset[str] = frozenset()
     creates_on = "team_activity_started"
+    also_starts_on = frozenset({"team_activity_held"})
     transitions = [
         {"trigger": "hold", "source": ["started", "running", "overdue"], "dest": "running"},
         {"trigger": "fall_behind", "source": ["started", "running"], "dest": "overdue"},

@@ -1,24 +1,18 @@
 """The ASYE portfolio: evidence recorded as events, and what the final assessment still lacks.
 
-One event, ``asye_evidence_recorded``, says which kind of evidence went into the portfolio; the
-journey keeps each record (kind, day, and for a critical reflection its point). The national
-framework asks for 3 direct observations, 3 pieces of feedback from people who use services,
-3 from other professionals and critical reflections at 6 and 12 months (``policy.asye.evidence``).
-``parse_event`` finds the event once this module is imported (the ASYE machine imports it).
+One event, ``asye_evidence_recorded`` (:mod:`oversight.states.events.asye`), says which kind of
+evidence went into the portfolio; the journey keeps each record (kind, day, and for a critical
+reflection its point). The national framework asks for 3 direct observations, 3 pieces of
+feedback from people who use services, 3 from other professionals and critical reflections at 6
+and 12 months (``policy.asye.evidence``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import model_validator
-
-from oversight.states.events.registry import DomainEvent, Identifier
 from oversight.states.policy.model import AsyeEvidence
-
-EvidenceKind = Literal["direct_observation", "service_user_feedback", "professional_feedback",
-                       "critical_reflection"]
 
 LABELS = {
     "direct_observation": ("direct observation", "direct observations"),
@@ -27,23 +21,6 @@ LABELS = {
     "professional_feedback": ("piece of feedback from other professionals",
                               "pieces of feedback from other professionals"),
 }
-
-
-class AsyeEvidenceRecorded(DomainEvent):
-    """A piece of the newly qualified worker's portfolio evidence was completed."""
-
-    type: Literal["asye_evidence_recorded"] = "asye_evidence_recorded"
-    worker: Identifier
-    kind: EvidenceKind
-    at: Identifier | None = None
-    """For a critical reflection: its point, e.g. ``six_month`` or ``twelve_month``."""
-
-    @model_validator(mode="after")
-    def _reflection_has_its_point(self) -> "AsyeEvidenceRecorded":
-        if (self.kind == "critical_reflection") != (self.at is not None):
-            raise ValueError("'at' names the point of a critical_reflection (six_month, "
-                             "twelve_month) and is given for no other kind")
-        return self
 
 
 @dataclass(frozen=True)
@@ -71,11 +48,13 @@ def evidence_counts(requirement: AsyeEvidence, records: list[dict[str, Any]]
     """Recorded against required for each kind, then one line per critical reflection point."""
     lines = []
     for kind in ("direct_observation", "service_user_feedback", "professional_feedback"):
-        required = getattr(requirement, {"direct_observation": "direct_observations"}.get(kind, kind))
+        field = {"direct_observation": "direct_observations"}.get(kind, kind)
+        required = getattr(requirement, field)
         recorded = sum(1 for r in records if r["kind"] == kind)
         lines.append(EvidenceCount(kind, LABELS[kind][1], recorded, required))
     for point in requirement.critical_reflections:
-        recorded = sum(1 for r in records if r["kind"] == "critical_reflection" and r["at"] == point)
+        recorded = sum(1 for r in records
+                       if r["kind"] == "critical_reflection" and r["at"] == point)
         lines.append(EvidenceCount(f"critical_reflection:{point}",
                                    f"critical reflection at {point_label(point)}",
                                    recorded, 1))

@@ -185,23 +185,3 @@ def test_surrey_keeps_no_files_and_no_unplanned_sessions(surrey: App):
     assert set(entities(surrey)) == {("relationship", "tm1:sw2")}
     with pytest.raises(EventRejected, match="this policy has no retention rules"):
         record(surrey, type="staff_left", on="2026-03-31", person="sw2")
-
-
-def test_every_event_of_the_practice_vocabulary_has_a_route():
-    """Each new event type reaches an entity; three core events reach the new kinds too."""
-    from oversight.states.events import practice as practice_events
-    from oversight.workflows.routing import ALSO, ROUTES
-    from oversight.workflows.routing_practice import (
-        _file_of_relationship,
-        _oversight_recorded,
-        _session_held,
-        _supervisor_returned,
-    )
-
-    types = {getattr(practice_events, name).model_fields["type"].default
-             for name in practice_events.__all__}
-    assert types <= set(ROUTES)
-    assert _session_held in ALSO["supervision_held"]
-    assert _oversight_recorded in ALSO["oversight_recorded"]
-    assert _file_of_relationship in ALSO["relationship_started"]
-    assert _supervisor_returned in ALSO["supervisor_returned"]

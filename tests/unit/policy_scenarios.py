@@ -12,9 +12,9 @@ from typing import Any
 
 from oversight.adapters.policy_files import load_policy
 from oversight.states.directory import StaffDirectory, StaffMember
-from oversight.states.events.registry import (
-    AsyeEnrolled,
+from oversight.states.events import (
     AssessmentStarted,
+    AsyeEnrolled,
     RelationshipStarted,
     SupervisionHeld,
     SupervisorAbsenceStarted,

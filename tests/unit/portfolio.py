@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from oversight.states.views.portfolio import AsyeEvidenceRecorded
+from oversight.states.events import AsyeEvidenceRecorded
 
 
 def full_portfolio(worker: str, on: date) -> list[AsyeEvidenceRecorded]:

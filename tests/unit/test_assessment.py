@@ -9,10 +9,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from oversight.states.directory import StaffMember
 from oversight.states.errors import EventRejected
-from oversight.states.events.registry import (
+from oversight.states.events import (
     AssessmentCompleted,
     AssessmentExtended,
     AssessmentStarted,

@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from oversight.states.errors import EventRejected
-from oversight.states.events.registry import (
+from oversight.states.events import (
     AsyeEnrolled,
     AsyePaused,
     AsyeResumed,
@@ -21,6 +20,7 @@ from oversight.states.events.registry import (
 )
 from oversight.states.machines import AsyeJourney
 from oversight.states.values import EntityRef, TaskChange
+
 from tests.unit.portfolio import full_portfolio
 
 ENROLLED = date(2026, 1, 5)

@@ -10,12 +10,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-
-from oversight.states.views.portfolio import AsyeEvidenceRecorded
-from oversight.states.views.asye_progress import asye_progress
 from oversight.states.errors import EventInvalid, EventRejected
-from oversight.states.events.registry import (
+from oversight.states.events import (
     AsyeEnrolled,
+    AsyeEvidenceRecorded,
     AsyePaused,
     AsyeResumed,
     FinalAssessmentRecorded,
@@ -24,6 +22,8 @@ from oversight.states.events.registry import (
     parse_event,
 )
 from oversight.states.machines import AsyeJourney
+from oversight.states.views.asye_progress import asye_progress
+
 from tests.unit.portfolio import full_portfolio
 
 ENROLLED = date(2026, 1, 5)

@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 from oversight.adapters.web.charts import asye_timeline, compliance_trend
-from oversight.states.views.asye_progress import asye_progress
-from oversight.states.events.registry import AsyeEnrolled, ReviewHeld, SupervisionHeld
+from oversight.states.events import AsyeEnrolled, ReviewHeld, SupervisionHeld
 from oversight.states.machines import AsyeJourney
+from oversight.states.views.asye_progress import asye_progress
 
 SVG = "{http://www.w3.org/2000/svg}"
 

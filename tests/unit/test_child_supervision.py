@@ -11,8 +11,9 @@ import copy
 from datetime import date
 
 import pytest
-
 from oversight.adapters.policy_files import load_policy
+from oversight.states.errors import EventInvalid, EventRejected
+from oversight.states.events import DomainEvent, SupervisionHeld, parse_event
 from oversight.states.events.child_supervision import (
     AllocationDiscussed,
     CaseClosed,
@@ -23,8 +24,6 @@ from oversight.states.events.child_supervision import (
     ChildSupervisionRecorded,
     ManagerCaseNoteRecorded,
 )
-from oversight.states.errors import EventInvalid, EventRejected
-from oversight.states.events.registry import DomainEvent, SupervisionHeld, parse_event
 from oversight.states.machines import KINDS, ChildSupervision
 from oversight.states.machines.child_supervision import sessions_per_cycle
 from oversight.states.values import EntityRef, TaskChange
@@ -99,6 +98,7 @@ def test_the_kind_is_registered_and_a_child_is_found_by_child_and_worker(child):
 def test_the_diagram_draws_exactly_the_transitions_of_the_running_machine(surrey):
     """Every edge that changes state is drawn from the definition that runs; closed is final."""
     from oversight.states.diagrams import mermaid
+
     from tests.unit.test_diagrams import EDGE, running_edges
 
     text = mermaid(ChildSupervision)
@@ -662,6 +662,6 @@ def test_refusals_leave_the_machine_unchanged(child):
 
 def test_a_machine_without_a_handler_refuses_other_events(child):
     """An event of another lifecycle is refused as not of this kind."""
-    from oversight.states.events.registry import AsyePaused
+    from oversight.states.events import AsyePaused
 
     refused(child("surrey"), AsyePaused(on=DISCUSSED, worker="sw2"), "not an event of this kind")

@@ -10,12 +10,10 @@ import copy
 from datetime import date
 
 import pytest
-
 from oversight.adapters.policy_files import load_policy
 from oversight.states.errors import EventRejected
-from oversight.states.events.registry import DomainEvent, OversightRecorded, parse_event
+from oversight.states.events import DomainEvent, OversightRecorded, OversightTriggered, parse_event
 from oversight.states.machines import KINDS, ManagementOversight
-from oversight.states.events.practice import OversightTriggered
 from oversight.states.values import EntityRef, TaskChange
 
 FRIDAY = date(2026, 3, 27)
@@ -203,7 +201,7 @@ def test_a_clear_child_refuses_a_recorded_oversight_unchanged(child):
 
 def test_an_event_of_another_kind_is_refused_unchanged(child):
     """An oversight knows nothing of sessions."""
-    from oversight.states.events.registry import AssessmentExtended
+    from oversight.states.events import AssessmentExtended
 
     refused(child("devon", "drift_or_delay"), AssessmentExtended(on=FRIDAY, child="c1"),
             "not an event of this kind")

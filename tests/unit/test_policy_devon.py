@@ -9,15 +9,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from oversight.adapters.policy_files import load_policy
-from oversight.states.events.registry import AgreementSigned
+from oversight.states.events import AgreementSigned
 from oversight.states.values import TaskChange
+
 from tests.unit.policy_scenarios import (
     STARTED,
+    assessment,
     asye,
     asye_session_after,
-    assessment,
     away,
     dues,
     only,

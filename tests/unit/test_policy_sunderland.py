@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from oversight.states.events.registry import AgreementReviewed, AgreementSigned
+from oversight.states.events import AgreementReviewed, AgreementSigned
 from oversight.states.values import TaskChange
+
 from tests.unit.policy_scenarios import (
     STARTED,
+    assessment,
     asye,
     asye_session_after,
-    assessment,
     away,
     dues,
     only,

@@ -9,17 +9,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from oversight.adapters.policy_files import load_policy
-from oversight.states.events.registry import AgreementSigned, AssessmentExtended
+from oversight.states.events import AgreementSigned, AssessmentExtended
 from oversight.states.values import TaskChange
+
 from tests.unit.policy_scenarios import (
     ASSESSED,
     ENROLLED,
     STARTED,
+    assessment,
     asye,
     asye_session_after,
-    assessment,
     away,
     dues,
     only,

@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from oversight.states.events.registry import AgreementSigned
+from oversight.states.events import AgreementSigned
 from oversight.states.values import TaskChange
+
 from tests.unit.policy_scenarios import (
     STARTED,
+    assessment,
     asye,
     asye_session_after,
-    assessment,
     away,
     dues,
     only,

@@ -12,9 +12,8 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-
 from oversight.states.errors import EventRejected
-from oversight.states.events.registry import (
+from oversight.states.events import (
     EVENT_TYPES,
     AgreementReviewed,
     AgreementSigned,
@@ -34,8 +33,11 @@ from oversight.states.events.registry import (
     SupervisionHeld,
     SupervisorAbsenceStarted,
     SupervisorReturned,
+    parse_event,
 )
 from oversight.states.machines import AsyeJourney, ChildAndFamilyAssessment, SupervisoryRelationship
+
+from tests.event_samples import SAMPLES
 from tests.unit.portfolio import full_portfolio
 
 ON = date(2027, 6, 1)  # after every date the builders use
@@ -60,6 +62,9 @@ EVENTS: dict[str, DomainEvent] = {
         on=ON, supervisor="tm1", supervisee="sw2"),
     "relationship_ended": RelationshipEnded(on=ON, supervisor="tm1", supervisee="sw2"),
 }
+# The other lifecycles' events: these three machines refuse them all as not theirs.
+EVENTS.update({kind: parse_event({**sample, "type": kind, "on": ON.isoformat()})
+               for kind, sample in SAMPLES.items() if kind not in EVENTS})
 # The relationship is tm1:sw2, the ASYE is sw1's: each gets a session with its own supervisee.
 RELATIONSHIP_SESSION = SupervisionHeld(on=ON, supervisor="tm1", supervisee="sw2")
 
@@ -126,7 +131,8 @@ def relationship_in(state: str, lifeline) -> object:
 # ----- what each stored state accepts ---------------------------------------------------------
 
 ASSESSMENT_OPEN = {"oversight_recorded", "assessment_completed"}
-ASYE_ACTIVE = {"supervision_held", "review_held", "asye_paused", "final_assessment_recorded"}
+ASYE_ACTIVE = {"supervision_held", "review_held", "asye_paused", "final_assessment_recorded",
+               "asye_evidence_recorded"}
 ACCEPTS: dict[str, tuple[Callable, dict[str, set[str]]]] = {
     "assessment": (assessment_in, {
         "allocated": ASSESSMENT_OPEN | {"assessment_extended"},
@@ -141,7 +147,7 @@ ACCEPTS: dict[str, tuple[Callable, dict[str, set[str]]]] = {
         "fortnightly": ASYE_ACTIVE,
         "monthly": ASYE_ACTIVE,
         "extended": ASYE_ACTIVE,
-        "paused": {"asye_resumed"},
+        "paused": {"asye_resumed", "asye_evidence_recorded"},
         "passed": set(),
         "failed": set(),
     }),

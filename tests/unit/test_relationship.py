@@ -8,10 +8,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from oversight.states.directory import StaffMember
 from oversight.states.errors import UnknownEntity
-from oversight.states.events.registry import (
+from oversight.states.events import (
     AgreementReviewed,
     AgreementSigned,
     AlternativeSupervisionArranged,
@@ -236,7 +235,7 @@ def test_a_session_for_an_asye_supervisee_sets_no_next_task_here(lifeline):
 
 def test_a_passed_asye_puts_the_supervisee_on_the_qualified_four_weekly_cadence(lifeline):
     """sw1 passes on Mon 1 Feb 2027: the next personal supervision is due four weeks later."""
-    from oversight.states.events.registry import FinalAssessmentRecorded
+    from oversight.states.events import FinalAssessmentRecorded
 
     line = lifeline(SupervisoryRelationship, "tm1:sw1")
     line.begin(started("sw1"))
@@ -248,7 +247,7 @@ def test_a_passed_asye_puts_the_supervisee_on_the_qualified_four_weekly_cadence(
 
 def test_a_failed_asye_leaves_the_relationships_role_as_it_was(lifeline):
     """Only a pass changes the cadence; a fail is recorded and nothing else."""
-    from oversight.states.events.registry import FinalAssessmentRecorded
+    from oversight.states.events import FinalAssessmentRecorded
 
     line = lifeline(SupervisoryRelationship, "tm1:sw1")
     line.begin(started("sw1"))

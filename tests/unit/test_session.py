@@ -11,13 +11,10 @@ import copy
 from datetime import date
 
 import pytest
-
 from oversight.adapters.policy_files import load_policy
 from oversight.states.errors import EventInvalid, EventRejected
-from oversight.states.events.registry import DomainEvent, SupervisionHeld, SupervisorReturned, parse_event
-from oversight.states.machines import KINDS, SupervisionSession
-from oversight.states.machines.session import before
-from oversight.states.events.practice import (
+from oversight.states.events import (
+    DomainEvent,
     ReturnedToWork,
     SessionCancelled,
     SessionPlanned,
@@ -25,7 +22,12 @@ from oversight.states.events.practice import (
     SessionRecorded,
     SessionRescheduled,
     SessionSigned,
+    SupervisionHeld,
+    SupervisorReturned,
+    parse_event,
 )
+from oversight.states.machines import KINDS, SupervisionSession
+from oversight.states.machines.session import before
 from oversight.states.policy.rules import Interval
 from oversight.states.values import EntityRef, TaskChange
 
@@ -516,7 +518,7 @@ def test_each_state_accepts_its_events_and_refuses_the_rest_unchanged(state, nam
 
 def test_an_event_of_another_kind_is_refused_unchanged(session):
     """A session knows nothing of relationships' agreements."""
-    from oversight.states.events.registry import AgreementSigned
+    from oversight.states.events import AgreementSigned
 
     refused(session("hull"), AgreementSigned(on=FOR, supervisor="tm1", supervisee="sw2"),
             "not an event of this kind")

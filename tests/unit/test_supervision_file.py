@@ -10,18 +10,19 @@ import copy
 from datetime import date
 
 import pytest
-
 from oversight.adapters.policy_files import load_policy
 from oversight.states.errors import EventRejected
-from oversight.states.events.registry import DomainEvent, RelationshipStarted, parse_event
-from oversight.states.machines import KINDS, SupervisionFile
-from oversight.states.events.practice import (
+from oversight.states.events import (
+    DomainEvent,
+    RelationshipStarted,
     StaffLeft,
     SupervisionFileArchived,
     SupervisionFileDestroyed,
     SupervisionFileOpened,
     SupervisionFileTransferred,
+    parse_event,
 )
+from oversight.states.machines import KINDS, SupervisionFile
 from oversight.states.values import EntityRef, TaskChange
 
 OPENED = date(2026, 3, 2)      # Mon
@@ -286,7 +287,7 @@ def test_each_state_accepts_its_events_and_refuses_the_rest_unchanged(state, nam
 
 def test_an_event_of_another_kind_is_refused_unchanged(file):
     """The file knows nothing of sessions."""
-    from oversight.states.events.practice import SessionRecorded
+    from oversight.states.events import SessionRecorded
 
     refused(file, SessionRecorded(on=ON, session="s1"), "not an event of this kind")
 

@@ -10,12 +10,11 @@ import copy
 from datetime import date
 
 import pytest
-
 from oversight.adapters.policy_files import load_policy
 from oversight.states.errors import EventRejected, UnknownEntity
+from oversight.states.events import TeamActivityHeld, TeamActivityStarted
 from oversight.states.events.registry import DomainEvent, parse_event
 from oversight.states.machines import KINDS, TeamCadence
-from oversight.states.events.practice import TeamActivityHeld, TeamActivityStarted
 from oversight.states.values import TaskChange
 
 STARTED = date(2026, 3, 2)   # Mon

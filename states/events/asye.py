@@ -1,0 +1,75 @@
+"""Events of a newly qualified worker's ASYE (``AsyeJourney``), incl. its portfolio evidence.
+
+One event, ``asye_evidence_recorded``, says which kind of evidence went into the portfolio
+(:mod:`oversight.states.views.portfolio` counts them against the policy).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import model_validator
+
+from oversight.states.events.base import DomainEvent, Identifier
+
+EvidenceKind = Literal["direct_observation", "service_user_feedback", "professional_feedback",
+                       "critical_reflection"]
+
+
+class AsyeEnrolled(DomainEvent):
+    type: Literal["asye_enrolled"] = "asye_enrolled"
+    worker: Identifier
+    supervisor: Identifier
+
+
+class ReviewHeld(DomainEvent):
+    type: Literal["review_held"] = "review_held"
+    worker: Identifier
+    review: Identifier
+
+
+class AsyePaused(DomainEvent):
+    type: Literal["asye_paused"] = "asye_paused"
+    worker: Identifier
+
+
+class AsyeResumed(DomainEvent):
+    type: Literal["asye_resumed"] = "asye_resumed"
+    worker: Identifier
+
+
+class FinalAssessmentRecorded(DomainEvent):
+    type: Literal["final_assessment_recorded"] = "final_assessment_recorded"
+    worker: Identifier
+    outcome: Literal["passed", "failed", "extended"]
+    extended_to: date | None = None
+    """For ``extended``: the new date of the final assessment."""
+
+
+class AsyeEvidenceRecorded(DomainEvent):
+    """A piece of the newly qualified worker's portfolio evidence was completed."""
+
+    type: Literal["asye_evidence_recorded"] = "asye_evidence_recorded"
+    worker: Identifier
+    kind: EvidenceKind
+    at: Identifier | None = None
+    """For a critical reflection: its point, e.g. ``six_month`` or ``twelve_month``."""
+
+    @model_validator(mode="after")
+    def _reflection_has_its_point(self) -> AsyeEvidenceRecorded:
+        if (self.kind == "critical_reflection") != (self.at is not None):
+            raise ValueError("'at' names the point of a critical_reflection (six_month, "
+                             "twelve_month) and is given for no other kind")
+        return self
+
+
+EVENTS: tuple[type[DomainEvent], ...] = (
+    AsyeEnrolled,
+    ReviewHeld,
+    AsyePaused,
+    AsyeResumed,
+    FinalAssessmentRecorded,
+    AsyeEvidenceRecorded,
+)
+"""This lifecycle's events, listed for the registry (:mod:`oversight.states.events.registry`)."""

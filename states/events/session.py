@@ -1,0 +1,89 @@
+"""Events of one planned supervision session (``SupervisionSession``), found by its own id.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import model_validator
+
+from oversight.states.events.base import DomainEvent, Identifier
+
+
+class SessionPlanned(DomainEvent):
+    """A personal supervision session is booked for ``for_date``."""
+
+    type: Literal["session_planned"] = "session_planned"
+    supervisor: Identifier
+    supervisee: Identifier
+    session: Identifier
+    """The session's own identifier, used by every later event about it."""
+    for_date: date
+    preparation: bool = True
+    """False when the policy's preparation does not apply to this session (surrey §4.3: only
+    sessions using the Family Safeguarding workbook)."""
+
+    @model_validator(mode="after")
+    def _not_in_the_past(self) -> SessionPlanned:
+        if self.for_date < self.on:
+            raise ValueError("for_date is before the day it was planned: record supervision_held")
+        return self
+
+
+class SessionPrepared(DomainEvent):
+    """The preparation the policy asks for is done (surrey §4.3: workbook summary finalised)."""
+
+    type: Literal["session_prepared"] = "session_prepared"
+    session: Identifier
+
+
+class SessionCancelled(DomainEvent):
+    """A planned session will not take place on its date."""
+
+    type: Literal["session_cancelled"] = "session_cancelled"
+    session: Identifier
+    reason: Literal["sickness", "other"] = "other"
+    returned_on: date | None = None
+    """For ``sickness``: the day the person is back at work, if already known; otherwise a later
+    ``returned_to_work`` (or ``supervisor_returned``) gives it."""
+
+    @model_validator(mode="after")
+    def _return_only_after_sickness(self) -> SessionCancelled:
+        if self.returned_on is not None and self.reason != "sickness":
+            raise ValueError("returned_on is only for a cancellation for sickness")
+        return self
+
+
+class SessionRescheduled(DomainEvent):
+    """A session gets a new date: after a cancellation, or moved before it took place."""
+
+    type: Literal["session_rescheduled"] = "session_rescheduled"
+    session: Identifier
+    for_date: date
+
+
+class SessionRecorded(DomainEvent):
+    """The session's record is written."""
+
+    type: Literal["session_recorded"] = "session_recorded"
+    session: Identifier
+
+
+class SessionSigned(DomainEvent):
+    """One party signs the session's record (hull §3: both must)."""
+
+    type: Literal["session_signed"] = "session_signed"
+    session: Identifier
+    by: Identifier
+
+
+EVENTS: tuple[type[DomainEvent], ...] = (
+    SessionPlanned,
+    SessionPrepared,
+    SessionCancelled,
+    SessionRescheduled,
+    SessionRecorded,
+    SessionSigned,
+)
+"""This lifecycle's events, listed for the registry (:mod:`oversight.states.events.registry`)."""

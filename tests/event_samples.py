@@ -1,0 +1,51 @@
+"""One minimal valid payload of every event type (without its ``on``), for tests over the whole
+vocabulary. People: tm1 supervises sw1 (an ASYE) and sw2; hos1 manages tm1; c1 is a child."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "assessment_started": {"child": "c1", "worker": "sw1", "manager": "tm1"},
+    "oversight_recorded": {"child": "c1", "point": "day35"},
+    "assessment_extended": {"child": "c1"},
+    "assessment_completed": {"child": "c1"},
+    "asye_enrolled": {"worker": "sw1", "supervisor": "tm1"},
+    "review_held": {"worker": "sw1", "review": "six_month"},
+    "asye_paused": {"worker": "sw1"},
+    "asye_resumed": {"worker": "sw1"},
+    "final_assessment_recorded": {"worker": "sw1", "outcome": "passed"},
+    "asye_evidence_recorded": {"worker": "sw1", "kind": "direct_observation"},
+    "relationship_started": {"supervisor": "tm1", "supervisee": "sw2"},
+    "agreement_signed": {"supervisor": "tm1", "supervisee": "sw2"},
+    "agreement_reviewed": {"supervisor": "tm1", "supervisee": "sw2"},
+    "supervision_held": {"supervisor": "tm1", "supervisee": "sw1"},
+    "supervisor_absence_started": {"supervisor": "tm1"},
+    "supervisor_returned": {"supervisor": "tm1"},
+    "alternative_supervision_arranged": {"supervisor": "tm1", "supervisee": "sw2"},
+    "relationship_ended": {"supervisor": "tm1", "supervisee": "sw2"},
+    "session_planned": {"supervisor": "tm1", "supervisee": "sw2", "session": "s1",
+                        "for_date": "2027-12-31"},
+    "session_prepared": {"session": "s1"},
+    "session_cancelled": {"session": "s1"},
+    "session_rescheduled": {"session": "s1", "for_date": "2027-12-31"},
+    "session_recorded": {"session": "s1"},
+    "session_signed": {"session": "s1", "by": "tm1"},
+    "child_allocated": {"child": "c1", "worker": "sw2", "manager": "tm1", "case_type": "cin"},
+    "case_details_changed": {"child": "c1", "risk": "high"},
+    "child_reallocated": {"child": "c1", "worker": "sw1"},
+    "allocation_discussed": {"child": "c1"},
+    "manager_case_note_recorded": {"child": "c1"},
+    "child_supervision_held": {"child": "c1", "worker": "sw2"},
+    "child_supervision_recorded": {"child": "c1"},
+    "case_closed": {"child": "c1"},
+    "oversight_triggered": {"child": "c1", "trigger": "strategy_discussion", "manager": "tm1"},
+    "team_activity_started": {"activity": "group_supervision", "owner": "team1", "lead": "tm1"},
+    "team_activity_held": {"activity": "group_supervision", "owner": "team1"},
+    "supervision_file_opened": {"person": "sw2", "supervisor": "tm1"},
+    "supervision_file_transferred": {"person": "sw2", "new_supervisor": "hos1"},
+    "supervision_file_archived": {"person": "sw2"},
+    "supervision_file_destroyed": {"person": "sw2"},
+    "returned_to_work": {"person": "sw2"},
+    "staff_left": {"person": "sw2"},
+}
