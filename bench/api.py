@@ -1,4 +1,4 @@
-"""The API benchmark: ``python -m bench.api`` (``make bench``).
+"""The API benchmark: ``python -m bench.api [--size tiny|quick|full]`` (``make bench``).
 
 Starts ``oversight api`` (uvicorn) on a loopback port over a fresh SQLite store (the embedded
 default), then has ``--clients`` threads, each with its own ``httpx`` client, post
@@ -6,11 +6,16 @@ default), then has ``--clients`` threads, each with its own ``httpx`` client, po
 as a receiving system would. Prints the events accepted per second (applied, answered 201) over
 the whole run and the latency percentiles of the requests (p50, p99, max), and checks that the
 store holds every event exactly once. Bounded: it stops posting after ``--seconds``.
+
+Then one client posts ``--batch-events`` events through ``POST /v1/events/batch``, ``--batch``
+events a request (each request one transaction), for other supervisees: the batch events/s.
+Peak memory is the server process's own high-water mark.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import socket
@@ -20,17 +25,27 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from bench.figures import Figure, write_figures
+
 REPO = Path(__file__).resolve().parent.parent
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+BATCH_WORKERS = 20
+"""Supervisees of the batch phase: each request holds consecutive days of all of them."""
+SIZES = {"tiny": (2, 20, 200, 100), "quick": (8, 60, 2_000, 500), "full": (8, 250, 10_000, 500)}
+"""Clients, events per client, batch events in all, events per batch request."""
 
 
 def build_store(home: Path, clients: int) -> str:
-    """A Surrey store with a team manager and one relationship per client; a system token."""
+    """A Surrey store with a team manager and one relationship per client (and per batch
+    supervisee); a system token."""
     from oversight.adapters.store import inbound
     from oversight.adapters.store.unit_of_work import SqlUnitOfWork
     from oversight.states.directory import StaffMember
@@ -40,9 +55,9 @@ def build_store(home: Path, clients: int) -> str:
 
     app = initialise(Settings(home=home, database_url=f"sqlite:///{home / 'oversight.db'}"),
                      "surrey")
-    workers = [f"b{n}" for n in range(clients)]
+    workers = [f"b{n}" for n in range(clients)] + [f"bb{n}" for n in range(BATCH_WORKERS)]
     with SqlUnitOfWork(app.engine) as uow:
-        uow.upsert_staff([StaffMember("tm1", "manager", date(2018, 4, 3), None,
+        uow.staff.upsert([StaffMember("tm1", "manager", date(2018, 4, 3), None,
                                       date(2012, 7, 1))]
                          + [StaffMember(w, "qualified_social_worker", date(2021, 9, 1), "tm1",
                                         date(2020, 7, 1)) for w in workers])
@@ -62,7 +77,7 @@ def serve(home: Path) -> tuple[subprocess.Popen[str], str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_")}
-    env.update(OVERSIGHT_HOME=str(home), PYTHONPATH=str(REPO))
+    env.update(OVERSIGHT_HOME=str(home))
     server = subprocess.Popen([str(Path(sys.executable).parent / "oversight"), "api",
                                "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
@@ -103,58 +118,116 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+def post_batches(url: str, secret: str, total: int, size: int) -> dict[str, Any]:
+    """``total`` events in requests of ``size``, one request at a time; events/s and latency."""
+    events = []
+    for k in range(total // BATCH_WORKERS + 1):
+        on = (date(2026, 1, 6) + timedelta(days=k)).isoformat()
+        events += [{"type": "supervision_held", "supervisor": "tm1", "supervisee": f"bb{n}",
+                    "on": on, "event_id": f"bulk-{n}-{k}"} for n in range(BATCH_WORKERS)]
+    events = events[:total]
+    latencies, applied, refused = [], 0, 0
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {secret}"},
+                      timeout=120) as http:
+        started = time.perf_counter()
+        for first in range(0, len(events), size):
+            began = time.perf_counter()
+            answer = http.post("/v1/events/batch", json={"events": events[first:first + size]})
+            latencies.append(time.perf_counter() - began)
+            if answer.status_code == 200:
+                applied += answer.json()["applied"]
+            else:
+                refused += 1
+        took = time.perf_counter() - started
+    return {"applied": applied, "refused_requests": refused, "seconds": took,
+            "per_second": applied / took, "p50": percentile(latencies, 0.5),
+            "p99": percentile(latencies, 0.99)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.api",
                                      description=__doc__.split("\n")[0])
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--events", type=int, default=250, help="events per client")
+    parser.add_argument("--size", choices=sorted(SIZES), default="full")
+    parser.add_argument("--clients", type=int)
+    parser.add_argument("--events", type=int, help="events per client")
+    parser.add_argument("--batch-events", type=int, help="events posted in batches, in all")
+    parser.add_argument("--batch", type=int, help="events per batch request (at most 1,000)")
     parser.add_argument("--seconds", type=float, default=120, help="stop posting after this")
+    parser.add_argument("--figures", type=Path, help="write the figures here as JSON")
     args = parser.parse_args(argv)
+    clients, per_client, batch_events, batch = SIZES[args.size]
+    clients, per_client = args.clients or clients, args.events or per_client
+    batch_events, batch = args.batch_events or batch_events, args.batch or batch
 
     home = Path(tempfile.mkdtemp(prefix="oversight-bench-api-"))
     server = None
+    server_rss = 0.0
     try:
-        secret = build_store(home, args.clients)
+        secret = build_store(home, clients)
         server, url = serve(home)
-        latencies: list[list[float]] = [[] for _ in range(args.clients)]
-        statuses: list[list[int]] = [[] for _ in range(args.clients)]
+        latencies: list[list[float]] = [[] for _ in range(clients)]
+        statuses: list[list[int]] = [[] for _ in range(clients)]
         stop_at = time.monotonic() + args.seconds
-        threads = [threading.Thread(target=client, args=(url, secret, f"b{n}", args.events,
+        threads = [threading.Thread(target=client, args=(url, secret, f"b{n}", per_client,
                                                          stop_at, latencies[n], statuses[n]))
-                   for n in range(args.clients)]
+                   for n in range(clients)]
         started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         took = time.perf_counter() - started
+        batched = post_batches(url, secret, batch_events, batch)
     finally:
         if server is not None:
             server.terminate()
-            server.wait(timeout=15)
+            try:
+                _, _, usage = os.wait4(server.pid, 0)  # the server's own peak resident set
+                server.returncode = 0
+                server_rss = usage.ru_maxrss / 1024
+            except ChildProcessError:
+                server.wait(timeout=15)
     every = [x for found in latencies for x in found]
     codes = [x for found in statuses for x in found]
     accepted = codes.count(201)
-    held = _events_held(home)
+    held = _events_held(home, "bench-%")
+    held_batched = _events_held(home, "bulk-%")
     shutil.rmtree(home, ignore_errors=True)
-    print(f"API: {args.clients} clients x {args.events} events (supervision_held) to "
+    p50, p99 = percentile(every, 0.50) * 1000, percentile(every, 0.99) * 1000
+    print(f"API: {clients} clients x {per_client} events (supervision_held) to "
           f"`oversight api` on SQLite, loopback")
     print(f"  accepted {accepted} of {len(codes)} in {took:.2f} s: "
           f"{accepted / took:.0f} events/s")
-    print(f"  latency p50 {percentile(every, 0.50) * 1000:.1f} ms, "
-          f"p99 {percentile(every, 0.99) * 1000:.1f} ms, max {max(every) * 1000:.1f} ms")
+    print(f"  latency p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(every) * 1000:.1f} ms")
     print(f"  refused or failed: {len(codes) - accepted}; in the store: {held} "
           f"(each once: {held == accepted})")
     print(f"  mean {statistics.fmean(every) * 1000:.1f} ms")
-    return 0 if accepted == len(codes) == held else 1
+    print(f"batches: {batched['applied']} of {batch_events} events applied in requests of "
+          f"{batch} in {batched['seconds']:.2f} s: {batched['per_second']:.0f} events/s "
+          f"(request p50 {batched['p50'] * 1000:.0f} ms, p99 {batched['p99'] * 1000:.0f} ms); "
+          f"in the store: {held_batched}")
+    print(f"server peak RSS {server_rss:.0f} MB")
+    single = f"{clients} clients x {per_client} single events"
+    write_figures(args.figures, [
+        Figure("api", f"API: {single}, POST /v1/events", accepted / took, "events/s",
+               target=300, peak_rss_mb=server_rss, note=f"{accepted:,} accepted"),
+        Figure("api", f"API: {single}, latency p99", p99, "ms", higher_is_better=False,
+               target=100, note=f"p50 {p50:.0f} ms"),
+        Figure("api", f"API: {batch_events:,} events in batches of {batch}, "
+               f"POST /v1/events/batch", batched["per_second"], "events/s", target=1000,
+               peak_rss_mb=server_rss, note=f"request p99 {batched['p99'] * 1000:.0f} ms"),
+    ])
+    ok = accepted == len(codes) == held and batched["applied"] == batch_events == held_batched
+    print(json.dumps({"ok": ok}))
+    return 0 if ok else 1
 
 
-def _events_held(home: Path) -> int:
+def _events_held(home: Path, pattern: str) -> int:
     import sqlite3
 
     with sqlite3.connect(home / "oversight.db") as connection:
-        return connection.execute(
-            "SELECT count(*) FROM processed_events WHERE event_id LIKE 'bench-%'").fetchone()[0]
+        return connection.execute("SELECT count(*) FROM processed_events WHERE event_id LIKE ?",
+                                  (pattern,)).fetchone()[0]
 
 
 if __name__ == "__main__":

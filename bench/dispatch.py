@@ -1,4 +1,4 @@
-"""The dispatch benchmark: ``python -m bench.dispatch`` (part of ``make bench``).
+"""The dispatch benchmark: ``python -m bench.dispatch [--size tiny|quick|full]`` (``make bench``).
 
 Messages delivered per second to a webhook receiver on loopback, signed (HMAC-SHA256 over
 timestamp and body, checked by the receiver) and unsigned. Each mode gets a fresh SQLite store
@@ -14,17 +14,22 @@ import argparse
 import hashlib
 import hmac
 import random
+import resource
 import shutil
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from bench.figures import Figure, write_figures
+
 REPO = Path(__file__).resolve().parent.parent
-NOW = datetime(2026, 6, 1, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)
 SECRET = "bench-webhook-secret"
+SIZES = {"tiny": 200, "quick": 1_000, "full": 5_000}
+"""Messages per mode."""
 
 
 class Receiver:
@@ -91,7 +96,7 @@ def build_store(path: Path, messages: int) -> str:
                                  authority="surrey", link_base="https://oversight.example"))
     with SqlUnitOfWork(app.engine) as uow:
         for start in range(0, len(rows), 1000):
-            uow.add_outbox(rows[start:start + 1000])
+            uow.outbox.add(rows[start:start + 1000])
         uow.commit()
     app.engine.dispose()
     return url
@@ -109,7 +114,9 @@ def run(mode: str, store: Path, messages: int, batch: int) -> dict[str, Any]:
     url = f"sqlite:///{store}"
     hook: dict[str, Any] = {"adapter": "webhook", "url": receiver.url, "timeout_seconds": 10}
     hook.update({"secret": SECRET} if signed else {"signed": False})
-    settings = Settings(home=store.parent, database_url=url, receivers={"bench": hook})
+    # pydantic validates the plain mapping into a webhook receiver, as it does a settings file
+    settings = Settings(home=store.parent, database_url=url,
+                        receivers={"bench": hook})  # type: ignore[dict-item]
     deliverers = build_deliverers(settings, run_at=NOW)
     started = time.perf_counter()
     try:
@@ -128,11 +135,15 @@ def run(mode: str, store: Path, messages: int, batch: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.dispatch",
                                      description=__doc__.split("\n")[0])
-    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--size", choices=sorted(SIZES), default="full")
+    parser.add_argument("--messages", type=int, help="default by --size: " + ", ".join(
+        f"{k} {v:,}" for k, v in SIZES.items()))
+    parser.add_argument("--figures", type=Path, help="write the figures here as JSON")
     parser.add_argument("--batch", type=int, default=500, help="messages per page")
     parser.add_argument("--modes", default="unsigned,signed")
     parser.add_argument("--dir", type=Path, default=REPO / ".oversight" / "bench" / "dispatch")
     args = parser.parse_args(argv)
+    args.messages = args.messages or SIZES[args.size]
 
     from rich.console import Console
     from rich.table import Table
@@ -150,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     for column in ("mode", "delivered", "received once", "bad signatures", "seconds",
                    "messages/s"):
         table.add_column(column, justify="right")
+    figures: list[Figure] = []
     for number, mode in enumerate(args.modes.split(",")):
         store = args.dir / f"{number}-{mode}.db"
         shutil.copyfile(template, store)
@@ -158,7 +170,11 @@ def main(argv: list[str] | None = None) -> None:
                       f"{result['bad_signatures']}", f"{result['seconds']:.2f}",
                       f"{result['per_second']:,.0f}")
         assert result["delivered"] == result["received"] == args.messages, result
+        figures.append(Figure("dispatch", f"dispatch {args.messages:,} messages to a webhook on "
+                              f"loopback, {mode}", result["per_second"], "messages/s"))
     Console(width=max(Console().width, 120)).print(table)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    write_figures(args.figures, [Figure(**{**f.__dict__, "peak_rss_mb": peak}) for f in figures])
 
 
 if __name__ == "__main__":

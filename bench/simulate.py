@@ -1,0 +1,82 @@
+"""The simulation benchmark: ``python -m bench.simulate [--size tiny|quick|full]``.
+
+Generates an authority's year (:mod:`bench.authority`, seeded) and times ``oversight simulate
+FILE --json`` on it end to end in a fresh process (interpreter start, validation, Prefect's
+temporary server, every simulated day, the JSON written), with that process's peak resident set.
+``--size quick`` runs the small authority (150 workers, 1,000 assessments); ``full`` the small
+and the large one (1,500 workers, 10,000 assessments); ``tiny`` a three-month team.
+
+There is no plain-SQL floor for a simulation (it is the policy logic that costs): the figures
+stand against the issue's targets alone. ``python -m bench.simulate write SIZE FILE`` only writes
+the scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.authority import SHAPES, describe, generate
+from bench.figures import REPO, Figure, child_env, run_child, write_figures
+
+RUNS = {"tiny": ("tiny",), "quick": ("small",), "full": ("small", "large")}
+TARGETS = {"small": (15.0, None), "large": (120.0, 600.0), "tiny": (None, None)}
+"""Seconds end to end, and peak memory in MB (issue 15, target 1)."""
+
+
+def oversight() -> str:
+    return str(Path(sys.executable).parent / "oversight")
+
+
+def measure(size: str, seed: int, workdir: Path) -> list[Figure]:
+    scenario = workdir / f"authority-{size}.yaml"
+    text = generate(size, seed)
+    scenario.write_text(text, encoding="utf-8")
+    counts = describe(text)
+    print(f"simulating a {size} authority: {counts}", file=sys.stderr, flush=True)
+    done = run_child([oversight(), "simulate", str(scenario), "--json"],
+                     env=child_env(OVERSIGHT_HOME=str(workdir / "home")), cwd=workdir)
+    if done.returncode != 0:
+        raise SystemExit(f"oversight simulate failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout)
+    seconds_target, memory_target = TARGETS[size]
+    shape = SHAPES[size]
+    what = (f"simulate: {size} authority, {shape.workers:,} workers, {shape.assessments:,} "
+            f"assessments, {counts['events']:,} events")
+    note = f"{len(result['tasks']):,} tasks, {len(result['transitions']):,} transitions"
+    figures = [Figure("simulate", what, done.seconds, "s", higher_is_better=False,
+                      target=seconds_target, peak_rss_mb=done.peak_rss_mb, note=note),
+               Figure("simulate", f"simulate: {size} authority, peak memory", done.peak_rss_mb,
+                      "MB", higher_is_better=False, target=memory_target,
+                      peak_rss_mb=done.peak_rss_mb)]
+    if memory_target is None:
+        figures.pop()
+    return figures
+
+
+def main(argv: list[str] | None = None) -> None:
+    if argv is None and sys.argv[1:2] == ["write"]:
+        Path(sys.argv[3]).write_text(generate(sys.argv[2]), encoding="utf-8")
+        return
+    parser = argparse.ArgumentParser(prog="python -m bench.simulate",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--size", choices=sorted(RUNS), default="full")
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--figures", type=Path, help="write the figures here as JSON")
+    args = parser.parse_args(argv)
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="oversight-bench-sim-", dir=REPO / ".oversight"
+                                     if (REPO / ".oversight").is_dir() else None) as folder:
+        for size in RUNS[args.size]:
+            figures += measure(size, args.seed, Path(folder))
+    for figure in figures:
+        print(f"{figure.what}: {figure.value:,.1f} {figure.unit}"
+              f" (peak {figure.peak_rss_mb:,.0f} MB) {figure.note}")
+    write_figures(args.figures, figures)
+
+
+if __name__ == "__main__":
+    main()
