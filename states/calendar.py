@@ -5,6 +5,10 @@ DOMAIN.md fixes the meaning of each unit:
 - *N working days after D*: day 0 is D itself; day N is the N-th working day after D.
 - *N weeks*: 7·N calendar days.
 - *N months*: the same day of the month N months on, clamped to that month's last day.
+- *A deadline never falls on a non-working day*: a date counted in calendar days, weeks or months
+  that lands on one moves to the next working day (``next``, the convention of statutory and
+  court deadlines), to the previous one (``previous``), or stays (``none``), as the policy says.
+  A working-day count lands on a working day already and is never moved.
 
 A working day is Monday to Friday, not a bank holiday of the calendar's region, and not one of
 the authority's own closure days. Bank holidays come from the ``holidays`` package, which knows
@@ -21,8 +25,11 @@ from typing import Literal
 import holidays
 
 Region = Literal["england-and-wales", "scotland", "northern-ireland"]
+NonWorkingDay = Literal["next", "previous", "none"]
+"""Where a deadline that lands on a non-working day goes."""
 
-# England and Wales share their bank holidays; "ENG" is the subdivision the package files them under.
+# England and Wales share their bank holidays; "ENG" is the subdivision the package files them
+# under.
 _SUBDIVISION: dict[str, str] = {
     "england-and-wales": "ENG",
     "scotland": "SCT",
@@ -56,13 +63,20 @@ class WorkingCalendar:
     Immutable once built; cheap to share between every machine of that authority.
     """
 
-    __slots__ = ("region", "closures")
+    __slots__ = ("region", "closures", "non_working_day")
 
-    def __init__(self, region: Region = "england-and-wales", closures: frozenset[date] = frozenset()):
+    def __init__(self, region: Region = "england-and-wales",
+                 closures: frozenset[date] = frozenset(),
+                 non_working_day: NonWorkingDay = "next"):
         if region not in _SUBDIVISION:
-            raise ValueError(f"unknown bank holiday region {region!r}; use one of {sorted(_SUBDIVISION)}")
+            raise ValueError(f"unknown bank holiday region {region!r}; "
+                             f"use one of {sorted(_SUBDIVISION)}")
+        if non_working_day not in ("next", "previous", "none"):
+            raise ValueError(f"unknown non_working_day {non_working_day!r}; "
+                             f"use next, previous or none")
         self.region: Region = region
         self.closures: frozenset[date] = frozenset(closures)
+        self.non_working_day: NonWorkingDay = non_working_day
 
     def __repr__(self) -> str:
         return f"WorkingCalendar(region={self.region!r}, closures={len(self.closures)} days)"
@@ -72,6 +86,29 @@ class WorkingCalendar:
         if day in self.closures:
             return "authority closure day"
         return _bank_holidays(self.region, day.year).get(day)
+
+    def why_not_working(self, day: date) -> str | None:
+        """``weekend``, the bank holiday's name or ``authority closure day``; None on a working
+        day."""
+        name = self.holiday_name(day)
+        if name is not None:
+            return name
+        return "weekend" if day.weekday() >= 5 else None
+
+    def to_working_day(self, day: date, convention: NonWorkingDay | None = None
+                       ) -> tuple[date, tuple[str, ...]]:
+        """``day`` moved off non-working days by ``convention`` (the calendar's by default), with
+        the reasons of the days it stepped off, in order and each once (empty when not moved)."""
+        convention = convention or self.non_working_day
+        if convention == "none":
+            return day, ()
+        step = timedelta(days=1 if convention == "next" else -1)
+        reasons: list[str] = []
+        while (reason := self.why_not_working(day)) is not None:
+            if reason not in reasons:
+                reasons.append(reason)
+            day += step
+        return day, tuple(reasons)
 
     def is_working_day(self, day: date) -> bool:
         """Monday to Friday, not a bank holiday, not a closure day."""

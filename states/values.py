@@ -57,8 +57,20 @@ class Basis:
     """Bank holidays and closure days a working-day count stepped over."""
     shifted_days: int = 0
     """Calendar days added afterwards, e.g. for an ASYE pause."""
+    unmoved: date | None = None
+    """The date the arithmetic gave, when it fell on a non-working day and ``result`` is the
+    working day it moved to; None when the date was not moved."""
+    moved_because: tuple[str, ...] = ()
+    """Why the days stepped off were not working days: ``weekend``, a bank holiday's name."""
 
     def explain(self) -> str:
+        if self.unmoved is not None:
+            way = "moved to" if self.result > self.unmoved else "moved back to"
+            text = (f"{self.interval} after {_day(self.start)} = {_day(self.unmoved)}, "
+                    f"{way} {_day(self.result)} ({', '.join(self.moved_because)})")
+            if self.shifted_days:
+                text += f", after {self.shifted_days} days for pauses"
+            return text
         text = f"{self.start.isoformat()} + {self.interval} = {self.result.isoformat()}"
         if self.skipped:
             days = ", ".join(f"{d.isoformat()} ({name})" for d, name in self.skipped)
@@ -66,6 +78,11 @@ class Basis:
         if self.shifted_days:
             text += f", then moved {self.shifted_days} days for pauses"
         return text
+
+
+def _day(day: date) -> str:
+    """``Sat 2 May 2026``: the weekday is what a reader checks a moved date by."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,18 @@ class RuleOut(Out):
     name: str | None = None
 
 
+class BasisOut(Out):
+    """How the due date was worked out (the arithmetic ``oversight why`` prints)."""
+
+    start: date
+    interval: str
+    result: date
+    unmoved: date | None = None
+    """The date the arithmetic gave when it fell on a non-working day and was moved."""
+    moved_because: list[str] = []
+    explain: str
+
+
 class TransitionOut(Out):
     entity: str
     source: str = Field(alias="from")
@@ -70,6 +82,8 @@ class TaskOut(Out):
     rule: RuleOut
     escalates: str | None
     level: int
+    basis: BasisOut | None = None
+    """On ``GET /v1/tasks/{id}`` only: the arithmetic of the due date, a move included."""
 
 
 class TaskPage(Out):
@@ -128,6 +142,12 @@ class AccessOut(Out):
     resource: str
     target: str
     outcome: str
+    purpose: str | None = None
+    """Why, when the reader said (``X-Purpose``)."""
+    reader: str | None = None
+    """Who read without a token: ``os:<user>`` at the command line."""
+    seq: int | None = None
+    """The row's place in the access log's hash chain."""
 
 
 class Health(Out):

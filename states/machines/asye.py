@@ -171,7 +171,10 @@ class AsyeJourney(Lifecycle):
             if task["state"] != "open":
                 continue
             due = date.fromisoformat(task["due"])
-            self.reschedule_task(key, due + timedelta(days=shift) if due >= paused_on else due)
+            if due >= paused_on:
+                # The shifted date is a deadline too: off a non-working day, by the file's rule.
+                self.reschedule_task(
+                    key, self.calendar.to_working_day(due + timedelta(days=shift))[0])
         resume_to = paused["from"]
         # A boundary that passed while away is crossed now, on resumption.
         phase_now = self.phase_on(event.on).phase

@@ -133,7 +133,8 @@ class SupervisoryRelationship(Lifecycle):
         if absence.applies_to == "unplanned" and event.planned:
             self.note("planned absence: this policy's absence rule applies to unplanned leave only")
             return
-        basis = absence.threshold.basis(event.on, self.calendar)
+        # Not a deadline: the response it starts is (respond_within, moved off a non-working day).
+        basis = absence.threshold.span(event.on, self.calendar)
         self.arm("absence_threshold", basis.result, rule, basis)
 
     def record_alternative(self, event: AlternativeSupervisionArranged) -> None:

@@ -20,7 +20,7 @@ from oversight.states.events import (
 )
 from oversight.states.machines.lifecycle import Lifecycle
 from oversight.states.policy.model import Policy
-from oversight.states.policy.rules import Interval
+from oversight.states.policy.rules import Interval, deadline
 from oversight.states.values import Basis, RuleRef
 
 _BOOKED = ["planned", "rescheduled"]
@@ -261,9 +261,13 @@ class SupervisionSession(Lifecycle):
         preparation = self.policy.sessions.preparation
         if preparation is None or not self.data.get("preparation") or self.data["prepared"]:
             return
-        due = before(preparation.before, for_date, self.calendar)
-        basis = Basis(start=for_date, interval=f"{preparation.before.describe()} before",
-                      result=max(due, self.today))
+        basis = deadline(Basis(start=for_date, interval=f"{preparation.before.describe()} before",
+                               result=before(preparation.before, for_date, self.calendar)),
+                         self.calendar, preparation.before.non_working_day)
+        due = basis.result
+        if due < self.today:
+            basis = Basis(start=for_date, interval=f"{preparation.before.describe()} before",
+                          result=self.today)
         open_keys = self.tasks_where(type="workbook_summary", state="open")
         if open_keys:
             self.reschedule_task(open_keys[0], basis.result)

@@ -11,6 +11,7 @@ from oversight.states.events import TeamActivityHeld, TeamActivityStarted
 from oversight.states.events.registry import DomainEvent
 from oversight.states.machines.lifecycle import Lifecycle
 from oversight.states.policy.practice_sections import TeamActivity
+from oversight.states.policy.rules import deadline
 from oversight.states.values import Basis, RuleRef
 
 _MONTHS = list(_stdlib_calendar.month_name)
@@ -117,7 +118,8 @@ class TeamCadence(Lifecycle):
         else:
             result = _end_of_month_after(after, activity.in_month, inclusive=first)
             month = _MONTHS[activity.in_month]
-            basis = Basis(start=after, interval=f"to the end of the next {month}", result=result)
+            basis = deadline(Basis(start=after, interval=f"to the end of the next {month}",
+                                   result=result), self.calendar, activity.every.non_working_day)
         self.data["seq"] += 1
         self.open_task(f"{activity.activity}:{self.data['seq']}", activity.activity,
                        assignee=self.data["lead"], role="lead", basis=basis,

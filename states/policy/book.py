@@ -25,7 +25,7 @@ class PolicyBook:
 
     @classmethod
     def of(cls, *policies: Policy, current: Policy | None = None,
-           source: str = "policy book") -> "PolicyBook":
+           source: str = "policy book") -> PolicyBook:
         """A book of ``policies``; refused if they mix authorities or repeat a version or a date."""
         if not policies:
             raise PolicyError(source, "", "no policy versions")
@@ -34,7 +34,7 @@ class PolicyBook:
             raise PolicyError(source, "authority",
                               f"versions of different authorities: {', '.join(authorities)}")
         ordered = tuple(sorted(policies, key=lambda p: p.effective_from))
-        for earlier, later in zip(ordered, ordered[1:]):
+        for earlier, later in zip(ordered, ordered[1:], strict=False):
             if earlier.version == later.version:
                 raise PolicyError(source, "version", f"version '{later.version}' is given twice")
             if earlier.effective_from == later.effective_from:

@@ -8,9 +8,10 @@ start up to and including its first anniversary. Pure: no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, get_args
+from typing import Any, get_args
 
 from oversight.states.calendar import WorkingCalendar, months_after
 from oversight.states.machines.child_supervision import sessions_per_cycle

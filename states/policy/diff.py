@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from oversight.states.policy.model import Policy
 from oversight.states.policy.index import IndexedRule, rule_index
+from oversight.states.policy.model import Policy
 
 Change = Literal["only_in_a", "only_in_b", "changed", "same"]
 

@@ -9,13 +9,14 @@ it guards). Pure: the file is read by ``oversight.adapters.policy_files``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from oversight.states.policy.model import Policy, _key_path
 from oversight.states.policy.index import IndexedRule, phrase, rule_index
+from oversight.states.policy.model import Policy, _key_path
 from oversight.states.policy.rules import Interval
 
 Severity = Literal["error", "warning"]
@@ -136,7 +137,7 @@ def _phases(policy: Policy) -> Iterator[Finding]:
     if ends != sorted(set(ends)):
         yield Finding("error", "asye.phases", "each phase's 'until' must be later than the "
                                               "previous phase's")
-    for earlier, later in zip(phases, phases[1:]):
+    for earlier, later in zip(phases, phases[1:], strict=False):
         if approximate_days(later.every) < approximate_days(earlier.every):
             yield Finding("warning", f"asye.phases.{later.phase}",
                           f"every {later.every.describe()} is closer than the "

@@ -1,7 +1,7 @@
 """An authority's supervision policy as validated data.
 
-A policy file is YAML (read by ``oversight.adapters.policy_files``); this module validates the mapping. Every
-rule carries ``cite: {section, quote}`` so that each timer and task can say which rule raised it.
+A policy file is YAML (read by ``oversight.adapters.policy_files``); this module validates the
+mapping. Every rule carries ``cite: {section, quote}`` so that each timer and task can say which rule raised it.
 Unknown keys are refused, so a typo in a key fails loudly instead of silently dropping a rule.
 """
 
@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from oversight.states.calendar import Region, WorkingCalendar
+from oversight.states.calendar import NonWorkingDay, Region, WorkingCalendar
 from oversight.states.errors import PolicyError
 from oversight.states.policy.practice_sections import (
     ChildSupervisionRules,
@@ -76,7 +76,7 @@ class Cadence(Rule):
     (hull §3: students 1.5 hours a week); ``sessions.length`` applies otherwise."""
 
     @model_validator(mode="after")
-    def _every_or_follows(self) -> "Cadence":
+    def _every_or_follows(self) -> Cadence:
         if (self.every is None) == (self.follows is None):
             raise ValueError("give either 'every' or 'follows: asye'")
         return self
@@ -126,7 +126,7 @@ class AsyeEvidence(Rule):
     """The points at which a written critical reflection is due, one each."""
 
     @model_validator(mode="after")
-    def _distinct_reflections(self) -> "AsyeEvidence":
+    def _distinct_reflections(self) -> AsyeEvidence:
         if len(set(self.critical_reflections)) != len(self.critical_reflections):
             raise ValueError("critical_reflections must be distinct")
         return self
@@ -140,11 +140,12 @@ class Asye(Strict):
     """The portfolio evidence (national framework by default)."""
 
     @model_validator(mode="after")
-    def _phases_in_order(self) -> "Asye":
+    def _phases_in_order(self) -> Asye:
         order = ["weekly", "fortnightly", "monthly"]
         names = [p.phase for p in self.phases]
         if names != sorted(names, key=order.index) or len(set(names)) != len(names):
-            raise ValueError("phases must be distinct and in the order weekly, fortnightly, monthly")
+            raise ValueError("phases must be distinct and in the order weekly, fortnightly, "
+                             "monthly")
         if any(p.until is None for p in self.phases[:-1]):
             raise ValueError("every phase but the last needs 'until'")
         if self.phases[-1].until is not None:
@@ -157,7 +158,8 @@ class OversightPoint(Rule):
     due: Interval
     """Counted from the day the assessment starts (day 0)."""
     at_completion: bool = False
-    """The point records the completion or the extension: it stays due when the assessment ends early."""
+    """The point records the completion or the extension: it stays due when the assessment ends
+    early."""
 
 
 class Assessment(Strict):
@@ -166,7 +168,7 @@ class Assessment(Strict):
     extended_limit: Deadline
 
     @model_validator(mode="after")
-    def _unique_points(self) -> "Assessment":
+    def _unique_points(self) -> Assessment:
         names = [p.point for p in self.oversight_points]
         if len(set(names)) != len(names):
             raise ValueError("oversight points must have distinct names")
@@ -210,6 +212,10 @@ class Escalation(Rule):
 class CalendarRules(Strict):
     region: Region = "england-and-wales"
     closures: list[date] = []
+    non_working_day: NonWorkingDay = "next"
+    """Where a deadline counted in days, weeks or months goes when it lands on a weekend, bank
+    holiday or closure day: the ``next`` working day (DOMAIN.md's default, as statutory and court
+    deadlines), the ``previous`` one, or ``none``. A rule (or one interval) may say otherwise."""
 
 
 class Policy(Strict):
@@ -232,7 +238,7 @@ class Policy(Strict):
     retention: Retention | None = None
 
     @classmethod
-    def from_mapping(cls, data: Any, *, source: str) -> "Policy":
+    def from_mapping(cls, data: Any, *, source: str) -> Policy:
         """Validate a parsed policy file; any fault raises one :class:`PolicyError`."""
         if not isinstance(data, dict):
             raise PolicyError(source, "", "a policy file must be a mapping of keys to values")
@@ -254,7 +260,8 @@ class Policy(Strict):
             raise PolicyError(source, key, reason) from None
 
     def working_calendar(self) -> WorkingCalendar:
-        return WorkingCalendar(self.calendar.region, frozenset(self.calendar.closures))
+        return WorkingCalendar(self.calendar.region, frozenset(self.calendar.closures),
+                               self.calendar.non_working_day)
 
     def cite(self, rule: str, citation: Citation) -> RuleRef:
         """A reference to one rule of this policy, for timers, tasks and the audit trail."""

@@ -100,7 +100,7 @@ class ChildSupervisionRules(Strict):
     """Decisions onto the child's record (sunderland §5.3: within 24 hours)."""
 
     @model_validator(mode="after")
-    def _one_rule_per_case_type(self) -> "ChildSupervisionRules":
+    def _one_rule_per_case_type(self) -> ChildSupervisionRules:
         types = [case.case_type for case in self.cases]
         if len(set(types)) != len(types):
             raise ValueError("each case_type may appear once")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from oversight.states.calendar import WorkingCalendar, months_after, weeks_after
+from oversight.states.calendar import NonWorkingDay, WorkingCalendar, months_after, weeks_after
 from oversight.states.values import Basis
 
 
@@ -43,10 +45,14 @@ class Interval(Strict):
     days: int | None = Field(default=None, ge=0)
     weeks: int | None = Field(default=None, ge=0)
     months: int | None = Field(default=None, ge=0)
+    non_working_day: NonWorkingDay | None = None
+    """Where the date goes when it lands on a non-working day: ``next`` working day,
+    ``previous`` one, or ``none`` (stays); the file's ``calendar.non_working_day`` when unset.
+    A count in working days lands on a working day and is never moved."""
 
     @model_validator(mode="after")
-    def _exactly_one_unit(self) -> "Interval":
-        given = [name for name in ("working_days", "days", "weeks", "months") if getattr(self, name) is not None]
+    def _exactly_one_unit(self) -> Interval:
+        given = [name for name in _UNITS if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError("an interval needs exactly one of working_days, days, weeks, months")
         return self
@@ -63,7 +69,8 @@ class Interval(Strict):
         return getattr(self, self.unit)
 
     def describe(self) -> str:
-        label = {"working_days": "working day", "days": "day", "weeks": "week", "months": "month"}[self.unit]
+        label = {"working_days": "working day", "days": "day", "weeks": "week",
+                 "months": "month"}[self.unit]
         return f"{self.amount} {label}{'' if self.amount == 1 else 's'}"
 
     def after(self, start: date, calendar: WorkingCalendar) -> date:
@@ -77,14 +84,67 @@ class Interval(Strict):
         return date.fromordinal(start.toordinal() + self.amount)
 
     def basis(self, start: date, calendar: WorkingCalendar) -> Basis:
-        """The date and the arithmetic that produced it, for ``oversight why``."""
+        """The deadline this interval after ``start`` and the arithmetic behind it, for
+        ``oversight why``: a date counted in days, weeks or months that lands on a non-working
+        day is moved by the rule's convention, and the basis keeps the unmoved date and why."""
+        span = self.span(start, calendar)
+        if self.unit == "working_days":
+            return span
+        return deadline(span, calendar, self.non_working_day)
+
+    def span(self, start: date, calendar: WorkingCalendar) -> Basis:
+        """The date this interval after ``start``, never moved: for what is not a deadline (the
+        end of a phase, an absence passing its threshold)."""
         result = self.after(start, calendar)
-        skipped = tuple(calendar.skipped_between(start, result)) if self.unit == "working_days" else ()
+        skipped = (tuple(calendar.skipped_between(start, result))
+                   if self.unit == "working_days" else ())
         return Basis(start=start, interval=self.describe(), result=result, skipped=skipped)
+
+    def due(self, start: date, calendar: WorkingCalendar) -> date:
+        """The deadline alone (see :meth:`basis`); :meth:`after` is the unmoved date, for spans
+        that are not deadlines (a phase's end, a threshold of absence)."""
+        return self.basis(start, calendar).result
+
+
+def deadline(basis: Basis, calendar: WorkingCalendar, convention: NonWorkingDay | None = None
+             ) -> Basis:
+    """``basis`` as a deadline: its result moved off a non-working day by ``convention`` (the
+    calendar's when None), keeping the unmoved date and the reasons; unchanged on a working day."""
+    moved, reasons = calendar.to_working_day(basis.result, convention)
+    if not reasons:
+        return basis
+    return replace(basis, result=moved, unmoved=basis.result, moved_because=reasons)
 
 
 class Rule(Strict):
     cite: Citation
+    non_working_day: NonWorkingDay | None = None
+    """This rule's convention for deadlines on non-working days, given to each of its
+    intervals that sets none of its own (``calendar.non_working_day`` otherwise)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _convention_to_intervals(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("non_working_day") is None:
+            return data
+        return {key: value if key in ("cite", "non_working_day")
+                else _with_convention(value, data["non_working_day"])
+                for key, value in data.items()}
+
+
+_UNITS = ("working_days", "days", "weeks", "months")
+
+
+def _with_convention(value: Any, convention: str) -> Any:
+    """An interval written as a mapping (or a list of phases holding them) given the rule's
+    convention where it sets none; anything else unchanged."""
+    if isinstance(value, list):
+        return [_with_convention(item, convention) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if any(unit in value for unit in _UNITS):
+        return {"non_working_day": convention, **value}
+    return {key: _with_convention(item, convention) for key, item in value.items()}
 
 
 class Deadline(Rule):

@@ -160,11 +160,12 @@ def asye_progress(*, worker: str, state: str, data: dict[str, Any], policy: Poli
         return current
 
     def moved(due: date, anchor: date) -> date:
-        """A due date set on ``anchor`` moves by each pause that began after it, on or before it."""
+        """A due date set on ``anchor`` moves by each pause that began after it, on or before it,
+        then off a non-working day, as the journey's tasks are."""
         for pause in pauses:
             if pause.days is not None and anchor < pause.on <= due:
                 due += timedelta(days=pause.days)
-        return due
+        return calendar.to_working_day(due)[0]
 
     sessions = sorted(d for d in (_day(s) for s in data.get("sessions", [])) if d and d <= as_of)
     slots, late, next_due = _walk(started, sessions, horizon, phase_on, moved, calendar)
@@ -189,7 +190,7 @@ def asye_progress(*, worker: str, state: str, data: dict[str, Any], policy: Poli
             review.at.after(started, calendar), started)
         reviews.append(_point(review.review, planned, held_reviews.get(review.review), as_of,
                               ended))
-    planned_end = asye.final.at.after(started, calendar)
+    planned_end = asye.final.at.due(started, calendar)
     extensions = list(data.get("extensions", []))
     end = _open_final_due(data) or (date.fromisoformat(extensions[-1]["to"]) if extensions
                                     else moved(planned_end, started))

@@ -72,7 +72,7 @@ def project(first_due: date, interval_on: IntervalOn, *, today: date, until: dat
 
 
 def _next(day: date, interval_on: IntervalOn, calendar: WorkingCalendar) -> date:
-    following = interval_on(day).after(day, calendar)
+    following = interval_on(day).due(day, calendar)
     return following if following > day else date.fromordinal(day.toordinal() + 1)
 
 

@@ -78,17 +78,21 @@ def test_enrolment_arms_the_surrey_phase_boundaries_at_three_and_nine_months(jou
 
 
 def test_enrolment_opens_the_reviews_the_final_assessment_and_the_first_weekly_supervision(journey):
-    """tm1 owes reviews at 3 and 6 months, the final at 12, and a session a week after enrolment."""
+    """tm1 owes reviews at 3 and 6 months, the final at 12, and a session a week after enrolment.
+
+    3 months after Mon 5 Jan 2026 is Sun 5 Apr (Easter Sunday), then Easter Monday: due Tue 7 Apr;
+    6 months is Sun 5 Jul: due Mon 6 Jul. The phase timers stay on the Sundays (not deadlines).
+    """
     opened = {t.key: (t.type, t.assignee, t.assignee_role, t.due) for t in journey.step.opened}
     assert opened == {
-        "review:three_month": ("asye_review", "tm1", "supervisor", date(2026, 4, 5)),
-        "review:six_month": ("asye_review", "tm1", "supervisor", date(2026, 7, 5)),
+        "review:three_month": ("asye_review", "tm1", "supervisor", date(2026, 4, 7)),
+        "review:six_month": ("asye_review", "tm1", "supervisor", date(2026, 7, 6)),
         "final:1": ("asye_final_assessment", "tm1", "assessor", date(2027, 1, 5)),
         "supervision:2": ("asye_supervision", "tm1", "supervisor", date(2026, 1, 12)),
     }
     assert {t.name: t.fires_on for t in journey.step.arm if t.name.startswith("task:")} == {
-        "task:review:three_month": date(2026, 4, 6),
-        "task:review:six_month": date(2026, 7, 6),
+        "task:review:three_month": date(2026, 4, 8),
+        "task:review:six_month": date(2026, 7, 7),
         "task:final:1": date(2027, 1, 6),
         "task:supervision:2": date(2026, 1, 13),
     }
@@ -141,9 +145,11 @@ def test_a_late_fortnightly_timer_does_not_move_a_monthly_journey_back(journey):
     ("held_on", "next_due", "phase"),
     [
         (date(2026, 1, 12), date(2026, 1, 19), "weekly"),
-        (date(2026, 4, 4), date(2026, 4, 11), "weekly"),
-        (date(2026, 4, 5), date(2026, 4, 19), "fortnightly"),
-        (date(2026, 10, 4), date(2026, 10, 18), "fortnightly"),
+        # A week after Sat 4 Apr is Sat 11 Apr: due Mon 13 Apr; a fortnight after Sun 5 Apr is
+        # Sun 19 Apr: Mon 20 Apr; after Sun 4 Oct, Sun 18 Oct: Mon 19 Oct. Counted from the day held.
+        (date(2026, 4, 4), date(2026, 4, 13), "weekly"),
+        (date(2026, 4, 5), date(2026, 4, 20), "fortnightly"),
+        (date(2026, 10, 4), date(2026, 10, 19), "fortnightly"),
         (date(2026, 10, 5), date(2026, 11, 2), "monthly"),
     ],
 )
@@ -228,12 +234,13 @@ def test_a_review_the_policy_does_not_have_is_refused_naming_its_reviews(journey
 
 
 def test_a_missed_review_escalates_to_the_supervisors_line_manager(journey):
-    """The review due 5 Apr 2026 is missed; swept on Easter Monday, hos1 is asked by Mon 13 Apr."""
+    """The review due Tue 7 Apr 2026 (5 Apr moved past Easter) is missed; swept on Wed 8 Apr,
+    hos1 is asked within 5 working days: Thu 9, Fri 10, Mon 13, Tue 14, Wed 15 Apr."""
     step = journey.fire("task:review:three_month")
     [escalation] = step.opened
     assert (escalation.key, escalation.assignee, escalation.due) == (
-        "review:three_month^", "hos1", date(2026, 4, 13))
-    assert escalation.basis.start == date(2026, 4, 6)
+        "review:three_month^", "hos1", date(2026, 4, 15))
+    assert escalation.basis.start == date(2026, 4, 8)
 
 
 # ----- pause and resumption -------------------------------------------------------------------
@@ -276,20 +283,22 @@ def test_resumption_moves_every_later_phase_boundary_by_the_length_of_the_pause(
 
 
 def test_resumption_reschedules_every_open_task_by_the_length_of_the_pause(paused):
-    """Reviews, the final and the next session all move 28 days, and their timers follow."""
+    """Reviews, the final and the next session all move 28 days, and their timers follow; a date
+    moved onto a non-working day moves on: Tue 7 Apr + 28 = Tue 5 May; Mon 6 Jul + 28 = Mon 3 Aug
+    (from the unmoved Sundays, Sun 3 May + Mon 4 May bank holiday and Sun 2 Aug, the same days)."""
     step = paused.apply(AsyeResumed(on=date(2026, 3, 2), worker="sw1"))
     on = date(2026, 3, 2)
     assert set(step.changed) == {
-        TaskChange("review:three_month", "rescheduled", on, date(2026, 5, 3)),
-        TaskChange("review:six_month", "rescheduled", on, date(2026, 8, 2)),
+        TaskChange("review:three_month", "rescheduled", on, date(2026, 5, 5)),
+        TaskChange("review:six_month", "rescheduled", on, date(2026, 8, 3)),
         TaskChange("final:1", "rescheduled", on, date(2027, 2, 2)),
         TaskChange("supervision:3", "rescheduled", on, date(2026, 3, 2)),
     }
-    assert due_dates(paused) == {"review:three_month": date(2026, 5, 3),
-                                 "review:six_month": date(2026, 8, 2),
+    assert due_dates(paused) == {"review:three_month": date(2026, 5, 5),
+                                 "review:six_month": date(2026, 8, 3),
                                  "final:1": date(2027, 2, 2), "supervision:3": date(2026, 3, 2)}
     assert {n: t.fires_on for n, t in paused.armed.items() if n.startswith("task:")} == {
-        "task:review:three_month": date(2026, 5, 4), "task:review:six_month": date(2026, 8, 3),
+        "task:review:three_month": date(2026, 5, 6), "task:review:six_month": date(2026, 8, 4),
         "task:final:1": date(2027, 2, 3), "task:supervision:3": date(2026, 3, 3)}
 
 

@@ -67,11 +67,12 @@ def three_fortnights_missed(journey):
 
 def test_an_asye_with_three_missed_fortnightly_sessions_shows_three_gaps_with_their_dates(
         three_fortnights_missed):
-    """Due 4 May, 18 May and 1 Jun with no session: three gaps; the late 10 Jun session restarts."""
+    """Due Tue 5 May (4 May is May Day), 19 May and 2 Jun with no session: three gaps (a missed
+    date runs on from its due day); the late 10 Jun session restarts the cadence."""
     found = progress(three_fortnights_missed, date(2026, 6, 15))
     assert [(g.due, g.phase) for g in found.gaps] == [
-        (date(2026, 5, 4), "fortnightly"), (date(2026, 5, 18), "fortnightly"),
-        (date(2026, 6, 1), "fortnightly")]
+        (date(2026, 5, 5), "fortnightly"), (date(2026, 5, 19), "fortnightly"),
+        (date(2026, 6, 2), "fortnightly")]
     assert found.late_sessions == [date(2026, 6, 10)]
     assert found.next_session_due == date(2026, 6, 24)
 
@@ -81,7 +82,7 @@ def test_sessions_held_against_those_required_are_counted_by_phase(three_fortnig
     weekly, fortnightly, monthly = progress(three_fortnights_missed, date(2026, 6, 15)).phases
     assert (weekly.required, weekly.held_on_time, weekly.held, weekly.gaps) == (13, 13, 12, [])
     assert (fortnightly.required, fortnightly.held_on_time, fortnightly.held) == (4, 1, 3)
-    assert fortnightly.gaps == [date(2026, 5, 4), date(2026, 5, 18), date(2026, 6, 1)]
+    assert fortnightly.gaps == [date(2026, 5, 5), date(2026, 5, 19), date(2026, 6, 2)]
     assert (fortnightly.starts, fortnightly.ends, fortnightly.every) == (
         date(2026, 4, 5), date(2026, 10, 5), "2 weeks")
     assert (monthly.required, monthly.held) == (0, 0)
@@ -113,11 +114,12 @@ def test_with_no_session_at_all_the_gaps_follow_the_weekly_cadence_from_the_miss
 
 
 def test_review_points_are_held_planned_or_overdue(three_fortnights_missed):
-    """Three-month review held on 2 Apr (due 5 Apr); the six-month one due 5 Jul is overdue by 10 Jul."""
+    """Three-month review held on 2 Apr (due Tue 7 Apr: Sun 5 Apr moved past Easter Monday); the
+    six-month one due Mon 6 Jul (Sun 5 Jul moved) is overdue by 10 Jul."""
     before = {r.review: (r.planned, r.held_on, r.status)
               for r in progress(three_fortnights_missed, date(2026, 6, 15)).reviews}
-    assert before == {"three_month": (date(2026, 4, 5), date(2026, 4, 2), "held"),
-                      "six_month": (date(2026, 7, 5), None, "planned")}
+    assert before == {"three_month": (date(2026, 4, 7), date(2026, 4, 2), "held"),
+                      "six_month": (date(2026, 7, 6), None, "planned")}
     after = progress(three_fortnights_missed, date(2026, 7, 10))
     assert [(r.review, r.status) for r in after.reviews] == [("three_month", "held"),
                                                              ("six_month", "overdue")]
@@ -138,7 +140,8 @@ def test_a_pause_of_four_weeks_moves_the_reviews_the_phases_and_the_end_date(jou
         (date(2026, 2, 2), date(2026, 3, 2), 28)]
     assert (found.planned_end, found.end, found.paused_days) == (
         date(2027, 1, 5), date(2027, 2, 2), 28)
-    assert [r.planned for r in found.reviews] == [date(2026, 5, 3), date(2026, 8, 2)]
+    # Sun 3 May + May Day: Tue 5 May; Sun 2 Aug: Mon 3 Aug.
+    assert [r.planned for r in found.reviews] == [date(2026, 5, 5), date(2026, 8, 3)]
     assert found.next_phase_starts == date(2026, 5, 3)
     # The session due 2 Feb (set on 26 Jan) moved to 2 Mar: nothing was missed while away.
     assert found.gaps == [] and found.next_session_due == date(2026, 3, 2)

@@ -34,7 +34,7 @@ def test_the_timeline_is_an_image_with_a_title_and_a_description_naming_the_miss
     assert root.find(f"{SVG}title").text == "ASYE timeline of sw1"
     desc = root.find(f"{SVG}desc").text
     assert "2 due dates missed: 2 Feb 2026, 9 Feb 2026." in desc
-    assert "three_month planned 5 Apr 2026, held" in desc
+    assert "three_month planned 7 Apr 2026, held" in desc
 
 
 def test_the_timeline_draws_sessions_gaps_and_phases_as_different_shapes_with_labels(lifeline):

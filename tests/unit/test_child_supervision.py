@@ -148,19 +148,21 @@ def test_devon_s5_1_a_new_allocation_needs_a_discussion_and_a_manager_case_note(
     assert {t.key: (t.type, t.assignee, t.due, t.rule.section) for t in line.step.opened} == {
         "allocation:1": ("allocation_discussion", "tm1", date(2026, 3, 5), "5.1"),
         "case_note:1": ("manager_case_note", "tm1", date(2026, 3, 5), "5.1"),
-        "discussion:2": ("child_discussion", "tm1", date(2026, 5, 2), "5.1"),
+        # 2 months after Mon 2 Mar is Sat 2 May; Sun 3 and May Day Mon 4 skipped: Tue 5 May.
+        "discussion:2": ("child_discussion", "tm1", date(2026, 5, 5), "5.1"),
     }
     assert line.armed["task:allocation:1"].fires_on == date(2026, 3, 6)
 
 
 def test_devon_s5_1_the_allocation_discussion_supervises_the_child_and_restarts_the_cadence(child):
-    """Discussed Wed 4 Mar: allocated → supervised; the next discussion due 2 months on, 4 May."""
+    """Discussed Wed 4 Mar: allocated → supervised; the next discussion due 2 months on, Mon 4 May,
+    which is May Day: Tue 5 May."""
     line = child("devon")
     step = line.apply(AllocationDiscussed(on=date(2026, 3, 4), child="c1"))
     assert (step.transitions[0].source, step.state) == ("allocated", "supervised")
     assert TaskChange("allocation:1", "closed", date(2026, 3, 4)) in step.changed
     assert "task:allocation:1" in step.disarm and "task:discussion:2" in step.disarm
-    assert due_of(line, "child_discussion") == date(2026, 5, 4)
+    assert due_of(line, "child_discussion") == date(2026, 5, 5)
     assert held(line, "manager_case_note")  # the case note is still owed
     assert not held(line, "child_supervision_record")  # the case note records this discussion
 
@@ -247,21 +249,26 @@ def test_a_closed_case_refuses_discussions_and_changes(child):
 # ----- devon §5.1 cadence -----------------------------------------------------------------------
 
 
+# From Wed 4 Mar 2026: 1 month is Sat 4 Apr (then Sun 5, Easter Monday 6): due Tue 7 Apr;
+# 2 months is Mon 4 May, May Day: Tue 5 May; 3 months is Thu 4 Jun, a working day.
+MONTH, TWO_MONTHS, QUARTER = date(2026, 4, 7), date(2026, 5, 5), date(2026, 6, 4)
+
+
 @pytest.mark.parametrize(("case_type", "risk", "due"), [
-    ("early_help", "standard", date(2026, 5, 4)),
-    ("assessment", "standard", date(2026, 4, 4)),
-    ("cin", "standard", date(2026, 5, 4)),
-    ("cin", "high", date(2026, 4, 4)),
-    ("cp", "standard", date(2026, 4, 4)),
-    ("cla", "standard", date(2026, 5, 4)),
-    ("cla", "high", date(2026, 4, 4)),
-    ("care_leaver", "standard", date(2026, 6, 4)),
-    ("care_leaver", "high", date(2026, 4, 4)),
-    ("foster_carer", "standard", date(2026, 5, 4)),
-    ("foster_carer", "high", date(2026, 4, 4)),
-    ("youth_justice", "standard", date(2026, 5, 4)),
-    ("youth_justice", "high", date(2026, 4, 4)),
-    ("quality_assurance", "standard", date(2026, 6, 4)),
+    ("early_help", "standard", TWO_MONTHS),
+    ("assessment", "standard", MONTH),
+    ("cin", "standard", TWO_MONTHS),
+    ("cin", "high", MONTH),
+    ("cp", "standard", MONTH),
+    ("cla", "standard", TWO_MONTHS),
+    ("cla", "high", MONTH),
+    ("care_leaver", "standard", QUARTER),
+    ("care_leaver", "high", MONTH),
+    ("foster_carer", "standard", TWO_MONTHS),
+    ("foster_carer", "high", MONTH),
+    ("youth_justice", "standard", TWO_MONTHS),
+    ("youth_justice", "high", MONTH),
+    ("quality_assurance", "standard", QUARTER),
 ], ids=lambda value: str(value))
 def test_devon_s5_1_each_case_type_is_discussed_at_its_minimum_frequency(child, case_type, risk,
                                                                            due):
@@ -282,27 +289,29 @@ def test_devon_s5_1_high_risk_child_in_need_is_discussed_monthly(child):
 
 
 def test_devon_s5_1_raising_the_risk_reschedules_the_discussion_citing_the_rule(child):
-    """CIN discussed 4 Mar (due 4 May); high risk from 16 Mar: rescheduled to 4 Apr, same rule."""
+    """CIN discussed 4 Mar (due Tue 5 May); high risk from 16 Mar: rescheduled to a month on, Sat
+    4 Apr moved past Easter to Tue 7 Apr, same rule."""
     line = child("devon")
     line.apply(AllocationDiscussed(on=date(2026, 3, 4), child="c1"))
     [key] = held(line, "child_discussion")
     step = line.apply(changed(SESSION, risk="high"))
     assert step.state == "supervised" and step.transitions[0].trigger == "change_details"
-    assert TaskChange(key, "rescheduled", SESSION, date(2026, 4, 4)) in step.changed
-    assert line.armed[f"task:{key}"].fires_on == date(2026, 4, 5)
+    assert TaskChange(key, "rescheduled", SESSION, date(2026, 4, 7)) in step.changed
+    assert line.armed[f"task:{key}"].fires_on == date(2026, 4, 8)
     assert any(r.rule.section == "5.1" and "1 month (high risk)" in r.trigger
                for r in step.transitions)
     # Lowered again: back to two months after the last discussion.
     back = line.apply(changed(date(2026, 3, 20), risk="standard"))
-    assert TaskChange(key, "rescheduled", date(2026, 3, 20), date(2026, 5, 4)) in back.changed
+    assert TaskChange(key, "rescheduled", date(2026, 3, 20), date(2026, 5, 5)) in back.changed
 
 
 def test_devon_s5_1_a_closer_interval_already_run_out_is_due_on_the_day_of_the_change(child):
-    """CIN discussed 4 Mar, high risk only from Mon 6 Apr: a month has passed, due that day."""
+    """CIN discussed 4 Mar, high risk only from Wed 8 Apr: a month on (Sat 4 Apr, moved past
+    Easter to Tue 7 Apr) has passed, so it is due that day."""
     line = child("devon")
     line.apply(AllocationDiscussed(on=date(2026, 3, 4), child="c1"))
-    line.apply(changed(date(2026, 4, 6), risk="high"))
-    assert due_of(line, "child_discussion") == date(2026, 4, 6)
+    line.apply(changed(date(2026, 4, 8), risk="high"))
+    assert due_of(line, "child_discussion") == date(2026, 4, 8)
 
 
 def test_devon_s5_1_a_case_type_change_replaces_the_task_with_one_citing_the_new_rule(child):
@@ -313,7 +322,7 @@ def test_devon_s5_1_a_case_type_change_replaces_the_task_with_one_citing_the_new
     step = line.apply(changed(SESSION, case_type="cp"))
     assert TaskChange(old, "withdrawn", SESSION) in step.changed
     [task] = step.opened
-    assert (task.due, task.rule.rule) == (date(2026, 4, 4), "child_supervision.cases.cp")
+    assert (task.due, task.rule.rule) == (date(2026, 4, 7), "child_supervision.cases.cp")
 
 
 def test_devon_s5_1_a_reallocation_needs_a_new_discussion_and_case_note(child):
@@ -327,7 +336,7 @@ def test_devon_s5_1_a_reallocation_needs_a_new_discussion_and_case_note(child):
         "case_note:4": ("manager_case_note", date(2026, 3, 19))}
     assert "case_note:1" in line.tasks  # the first discussion happened: its note is still owed
     assert ChildSupervision.people(line.data) == ("c1", "sw1")
-    assert due_of(line, "child_discussion") == date(2026, 5, 4)  # cadence unchanged
+    assert due_of(line, "child_discussion") == date(2026, 5, 5)  # cadence unchanged
 
 
 def test_devon_s5_1_a_reallocation_before_the_allocation_discussion_replaces_its_tasks(child):
@@ -394,26 +403,31 @@ def test_a_record_not_made_in_time_is_escalated_without_changing_the_state(child
 # ----- surrey §4.1 ------------------------------------------------------------------------------
 
 
+# From Mon 9 Mar 2026: 4 weeks is Easter Monday 6 Apr: Tue 7 Apr; 8 weeks is Mon 4 May, May Day:
+# Tue 5 May; 12 weeks is Mon 1 Jun and 3 months Tue 9 Jun, both working days.
+FOUR_WEEKS, EIGHT_WEEKS = date(2026, 4, 7), date(2026, 5, 5)
+
+
 @pytest.mark.parametrize(("case_type", "due"), [
-    ("early_help", date(2026, 4, 6)),
-    ("ifss", date(2026, 4, 6)),
-    ("youth_justice", date(2026, 4, 6)),
-    ("adolescent", date(2026, 4, 6)),
-    ("family_safeguarding", date(2026, 4, 6)),
-    ("cin", date(2026, 4, 6)),
-    ("cp", date(2026, 4, 6)),
-    ("cla", date(2026, 5, 4)),
+    ("early_help", FOUR_WEEKS),
+    ("ifss", FOUR_WEEKS),
+    ("youth_justice", FOUR_WEEKS),
+    ("adolescent", FOUR_WEEKS),
+    ("family_safeguarding", FOUR_WEEKS),
+    ("cin", FOUR_WEEKS),
+    ("cp", FOUR_WEEKS),
+    ("cla", EIGHT_WEEKS),
     ("cwd", date(2026, 6, 9)),
     ("care_leaver", date(2026, 6, 1)),
     ("fostering", date(2026, 6, 9)),
-    ("private_fostering", date(2026, 4, 6)),
-    ("kinship", date(2026, 4, 6)),
-    ("sgo", date(2026, 4, 6)),
-    ("form_f", date(2026, 4, 6)),
-    ("independent_review", date(2026, 4, 6)),
+    ("private_fostering", FOUR_WEEKS),
+    ("kinship", FOUR_WEEKS),
+    ("sgo", FOUR_WEEKS),
+    ("form_f", FOUR_WEEKS),
+    ("independent_review", FOUR_WEEKS),
 ])
 def test_surrey_s4_1_each_service_is_discussed_at_its_interval(child, case_type, due):
-    """Discussed Mon 9 Mar: 4 weeks → 6 Apr, 8 weeks → 4 May, 12 weeks → 1 Jun, 3 months → 9 Jun."""
+    """Discussed Mon 9 Mar: 4 weeks → 7 Apr, 8 weeks → 5 May, 12 weeks → 1 Jun, 3 months → 9 Jun."""
     line = child("surrey", case_type=case_type)
     step = line.apply(discussed())
     assert due_of(line, "child_discussion") == due
@@ -447,12 +461,13 @@ def test_surrey_s4_1_assessing_a_cwd_for_six_months_reschedules_the_discussion(c
 
 
 def test_surrey_s4_1_a_cwd_with_a_child_protection_plan_reverts_to_four_weeks(child):
-    """CWD discussed 9 Mar (due 9 Jun); a CP plan from 16 Mar: the CP rule, due 6 Apr."""
+    """CWD discussed 9 Mar (due 9 Jun); a CP plan from 16 Mar: the CP rule, due Tue 7 Apr (4 weeks
+    on is Easter Monday)."""
     line = child("surrey", case_type="cwd", assessed_longer=True)
     line.apply(discussed())
     step = line.apply(changed(SESSION, plan="cp"))
     [task] = step.opened
-    assert (task.due, task.rule.rule) == (date(2026, 4, 6), "child_supervision.cases.cp")
+    assert (task.due, task.rule.rule) == (date(2026, 4, 7), "child_supervision.cases.cp")
     assert line.data["cadence"]["case_type"] == "cp"
     # The plan ends: back to the CWD rule (still assessed: six-monthly from the last discussion).
     line.apply(changed(date(2026, 3, 30), plan="none"))
@@ -467,14 +482,14 @@ def test_surrey_s4_1_a_looked_after_cwd_reverts_to_eight_weeks(child):
 
 def test_surrey_s4_1_a_reallocation_keeps_the_cadence_and_hands_it_to_the_new_manager(
         child, team_with):
-    """To sw1 under tm2 on 16 Mar: the 6 Apr discussion is withdrawn from tm1 and opened for tm2."""
+    """To sw1 under tm2 on 16 Mar: the 7 Apr discussion is withdrawn from tm1 and opened for tm2."""
     line = child("surrey", case_type="early_help")
     line.apply(discussed())
     step = line.apply(ChildReallocated(on=SESSION, child="c1", worker="sw1", manager="tm2"))
     assert step.state == "supervised" and step.transitions[0].trigger == "hand_over"
     assert TaskChange("discussion:2", "withdrawn", SESSION) in step.changed
     [task] = step.opened
-    assert (task.assignee, task.due) == ("tm2", date(2026, 4, 6))
+    assert (task.assignee, task.due) == ("tm2", date(2026, 4, 7))
     assert (line.data["worker"], line.data["manager"]) == ("sw1", "tm2")
 
 

@@ -88,7 +88,9 @@ def test_devon_s5_2_the_final_assessment_ends_the_two_year_programme_with_framew
     """Reviews Sun 5 Apr and Sun 5 Jul 2026; the final on Wed 5 Jan 2028."""
     line = asye(lifeline, "devon")
     assert {k: v for k, v in dues(line).items() if not k.startswith("supervision")} == {
-        "review:three_month": date(2026, 4, 5), "review:six_month": date(2026, 7, 5),
+        # 3 months after Mon 5 Jan 2026 is Sun 5 Apr (Easter): Easter Monday skipped, Tue 7 Apr;
+        # 6 months is Sun 5 Jul: Mon 6 Jul. The deadlines move; the phase boundaries do not.
+        "review:three_month": date(2026, 4, 7), "review:six_month": date(2026, 7, 6),
         "final:1": date(2028, 1, 5)}
     assert line.armed["phase:monthly"].fires_on == date(2026, 7, 5)
 

@@ -81,7 +81,9 @@ def test_hull_s3_asye_reviews_follow_the_national_framework(lifeline):
     """Sun 5 Apr, Sun 5 Jul 2026 and the final on Tue 5 Jan 2027."""
     line = asye(lifeline, "hull")
     assert {k: v for k, v in dues(line).items() if not k.startswith("supervision")} == {
-        "review:three_month": date(2026, 4, 5), "review:six_month": date(2026, 7, 5),
+        # 3 months after Mon 5 Jan 2026 is Sun 5 Apr (Easter): Easter Monday skipped, Tue 7 Apr;
+        # 6 months is Sun 5 Jul: Mon 6 Jul. The deadlines move; the phase boundaries do not.
+        "review:three_month": date(2026, 4, 7), "review:six_month": date(2026, 7, 6),
         "final:1": date(2027, 1, 5)}
 
 

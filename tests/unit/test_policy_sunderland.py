@@ -65,7 +65,9 @@ def test_sunderland_appendix_1_asye_reviews_follow_the_national_framework(lifeli
     """3 and 6 months and the final at 12, sourced from the framework."""
     line = asye(lifeline, "sunderland")
     assert {k: v for k, v in dues(line).items() if not k.startswith("supervision")} == {
-        "review:three_month": date(2026, 4, 5), "review:six_month": date(2026, 7, 5),
+        # 3 months after Mon 5 Jan 2026 is Sun 5 Apr (Easter): Easter Monday skipped, Tue 7 Apr;
+        # 6 months is Sun 5 Jul: Mon 6 Jul. The deadlines move; the phase boundaries do not.
+        "review:three_month": date(2026, 4, 7), "review:six_month": date(2026, 7, 6),
         "final:1": date(2027, 1, 5)}
     assert only(line.step, "asye_final_assessment").rule.section == "Appendix 1"
 

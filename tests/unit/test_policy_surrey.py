@@ -38,12 +38,14 @@ HELD = date(2026, 3, 6)  # Fri
 
 @pytest.mark.parametrize(("role", "section", "first_due", "next_due"), [
     ("student", "4.1", date(2026, 3, 9), date(2026, 3, 13)),                   # weekly
-    ("qualified_social_worker", "4.1", date(2026, 3, 30), date(2026, 4, 3)),   # 4 weekly
-    ("family_support_worker", "4.1", date(2026, 3, 30), date(2026, 4, 3)),
-    ("practitioner", "4.1", date(2026, 3, 30), date(2026, 4, 3)),
-    ("residential", "4.1", date(2026, 3, 30), date(2026, 4, 3)),
-    ("independent_chair", "4.1", date(2026, 3, 30), date(2026, 4, 3)),
-    ("lado", "4.1", date(2026, 3, 30), date(2026, 4, 3)),
+    # 4 weekly: 4 weeks after Fri 6 Mar is Fri 3 Apr 2026, Good Friday; Sat 4, Sun 5 and Easter
+    # Monday 6 Apr are not working days either, so the deadline is Tue 7 Apr.
+    ("qualified_social_worker", "4.1", date(2026, 3, 30), date(2026, 4, 7)),
+    ("family_support_worker", "4.1", date(2026, 3, 30), date(2026, 4, 7)),
+    ("practitioner", "4.1", date(2026, 3, 30), date(2026, 4, 7)),
+    ("residential", "4.1", date(2026, 3, 30), date(2026, 4, 7)),
+    ("independent_chair", "4.1", date(2026, 3, 30), date(2026, 4, 7)),
+    ("lado", "4.1", date(2026, 3, 30), date(2026, 4, 7)),
     ("manager", "4.1", date(2026, 4, 27), date(2026, 5, 1)),                   # 4-8 weekly: 8
     ("senior_manager", "Appendix 6", date(2026, 4, 27), date(2026, 5, 1)),
 ])
@@ -98,7 +100,9 @@ def test_surrey_s5_2_asye_reviews_at_3_and_6_months_and_the_final_assessment_at_
     """The national framework's points, cited to §5.2's objectives."""
     line = asye(lifeline, "surrey")
     assert {k: v for k, v in dues(line).items() if not k.startswith("supervision")} == {
-        "review:three_month": date(2026, 4, 5), "review:six_month": date(2026, 7, 5),
+        # 3 months after Mon 5 Jan 2026 is Sun 5 Apr (Easter Sunday): Easter Monday skipped, Tue 7
+        # Apr; 6 months is Sun 5 Jul: Mon 6 Jul; 12 months is Tue 5 Jan 2027, a working day.
+        "review:three_month": date(2026, 4, 7), "review:six_month": date(2026, 7, 6),
         "final:1": date(2027, 1, 5)}
     final = only(line.step, "asye_final_assessment")
     assert final.rule.section == "5.2"

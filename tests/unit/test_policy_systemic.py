@@ -33,11 +33,12 @@ from tests.unit.policy_scenarios import (
 @pytest.mark.parametrize("role", ["qualified_social_worker", "family_support_worker",
                                   "practitioner"])
 def test_systemic_s6_all_practitioners_are_seen_every_4_weeks(lifeline, role):
-    """Started Mon 2 Mar: first due Mon 30 Mar; held Fri 6 Mar, next due Fri 3 Apr."""
+    """Started Mon 2 Mar: first due Mon 30 Mar; held Fri 6 Mar, next due Tue 7 Apr (4 weeks on is
+    Fri 3 Apr, Good Friday; Sat, Sun and Easter Monday skipped)."""
     line = relationship(lifeline, "systemic", supervisee(role))
     assert only(line.step, "personal_supervision").due == date(2026, 3, 30)
     task = session_after(line, date(2026, 3, 6))
-    assert task.due == date(2026, 4, 3)
+    assert task.due == date(2026, 4, 7)
     assert (task.rule.section, task.rule.rule) == ("6", f"personal_supervision.roles.{role}")
 
 
@@ -72,7 +73,9 @@ def test_systemic_s6_the_six_month_review_and_the_frameworks_three_month_review_
     """Sun 5 Apr, Sun 5 Jul, and the final on Tue 5 Jan 2027."""
     line = asye(lifeline, "systemic")
     assert {k: v for k, v in dues(line).items() if not k.startswith("supervision")} == {
-        "review:three_month": date(2026, 4, 5), "review:six_month": date(2026, 7, 5),
+        # 3 months after Mon 5 Jan 2026 is Sun 5 Apr (Easter): Easter Monday skipped, Tue 7 Apr;
+        # 6 months is Sun 5 Jul: Mon 6 Jul. The deadlines move; the phase boundaries do not.
+        "review:three_month": date(2026, 4, 7), "review:six_month": date(2026, 7, 6),
         "final:1": date(2027, 1, 5)}
     six = next(t for t in line.step.opened if t.key == "review:six_month")
     assert (six.rule.section, six.rule.quote) == ("6", "up to the six-month review")

@@ -174,14 +174,14 @@ def test_a_policy_with_a_yearly_review_opens_the_review_when_the_agreement_is_si
 
 
 def test_reviewing_the_agreement_closes_the_review_and_sets_the_next_a_year_on(reviewed_yearly):
-    """Reviewed early on 20 Feb 2027: the next review is due 20 Feb 2028."""
+    """Reviewed early on Sat 20 Feb 2027: a year on is Sun 20 Feb 2028, so due Mon 21 Feb."""
     reviewed_yearly.apply(signed(STARTED))
     on = date(2027, 2, 20)
     step = reviewed_yearly.apply(AgreementReviewed(on=on, supervisor="tm1", supervisee="sw2"))
     assert step.state == "active"
     assert step.changed == (TaskChange("agreement_review:2", "closed", on),)
     assert opened_summary(step) == {"agreement_review:3": ("agreement_review", "tm1", "supervisor",
-                                                           date(2028, 2, 20))}
+                                                           date(2028, 2, 21))}
     [record] = step.transitions
     assert (record.source, record.dest, record.trigger) == ("active", "active", "review_agreement")
 
@@ -211,10 +211,11 @@ def test_a_session_held_closes_the_one_due_and_sets_the_next_four_weeks_on(activ
 
 
 def test_a_session_is_accepted_before_the_agreement_is_signed(pending):
-    """Supervision can start while the agreement is pending; the state does not move."""
+    """Supervision can start while the agreement is pending; the state does not move. Held Mon 9
+    Mar 2026, 4 weeks on is Easter Monday 6 Apr: due Tue 7 Apr."""
     step = pending.apply(held(date(2026, 3, 9)))
     assert step.state == "agreement_pending"
-    assert [(t.key, t.due) for t in step.opened] == [("supervision:2", date(2026, 4, 6))]
+    assert [(t.key, t.due) for t in step.opened] == [("supervision:2", date(2026, 4, 7))]
 
 
 def test_a_missed_session_escalates_from_the_supervisor_to_their_line_manager(active):

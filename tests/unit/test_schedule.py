@@ -14,13 +14,14 @@ FOUR_WEEKS = Interval(weeks=4)
 
 
 def test_a_four_weekly_cadence_runs_from_the_due_date_to_the_horizon() -> None:
-    """Due 2 March, then every 28 days until the last date on or before the horizon."""
+    """Due 2 March, then every 28 days until the last date on or before the horizon; Mon 25 May
+    2026 is the Spring bank holiday, so that one is due Tue 26 May and the next 28 days on."""
     found = project(date(2026, 3, 2), lambda day: FOUR_WEEKS, today=date(2026, 3, 2),
                     until=date(2026, 6, 30), calendar=CALENDAR)
     assert [(o.on, o.status) for o in found] == [
         (date(2026, 3, 2), "due"), (date(2026, 3, 30), "projected"),
-        (date(2026, 4, 27), "projected"), (date(2026, 5, 25), "projected"),
-        (date(2026, 6, 22), "projected")]
+        (date(2026, 4, 27), "projected"), (date(2026, 5, 26), "projected"),
+        (date(2026, 6, 23), "projected")]
 
 
 def test_a_planned_session_before_the_due_date_takes_its_place_and_the_cadence_follows_it() -> None:
@@ -43,14 +44,15 @@ def test_an_overdue_session_stays_on_its_date_and_the_cadence_runs_on_from_today
 
 
 def test_an_asye_cadence_widens_as_the_phases_change(surrey) -> None:  # type: ignore[no-untyped-def]
-    """Weekly until the fortnightly phase starts, fortnightly after it (surrey §4.1)."""
+    """Weekly until the fortnightly phase starts, fortnightly after it (surrey §4.1); a week after
+    Mon 30 Mar is Easter Monday, so Tue 7 Apr, then a fortnight on: Tue 21 Apr, Tue 5 May."""
     interval_on = asye_interval(surrey, {"weekly": date(2026, 1, 5),
                                          "fortnightly": date(2026, 4, 5),
                                          "monthly": date(2026, 10, 5)})
     found = project(date(2026, 3, 23), interval_on, today=date(2026, 3, 2),
                     until=date(2026, 5, 10), calendar=CALENDAR)
-    assert [o.on for o in found] == [date(2026, 3, 23), date(2026, 3, 30), date(2026, 4, 6),
-                                     date(2026, 4, 20), date(2026, 5, 4)]
+    assert [o.on for o in found] == [date(2026, 3, 23), date(2026, 3, 30), date(2026, 4, 7),
+                                     date(2026, 4, 21), date(2026, 5, 5)]
 
 
 def test_a_role_with_an_early_closer_interval_uses_it_until_the_phase_ends() -> None:

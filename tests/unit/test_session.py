@@ -308,14 +308,16 @@ def test_a_session_whose_length_is_not_given_is_not_flagged(session):
 
 
 def test_surrey_s4_3_the_workbook_summary_is_due_2_days_before_the_session(session):
-    """Planned Mon 2 Mar for Tue 10 Mar: the workbook summary is due Sun 8 Mar, from sw2."""
+    """Planned Mon 2 Mar for Tue 10 Mar: 2 days before is Sun 8 Mar; surrey.yaml moves this rule
+    to the working day before (non_working_day: previous), so it is due Fri 6 Mar, from sw2."""
     line = session("surrey")
     [task] = line.step.opened
     assert (task.key, task.type, task.assignee, task.assignee_role, task.due) == (
-        "prepare:1", "workbook_summary", "sw2", "supervisee", date(2026, 3, 8))
+        "prepare:1", "workbook_summary", "sw2", "supervisee", date(2026, 3, 6))
+    assert (task.basis.unmoved, task.basis.moved_because) == (date(2026, 3, 8), ("weekend",))
     assert (task.rule.authority, task.rule.section) == ("surrey", "4.3")
     assert task.basis.start == FOR and task.basis.interval == "2 days before"
-    assert line.armed["task:prepare:1"].fires_on == date(2026, 3, 9)
+    assert line.armed["task:prepare:1"].fires_on == date(2026, 3, 7)  # the day after it is due
 
 
 def test_a_session_that_uses_no_workbook_needs_no_preparation(session):
@@ -455,14 +457,15 @@ def test_a_rescheduled_session_cancelled_again_owes_a_new_reschedule(session):
 
 
 def test_a_cancellation_withdraws_the_preparation_and_a_new_date_owes_it_again(session):
-    """Surrey: the workbook for 10 Mar is withdrawn; rescheduled for Mon 16 Mar, due Sat 14 Mar."""
+    """Surrey: the workbook for 10 Mar is withdrawn; rescheduled for Mon 16 Mar, 2 days before is
+    Sat 14 Mar, moved back to Fri 13 Mar."""
     line = session("surrey")
     step = line.apply(cancelled(date(2026, 3, 5)))
     assert step.changed == (TaskChange("prepare:1", "withdrawn", date(2026, 3, 5)),)
     assert step.opened == ()  # Surrey times no rescheduling
     line.apply(moved(date(2026, 3, 6), date(2026, 3, 16)))
     assert set(line.tasks) == {"prepare:2"}  # a new key: the withdrawn one keeps its history
-    assert due_of(line, "workbook_summary") == date(2026, 3, 14)
+    assert due_of(line, "workbook_summary") == date(2026, 3, 13)
 
 
 # ----- refusals ------------------------------------------------------------------------------

@@ -90,10 +90,12 @@ def test_devon_s7_group_supervision_is_due_a_month_after_the_team_starts(cadence
     assert (task.rule.authority, task.rule.section) == ("devon", "7")
 
 
-def test_devon_s7_group_supervision_held_on_31_january_is_next_due_on_28_february(first_held):
-    """A month after the 31st is clamped to the month's last day."""
+def test_devon_s7_group_supervision_held_on_31_january_is_next_due_after_28_february(first_held):
+    """A month after the 31st is clamped to the month's last day, Sat 28 Feb 2026; the weekend
+    moves the deadline to Mon 2 Mar."""
     line = first_held("devon", "group_supervision", "t1", date(2026, 1, 31), lead="tm1")
-    assert due_task(line) == ("group_supervision:1", "tm1", date(2026, 2, 28))
+    assert due_task(line) == ("group_supervision:1", "tm1", date(2026, 3, 2))
+    assert line.step.opened[0].basis.unmoved == date(2026, 2, 28)
 
 
 def test_devon_s8_each_staff_member_has_an_appraisal_a_year_on_with_their_line_manager(cadence):
@@ -119,12 +121,13 @@ def test_hull_s3_each_team_holds_a_reflective_discussion_every_month(first_held)
 
 
 def test_hull_s4_each_supervisor_is_observed_twice_a_year(cadence):
-    """tm1 from Mon 2 Mar 2026: due Wed 2 Sep 2026, arranged by hos1; held 31 Aug, due 28 Feb."""
+    """tm1 from Mon 2 Mar 2026: due Wed 2 Sep 2026, arranged by hos1; held 31 Aug, six months on
+    is Sun 28 Feb 2027, so due Mon 1 Mar."""
     line = cadence("hull", "peer_observation", "tm1")
     assert due_task(line) == ("peer_observation:1", "hos1", date(2026, 9, 2))
     assert line.step.opened[0].rule.section == "4"
     line.apply(held("peer_observation", "tm1", date(2026, 8, 31)))
-    assert due_task(line) == ("peer_observation:2", "hos1", date(2027, 2, 28))
+    assert due_task(line) == ("peer_observation:2", "hos1", date(2027, 3, 1))
 
 
 def test_hull_s4_each_teams_reflective_discussions_are_observed_twice_a_year(cadence):
@@ -134,34 +137,36 @@ def test_hull_s4_each_teams_reflective_discussions_are_observed_twice_a_year(cad
 
 
 def test_hull_s4_the_supervision_quality_report_is_due_every_six_months(cadence):
-    """From Wed 1 Jul 2026 the authority's report is due Fri 1 Jan 2027, then 1 Jul 2027."""
+    """From Wed 1 Jul 2026 six months is Fri 1 Jan 2027, New Year's Day, then the weekend: due
+    Mon 4 Jan; held Fri 18 Dec, the next is due Fri 18 Jun 2027."""
     line = cadence("hull", "supervision_quality_report", "hull", date(2026, 7, 1), lead="hos1")
-    assert due_task(line) == ("supervision_quality_report:1", "hos1", date(2027, 1, 1))
+    assert due_task(line) == ("supervision_quality_report:1", "hos1", date(2027, 1, 4))
     assert line.step.opened[0].subject == "authority:hull"
     line.apply(held("supervision_quality_report", "hull", date(2026, 12, 18)))
     assert due_task(line)[2] == date(2027, 6, 18)
 
 
 def test_sunderland_s4_3_a_schedule_started_in_january_is_due_by_the_end_of_that_january(cadence):
-    """sw2 from Mon 5 Jan 2026: the year's schedule is due Sat 31 Jan 2026."""
+    """sw2 from Mon 5 Jan 2026: the end of January is Sat 31 Jan 2026; the file keeps it in
+    January (non_working_day: previous), so it is due Fri 30 Jan."""
     line = cadence("sunderland", "supervision_schedule", "sw2", date(2026, 1, 5))
-    assert due_task(line) == ("supervision_schedule:1", "tm1", date(2026, 1, 31))
+    assert due_task(line) == ("supervision_schedule:1", "tm1", date(2026, 1, 30))
     task = line.step.opened[0]
     assert (task.rule.section, task.basis.interval) == ("4.3", "to the end of the next January")
 
 
 def test_sunderland_s4_3_a_schedule_started_after_january_is_due_the_next_january(cadence):
-    """From Mon 2 Mar 2026: due Sun 31 Jan 2027."""
-    assert due_task(cadence("sunderland", "supervision_schedule", "sw2"))[2] == date(2027, 1, 31)
+    """From Mon 2 Mar 2026: the end of January is Sun 31 Jan 2027, so due Fri 29 Jan 2027."""
+    assert due_task(cadence("sunderland", "supervision_schedule", "sw2"))[2] == date(2027, 1, 29)
 
 
 @pytest.mark.parametrize("held_on", [date(2026, 1, 20), date(2026, 2, 5), date(2026, 12, 10)])
 def test_sunderland_s4_3_a_schedule_prepared_in_2026_makes_the_next_due_in_january_2027(
         held_on, cadence):
-    """In time, late or early, the next schedule is due by Sun 31 Jan 2027."""
+    """In time, late or early, the next schedule is due by Fri 29 Jan 2027 (31 Jan is a Sunday)."""
     line = cadence("sunderland", "supervision_schedule", "sw2", date(2026, 1, 5))
     line.apply(held("supervision_schedule", "sw2", held_on))
-    assert due_task(line)[2] == date(2027, 1, 31)
+    assert due_task(line)[2] == date(2027, 1, 29)
 
 
 # ----- states and transitions ----------------------------------------------------------------

@@ -133,7 +133,7 @@ def get_task(task_id: str = TaskPath, who: Caller = Depends(caller), app: App = 
             task, _ = found
             who.log(connection, "task", [f"{task['entity_kind']}:{task['entity_id']}"], now=now)
             transaction.commit()
-            return task_view(task)
+            return {**task_view(task), "basis": task.get("basis")}
         if found is None and scope is not None and scope.everything:
             raise Problem(404, "not-found", "No such task.")
         who.log(connection, "task", [f"task:{task_id}"], now=now, outcome="refused")
