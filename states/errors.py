@@ -1,4 +1,7 @@
-"""Errors the domain raises, each with a message a person can act on.
+"""Errors the product raises on purpose, each with a message a person can act on.
+
+The one exception tree. Errors of the domain and the application are defined here; the few
+that belong to one adapter are defined there (module in brackets) and drawn here all the same:
 
     OversightError
     ├── PolicyError          a policy file is invalid: file, key path and reason
@@ -6,7 +9,16 @@
     │   └── EventDateRefused  dated after today (Europe/London) or before the floor
     ├── EventRejected        the entity's current state does not accept the event
     ├── UnknownEntity        the event names a person, child or entity the store does not hold
-    └── ConcurrentUpdate     another writer changed the entity first (adapters raise it)
+    ├── ConcurrentUpdate     another writer changed the entity first (adapters raise it)
+    ├── BatchRejected        events of a batch were refused, so none was applied
+    ├── TaskNotClosed        the event recorded to close a task left it open
+    ├── NoFulfillingEvent    no single event closes a task of this type
+    ├── StoreNotReady        the store has no schema yet, or an old one
+    ├── SettingsInvalid      the delivery settings are wrong (workflows.delivery_settings)
+    ├── ScenarioInvalid      a scenario file is wrong: where and why (adapters.scenario)
+    ├── ImportRejected       an import file's rows are wrong (adapters.imports.rows)
+    └── DeliveryFailed       a receiver did not take a message (adapters.delivery.ports)
+        └── PayloadRefused   the receiver refused this message itself: retrying will not help
 """
 
 from __future__ import annotations
@@ -47,3 +59,30 @@ class UnknownEntity(OversightError):
 
 class ConcurrentUpdate(OversightError):
     """The entity's version moved between load and save."""
+
+
+class BatchRejected(OversightError):
+    """Events of a batch were refused, so none of the batch was applied.
+
+    ``failures`` lists every refused event by its position in the batch (from 0) with the
+    reason; later events that depended on a refused one are refused too.
+    """
+
+    def __init__(self, failures: list[tuple[int, OversightError]]):
+        self.failures = failures
+        lines = [f"event {index}: {error}" for index, error in failures[:20]]
+        if len(failures) > 20:
+            lines.append(f"... and {len(failures) - 20} more")
+        super().__init__(f"{len(failures)} event(s) refused, none applied:\n" + "\n".join(lines))
+
+
+class TaskNotClosed(OversightError):
+    """The event recorded to close a task by hand left it open: nothing was recorded."""
+
+
+class NoFulfillingEvent(OversightError):
+    """No event closes a task of this type."""
+
+
+class StoreNotReady(OversightError):
+    """The store has no schema yet, or an old one."""

@@ -1,4 +1,9 @@
-"""The composition root: settings → engine → policy → service and delivery adapters."""
+"""The composition root: settings → engine → store → policy → service and delivery adapters.
+
+The one module of ``workflows`` that names the adapters' concrete classes: it builds the
+SQLAlchemy store (:class:`~oversight.adapters.store.unit_of_work.SqlStore`) and hands it, as the
+store port, to the service and to every read model the edges call.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +16,21 @@ from sqlalchemy import Engine
 from oversight.adapters.delivery.ports import Deliverer
 from oversight.adapters.policy_files import load_policy, load_policy_book
 from oversight.adapters.store.database import is_current, make_engine, upgrade
-from oversight.adapters.store.unit_of_work import SqlUnitOfWork
-from oversight.states.errors import OversightError
+from oversight.adapters.store.unit_of_work import SqlStore
+from oversight.states.errors import OversightError, StoreNotReady
 from oversight.states.policy.model import Policy
+from oversight.workflows.ports import UnitOfWorkFactory
 from oversight.workflows.service import OversightService
 from oversight.workflows.settings import Settings
-
-
-class StoreNotReady(OversightError):
-    """The store has no schema yet, or an old one."""
 
 
 @dataclass(frozen=True)
 class App:
     settings: Settings
     engine: Engine
+    """The store's engine, for the adapters that speak SQL themselves (delivery, tokens)."""
+    store: UnitOfWorkFactory
+    """The store port: ``with app.store() as uow``; what the read models take."""
     policy: Policy
     service: OversightService
 
@@ -49,14 +54,16 @@ def initialise(settings: Settings, policy_name: str | None = None) -> App:
     book = load_policy_book(name, settings.policy_dir)
     engine = engine_for(settings.url)
     upgrade(engine)
-    with SqlUnitOfWork(engine) as uow:
-        current = uow.get_meta("policy")
+    store = SqlStore(engine)
+    with store() as uow:
+        current = uow.meta.get("policy")
         if current and current != name:
             raise OversightError(f"this store runs the '{current}' policy, not '{name}'; "
                                  f"use another OVERSIGHT_HOME or OVERSIGHT_DATABASE_URL")
-        uow.set_meta("policy", name)
+        uow.meta.set("policy", name)
         uow.commit()
-    return App(settings, engine, policy, OversightService(engine, book, link_base=settings.link_base))
+    return App(settings, engine, store, policy, OversightService(
+        uow_factory=store, policy=book, link_base=settings.link_base))
 
 
 def open_app(settings: Settings | None = None) -> App:
@@ -66,8 +73,9 @@ def open_app(settings: Settings | None = None) -> App:
     if not is_current(engine):
         raise StoreNotReady(f"the store at {settings.redacted_url()} is not initialised or is out "
                             f"of date: run `oversight init` first")
-    with SqlUnitOfWork(engine) as uow:
-        name = uow.get_meta("policy") or settings.policy
+    store = SqlStore(engine)
+    with store() as uow:
+        name = uow.meta.get("policy") or settings.policy
     book = load_policy_book(name, settings.policy_dir)
-    return App(settings, engine, book.current,
-               OversightService(engine, book, link_base=settings.link_base))
+    return App(settings, engine, store, book.current, OversightService(
+        uow_factory=store, policy=book, link_base=settings.link_base))

@@ -18,15 +18,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable
 
-from oversight.states.errors import OversightError
+from oversight.states.errors import NoFulfillingEvent
 from oversight.states.events.registry import DomainEvent, parse_event
 
 Builder = Callable[[dict[str, Any], str], dict[str, Any]]
 """(entity data, task key) → the event's fields besides type and date."""
-
-
-class NoFulfillingEvent(OversightError):
-    """No event closes a task of this type."""
 
 
 def _pair(data: dict[str, Any], key: str) -> dict[str, Any]:

@@ -196,7 +196,7 @@ def build_templates(offsets: int = OFFSETS, policy: str = "surrey",
                                              date(2021, 9, 1), ids["m"], date(2020, 7, 1)))
                 events += history
         with SqlUnitOfWork(app.engine) as uow:
-            uow.upsert_staff(staff)
+            uow.staff.upsert(staff)
             uow.commit()
         _run(app, sorted(events, key=lambda e: e["on"]), parse_event)
         app.engine.dispose()

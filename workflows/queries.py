@@ -6,13 +6,12 @@ ISO ``YYYY-MM-DD`` strings, the shape ``oversight … --json`` prints.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
-from sqlalchemy import Engine, func, select
-
-from oversight.adapters.store import tables as t
 from oversight.states.values import EntityRef
+from oversight.workflows.ports import UnitOfWorkFactory
 
 BREACHED = ("breached", "escalated")
 
@@ -57,47 +56,64 @@ def transition_view(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def tasks(engine: Engine, *, states: Iterable[str] | None = None) -> list[dict[str, Any]]:
+def tasks(store: UnitOfWorkFactory, *, states: Iterable[str] | None = None
+          ) -> list[dict[str, Any]]:
     """Tasks in the order they were raised, optionally only those in ``states``."""
-    query = select(t.tasks)
-    if states is not None:
-        query = query.where(t.tasks.c.state.in_(list(states)))
-    query = query.order_by(t.tasks.c.raised_on, t.tasks.c.due, t.tasks.c.id)
-    with engine.connect() as connection:
-        return [task_view(dict(row)) for row in connection.execute(query).mappings()]
+    with store() as uow:
+        return [task_view(row) for row in uow.tasks.listing(states)]
 
 
-def task(engine: Engine, task_id: str) -> dict[str, Any] | None:
+def task(store: UnitOfWorkFactory, task_id: str) -> dict[str, Any] | None:
     """One task with its stored rule (quote included) and the arithmetic of its due date."""
-    with engine.connect() as connection:
-        row = connection.execute(select(t.tasks).where(t.tasks.c.id == task_id)).mappings().first()
-    if row is None:
+    with store() as uow:
+        found = uow.tasks.get_many([task_id])
+    if not found:
         return None
-    return {**task_view(dict(row)), "rule_detail": row["rule"], "basis": row["basis"]}
+    row = found[0]
+    return {**task_view(row), "rule_detail": row["rule"], "basis": row["basis"]}
 
 
-def transitions(engine: Engine, entity: EntityRef | None = None) -> list[dict[str, Any]]:
+def transitions(store: UnitOfWorkFactory, entity: EntityRef | None = None
+                ) -> list[dict[str, Any]]:
     """The audit trail, of one entity or of the whole store, in the order it was written."""
-    query = select(t.audit)
-    if entity is not None:
-        query = query.where(t.audit.c.entity_kind == entity.kind, t.audit.c.entity_id == entity.id)
-    with engine.connect() as connection:
-        rows = connection.execute(query.order_by(t.audit.c.id)).mappings()
-        return [transition_view(dict(row)) for row in rows]
+    with store() as uow:
+        lines = uow.history.lines(entity.kind, entity.id) if entity else uow.history.lines()
+    return [transition_view(row) for row in lines]
 
 
-def entity_exists(engine: Engine, entity: EntityRef) -> bool:
-    with engine.connect() as connection:
-        return connection.execute(select(t.entities.c.id).where(
-            t.entities.c.kind == entity.kind, t.entities.c.id == entity.id)).first() is not None
+def entity_exists(store: UnitOfWorkFactory, entity: EntityRef) -> bool:
+    with store() as uow:
+        return uow.entities.get(entity.kind, entity.id) is not None
 
 
-def counts(engine: Engine) -> dict[str, int]:
+def counts(store: UnitOfWorkFactory) -> dict[str, int]:
     """Rows per table, for checks that a refused command changed nothing."""
-    with engine.connect() as connection:
-        return {table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-                for table in (t.entities, t.timers, t.audit, t.tasks, t.outbox,
-                              t.processed_events)}
+    with store() as uow:
+        return uow.row_counts()
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """The store at a glance (``oversight status``)."""
+
+    entities: list[tuple[str, str, int]]
+    """(kind, state, how many), by kind then state."""
+    upcoming: list[dict[str, Any]]
+    """The next timers to fire, every column."""
+    tasks: dict[str, int]
+    """Tasks by state."""
+    messages: dict[str, int]
+    """Outbox messages by status."""
+
+
+def store_status(store: UnitOfWorkFactory, *, timers: int) -> StoreStatus:
+    """Entities by kind and state, the next ``timers`` timers, tasks and messages by state."""
+    with store() as uow:
+        by_state: dict[str, int] = {}
+        for row in uow.tasks.listing():
+            by_state[row["state"]] = by_state.get(row["state"], 0) + 1
+        return StoreStatus(uow.entities.counts(), uow.timers.upcoming(timers), by_state,
+                           uow.outbox.counts())
 
 
 def summary_by_rule(task_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -12,9 +12,6 @@ import dataclasses
 from datetime import date, datetime
 from itertools import groupby
 
-from sqlalchemy import Engine
-
-from oversight.adapters.store.unit_of_work import SqlUnitOfWork, task_id
 from oversight.states.errors import OversightError
 from oversight.states.machines.lifecycle import rule_to_dict
 from oversight.states.policy.model import Policy
@@ -23,15 +20,16 @@ from oversight.states.policy.index import rule_at
 from oversight.states.views.replan import Move, Replan, plan_replan
 from oversight.states.values import EntityRef, Step, TransitionRecord
 from oversight.workflows.messages import task_message
+from oversight.workflows.ports import SavedStep, UnitOfWork, UnitOfWorkFactory, task_id
 
 
-def preview(engine: Engine, book: PolicyBook, target: Policy) -> Replan:
+def preview(store: UnitOfWorkFactory, book: PolicyBook, target: Policy) -> Replan:
     """What :func:`apply` would move; nothing changes."""
-    with SqlUnitOfWork(engine) as uow:
-        return plan_replan(book, target, uow.open_tasks_of(book.authority))
+    with store() as uow:
+        return plan_replan(book, target, uow.tasks.open_of(book.authority))
 
 
-def apply(engine: Engine, book: PolicyBook, target: Policy, *, on: date, now: datetime,
+def apply(store: UnitOfWorkFactory, book: PolicyBook, target: Policy, *, on: date, now: datetime,
           link_base: str = "http://localhost:8000") -> Replan:
     """Move the open tasks onto ``target``, all in one transaction, recorded on day ``on``."""
     if on < target.effective_from:
@@ -39,8 +37,8 @@ def apply(engine: Engine, book: PolicyBook, target: Policy, *, on: date, now: da
             f"version {target.version} of the {book.authority} policy takes effect on "
             f"{target.effective_from.isoformat()}: replan can apply it from that day "
             f"(--dry-run shows the moves now)")
-    with SqlUnitOfWork(engine) as uow:
-        plan = plan_replan(book, target, uow.open_tasks_of(book.authority))
+    with store() as uow:
+        plan = plan_replan(book, target, uow.tasks.open_of(book.authority))
         by_entity = groupby(sorted(plan.moves, key=lambda m: (m.entity_kind, m.entity_id)),
                             key=lambda m: (m.entity_kind, m.entity_id))
         for (kind, entity_id), moves in by_entity:
@@ -49,9 +47,9 @@ def apply(engine: Engine, book: PolicyBook, target: Policy, *, on: date, now: da
     return plan
 
 
-def _move_entity(uow: SqlUnitOfWork, target: Policy, kind: str, entity_id: str,
+def _move_entity(uow: UnitOfWork, target: Policy, kind: str, entity_id: str,
                  moves: list[Move], on: date, now: datetime, link_base: str) -> None:
-    stored = uow.get(kind, entity_id)
+    stored = uow.entities.get(kind, entity_id)
     if stored is None:  # a task row without its entity: nothing to keep consistent
         raise OversightError(f"task {moves[0].task_id} belongs to {kind}:{entity_id}, "
                              f"which is not in the store")
@@ -64,7 +62,7 @@ def _move_entity(uow: SqlUnitOfWork, target: Policy, kind: str, entity_id: str,
         rule = target.cite(move.rule, indexed.cite)
         if move.key in data["tasks"]:
             data["tasks"][move.key].update(due=move.new_due.isoformat(), rule=rule_to_dict(rule))
-        uow.retime_task(kind, entity_id, move.key, due=move.new_due, rule=rule, basis=move.basis)
+        uow.tasks.retime(kind, entity_id, move.key, due=move.new_due, rule=rule, basis=move.basis)
         records.append(TransitionRecord(
             stored.state, stored.state, f"reschedule {move.type}",
             f"replan:{target.authority}@{target.version}", on, rule))
@@ -73,9 +71,9 @@ def _move_entity(uow: SqlUnitOfWork, target: Policy, kind: str, entity_id: str,
     entity = dataclasses.replace(stored, version=stored.version + 1,
                                  policy_version=target.version, data=data,
                                  updated_on=max(stored.updated_on, on))
-    uow.save_step(step, entity, created=False, event_id=None, recorded_at=now)
-    rows = {row["id"]: row for row in uow.tasks([move.task_id for move in moves])}
-    uow.add_outbox(task_message(rows[task_id(kind, entity_id, move.key)], "rescheduled", on,
+    uow.save_steps([SavedStep(step, entity)], recorded_at=now)
+    rows = {row["id"]: row for row in uow.tasks.get_many([move.task_id for move in moves])}
+    uow.outbox.add(task_message(rows[task_id(kind, entity_id, move.key)], "rescheduled", on,
                                 now=now, authority=target.authority, link_base=link_base)
                    for move in moves)
 

@@ -21,7 +21,6 @@ from prefect.cache_policies import NO_CACHE
 
 from oversight.adapters.scenario import Planned, ScenarioInvalid, load_scenario
 from oversight.adapters.store.database import sqlite_url
-from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.errors import OversightError
 from oversight.states.events.registry import parse_event
 from oversight.workflows import queries
@@ -168,8 +167,8 @@ def simulate(scenario_file: Path, *, store: Path | None = None, home: Path | Non
                             policy=scenario.policy, policy_dir=policy_dir)
         app = initialise(settings, scenario.policy)
         cleanup.callback(app.engine.dispose)  # let go of the file before it is deleted
-        with SqlUnitOfWork(app.engine) as uow:
-            uow.upsert_staff(scenario.staff_members())
+        with app.store() as uow:
+            uow.staff.upsert(scenario.staff_members())
             uow.commit()
         token = _on_day.set(on_day)
         try:
@@ -184,7 +183,7 @@ def simulate(scenario_file: Path, *, store: Path | None = None, home: Path | Non
                 f"{refused['where']}: the engine refused it: {refused['reason']}"])
         result = SimulationResult(
             scenario=scenario.source, start=scenario.start, end=scenario.end,
-            tasks=queries.tasks(app.engine), transitions=queries.transitions(app.engine),
+            tasks=queries.tasks(app.store), transitions=queries.transitions(app.store),
             totals=totals, outbox_file=None if temporary else settings.outbox_file)
     return result
 

@@ -26,18 +26,13 @@ def status(as_json: bool = JsonFlag,
            timers: int = typer.Option(10, "--timers", min=0, help="How many next timers to show.")
            ) -> None:
     """Entities by kind and state, the next timers to fire, tasks and messages by state."""
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
     from oversight.workflows import queries
 
     with handled():
         ready = open_store()
-        with SqlUnitOfWork(ready.engine) as uow:
-            entities = uow.count_entities()
-            upcoming = uow.next_timers(timers)
-            outbox = uow.outbox_counts()
-        task_states: dict[str, int] = {}
-        for row in queries.tasks(ready.engine):
-            task_states[row["state"]] = task_states.get(row["state"], 0) + 1
+        found = queries.store_status(ready.store, timers=timers)
+        entities, upcoming, task_states, outbox = (found.entities, found.upcoming, found.tasks,
+                                                   found.messages)
     if as_json:
         print_json({"policy": ready.policy.authority,
                     "entities": [{"kind": k, "state": s, "count": c} for k, s, c in entities],
@@ -65,7 +60,7 @@ def tasks(
         fail("choose --open or --breached, not both")
     states = ["open"] if open_only else list(queries.BREACHED) if breached else None
     with handled():
-        rows = queries.tasks(open_store().engine, states=states)
+        rows = queries.tasks(open_store().store, states=states)
     if as_json:
         print_json(rows)
         return
@@ -88,10 +83,10 @@ def history(entity: str = typer.Argument(
     if ref.kind not in KINDS:
         fail(f"no kind {ref.kind!r}; kinds are {', '.join(KINDS)}")
     with handled():
-        engine = open_store().engine
-        if not queries.entity_exists(engine, ref):
+        store = open_store().store
+        if not queries.entity_exists(store, ref):
             fail(f"no {ref} in the store; `oversight status` shows what it holds")
-        rows = queries.transitions(engine, ref)
+        rows = queries.transitions(store, ref)
     if as_json:
         print_json(rows)
         return
@@ -104,7 +99,7 @@ def why(task_id: str = typer.Argument(..., help="A task id, as `oversight tasks`
     from oversight.workflows import queries
 
     with handled():
-        found = queries.task(open_store().engine, task_id)
+        found = queries.task(open_store().store, task_id)
     if found is None:
         fail(f"no task {task_id!r}; `oversight tasks` lists the task ids")
     if as_json:

@@ -42,9 +42,9 @@ def replan(
             fail(f"this store runs the '{book.authority}' policy, not '{policy}'")
         target = book.version(version) if version else book.latest
         if dry_run:
-            plan = replanning.preview(ready.engine, book, target)
+            plan = replanning.preview(ready.store, book, target)
         else:
-            plan = replanning.apply(ready.engine, book, target,
+            plan = replanning.apply(ready.store, book, target,
                                     on=datetime.now(ZoneInfo("Europe/London")).date(),
                                     now=datetime.now(UTC),
                                     link_base=ready.settings.link_base)

@@ -141,7 +141,7 @@ def make_store(home: Path) -> App:
     app = initialise(Settings(home=home, database_url=f"sqlite:///{home / 'oversight.db'}"),
                      "surrey")
     with SqlUnitOfWork(app.engine) as uow:
-        uow.upsert_staff(TEAM)
+        uow.staff.upsert(TEAM)
         for person, team in TEAMS.items():
             uow.connection.execute(update(t.staff).where(t.staff.c.id == person).values(
                 team=team))

@@ -57,7 +57,7 @@ def test_eight_clients_posting_concurrently_lose_nothing_and_apply_nothing_twice
     app = make_store(tmp_path)
     workers = [f"l{n}" for n in range(CLIENTS)]
     with SqlUnitOfWork(app.engine) as uow:
-        uow.upsert_staff(StaffMember(w, "qualified_social_worker", date(2021, 9, 1), "tm1",
+        uow.staff.upsert(StaffMember(w, "qualified_social_worker", date(2021, 9, 1), "tm1",
                                      date(2020, 7, 1)) for w in workers)
         uow.commit()
     for worker in workers:

@@ -77,7 +77,7 @@ def test_a_scenario_with_several_faults_gets_one_line_for_each(oversight: Invoke
 
 
 def _counts(home: Path) -> dict[str, int]:
-    return queries.counts(open_app(Settings(home=home)).engine)
+    return queries.counts(open_app(Settings(home=home)).store)
 
 
 def test_oversight_event_with_bad_json_leaves_the_store_unchanged(store: Path, oversight: Invoke):

@@ -53,12 +53,12 @@ def test_demo_simulates_the_year_and_summarises_it_by_rule(home: Path, oversight
     assert result.stdout.rstrip().endswith("Dashboard: http://127.0.0.1:8765/ (Ctrl+C stops)")
     assert (served["host"], served["port"]) == ("127.0.0.1", 8765)
     assert "supervisee nq1: a newly qualified worker: their own ASYE only" in result.stdout
-    engine = open_app(Settings(database_url=f"sqlite:///{home / 'demo.db'}")).engine
-    states = {(t["entity"], t["type"]): t["state"] for t in queries.tasks(engine)}
+    store = open_app(Settings(database_url=f"sqlite:///{home / 'demo.db'}")).store
+    states = {(t["entity"], t["type"]): t["state"] for t in queries.tasks(store)}
     assert states[("assessment:c11", "complete_assessment")] == "closed"
-    history = [line["to"] for line in queries.transitions(engine)
+    history = [line["to"] for line in queries.transitions(store)
                if line["entity"] == "assessment:c11"]
     assert "overdue" in history and history[-1] == "completed"
-    alternative = [t for t in queries.tasks(engine) if t["type"] == "alternative_supervision"]
+    alternative = [t for t in queries.tasks(store) if t["type"] == "alternative_supervision"]
     assert len(alternative) == 7 and {t["for"] for t in alternative} == {"hos1"}
     assert all(t["closed_on"] == "2026-06-30" for t in alternative)

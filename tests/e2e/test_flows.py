@@ -21,11 +21,11 @@ def test_sweep_flow_run_twice_for_the_same_day_fires_nothing_the_second_time(
     url = Settings(home=store).url
     first = sweep(as_of=date(2026, 6, 1), database_url=url)
     assert first["fired"] >= 5 and first["failed"] == 0
-    after_first = queries.counts(open_app(Settings(home=store)).engine)
+    after_first = queries.counts(open_app(Settings(home=store)).store)
     second = sweep(as_of=date(2026, 6, 1), database_url=url)
     assert (second["fired"], second["tasks_opened"], second["tasks_breached"]) == (0, 0, 0)
-    assert queries.counts(open_app(Settings(home=store)).engine) == after_first
-    states = {t["id"]: t["state"] for t in queries.tasks(open_app(Settings(home=store)).engine)}
+    assert queries.counts(open_app(Settings(home=store)).store) == after_first
+    states = {t["id"]: t["state"] for t in queries.tasks(open_app(Settings(home=store)).store)}
     assert states["assessment:c1:complete"] == "escalated"
 
 

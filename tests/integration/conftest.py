@@ -66,7 +66,7 @@ def app(settings: Settings) -> Iterator[App]:
     """An initialised Surrey store with the staff (8 workers w0…, ASYEs a0 and a1), no events yet."""
     application = initialise(settings, "surrey")
     with SqlUnitOfWork(application.engine) as uow:
-        uow.upsert_staff(team.staff(workers=8, asyes=2))
+        uow.staff.upsert(team.staff(workers=8, asyes=2))
         uow.commit()
     yield application
     application.engine.dispose()  # the file's connections close with the test

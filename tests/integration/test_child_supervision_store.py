@@ -33,7 +33,7 @@ def devon(tmp_path: Path, stores: SqliteStores | PostgresStores,
         monkeypatch.delenv(name, raising=False)
     app = initialise(Settings(home=tmp_path, database_url=stores.url("devon")), "devon")
     with SqlUnitOfWork(app.engine) as uow:
-        uow.upsert_staff([
+        uow.staff.upsert([
             StaffMember("hos1", "senior_manager", started=date(2012, 9, 3)),
             StaffMember("tm1", "manager", started=date(2018, 4, 3), line_manager="hos1"),
             StaffMember("sw2", "qualified_social_worker", started=date(2021, 9, 1),

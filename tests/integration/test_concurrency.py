@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 
 from oversight.adapters.store.database import make_engine
-from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.adapters.store.unit_of_work import SqlStore, SqlUnitOfWork
 from oversight.states.errors import ConcurrentUpdate
 from oversight.states.events.registry import parse_event
+from oversight.states.values import EntityRef, Step
 from tests.integration import team
 from tests.integration.helpers import Worker, record, rows
 from oversight.workflows.bootstrap import App
+from oversight.workflows.ports import SavedStep
 from oversight.workflows.service import OversightService
 
 
@@ -76,7 +78,7 @@ def test_threads_with_their_own_engines_recording_on_one_entity_lose_no_update(a
 
     def writer(n: int) -> None:
         engine = make_engine(app.settings.url)
-        service = OversightService(engine, app.policy)
+        service = OversightService(uow_factory=SqlStore(engine), policy=app.policy)
         try:
             barrier.wait()
             for on in _sessions(date(2026, 1, 6) + timedelta(days=n), 10, 4):
@@ -102,12 +104,13 @@ def test_saving_an_entity_loaded_before_another_writer_saved_it_is_refused(app: 
     """The store's version check refuses a save based on a stale load and keeps the newer row."""
     record(app, type="relationship_started", on="2026-01-05", supervisor="tm1", supervisee="w0")
     with SqlUnitOfWork(app.engine) as uow:
-        stale = uow.get("relationship", "tm1:w0")
+        stale = uow.entities.get("relationship", "tm1:w0")
     assert stale is not None
     record(app, type="supervision_held", on="2026-01-20", supervisor="tm1", supervisee="w0")
     newer = _relationship(app)
     with SqlUnitOfWork(app.engine) as uow:
         late = dataclasses.replace(stale, version=stale.version + 1, state="ended")
         with pytest.raises(ConcurrentUpdate, match="relationship:tm1:w0 changed since it was loaded"):
-            uow.save_entity(late, created=False)
+            uow.save_steps([SavedStep(Step(EntityRef(late.kind, late.id), late.state, late.data),
+                                      late)], recorded_at=team.NOW)
     assert _relationship(app) == newer

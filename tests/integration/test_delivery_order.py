@@ -43,7 +43,7 @@ def test_each_tasks_messages_are_numbered_in_the_order_the_steps_wrote_them(busy
     assert set(old_first.values()) != {"opened"}  # the fault the sequence fixes
 
     with SqlUnitOfWork(busy.engine) as uow:
-        pending = uow.pending_messages(team.NOW, limit=10_000)
+        pending = uow.outbox.pending(team.NOW, limit=10_000)
     assert [message["id"] for message in pending] == [row["id"] for row in rows]
 
 
@@ -76,7 +76,7 @@ def test_a_store_made_before_deliveries_were_tracked_numbers_its_messages_on_upg
                                              ("b", 3, "delivered", True)]
     with SqlUnitOfWork(engine) as uow:
         assert [row["id"] for row in uow.deliveries.unrouted(10)] == ["a"]
-        uow.add_outbox([{"id": "d", "task_id": "t-d", "type": "uk.oversight.task.opened",
+        uow.outbox.add([{"id": "d", "task_id": "t-d", "type": "uk.oversight.task.opened",
                          "message": {}, "created_at": now, "status": "pending", "attempts": 0,
                          "next_attempt_at": now}])
         uow.commit()

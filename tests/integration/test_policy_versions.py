@@ -33,7 +33,7 @@ def versioned(settings: Settings, tmp_path: Path) -> Iterator[App]:
                           qualified_every(2))
     app = initialise(settings.model_copy(update={"policy_dir": folder}), "surrey")
     with SqlUnitOfWork(app.engine) as uow:
-        uow.upsert_staff([
+        uow.staff.upsert([
             StaffMember("tm1", "manager", started=date(2018, 4, 3), qualified=date(2012, 7, 1)),
             StaffMember("sw2", "qualified_social_worker", started=date(2021, 9, 1),
                         line_manager="tm1", qualified=date(2020, 7, 1))])
@@ -50,7 +50,7 @@ def record(app: App, type_: str, on: str) -> None:
 
 def entity_version(app: App) -> str:
     with SqlUnitOfWork(app.engine) as uow:
-        return uow.get("relationship", "tm1:sw2").policy_version
+        return uow.entities.get("relationship", "tm1:sw2").policy_version
 
 
 def open_supervision(app: App) -> dict:
@@ -82,12 +82,12 @@ def test_replan_moves_the_task_its_timer_and_audit_in_one_transaction(versioned:
     to 1 March, the version's first day — with its timer, an audit line and a message."""
     record(versioned, "supervision_held", "2026-02-02")
     book = versioned.service.book
-    preview = replan.preview(versioned.engine, book, book.latest)
+    preview = replan.preview(versioned.store, book, book.latest)
     assert [(m.old_due, m.new_due, m.held_back) for m in preview.moves] == [
         (date(2026, 3, 2), date(2026, 3, 1), True)]
     assert open_supervision(versioned)["due"] == date(2026, 3, 2)  # a preview changes nothing
 
-    done = replan.apply(versioned.engine, book, book.latest, on=date(2026, 3, 20), now=NOW)
+    done = replan.apply(versioned.store, book, book.latest, on=date(2026, 3, 20), now=NOW)
     assert done.to_json()["moves"] == preview.to_json()["moves"]
     task = open_supervision(versioned)
     assert (task["due"], task["rule"]["version"]) == (date(2026, 3, 1), "2026-03")
@@ -104,7 +104,7 @@ def test_replan_moves_the_task_its_timer_and_audit_in_one_transaction(versioned:
     assert audit["rule"]["version"] == "2026-03"
     assert sorted(messages) == ["uk.oversight.task.opened", "uk.oversight.task.rescheduled"]
     assert entity_version(versioned) == "2026-03"
-    again = replan.apply(versioned.engine, book, book.latest, on=date(2026, 3, 20), now=NOW)
+    again = replan.apply(versioned.store, book, book.latest, on=date(2026, 3, 20), now=NOW)
     assert again.moves == []  # already under the version: nothing moves twice
 
 
@@ -112,4 +112,4 @@ def test_replan_refuses_to_apply_a_version_before_it_takes_effect(versioned: App
     """On 20 February 2026 the March version is not in force: only a preview is allowed."""
     book = versioned.service.book
     with pytest.raises(OversightError, match="takes effect on 2026-03-01"):
-        replan.apply(versioned.engine, book, book.latest, on=date(2026, 2, 20), now=NOW)
+        replan.apply(versioned.store, book, book.latest, on=date(2026, 2, 20), now=NOW)

@@ -39,7 +39,7 @@ def store(home: Path, policy: str, url: str) -> App:
     home.mkdir()
     app = initialise(Settings(home=home, database_url=url), policy)
     with SqlUnitOfWork(app.engine) as uow:
-        uow.upsert_staff(STAFF)
+        uow.staff.upsert(STAFF)
         uow.commit()
     return app
 

@@ -55,7 +55,7 @@ def test_a_second_upgrade_changes_nothing(stores: SqliteStores | PostgresStores)
     engine = make_engine(stores.url("twice"))
     upgrade(engine)
     with SqlUnitOfWork(engine) as uow:
-        uow.set_meta("policy", "surrey")
+        uow.meta.set("policy", "surrey")
         uow.commit()
     before = _schema(engine)
     upgrade(engine)
@@ -63,7 +63,7 @@ def test_a_second_upgrade_changes_nothing(stores: SqliteStores | PostgresStores)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
     with SqlUnitOfWork(engine) as uow:
-        assert uow.get_meta("policy") == "surrey"
+        assert uow.meta.get("policy") == "surrey"
 
 
 def test_the_migrated_schema_matches_the_tables_the_code_declares(

@@ -81,7 +81,7 @@ def test_timers_locked_by_a_sweeper_that_dies_are_skipped_then_fired_by_the_next
     due = due_ids(seeded, team.YEAR_END)
     held = SqlUnitOfWork(seeded.engine).__enter__()  # a sweeper mid-batch
     backend = held.connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-    claimed = held.claim_due_timers(team.YEAR_END, limit=5)
+    claimed = held.timers.claim_due(team.YEAR_END, limit=5)
     assert [t.id for t in claimed] == due[:5]
 
     others = _sweep_without_prefect(url)

@@ -33,7 +33,7 @@ def seed(url: str, workers: int, asyes: int) -> None:
     """Create the store, add the team, record the team's events."""
     app = initialise(Settings(database_url=url), "surrey")
     with SqlUnitOfWork(app.engine) as uow:
-        uow.upsert_staff(team.staff(workers, asyes))
+        uow.staff.upsert(team.staff(workers, asyes))
         uow.commit()
     for raw in team.events(workers, asyes):
         app.service.record(parse_event(raw), now=team.NOW)

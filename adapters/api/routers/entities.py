@@ -12,16 +12,15 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path
-from sqlalchemy import select
 
 from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
 from oversight.adapters.api.problems import Problem, forbidden
 from oversight.adapters.api.schemas import EntityOut, ProblemOut, TaskOut, TimerOut, TransitionOut
-from oversight.adapters.store import tables as t
-from oversight.adapters.store.unit_of_work import SqlUnitOfWork, StoredEntity
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.machines import KINDS
 from oversight.workflows.access import READERS
 from oversight.workflows.bootstrap import App
+from oversight.workflows.ports import StoredEntity
 from oversight.workflows.queries import task_view, transition_view
 
 api = APIRouter(tags=["entities"], responses={
@@ -40,7 +39,7 @@ def visible_entity(uow: SqlUnitOfWork, who: Caller, kind: str, entity_id: str, r
     """The entity if ``who`` may read it, logged; otherwise the refusal, logged and committed."""
     connection = uow.connection
     scope = who.scope(connection) if who.role in READERS else None
-    stored = uow.get(kind, entity_id) if kind in KINDS else None
+    stored = uow.entities.get(kind, entity_id) if kind in KINDS else None
     target = f"{kind}:{entity_id}"
     if scope is not None and stored is not None and scope.sees_entity(
             stored.kind, stored.subject, stored.party, stored.data):
@@ -70,9 +69,7 @@ def get_timers(kind: str = KindPath, entity_id: str = IdPath, who: Caller = Depe
     """The durable timers still armed, in firing order, each with the rule it serves."""
     with SqlUnitOfWork(app.engine) as uow:
         visible_entity(uow, who, kind, entity_id, "timers", clock())
-        rows = uow.connection.execute(select(t.timers).where(
-            t.timers.c.entity_kind == kind, t.timers.c.entity_id == entity_id).order_by(
-            t.timers.c.fires_on, t.timers.c.id)).mappings().all()
+        rows = uow.timers.of_entity(kind, entity_id)
         uow.commit()
     return [TimerOut(name=row["name"], fires_on=row["fires_on"], rule=_rule(row["rule"]))
             for row in rows]
@@ -85,11 +82,9 @@ def get_tasks(kind: str = KindPath, entity_id: str = IdPath, who: Caller = Depen
     """Every task the entity's rules raised, in the order they were raised."""
     with SqlUnitOfWork(app.engine) as uow:
         visible_entity(uow, who, kind, entity_id, "tasks", clock())
-        rows = uow.connection.execute(select(t.tasks).where(
-            t.tasks.c.entity_kind == kind, t.tasks.c.entity_id == entity_id).order_by(
-            t.tasks.c.raised_on, t.tasks.c.due, t.tasks.c.id)).mappings().all()
+        rows = uow.tasks.of_entity(kind, entity_id)
         uow.commit()
-    return [task_view(dict(row)) for row in rows]
+    return [task_view(row) for row in rows]
 
 
 @api.get("/entities/{kind}/{entity_id}/history", response_model=list[TransitionOut],
@@ -99,11 +94,9 @@ def get_history(kind: str = KindPath, entity_id: str = IdPath, who: Caller = Dep
     """Every transition, with its cause and the rule that caused it, in the order written."""
     with SqlUnitOfWork(app.engine) as uow:
         visible_entity(uow, who, kind, entity_id, "history", clock())
-        rows = uow.connection.execute(select(t.audit).where(
-            t.audit.c.entity_kind == kind, t.audit.c.entity_id == entity_id).order_by(
-            t.audit.c.id)).mappings().all()
+        rows = uow.history.lines(kind, entity_id)
         uow.commit()
-    return [transition_view(dict(row)) for row in rows]
+    return [transition_view(row) for row in rows]
 
 
 def _rule(rule: dict[str, Any] | None) -> dict[str, Any] | None:

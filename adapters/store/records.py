@@ -1,0 +1,99 @@
+"""The store's smaller repositories: outbox, staff, settings and applied event ids."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from oversight.adapters.store import tables as t
+from oversight.states.directory import StaffMember
+
+
+class SqlOutbox:
+    """The ``outbox`` table: messages for the receivers, numbered in the order added."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def add(self, messages: Iterable[dict[str, Any]]) -> None:
+        """Append messages in the order given; ``seq`` records that order for delivery."""
+        rows = list(messages)
+        if not rows:
+            return
+        if self.connection.dialect.name != "postgresql":  # PostgreSQL's identity numbers them
+            last = self.connection.execute(select(func.max(t.outbox.c.seq))).scalar() or 0
+            rows = [{**row, "seq": last + number} for number, row in enumerate(rows, 1)]
+        self.connection.execute(insert(t.outbox), rows)
+
+    def pending(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """Undelivered messages whose next attempt is due, in creation order."""
+        query = (select(t.outbox.c.id, t.outbox.c.message, t.outbox.c.attempts)
+                 .where(t.outbox.c.status == "pending", t.outbox.c.next_attempt_at <= now)
+                 .order_by(t.outbox.c.seq).limit(limit))
+        return [dict(row) for row in self.connection.execute(query).mappings()]
+
+    def counts(self) -> dict[str, int]:
+        rows = self.connection.execute(
+            select(t.outbox.c.status, func.count()).group_by(t.outbox.c.status))
+        return {status: count for status, count in rows}
+
+
+class SqlStaff:
+    """The ``staff`` table, as the domain's :class:`StaffMember`."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def member(self, person: str) -> StaffMember | None:
+        row = self.connection.execute(select(
+            t.staff.c.id, t.staff.c.role, t.staff.c.started, t.staff.c.line_manager,
+            t.staff.c.qualified).where(t.staff.c.id == person)).first()
+        return StaffMember(*row) if row else None
+
+    def upsert(self, members: Iterable[StaffMember]) -> int:
+        count = 0
+        for member in members:
+            values = {"role": member.role, "started": member.started,
+                      "line_manager": member.line_manager, "qualified": member.qualified}
+            done = self.connection.execute(
+                update(t.staff).where(t.staff.c.id == member.id).values(**values))
+            if done.rowcount == 0:
+                self.connection.execute(insert(t.staff).values(id=member.id, **values))
+            count += 1
+        return count
+
+
+class SqlMeta:
+    """The ``meta`` table: the store's settings by key."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def get(self, key: str) -> str | None:
+        return self.connection.execute(
+            select(t.meta.c.value).where(t.meta.c.key == key)).scalar_one_or_none()
+
+    def set(self, key: str, value: str) -> None:
+        done = self.connection.execute(
+            update(t.meta).where(t.meta.c.key == key).values(value=value))
+        if done.rowcount == 0:
+            self.connection.execute(insert(t.meta).values(key=key, value=value))
+
+
+class SqlEvents:
+    """The ``processed_events`` table: ids of the events applied."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def claim(self, event_id: str, type_: str, now: datetime) -> bool:
+        """Record that an event id is applied; False if it already was."""
+        seen = self.connection.execute(select(t.processed_events.c.event_id).where(
+            t.processed_events.c.event_id == event_id)).first()
+        if seen:
+            return False
+        self.connection.execute(insert(t.processed_events).values(
+            event_id=event_id, type=type_, applied_at=now))
+        return True

@@ -1,0 +1,133 @@
+"""Writing machine steps: the one save path of the store.
+
+A step changes an entity's row, disarms and arms its timers, opens and changes tasks, and adds
+audit lines. :func:`write_steps` writes any number of steps (of distinct entities) with one
+statement per kind of row (``executemany``), so a sweep's batch costs a handful of statements
+and a single event's step the same code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any, Sequence
+
+from sqlalchemy import Connection, bindparam, delete, insert, update
+
+from oversight.adapters.store import tables as t
+from oversight.states.errors import ConcurrentUpdate
+from oversight.states.values import Basis, RuleRef
+from oversight.workflows.ports import SavedStep, StoredEntity, task_id
+
+
+def rule_json(rule: RuleRef | None) -> dict[str, str] | None:
+    return dataclasses.asdict(rule) if rule else None
+
+
+def basis_json(basis: Basis | None) -> dict[str, Any] | None:
+    if basis is None:
+        return None
+    return {"start": basis.start.isoformat(), "interval": basis.interval,
+            "result": basis.result.isoformat(), "shifted_days": basis.shifted_days,
+            "skipped": [[d.isoformat(), name] for d, name in basis.skipped],
+            "unmoved": basis.unmoved.isoformat() if basis.unmoved else None,
+            "moved_because": list(basis.moved_because),
+            "explain": basis.explain()}
+
+
+def write_steps(connection: Connection, saved: Sequence[SavedStep], *,
+                recorded_at: datetime) -> None:
+    """Entity rows, timers, tasks and audit lines of every step; the caller commits."""
+    if not saved:
+        return
+    _entities(connection, saved)
+    _timers(connection, saved)
+    _tasks(connection, saved)
+    audit = [{"entity_kind": s.step.entity.kind, "entity_id": s.step.entity.id,
+              "source": r.source, "dest": r.dest, "trigger": r.trigger, "cause": r.cause,
+              "on": r.on, "rule": rule_json(r.rule), "actor": r.actor, "event_id": s.event_id,
+              "recorded_at": recorded_at} for s in saved for r in s.step.transitions]
+    if audit:
+        connection.execute(insert(t.audit), audit)
+
+
+def _entities(connection: Connection, saved: Sequence[SavedStep]) -> None:
+    """Insert the new entities; update the others where their version is still the loaded one."""
+    fields = [f.name for f in dataclasses.fields(StoredEntity)]
+    created = [{name: getattr(s.entity, name) for name in fields} for s in saved if s.created]
+    if created:  # shallow: ``asdict`` would deep-copy the machine's data, only serialised here
+        connection.execute(insert(t.entities), created)
+    moved = [s.entity for s in saved if not s.created]
+    if not moved:
+        return
+    rows = [{"k": e.kind, "i": e.id, "v": e.version - 1, "state": e.state,
+             "version": e.version, "data": e.data, "updated_on": e.updated_on,
+             "policy_version": e.policy_version} for e in moved]
+    statement = update(t.entities).where(
+        t.entities.c.kind == bindparam("k"), t.entities.c.id == bindparam("i"),
+        t.entities.c.version == bindparam("v"))
+    if len(rows) == 1:  # one row: its rowcount is exact on every driver
+        if connection.execute(statement, rows[0]).rowcount != 1:
+            raise ConcurrentUpdate(f"{moved[0].kind}:{moved[0].id} changed since it was loaded")
+        return
+    done = connection.execute(statement, rows)
+    if 0 <= done.rowcount != len(rows):  # -1: the driver does not count an executemany
+        raise ConcurrentUpdate("an entity of the batch changed since it was loaded")
+
+
+def _timers(connection: Connection, saved: Sequence[SavedStep]) -> None:
+    """Disarm what each step disarms and re-arms, then arm: a timer name is armed once."""
+    disarm = [{"k": s.step.entity.kind, "i": s.step.entity.id, "n": name} for s in saved
+              for name in sorted(set(s.step.disarm) | {timer.name for timer in s.step.arm})]
+    if disarm:
+        connection.execute(delete(t.timers).where(
+            t.timers.c.entity_kind == bindparam("k"), t.timers.c.entity_id == bindparam("i"),
+            t.timers.c.name == bindparam("n")), disarm)
+    arm = [{"entity_kind": s.step.entity.kind, "entity_id": s.step.entity.id,
+            "name": timer.name, "fires_on": timer.fires_on, "rule": rule_json(timer.rule),
+            "basis": basis_json(timer.basis)} for s in saved for timer in s.step.arm]
+    if arm:
+        connection.execute(insert(t.timers), arm)
+
+
+def _tasks(connection: Connection, saved: Sequence[SavedStep]) -> None:
+    """Open the new tasks, then apply each change in the order the step made it."""
+    opened = [{"id": task_id(k, i, task.key), "entity_kind": k, "entity_id": i,
+               "key": task.key, "type": task.type, "assignee": task.assignee,
+               "assignee_role": task.assignee_role, "subject": task.subject,
+               "raised_on": task.raised_on, "due": task.due, "state": "open",
+               "closed_on": None, "breached_on": None,
+               "authority": task.rule.authority, "section": task.rule.section,
+               "rule": rule_json(task.rule), "basis": basis_json(task.basis),
+               "escalates": task_id(k, i, task.escalates) if task.escalates else None,
+               "level": task.level}
+              for s in saved for k, i in [(s.step.entity.kind, s.step.entity.id)]
+              for task in s.step.opened]
+    if opened:
+        connection.execute(insert(t.tasks), opened)
+    # Round n holds each task's n-th change: a task changed twice in a step (breached, then
+    # closed) keeps its order, and each round is one statement per column changed.
+    rounds: list[dict[str, list[dict[str, Any]]]] = []
+    seen: dict[str, int] = {}
+    for s in saved:
+        for change in s.step.changed:
+            ident = task_id(s.step.entity.kind, s.step.entity.id, change.key)
+            number = seen[ident] = seen.get(ident, -1) + 1
+            if number == len(rounds):
+                rounds.append({"due": [], "breached_on": [], "closed_on": []})
+            if change.change == "rescheduled":
+                rounds[number]["due"].append({"tid": ident, "value": change.due})
+            elif change.change in ("breached", "escalated"):
+                rounds[number]["breached_on"].append(
+                    {"tid": ident, "st": change.change, "value": change.on})
+            else:
+                rounds[number]["closed_on"].append(
+                    {"tid": ident, "st": change.change, "value": change.on})
+    for changes in rounds:
+        for column, rows in changes.items():
+            if rows:
+                values: dict[str, Any] = {column: bindparam("value")}
+                if column != "due":
+                    values["state"] = bindparam("st")
+                connection.execute(update(t.tasks).where(
+                    t.tasks.c.id == bindparam("tid")).values(**values), rows)

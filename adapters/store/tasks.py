@@ -1,0 +1,77 @@
+"""Tasks and the audit trail in the store: :class:`SqlTasks` and :class:`SqlHistory`.
+
+Rows leave as plain dicts (the port's ``TaskRow``): the read models and the messages take them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import Connection, select, update
+
+from oversight.adapters.store import tables as t
+from oversight.adapters.store.steps import basis_json, rule_json
+from oversight.states.values import Basis, RuleRef
+from oversight.workflows.ports import TaskRow, task_id
+
+_RAISED = (t.tasks.c.raised_on, t.tasks.c.due, t.tasks.c.id)
+"""The order tasks are listed in: the order they were raised."""
+
+
+class SqlTasks:
+    """The ``tasks`` table, in one unit of work's transaction."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def _rows(self, query: Any) -> list[TaskRow]:
+        return [dict(row) for row in self.connection.execute(query).mappings()]
+
+    def get_many(self, ids: Sequence[str]) -> list[TaskRow]:
+        if not ids:
+            return []
+        return self._rows(select(t.tasks).where(t.tasks.c.id.in_(list(ids))))
+
+    def listing(self, states: Iterable[str] | None = None) -> list[TaskRow]:
+        query = select(t.tasks)
+        if states is not None:
+            query = query.where(t.tasks.c.state.in_(list(states)))
+        return self._rows(query.order_by(*_RAISED))
+
+    def of_entity(self, kind: str, entity_id: str) -> list[TaskRow]:
+        return self._rows(select(t.tasks).where(
+            t.tasks.c.entity_kind == kind, t.tasks.c.entity_id == entity_id).order_by(*_RAISED))
+
+    def open_of(self, authority: str) -> list[TaskRow]:
+        """Every open task raised under ``authority``'s policy (for ``oversight replan``)."""
+        return self._rows(select(t.tasks).where(
+            t.tasks.c.state == "open", t.tasks.c.authority == authority).order_by(t.tasks.c.id))
+
+    def retime(self, kind: str, entity_id: str, key: str, *, due: date, rule: RuleRef,
+               basis: Basis) -> None:
+        """A task's new due date, rule and arithmetic, and its ``task:<key>`` timer if armed
+        (a paused ASYE's is not: its resumption arms it)."""
+        self.connection.execute(update(t.tasks).where(
+            t.tasks.c.id == task_id(kind, entity_id, key)).values(
+            due=due, section=rule.section, rule=rule_json(rule), basis=basis_json(basis)))
+        self.connection.execute(update(t.timers).where(
+            t.timers.c.entity_kind == kind, t.timers.c.entity_id == entity_id,
+            t.timers.c.name == f"task:{key}").values(
+            fires_on=date.fromordinal(due.toordinal() + 1), rule=rule_json(rule),
+            basis=basis_json(basis)))
+
+
+class SqlHistory:
+    """The ``audit`` table, read in the order it was written."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def lines(self, kind: str | None = None, entity_id: str | None = None
+              ) -> list[dict[str, Any]]:
+        query = select(t.audit)
+        if kind is not None:
+            query = query.where(t.audit.c.entity_kind == kind, t.audit.c.entity_id == entity_id)
+        return [dict(row) for row in
+                self.connection.execute(query.order_by(t.audit.c.id)).mappings()]

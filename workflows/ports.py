@@ -1,0 +1,279 @@
+"""The store port: what the application needs from a store, and the values that cross it.
+
+The service, routing and read models hold a :class:`UnitOfWorkFactory`; the composition root
+(:mod:`oversight.workflows.bootstrap`) builds the SQLAlchemy one, the tests an in-memory one.
+A unit of work is one transaction: ``with store() as uow: ...; uow.commit()``; leaving the block
+without ``commit()`` rolls everything back. It hands out one repository per kind of row:
+
+    uow.entities   lifecycles: state, version, people, data
+    uow.timers     durable timers, in firing order (fires_on, id)
+    uow.tasks      obligations raised by rules, as rows (:data:`TaskRow`)
+    uow.history    the audit trail, one line per transition
+    uow.outbox     messages for the receivers, in the order they were added
+    uow.staff      members of staff, as the domain's :class:`StaffMember`
+    uow.meta       the store's settings (which authority's policy it runs)
+    uow.events     event ids already applied (so a repeated event changes nothing)
+    uow.event_log  every event applied to each entity, for re-derivation (workflows/event_log.py)
+
+Everything one step changes is written by :meth:`UnitOfWork.save_steps`, the one save path.
+A new kind of row (an event log, say) is a new repository here and in both implementations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable, Literal, Protocol, Sequence
+
+from oversight.states.directory import StaffMember
+from oversight.states.values import Basis, RuleRef, Step
+from oversight.workflows.event_log import EventLog
+
+TaskRow = dict[str, Any]
+"""A task as stored: the columns of the tasks table by name (``id``, ``type``, ``assignee``,
+``due``, ``state``, ``rule`` …), the shape the read models and messages take."""
+
+Collision = Literal["changed", "locked"]
+"""Why a write failed because of another writer: ``changed``: the entity moved on since it
+was loaded (reload and try again); ``locked``: the databases's writers deadlocked or could not
+be serialised (this transaction must end before trying again)."""
+
+
+def task_id(kind: str, entity_id: str, key: str) -> str:
+    """A task's identifier: its entity and its key within the entity (``asye:sw1:review``)."""
+    return f"{kind}:{entity_id}:{key}"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntity:
+    """One lifecycle as the store holds it."""
+
+    kind: str
+    """The lifecycle: ``assessment``, ``asye``, ``relationship`` …"""
+    id: str
+    """Its identifier within the kind, e.g. ``c1`` or ``tm1:sw1``."""
+    authority: str
+    """The authority whose policy it runs under."""
+    policy_version: str
+    """The version of that policy its last step ran under."""
+    state: str
+    """The machine's state."""
+    version: int
+    """1 when created, one more at each save: a save checks it did not move meanwhile."""
+    subject: str
+    """Whom it is about: the child, the supervisee, the ASYE worker."""
+    party: str | None
+    """The other person: the allocated worker, the supervisor; None if there is none."""
+    started_on: date
+    """The day of the event that created it."""
+    updated_on: date
+    """The day of its last transition."""
+    data: dict[str, Any]
+    """The machine's own data (identifiers and dates only), JSON-ready."""
+
+
+@dataclass(frozen=True, slots=True)
+class DueTimer:
+    """A timer as the sweep fires it."""
+
+    id: int
+    """Its number; firing order among timers due the same day."""
+    entity_kind: str
+    """The kind of the entity it belongs to."""
+    entity_id: str
+    """The entity it belongs to."""
+    name: str
+    """What it times, e.g. ``task:supervision`` (the machine's trigger)."""
+    fires_on: date
+    """The day it falls due."""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedStep:
+    """One machine step and the entity row it leaves behind, ready to be written."""
+
+    step: Step
+    """What the machine decided: state, timers to arm and disarm, tasks, transitions."""
+    entity: StoredEntity
+    """The entity's new row (its ``version`` one more than the row it was loaded as)."""
+    created: bool = False
+    """True when the step created the entity (insert instead of a checked update)."""
+    event_id: str | None = None
+    """The event that caused it, recorded on its audit lines; None for a timer."""
+
+
+class Entities(Protocol):
+    """Lifecycles. Entities loaded in a unit of work stay locked against other writers until it
+    ends where the database can (PostgreSQL's ``FOR UPDATE``)."""
+
+    def get(self, kind: str, entity_id: str) -> StoredEntity | None: ...
+
+    def get_many(self, keys: Sequence[tuple[str, str]]
+                 ) -> dict[tuple[str, str], StoredEntity]: ...
+
+    def find(self, kind: str, *, subject: str | None = None,
+             party: str | None = None) -> list[StoredEntity]:
+        """Entities of ``kind`` (about ``subject``, with ``party``), by start date then id."""
+        ...
+
+    def counts(self) -> list[tuple[str, str, int]]:
+        """(kind, state, how many), sorted by kind then state."""
+        ...
+
+
+class Timers(Protocol):
+    """Durable timers, in firing order (fires_on, id)."""
+
+    def get(self, timer_id: int) -> DueTimer | None: ...
+
+    def due(self, as_of: date, limit: int, after: tuple[date, int] | None = None
+            ) -> list[DueTimer]:
+        """Timers due on or before ``as_of``, a page at a time after ``after``."""
+        ...
+
+    def claim_due(self, as_of: date, limit: int, skip: Sequence[int] = ()) -> list[DueTimer]:
+        """Up to ``limit`` due timers, each the earliest of its entity, locked against other
+        sweepers until the unit of work ends; ``skip``: timers this sweep saw fail."""
+        ...
+
+    def delete(self, timer_ids: Sequence[int]) -> None: ...
+
+    def upcoming(self, limit: int) -> list[dict[str, Any]]:
+        """The next ``limit`` timers of the store, every column."""
+        ...
+
+    def of_entity(self, kind: str, entity_id: str) -> list[dict[str, Any]]:
+        """One entity's armed timers in firing order, every column."""
+        ...
+
+
+class Tasks(Protocol):
+    """Obligations raised by rules."""
+
+    def get_many(self, ids: Sequence[str]) -> list[TaskRow]: ...
+
+    def listing(self, states: Iterable[str] | None = None) -> list[TaskRow]:
+        """Every task (or those in ``states``) in the order raised: raised_on, due, id."""
+        ...
+
+    def of_entity(self, kind: str, entity_id: str) -> list[TaskRow]:
+        """One entity's tasks by raised_on, due, id."""
+        ...
+
+    def open_of(self, authority: str) -> list[TaskRow]:
+        """Every open task raised under ``authority``'s policy, by id."""
+        ...
+
+    def retime(self, kind: str, entity_id: str, key: str, *, due: date, rule: RuleRef,
+               basis: Basis) -> None:
+        """A task's new due date, rule and arithmetic, and its ``task:<key>`` timer if armed
+        (the timer fires the day after the due date)."""
+        ...
+
+
+class History(Protocol):
+    """The audit trail, in the order it was written."""
+
+    def lines(self, kind: str | None = None, entity_id: str | None = None
+              ) -> list[dict[str, Any]]:
+        """Every line (or one entity's), every column."""
+        ...
+
+
+class Outbox(Protocol):
+    """Messages for the receivers."""
+
+    def add(self, messages: Iterable[dict[str, Any]]) -> None:
+        """Append messages in the order given (that order is the delivery order)."""
+        ...
+
+    def pending(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """Undelivered messages whose next attempt is due, in the order added."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """Messages by status."""
+        ...
+
+
+class Staff(Protocol):
+    """Members of staff."""
+
+    def member(self, person: str) -> StaffMember | None: ...
+
+    def upsert(self, members: Iterable[StaffMember]) -> int:
+        """Add or replace each member; how many were written."""
+        ...
+
+
+class Meta(Protocol):
+    """The store's own settings, by key."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+
+class Events(Protocol):
+    """Events applied to the store."""
+
+    def claim(self, event_id: str, type_: str, now: datetime) -> bool:
+        """Record that ``event_id`` is applied; False if it already was."""
+        ...
+
+
+class Savepoint(Protocol):
+    """A nested transaction: keep or undo what was written since it began."""
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over the store's repositories; rolled back unless committed."""
+
+    entities: Entities
+    timers: Timers
+    tasks: Tasks
+    history: History
+    outbox: Outbox
+    staff: Staff
+    meta: Meta
+    events: Events
+    event_log: EventLog
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def savepoint(self) -> Savepoint:
+        """Begin a nested transaction: one step of a batch can be undone, the rest kept."""
+        ...
+
+    def save_steps(self, saved: Sequence[SavedStep], *, recorded_at: datetime) -> None:
+        """Write what each step changed (entity, timers, tasks, audit), in order: entity rows
+        are checked against their loaded version (:class:`ConcurrentUpdate` if one moved)."""
+        ...
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows of entities, timers, audit, tasks, outbox and processed_events, by table."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Where units of work come from (one store); built by the composition root."""
+
+    def __call__(self) -> UnitOfWork: ...
+
+    def collision(self, error: BaseException) -> Collision | None:
+        """Whether ``error`` means another writer got in the way (so trying again is right),
+        and how; None for any other error."""
+        ...
+
+
+__all__ = ["Collision", "DueTimer", "Entities", "Events", "History", "Meta", "Outbox",
+           "SavedStep", "Savepoint", "Staff", "StoredEntity", "TaskRow", "Tasks", "Timers",
+           "UnitOfWork", "UnitOfWorkFactory", "task_id"]
