@@ -1,7 +1,8 @@
 """Compliance reports as files: CSV (one table), XLSX (a sheet per table, via openpyxl), JSON.
 
-Each writer takes the dict of :func:`oversight.workflows.compliance.compliance` unchanged, so a file and
-the API give the same numbers for the same period.
+Each writer takes the dict of :func:`oversight.workflows.compliance.compliance` unchanged, so a
+file and the API give the same numbers for the same period. Every text cell of a CSV or XLSX
+file goes through :func:`~oversight.adapters.spreadsheet_cells.neutralised`: none is a formula.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from oversight.adapters.spreadsheet_cells import neutralised, neutralised_row
 from oversight.workflows.compliance import FLAT_COLUMNS, flat_rows
 
 FORMATS = ("csv", "xlsx", "json")
@@ -32,7 +34,7 @@ def write_report(report: dict[str, Any], path: Path, fmt: str) -> None:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=FLAT_COLUMNS)
             writer.writeheader()
-            writer.writerows(flat_rows(report))
+            writer.writerows(neutralised_row(row) for row in flat_rows(report))
     elif fmt == "xlsx":
         _write_xlsx(report, path)
     elif fmt == "json":
@@ -54,9 +56,10 @@ def _write_xlsx(report: dict[str, Any], path: Path) -> None:
                 ("Team", f"{team['manager']} and {len(team['members']) - 1} below"
                  if team else "whole authority"),
                 ("Due", report["totals"]["due"]), ("On time", report["totals"]["on_time"]),
-                ("Breached", report["totals"]["breached"]), ("Pending", report["totals"]["pending"]),
+                ("Breached", report["totals"]["breached"]),
+                ("Pending", report["totals"]["pending"]),
                 ("% on time", report["totals"]["percent_on_time"])]:
-        about.append(list(row))
+        about.append([neutralised(value) for value in row])
     about["A1"].font = Font(bold=True)
     for title, key, columns in _SHEETS:
         sheet = book.create_sheet(title)
@@ -64,6 +67,6 @@ def _write_xlsx(report: dict[str, Any], path: Path) -> None:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for line in report[key]:
-            sheet.append([line.get(column) for column in columns])
+            sheet.append([neutralised(line.get(column)) for column in columns])
         sheet.freeze_panes = "A2"
     book.save(path)

@@ -14,6 +14,11 @@
 
 A scope is worked out per request from the store (relationships change), and answers one
 question for every record: may this token read it? Refusals say nothing about the record.
+
+The actor of every write is the credential (:func:`principal`): the token's person, or the
+token itself for a token that names none; a service token whose scope allows it (``acts_for``)
+may act for a named member of staff, recorded as "system:tok_… for sw1". No request field
+chooses the actor.
 """
 
 from __future__ import annotations
@@ -84,6 +89,15 @@ class Scope:
         return self.everything or team in self.teams
 
 
+def principal(role: str, token_id: str, person: str | None,
+              acting_for: str | None = None) -> str:
+    """Who the audit names for a write made with this token (at most 200 characters)."""
+    if role in PERSONAL_ROLES and person:
+        return person
+    me = f"{role}:{person or token_id}"
+    return f"{me} for {acting_for}" if acting_for else me
+
+
 def scope_for(connection: Connection, role: str, person: str | None) -> Scope:
     """The scope of a token with ``role`` for ``person``, from the store as it is now."""
     if role in ("auditor", "admin"):
@@ -113,4 +127,4 @@ def _supervisees(connection: Connection, supervisor: str) -> frozenset[str]:
 
 
 __all__ = ["CHILD_KINDS", "PERSONAL_ROLES", "PERSON_KINDS", "READERS", "ROLES", "Scope",
-           "WRITERS", "scope_for"]
+           "WRITERS", "principal", "scope_for"]

@@ -14,7 +14,7 @@ tests fix it; by default it is the current UTC instant.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -24,16 +24,15 @@ from fastapi.responses import RedirectResponse
 from oversight.adapters.api import problems
 from oversight.adapters.api.auth import Clock
 from oversight.adapters.api.routers import entities, events, people, service, tasks
-from oversight.adapters.web.pages import Dashboard
 from oversight.adapters.web.pages import install as install_dashboard
-from oversight.adapters.web.viewer import store_tokens
+from oversight.adapters.web.sessions import Dashboard
 from oversight.workflows.bootstrap import App
 
 VERSION = "v1"
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def create_app(app: App, *, clock: Clock = utc_now) -> FastAPI:
@@ -46,7 +45,8 @@ def create_app(app: App, *, clock: Clock = utc_now) -> FastAPI:
         description="Every request but `/v1/health` needs `Authorization: Bearer <token>` "
                     "(`oversight token create`). Errors are RFC 9457 problem details "
                     "(`application/problem+json`). Every read of a child's or worker's record "
-                    "is written to the access log.",
+                    "is written to the access log, with the purpose sent in `X-Purpose`; the "
+                    "actor of every write is the token.",
     )
     api.state.oversight = app
     api.state.clock = clock
@@ -59,7 +59,7 @@ def create_app(app: App, *, clock: Clock = utc_now) -> FastAPI:
     api.include_router(people.api, prefix=prefix)
 
     # The dashboard's pages and its /v1/asye and /v1/compliance reads share this process (issue 7).
-    install_dashboard(api, Dashboard(app.engine, app.policy, store_tokens(app.engine)))
+    install_dashboard(api, Dashboard(app.engine, app.policy, clock=clock))
 
     api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
 

@@ -1,23 +1,26 @@
 """Bearer tokens: who is asking, with which role, and the access log of what they read.
 
 The token in ``Authorization: Bearer …`` is hashed (SHA-256) and looked up; only the hash is
-stored (``oversight token create`` prints the token once). A missing, unknown or revoked token
-is a 401; a role that may not make the request is a 403 that names nothing.
+stored (``oversight token create`` prints the token once). A missing, unknown, expired or revoked
+token is a 401; a role that may not make the request is a 403 that names nothing. The caller is
+the actor of whatever it writes (:meth:`Caller.actor`); ``X-Purpose`` says why it reads, and goes
+to the access log with each read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from oversight.adapters.api.problems import Problem, forbidden
 from oversight.adapters.store import inbound
-from oversight.workflows.access import READERS, WRITERS, Scope, scope_for
+from oversight.adapters.store import tables as t
+from oversight.workflows.access import READERS, WRITERS, Scope, principal, scope_for
 from oversight.workflows.bootstrap import App
 
 Clock = Callable[[], datetime]
@@ -31,6 +34,8 @@ class Caller:
     """The token behind a request."""
 
     token: inbound.TokenRecord
+    purpose: str | None = None
+    """Why the caller reads, if it said (``X-Purpose``)."""
 
     @property
     def role(self) -> str:
@@ -45,9 +50,26 @@ class Caller:
 
     def log(self, connection: Connection, resource: str, targets: Iterable[str], *,
             now: datetime, outcome: str = "allowed") -> None:
-        """Write to the access log in the caller's transaction: who, role, what, when."""
+        """Write to the access log in the caller's transaction: who, role, what, when, why."""
         inbound.log_access(connection, token=self.token, role=self.role, resource=resource,
-                           targets=targets, outcome=outcome, now=now)
+                           targets=targets, outcome=outcome, now=now, purpose=self.purpose)
+
+    def actor(self, connection: Connection, asked: str | None = None) -> str:
+        """The actor a write records: this credential. ``asked`` (an ``actor`` in the request)
+        is honoured only for a service token whose scope allows acting for staff, and only for
+        a member of staff: "system:tok_… for sw1"."""
+        me = principal(self.role, self.token.id, self.person)
+        if asked is None or asked == self.person:
+            return me
+        if not self.token.acts_for:
+            raise Problem(403, "actor-not-allowed", "The actor is the token's own; this token "
+                                                    "may not act for anyone else: leave "
+                                                    "`actor` out.")
+        known = connection.execute(select(t.staff.c.id).where(t.staff.c.id == asked)).first()
+        if known is None:
+            raise Problem(422, "actor-unknown", "`actor` must be a member of staff this "
+                                                "store holds.")
+        return principal(self.role, self.token.id, self.person, acting_for=asked)
 
 
 def the_app(request: Request) -> App:
@@ -66,12 +88,13 @@ def caller(request: Request,
         raise Problem(401, "unauthenticated", "Send a bearer token: Authorization: Bearer "
                                               "<token>.", headers=challenge)
     app = the_app(request)
-    with app.engine.connect() as connection:
-        record = inbound.token_for(connection, credentials.credentials)
+    with app.engine.begin() as connection:
+        record = inbound.token_for(connection, credentials.credentials, now=the_clock(request)())
     if record is None:
-        raise Problem(401, "unauthenticated", "The token is unknown or revoked.",
+        raise Problem(401, "unauthenticated", "The token is unknown, expired or revoked.",
                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    return Caller(record)
+    purpose = request.headers.get("x-purpose")
+    return Caller(record, purpose[:200] if purpose else None)
 
 
 def writer(who: Caller = Depends(caller)) -> Caller:

@@ -16,6 +16,7 @@ import typer
 
 from oversight.adapters.cli import views
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
+from oversight.adapters.cli.operator_reads import operator_actor
 from oversight.adapters.cli.runtime import open_store
 
 
@@ -40,6 +41,8 @@ def event(
     data = event_data(payload, type_, on, field)
     with handled():
         recorded = parse_event(data)
+        # The actor is whoever ran the command (issue 14): an `actor` field is who they act for.
+        recorded = recorded.model_copy(update={"actor": operator_actor(recorded.actor)})
         outcome = open_store().service.record(recorded, now=datetime.now(UTC))
     if as_json:
         print_json({"applied": outcome.applied, "duplicate": bool(outcome.duplicates),

@@ -106,6 +106,7 @@ def calendar(
     as_json: bool = JsonFlag,
 ) -> None:
     """Planned and due supervision sessions for the months ahead, as iCalendar (.ics)."""
+    from oversight.adapters.cli.operator_reads import operator
     from oversight.adapters.ics import sessions_calendar
     from oversight.adapters.imports.rows import london_today
     from oversight.adapters.store import inbound
@@ -120,7 +121,8 @@ def calendar(
             if uow.staff.member(person) is None:
                 fail(f"no staff member {person!r}; `oversight import staff` adds them")
             inbound.log_access(uow.connection, token=None, role="operator", resource="calendar",
-                               targets=[f"person:{person}"], outcome="allowed", now=now)
+                               targets=[f"person:{person}"], outcome="allowed", now=now,
+                               reader=operator())
             uow.commit()
         sessions = sessions_ahead(ready.engine, ready.policy, person, today=today, months=months)
     if as_json:

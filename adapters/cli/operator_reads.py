@@ -1,4 +1,4 @@
-"""Reads at the command line go to the access log too: the operating-system user is the reader.
+"""The command line's principal: the operating-system user, as reader and as actor.
 
 A command that shows a person's or a child's records calls :func:`log_read` with what it showed;
 the row names the reader as ``os:<user>`` with the role ``operator`` and the purpose given in
@@ -26,6 +26,12 @@ def operator() -> str:
     return f"os:{user}"[:200]
 
 
+def operator_actor(asked: str | None = None) -> str:
+    """The actor of a write made at the command line: the operator, acting for ``asked`` when
+    the event names someone ("os:alice for hos1")."""
+    return f"{operator()} for {asked}"[:200] if asked else operator()
+
+
 def log_read(engine: Engine, resource: str, targets: Iterable[str], *,
              outcome: str = "allowed") -> None:
     """One access-log row per record shown, in a transaction of its own."""
@@ -37,4 +43,4 @@ def log_read(engine: Engine, resource: str, targets: Iterable[str], *,
                            reader=operator())
 
 
-__all__ = ["log_read", "operator"]
+__all__ = ["log_read", "operator", "operator_actor"]

@@ -10,6 +10,7 @@ import typer
 
 from oversight.adapters.cli import views
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
+from oversight.adapters.cli.operator_reads import log_read
 from oversight.adapters.cli.runtime import open_store
 
 
@@ -60,7 +61,9 @@ def tasks(
         fail("choose --open or --breached, not both")
     states = ["open"] if open_only else list(queries.BREACHED) if breached else None
     with handled():
-        rows = queries.tasks(open_store().store, states=states)
+        ready = open_store()
+        rows = queries.tasks(ready.store, states=states)
+        log_read(ready.engine, "tasks", [row["entity"] for row in rows])
     if as_json:
         print_json(rows)
         return
@@ -83,10 +86,12 @@ def history(entity: str = typer.Argument(
     if ref.kind not in KINDS:
         fail(f"no kind {ref.kind!r}; kinds are {', '.join(KINDS)}")
     with handled():
-        store = open_store().store
+        ready = open_store()
+        store = ready.store
         if not queries.entity_exists(store, ref):
             fail(f"no {ref} in the store; `oversight status` shows what it holds")
         rows = queries.transitions(store, ref)
+        log_read(ready.engine, "history", [str(ref)])
     if as_json:
         print_json(rows)
         return
@@ -99,7 +104,10 @@ def why(task_id: str = typer.Argument(..., help="A task id, as `oversight tasks`
     from oversight.workflows import queries
 
     with handled():
-        found = queries.task(open_store().store, task_id)
+        ready = open_store()
+        found = queries.task(ready.store, task_id)
+        if found is not None:
+            log_read(ready.engine, "why", [found["entity"]])
     if found is None:
         fail(f"no task {task_id!r}; `oversight tasks` lists the task ids")
     if as_json:

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, parse_date, print_json
+from oversight.adapters.cli.operator_reads import log_read
 from oversight.adapters.cli.runtime import open_store
 
 
@@ -43,6 +44,7 @@ def asye(person: Optional[str] = typer.Argument(
         day = parse_date(as_of, "--as-of") if as_of else store_today(ready.engine)
         found = progress.journeys(ready.engine, ready.policy, as_of=day,
                                   workers=[person] if person else None)
+        log_read(ready.engine, "asye", [f"asye:{p.worker}" for p in found])
     if person and not found:
         fail(f"{person!r} has no ASYE journey in the store; `oversight asye` lists them")
     if as_json:
@@ -70,6 +72,7 @@ def report(
     """Compliance figures for a period: the share of supervisions, oversights and assessments
     done on time, by rule; breaches by rule; the trend by month."""
     from oversight.adapters.report_files import FORMATS, write_report
+    from oversight.adapters.spreadsheet_cells import neutralised_row
     from oversight.workflows.compliance import FLAT_COLUMNS, Period, compliance, flat_rows
 
     if fmt not in FORMATS:
@@ -83,6 +86,7 @@ def report(
         ready = open_store()
         figures = compliance(ready.engine, Period(first, last), team=team,
                              as_of=parse_date(as_of, "--as-of") if as_of else None)
+        log_read(ready.engine, "report", [f"team:{team}" if team else "team:authority"])
     if out_file is None:
         if fmt == "json":
             print_json(figures)
@@ -90,7 +94,7 @@ def report(
             buffer = io.StringIO()
             writer = csv.DictWriter(buffer, fieldnames=FLAT_COLUMNS, lineterminator="\n")
             writer.writeheader()
-            writer.writerows(flat_rows(figures))
+            writer.writerows(neutralised_row(row) for row in flat_rows(figures))
             typer.echo(buffer.getvalue(), nl=False)
         return
     write_report(figures, out_file, fmt)

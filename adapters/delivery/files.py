@@ -25,6 +25,7 @@ from typing import Any
 
 from oversight.adapters.delivery.payload import outbound
 from oversight.adapters.delivery.ports import DeliveryFailed
+from oversight.adapters.spreadsheet_cells import neutralised_row
 
 FIELDS = ("event_id", "event_type", "event_time", "task_id", "task_type", "task_state",
           "child_id", "worker_id", "subject_id", "assignee_id", "assignee_role", "raised_date",
@@ -130,7 +131,8 @@ class BatchFileDeliverer:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(rows)
+        # No cell a spreadsheet would run as a formula (OWASP; issue 14).
+        writer.writerows(neutralised_row(row) for row in rows)
         return buffer.getvalue()
 
 

@@ -1,27 +1,30 @@
 """The dashboard as an app of its own, and serving it with uvicorn.
 
-Until the API's app factory (issue 6, ``adapters/api``) mounts the dashboard itself with
-:func:`oversight.adapters.web.pages.install`, :func:`dashboard_app` builds a FastAPI app holding only the
-dashboard's pages and read endpoints.
+The API's app factory (``adapters/api``) mounts the dashboard itself with
+:func:`oversight.adapters.web.pages.install`; :func:`dashboard_app` builds a FastAPI app holding
+only the dashboard's pages and read endpoints (tests, the demo).
 """
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from fastapi import FastAPI
 
-from oversight.adapters.web.pages import Dashboard, install
-from oversight.adapters.web.viewer import Authenticate, StaticTokens, store_tokens
+from oversight.adapters.api import problems
+from oversight.adapters.web.pages import install
+from oversight.adapters.web.sessions import Dashboard
 
 
 def dashboard_app(dashboard: Dashboard) -> FastAPI:
     app = FastAPI(title="Oversight dashboard", docs_url=None, redoc_url=None)
+    problems.install(app)
     install(app, dashboard)
     return app
 
@@ -76,37 +79,28 @@ DEMO_ROLES = [("manager", "tm1", "team manager: the team page, both ASYEs, the t
 
 def serve_demo(store: Path, *, host: str = "127.0.0.1", port: int = 8000,
                say: Callable[[str], None] = print) -> None:
-    """Serve the dashboard on the demo store with a fresh token per demo role; the last line
-    said is the dashboard's address."""
+    """Serve the dashboard on the demo store with a fresh token per demo role, each living one
+    day; the last line said is the dashboard's address."""
+    from datetime import datetime, timedelta
+
+    from oversight.adapters.store import credentials
     from oversight.adapters.store.database import sqlite_url
     from oversight.workflows.bootstrap import open_app
     from oversight.workflows.settings import Settings
 
     ready = open_app(Settings(home=store.parent, database_url=sqlite_url(store.resolve())))
-    tokens = {f"demo-{role}-{secrets.token_urlsafe(12)}": (role, person)
-              for role, person, _ in DEMO_ROLES}
-    static = StaticTokens(tokens)
-    try:
-        from_store: Authenticate | None = store_tokens(ready.engine)
-    except ImportError:  # the API's token table (issue 6) is not there
-        from_store = None
-
-    def authenticate(secret: str) -> tuple[str, str | None] | None:
-        found = static(secret)
-        if found is None and from_store is not None:
-            try:
-                found = from_store(secret)
-            except Exception:  # noqa: BLE001 - a store without the token table knows no token
-                found = None
-        return found
-
-    app = dashboard_app(Dashboard(ready.engine, ready.policy, authenticate))
-    say("Sign in to the dashboard with one of these demo tokens (valid while it runs):")
-    for (secret, (role, person)), (_, _, what) in zip(tokens.items(), DEMO_ROLES):
+    now = datetime.now(UTC)
+    with ready.engine.begin() as connection:
+        tokens = [(credentials.create_token(connection, role=role, person=person, now=now,
+                                            lifetime=timedelta(days=1))[1], role, person, what)
+                  for role, person, what in DEMO_ROLES]
+    app = dashboard_app(Dashboard(ready.engine, ready.policy))
+    say("Sign in to the dashboard with one of these demo tokens (valid for a day):")
+    for secret, role, person, what in tokens:
         say(f"  {secret}  {role}{' ' + person if person else ''}: {what}")
     say(f"Dashboard: http://{host}:{port}/ (Ctrl+C stops)")
     serve_forever(app, host=host, port=port)
 
 
-__all__ = ["Authenticate", "Dashboard", "Running", "dashboard_app", "serve_demo",
+__all__ = ["Dashboard", "Running", "dashboard_app", "serve_demo",
            "start_in_thread"]

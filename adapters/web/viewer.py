@@ -1,26 +1,29 @@
 """Who is looking: a token's role and person, and the people whose records they may see.
 
-The roles are those of the API (issue 6): ``supervisee`` sees only their own journey and tasks;
-``supervisor`` also those of the people they supervise; ``manager`` everyone below them in the
-line-management chain, and their team's compliance figures; ``workforce`` every ASYE journey and
-nothing else; ``auditor`` and ``admin`` everything; ``system`` posts events and reads no pages.
+The roles are those of the API (``oversight.workflows.access``): ``supervisee`` sees only their
+own journey and tasks; ``supervisor`` also those of the people they supervise; ``manager``
+everyone below them in the line-management chain, and their team's compliance figures;
+``workforce`` every ASYE journey and nothing else; ``auditor`` and ``admin`` everything;
+``system`` posts events and reads no pages.
 
-A token becomes a :class:`Viewer` through an ``Authenticate`` function, injected where the app
-is built: :func:`store_tokens` reads the API's token table; :class:`StaticTokens` serves tests.
+A viewer comes from a live token (the API's ``Authorization: Bearer``) or from a dashboard
+session opened with one (:mod:`oversight.adapters.web.sessions`); it carries the token so that
+every read can be written to the access log under it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, select
 
+from oversight.adapters.store import inbound
 from oversight.adapters.store import tables as t
+from oversight.adapters.store.credentials import TokenRecord
 from oversight.workflows.compliance import team_members
-
-Authenticate = Callable[[str], "tuple[str, str | None] | None"]
-"""A token's secret → (role, person), or None when it is unknown or revoked."""
 
 READERS = ("supervisee", "supervisor", "manager", "workforce", "auditor", "admin")
 
@@ -33,6 +36,10 @@ class Viewer:
     """Staff whose journeys and tasks this viewer may see; None for everyone."""
     asye_only: bool = False
     """workforce: ASYE journeys and their tasks only."""
+    token: TokenRecord | None = None
+    """The token behind the request: the access log names it."""
+    csrf: str | None = None
+    """The dashboard session's CSRF secret, for the forms a page carries."""
 
     @property
     def everything(self) -> bool:
@@ -57,16 +64,26 @@ class Viewer:
             return False
         return self.people is None or (team is not None and team in self.people)
 
+    def log(self, engine: Engine, resource: str, targets: Iterable[str], *, now: datetime,
+            outcome: str = "allowed", purpose: str | None = None) -> None:
+        """Write this read to the access log, in a transaction of its own."""
+        with engine.begin() as connection:
+            inbound.log_access(connection, token=self.token, role=self.role,
+                               resource=resource, targets=list(targets) or [resource],
+                               outcome=outcome, now=now, purpose=purpose)
 
-def viewer_for(engine: Engine, role: str, person: str | None) -> Viewer | None:
+
+def viewer_for(engine: Engine, token: TokenRecord, csrf: str | None = None) -> Viewer | None:
     """The viewer of a token, worked out from the store as it is now; None for ``system``."""
+    role, person = token.role, token.person
     if role in ("auditor", "admin"):
-        return Viewer(role, person, None)
+        return Viewer(role, person, None, token=token, csrf=csrf)
     with engine.connect() as connection:
         if role == "workforce":
             workers = connection.execute(select(t.entities.c.subject).where(
                 t.entities.c.kind == "asye")).scalars()
-            return Viewer(role, person, frozenset(workers), asye_only=True)
+            return Viewer(role, person, frozenset(workers), asye_only=True, token=token,
+                          csrf=csrf)
         if role not in ("supervisee", "supervisor", "manager") or person is None:
             return None
         people = {person}
@@ -76,26 +93,14 @@ def viewer_for(engine: Engine, role: str, person: str | None) -> Viewer | None:
                 t.entities.c.state != "ended")).scalars())
     if role == "manager":
         people |= set(team_members(engine, person))
-    return Viewer(role, person, frozenset(people))
+    return Viewer(role, person, frozenset(people), token=token, csrf=csrf)
 
 
-class StaticTokens:
-    """Tokens held in memory: ``StaticTokens({"secret": ("manager", "tm1")})``."""
-
-    def __init__(self, tokens: Mapping[str, tuple[str, str | None]]):
-        self._tokens = dict(tokens)
-
-    def __call__(self, secret: str) -> tuple[str, str | None] | None:
-        return self._tokens.get(secret)
+def bearer_viewer(engine: Engine, secret: str, now: datetime) -> Viewer | None:
+    """The viewer of a bearer token: live, unexpired, its last use recorded."""
+    with engine.begin() as connection:
+        record = inbound.token_for(connection, secret, now=now)
+    return viewer_for(engine, record) if record is not None else None
 
 
-def store_tokens(engine: Engine) -> Authenticate:
-    """Tokens from the API's token table (issue 6), looked up by their hash."""
-    from oversight.adapters.store import inbound
-
-    def authenticate(secret: str) -> tuple[str, str | None] | None:
-        with engine.connect() as connection:
-            record = inbound.token_for(connection, secret)
-        return (record.role, record.person) if record is not None else None
-
-    return authenticate
+__all__ = ["READERS", "Viewer", "bearer_viewer", "viewer_for"]

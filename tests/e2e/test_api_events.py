@@ -41,7 +41,7 @@ def test_a_posted_event_opens_the_relationships_tasks_and_a_retry_changes_nothin
     assert _count(api_store, t.processed_events) == 1
     with api_store.engine.connect() as connection:
         actors = connection.execute(select(t.audit.c.actor)).scalars().all()
-    assert actors and set(actors) == {"lcs"}  # the token's person records the event
+    assert actors and set(actors) == {"system:lcs"}  # the credential records the event
 
 
 def test_a_batch_with_one_refused_event_applies_none_and_names_the_refused_one(
@@ -111,7 +111,7 @@ def test_requests_without_a_live_token_are_refused_with_401(
     with api_store.engine.begin() as connection:
         from oversight.adapters.store import inbound
 
-        record = inbound.token_for(connection, secret)
+        record = inbound.token_for(connection, secret, now=NOW)
         assert record is not None
         inbound.revoke_token(connection, record.id, now=NOW)
     event = {"type": "supervision_held", "on": "2026-03-02", "supervisor": "tm1",

@@ -9,25 +9,27 @@ and saves screenshots under the test's temporary folder.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
 
+from oversight.adapters.store import credentials
 from oversight.adapters.web.pages import Dashboard
 from oversight.adapters.web.server import Running, dashboard_app, start_in_thread
-from oversight.adapters.web.viewer import StaticTokens
-from tests.e2e.conftest import TEAM
 from oversight.workflows.bootstrap import open_app
 from oversight.workflows.settings import Settings
 from oversight.workflows.simulation import simulate
+from tests.e2e.conftest import TEAM
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-background-networking",
          "--disable-component-update", "--disable-gpu", "--disable-sync", "--no-first-run",
          "--disable-dev-shm-usage", "--window-size=1280,2000"]
 TOKENS = {"manager-token": ("manager", "tm1"), "nq1-token": ("supervisee", "nq1")}
+SECRETS: dict[str, str] = {}
+"""Name in TOKENS → the secret of the store token made for it (the ``served`` fixture)."""
 YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
 
 pytestmark = [
@@ -48,9 +50,14 @@ def year_store(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) 
 
 @pytest.fixture(scope="module")
 def served(year_store: Path) -> Iterator[Running]:
+    from datetime import UTC, datetime
+
     ready = open_app(Settings(home=year_store.parent, database_url=f"sqlite:///{year_store}"))
-    running = start_in_thread(dashboard_app(Dashboard(ready.engine, ready.policy,
-                                                      StaticTokens(TOKENS))))
+    with ready.engine.begin() as connection:
+        for name, (role, person) in TOKENS.items():
+            SECRETS[name] = credentials.create_token(connection, role=role, person=person,
+                                                     now=datetime.now(UTC))[1]
+    running = start_in_thread(dashboard_app(Dashboard(ready.engine, ready.policy)))
     yield running
     running.stop()
     ready.engine.dispose()
@@ -79,7 +86,7 @@ def sign_in(browser, base: str, token: str) -> None:  # type: ignore[no-untyped-
     from selenium.webdriver.common.by import By
 
     browser.get(f"{base}/login")
-    browser.find_element(By.ID, "token").send_keys(token)
+    browser.find_element(By.ID, "token").send_keys(SECRETS.get(token, token))
     browser.find_element(By.ID, "sign-in").click()
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -88,7 +95,8 @@ def sign_in(browser, base: str, token: str) -> None:  # type: ignore[no-untyped-
 
 def api(base: str, path: str, token: str, **params: str) -> object:
     answer = httpx.get(f"{base}{path}", params=params,
-                       headers={"Authorization": f"Bearer {token}"}, timeout=30)
+                       headers={"Authorization": f"Bearer {SECRETS.get(token, token)}"},
+                       timeout=30)
     answer.raise_for_status()
     return answer.json()
 
@@ -102,8 +110,8 @@ def test_a_manager_signs_in_and_sees_the_teams_figures_and_an_asye_as_the_api_gi
     base = served.url
     sign_in(browser, base, "manager-token")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Supervision oversight"
-    cookie = browser.get_cookie("oversight_token")
-    assert cookie["httpOnly"] is True
+    cookie = browser.get_cookie("oversight_session")
+    assert cookie["httpOnly"] is True and cookie["value"] != SECRETS["manager-token"]
 
     browser.get(f"{base}/team?from={YEAR['from']}&to={YEAR['to']}")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Compliance: team of tm1"

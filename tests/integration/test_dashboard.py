@@ -1,17 +1,18 @@
 """The dashboard's pages and read endpoints over a real store, through FastAPI's test client:
-signing in with a token, what each role may see, and the same numbers on pages and the API."""
+signing in with a token (a server-side session), what each role may see, and the same numbers on
+pages and the API."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
+from oversight.adapters.store import credentials
 from oversight.adapters.web.pages import COOKIE, Dashboard
 from oversight.adapters.web.server import dashboard_app
-from oversight.adapters.web.viewer import StaticTokens
 from tests.integration.helpers import record
 from tests.integration.test_reports import fill_quarter
 from oversight.workflows.bootstrap import App
@@ -34,14 +35,33 @@ def store(app: App) -> App:
     return app
 
 
+SECRETS: dict[str, str] = {}
+"""Name in TOKENS → the secret of the store token made for it (filled by the fixture)."""
+
+
 @pytest.fixture
 def client(store: App) -> TestClient:
-    board = Dashboard(store.engine, store.policy, StaticTokens(TOKENS))
-    return TestClient(dashboard_app(board), follow_redirects=False)
+    now = datetime.now(UTC)
+    with store.engine.begin() as connection:
+        for name, (role, person) in TOKENS.items():
+            SECRETS[name] = credentials.create_token(connection, role=role, person=person,
+                                                     now=now)[1]
+    board = Dashboard(store.engine, store.policy)
+    # Served on loopback, so the cookies are not Secure and plain HTTP carries them.
+    return TestClient(dashboard_app(board), base_url="http://127.0.0.1",
+                      follow_redirects=False)
+
+
+def form_csrf(client: TestClient) -> str:
+    """The sign-in form's CSRF value (its cookie is kept by the client)."""
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+    assert found is not None
+    return found.group(1)
 
 
 def sign_in(client: TestClient, token: str) -> None:
-    response = client.post("/login", data={"token": token, "next": "/"})
+    response = client.post("/login", data={"token": SECRETS.get(token, token), "next": "/",
+                                           "csrf": form_csrf(client)})
     assert response.status_code == 303, response.text
 
 
@@ -52,20 +72,26 @@ def test_a_page_without_a_token_sends_the_browser_to_the_login_form(client: Test
     assert "<label for=\"token\">Access token" in client.get("/login").text
 
 
-def test_signing_in_keeps_the_token_in_an_http_only_cookie(client: TestClient):
-    """A valid token: 303 to the page asked for and a Set-Cookie that scripts cannot read."""
-    response = client.post("/login", data={"token": "t-tm1", "next": "/team"})
+def test_signing_in_opens_a_session_whose_id_alone_is_in_an_http_only_cookie(
+        client: TestClient):
+    """A valid token: 303 to the page asked for and a session cookie scripts cannot read,
+    holding a random id, never the token."""
+    response = client.post("/login", data={"token": SECRETS["t-tm1"], "next": "/team",
+                                           "csrf": form_csrf(client)})
     assert (response.status_code, response.headers["location"]) == (303, "/team")
-    cookie = response.headers["set-cookie"]
-    assert cookie.startswith(f"{COOKIE}=t-tm1") and "HttpOnly" in cookie
-    assert "samesite=strict" in cookie.lower()
+    cookie = next(value for value in response.headers.get_list("set-cookie")
+                  if value.startswith(f"{COOKIE}="))
+    assert "HttpOnly" in cookie and "samesite=strict" in cookie.lower()
+    assert SECRETS["t-tm1"] not in cookie
 
 
-def test_a_wrong_token_is_refused_with_a_message_and_no_cookie(client: TestClient):
-    """401, the form again with an alert; nothing set."""
-    response = client.post("/login", data={"token": "guess"})
+def test_a_wrong_token_is_refused_with_a_message_and_no_session(client: TestClient):
+    """401, the form again with an alert; no session cookie set."""
+    response = client.post("/login", data={"token": "guess", "csrf": form_csrf(client)})
     assert response.status_code == 401
-    assert "That token is not valid" in response.text and "set-cookie" not in response.headers
+    assert "That token is not valid" in response.text
+    assert not [value for value in response.headers.get_list("set-cookie")
+                if value.startswith(f"{COOKIE}=")]
 
 
 def test_a_supervisee_sees_only_their_own_journey(client: TestClient):
@@ -136,7 +162,8 @@ def test_the_task_list_filters_by_state_and_person(client: TestClient):
 def test_the_api_needs_a_bearer_token_and_a_system_token_reads_nothing(client: TestClient):
     """401 without a token; the system role is refused like an unknown token."""
     assert client.get("/v1/asye").status_code == 401
-    assert client.get("/v1/asye", headers={"Authorization": "Bearer t-sys"}).status_code == 401
-    answer = client.get("/v1/asye", headers={"Authorization": "Bearer t-admin"})
+    system = {"Authorization": f"Bearer {SECRETS['t-sys']}"}
+    assert client.get("/v1/asye", headers=system).status_code == 401
+    answer = client.get("/v1/asye", headers={"Authorization": f"Bearer {SECRETS['t-admin']}"})
     assert answer.status_code == 200 and len(answer.json()) == 2
     assert date.fromisoformat(answer.json()[0]["as_of"]) >= date(2026, 3, 31)

@@ -31,11 +31,13 @@ def event_union() -> Any:
     return Union[classes]  # type: ignore[valid-type]
 
 
-def _with_actor(event: DomainEvent, who: Caller) -> DomainEvent:
-    """Events record who sent them: the token's person when the event names no actor."""
-    if event.actor is None and who.person is not None:
-        return event.model_copy(update={"actor": who.person})
-    return event
+def _with_actor(event: DomainEvent, who: Caller, app: App) -> DomainEvent:
+    """Events record who sent them: the credential, never a field of the request (an
+    ``actor`` in the body is honoured only as "acting for" by a token allowed to)."""
+    with app.engine.connect() as connection:
+        actor = who.actor(connection, event.actor)
+    # model_copy does not validate: the principal ("system:tok_… for sw1") is not an Identifier.
+    return event.model_copy(update={"actor": actor})
 
 
 def router() -> APIRouter:
@@ -60,7 +62,7 @@ def router() -> APIRouter:
                    who: Caller = Depends(writer), app: App = Depends(the_app),
                    clock: Clock = Depends(the_clock)) -> EventResult:
         """Apply one domain event to every entity it concerns, in one transaction."""
-        recorded = _with_actor(event, who)
+        recorded = _with_actor(event, who, app)
         outcome = app.service.record(recorded, now=clock())
         if outcome.duplicates:
             response.status_code = 200
@@ -73,7 +75,7 @@ def router() -> APIRouter:
                    clock: Clock = Depends(the_clock)) -> BatchResult:
         """Apply the events in order in ONE transaction; any refusal leaves the store as it was
         and lists every refused event by position."""
-        events = [_with_actor(event, who) for event in batch.events]
+        events = [_with_actor(event, who, app) for event in batch.events]
         outcome = app.service.record_all(events, now=clock(), dry_run=batch.dry_run)
         return BatchResult(applied=outcome.applied, duplicates=outcome.duplicates,
                            tasks_opened=outcome.tasks_opened, dry_run=batch.dry_run)

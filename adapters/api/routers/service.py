@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import text
 
-from oversight.adapters.api.auth import Caller, overseer, the_app
+from oversight.adapters.api.auth import Caller, Clock, overseer, the_app, the_clock
 from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.schemas import AccessOut, Health, ProblemOut
 from oversight.adapters.store import inbound
@@ -37,10 +37,15 @@ def access_log(target: str | None = Query(None, max_length=200,
                person: str | None = Query(None, max_length=64, description="Read by this "
                                                                            "staff id."),
                limit: int = Query(1000, ge=1, le=10000),
-               who: Caller = Depends(overseer), app: App = Depends(the_app)) -> list[Any]:
-    """The access log, oldest first: who (token, person), role, what, when, allowed or not."""
-    with app.engine.connect() as connection:
-        return inbound.access_log(connection, target=target, person=person, limit=limit)
+               who: Caller = Depends(overseer), app: App = Depends(the_app),
+               clock: Clock = Depends(the_clock)) -> list[Any]:
+    """The access log, oldest first: who (token, person), role, what, when, why, allowed or
+    not. Reading it is itself logged (the log names people)."""
+    with app.engine.begin() as connection:
+        rows = inbound.access_log(connection, target=target, person=person, limit=limit)
+        who.log(connection, "access-log", [f"access-log:{target or person or 'all'}"],
+                now=clock())
+    return rows
 
 
 __all__ = ["api"]

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, and_, select
 
 from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
 from oversight.adapters.api.problems import Problem, forbidden
+from oversight.adapters.api.references import asked_actor, unseen_reference
 from oversight.adapters.api.schemas import (
     CloseBody,
     CloseResult,
@@ -163,7 +164,7 @@ def close_task(body: CloseBody, task_id: str = TaskPath, who: Caller = Depends(c
         raise Problem(404, "not-found", "No such task.")
     task, entity = found
     event_id = body.event_id or "close:" + hashlib.sha256(
-        f"{task_id}|{body.on.isoformat()}".encode("utf-8")).hexdigest()[:40]
+        f"{task_id}|{body.on.isoformat()}".encode()).hexdigest()[:40]
     source = task
     if task["type"] == "escalation" and task["escalates"]:
         # An escalation closes with the task it escalates.
@@ -171,8 +172,14 @@ def close_task(body: CloseBody, task_id: str = TaskPath, who: Caller = Depends(c
             escalated = _task_row(connection, task["escalates"])
         if escalated is not None:
             source = escalated[0]
+    fields = dict(body.fields)
+    with app.engine.connect() as connection:
+        # The actor is the credential; fields may name only records this token can see.
+        actor = who.actor(connection, asked_actor(fields))
+        unseen_reference(connection, who, fields)
     event = fulfilling_event(source, entity["data"], on=body.on, event_id=event_id,
-                             actor=who.person, fields=body.fields)
+                             fields=fields)
+    event = event.model_copy(update={"actor": actor})
     duplicate = False
     if task["state"] not in HELD:
         if not _applied(app, event_id):

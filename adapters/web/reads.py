@@ -1,0 +1,119 @@
+"""The dashboard's JSON reads: ``GET /v1/asye``, ``/v1/asye/{worker}``, ``/v1/compliance``.
+
+A bearer token (or the dashboard's session cookie) says who is asking; every read is written to
+the access log under that token, refused ones too. Errors are the API's RFC 9457 problems; a
+journey the token may not see gets the same 404 as one that is not there.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from oversight.adapters.api.problems import Problem
+from oversight.adapters.api.schemas import IsoDate, ProblemOut
+from oversight.adapters.web import sessions
+from oversight.adapters.web.pages import period_of
+from oversight.adapters.web.sessions import dashboard_of
+from oversight.adapters.web.viewer import Viewer, bearer_viewer
+from oversight.states.errors import UnknownEntity
+from oversight.workflows import progress
+from oversight.workflows.compliance import compliance, store_today
+
+ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
+StaffId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN,
+                              description="A staff id, e.g. sw2.")]
+PurposeHeader = Header(None, alias="X-Purpose", max_length=200,
+                       description="Why the record is read; written to the access log.")
+
+
+def api_viewer(request: Request) -> Viewer:
+    """The viewer of an API call, from ``Authorization: Bearer …`` or the session cookie."""
+    header = request.headers.get("authorization", "")
+    viewer = None
+    if header.lower().startswith("bearer "):
+        board = dashboard_of(request)
+        viewer = bearer_viewer(board.engine, header[7:].strip(), board.clock())
+    elif request.cookies.get(sessions.SESSION_COOKIE):
+        viewer = sessions.session_viewer(request)
+    if viewer is None:
+        raise Problem(401, "unauthenticated", "Send a live bearer token: Authorization: "
+                                              "Bearer <token>.",
+                      headers={"WWW-Authenticate": "Bearer"})
+    return viewer
+
+
+api = APIRouter(prefix="/v1", tags=["progress"], responses={
+    401: {"model": ProblemOut, "description": "No live bearer token."},
+    403: {"model": ProblemOut, "description": "Not this token's to read."},
+})
+
+
+@api.get("/asye", summary="Every ASYE journey this token may see")
+def api_asye_list(request: Request, viewer: Viewer = Depends(api_viewer),
+                  purpose: str | None = PurposeHeader) -> list[dict[str, Any]]:
+    """Every ASYE journey the token may see, with its progress on the store's today."""
+    board = dashboard_of(request)
+    found = progress.journeys(board.engine, board.policy, as_of=store_today(board.engine),
+                              workers=viewer.people)
+    viewer.log(board.engine, "asye", [f"asye:{p.worker}" for p in found], now=board.clock(),
+               purpose=purpose)
+    return [p.to_json() for p in found]
+
+
+@api.get("/asye/{worker}", summary="One worker's ASYE progress",
+         responses={404: {"model": ProblemOut,
+                          "description": "No such ASYE journey that this token can see."}})
+def api_asye(request: Request, worker: StaffId, viewer: Viewer = Depends(api_viewer),
+             purpose: str | None = PurposeHeader) -> dict[str, Any]:
+    """One worker's ASYE progress; the same 404 for a journey the token may not see as for
+    one that is not there."""
+    board = dashboard_of(request)
+    found = progress.journey(board.engine, board.policy, worker,
+                             as_of=store_today(board.engine)) if viewer.sees(worker) else None
+    viewer.log(board.engine, "asye", [f"asye:{worker}"], now=board.clock(),
+               outcome="allowed" if found else "refused", purpose=purpose)
+    if found is None:
+        raise Problem(404, "not-found", "No such ASYE journey that this token can see.")
+    return found.to_json()
+
+
+@api.get("/compliance", summary="Share of obligations met on time, by rule",
+         responses={400: {"model": ProblemOut, "description": "The period is back to front."}})
+def api_compliance(request: Request, viewer: Viewer = Depends(api_viewer),
+                   start: IsoDate | None = Query(None, alias="from",
+                                                 description="First day of the period."),
+                   end: IsoDate | None = Query(None, alias="to",
+                                               description="Last day of the period."),
+                   team: str | None = Query(None, min_length=1, max_length=64,
+                                            pattern=ID_PATTERN,
+                                            description="A manager's staff id: their team."),
+                   as_of: IsoDate | None = Query(None, description="Judge tasks as they stood "
+                                                                   "on this day."),
+                   purpose: str | None = PurposeHeader) -> JSONResponse:
+    """The compliance figures of ``oversight.workflows.compliance`` for a period and a team."""
+    board = dashboard_of(request)
+    team = team or (viewer.person if viewer.role == "manager" else None)
+    target = [f"team:{team}" if team else "team:authority"]
+    if not viewer.may_report_on(team):
+        viewer.log(board.engine, "compliance", target, now=board.clock(), outcome="refused",
+                   purpose=purpose)
+        raise Problem(403, "forbidden", "This token's role does not allow this request.")
+    as_of_day: date | None = as_of
+    try:
+        period = period_of(start, end, store_today(board.engine))
+    except ValueError:
+        raise Problem(400, "period-invalid", "The period ends before it starts: `from` must "
+                                             "be on or before `to`.") from None
+    try:
+        report = compliance(board.engine, period, team=team, as_of=as_of_day)
+    except UnknownEntity:
+        raise Problem(404, "not-found", "No team led by that staff id.") from None
+    viewer.log(board.engine, "compliance", target, now=board.clock(), purpose=purpose)
+    return JSONResponse(report)
+
+
+__all__ = ["api", "api_viewer"]

@@ -1,0 +1,171 @@
+"""Signing in and out of the dashboard: server-side sessions, CSRF, Origin, security headers.
+
+- Sign-in posts a token with the form's CSRF value, which must match the one set in a short-lived
+  cookie when the form was served (double submit), from a page of this site (``Origin``, or
+  ``Referer`` when a browser sends no Origin). A live token opens a session: the cookie holds a
+  random session id (the store keeps its hash), ``HttpOnly``, ``SameSite=Strict``, and ``Secure``
+  when the site is served over HTTPS, when configured, or by default whenever it is not served
+  on loopback. The token itself never goes into a cookie.
+- A session ends on sign-out (a form with the session's CSRF value), after it has been idle for
+  :data:`~oversight.adapters.store.credentials.SESSION_IDLE`, or when its token stops being live.
+- Every answer carries a Content-Security-Policy (``frame-ancestors 'none'``), ``Referrer-Policy:
+  no-referrer``, ``Cache-Control: no-store`` and ``X-Content-Type-Options: nosniff``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from ipaddress import ip_address
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy import Engine
+
+from oversight.adapters.store import credentials
+from oversight.adapters.web.viewer import Viewer, viewer_for
+from oversight.states.policy.model import Policy
+
+SESSION_COOKIE = "oversight_session"
+LOGIN_COOKIE = "oversight_login_csrf"
+CSP = ("default-src 'none'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' "
+       "data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+"""Pages load only this site's stylesheet; no script at all; never framed."""
+DOCS_CSP = "frame-ancestors 'none'"
+"""The OpenAPI viewer (``/docs``) loads its own scripts: only framing is refused there."""
+HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
+           "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _secure_setting() -> bool | None:
+    value = os.environ.get("OVERSIGHT_COOKIE_SECURE", "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    return None
+
+
+def _idle_setting() -> timedelta:
+    minutes = os.environ.get("OVERSIGHT_SESSION_IDLE_MINUTES", "").strip()
+    return timedelta(minutes=int(minutes)) if minutes.isdigit() and int(minutes) > 0 else \
+        credentials.SESSION_IDLE
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the pages need: the store, its policy, the clock and the session settings."""
+
+    engine: Engine
+    policy: Policy
+    clock: Callable[[], datetime] = _utc_now
+    secure_cookies: bool | None = field(default_factory=_secure_setting)
+    """Always (True), never (False), or None: over HTTPS or outside loopback."""
+    idle: timedelta = field(default_factory=_idle_setting)
+
+
+def dashboard_of(request: Request) -> Dashboard:
+    return request.app.state.dashboard
+
+
+def _loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def secure(request: Request) -> bool:
+    """Whether cookies set in answer to ``request`` are ``Secure``."""
+    setting = dashboard_of(request).secure_cookies
+    if setting is not None:
+        return setting
+    return request.url.scheme == "https" or not _loopback(request.url.hostname or "")
+
+
+def same_origin(request: Request) -> bool:
+    """The request comes from a page of this site: its Origin (or Referer) is ours; a client
+    that sends neither is not a browser and is held to the CSRF value alone."""
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if not claimed:
+        return True
+    parts = urlsplit(claimed)
+    return f"{parts.scheme}://{parts.netloc}" == f"{request.url.scheme}://{request.url.netloc}"
+
+
+def matches(expected: str | None, given: str | None) -> bool:
+    return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return {key: values[0] for key, values in parse_qs(body).items()}
+
+
+def login_csrf(response: Response, request: Request) -> str:
+    """A fresh CSRF value for the sign-in form, set in a cookie for the post to match; the
+    caller puts the value in the form."""
+    value = secrets.token_urlsafe(32)
+    response.set_cookie(LOGIN_COOKIE, value, max_age=1800, httponly=True, samesite="strict",
+                        secure=secure(request), path="/login")
+    return value
+
+
+def open_session(request: Request, response: Response, token: credentials.TokenRecord) -> None:
+    board = dashboard_of(request)
+    with board.engine.begin() as connection:
+        session_id, _ = credentials.open_session(connection, token, now=board.clock())
+    response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict",
+                        secure=secure(request), path="/")
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
+
+
+def session_viewer(request: Request) -> Viewer | None:
+    """The viewer of the session in the cookie, or None (no cookie, ended, idle, dead token)."""
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id:
+        return None
+    board = dashboard_of(request)
+    with board.engine.begin() as connection:
+        found = credentials.session_for(connection, session_id, now=board.clock(),
+                                        idle=board.idle)
+    return viewer_for(board.engine, found.token, found.csrf) if found else None
+
+
+def end_session(request: Request, response: Response) -> None:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    board = dashboard_of(request)
+    if session_id:
+        with board.engine.begin() as connection:
+            credentials.end_session(connection, session_id, now=board.clock())
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure(request), httponly=True,
+                           samesite="strict")
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+async def security_headers(request: Request, call_next: Handler) -> Response:
+    """Middleware: the headers every answer carries."""
+    response = await call_next(request)
+    docs = request.url.path in ("/docs", "/redoc", "/docs/oauth2-redirect")
+    response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+__all__ = ["CSP", "Dashboard", "LOGIN_COOKIE", "SESSION_COOKIE", "dashboard_of", "end_session",
+           "form_of", "login_csrf", "matches", "open_session", "same_origin", "secure",
+           "security_headers", "session_viewer"]
