@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from bench.figures import Figure, write_figures
+from bench.figures import Figure, run_child, write_figures
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -66,7 +66,9 @@ def build_store(home: Path, clients: int) -> str:
                                          "supervisor": "tm1", "supervisee": w})
                             for w in workers], now=NOW)
     with SqlUnitOfWork(app.engine) as uow:
-        _, secret = inbound.create_token(uow.connection, role="system", person="bench", now=NOW)
+        # Issued now, on the wall clock the server checks its expiry against.
+        _, secret = inbound.create_token(uow.connection, role="system", person="bench",
+                                         now=datetime.now(UTC))
         uow.commit()
     app.engine.dispose()
     return secret
@@ -137,6 +139,9 @@ def post_batches(url: str, secret: str, total: int, size: int) -> dict[str, Any]
             if answer.status_code == 200:
                 applied += answer.json()["applied"]
             else:
+                if not refused:
+                    print(f"batch refused ({answer.status_code}): {answer.text[:500]}",
+                          file=sys.stderr)
                 refused += 1
         took = time.perf_counter() - started
     return {"applied": applied, "refused_requests": refused, "seconds": took,
@@ -164,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     server_rss = 0.0
     try:
         secret = build_store(home, clients)
+        shutil.copyfile(home / "oversight.db", home / "floor-template.db")
         server, url = serve(home)
         latencies: list[list[float]] = [[] for _ in range(clients)]
         statuses: list[list[int]] = [[] for _ in range(clients)]
@@ -192,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     accepted = codes.count(201)
     held = _events_held(home, "bench-%")
     held_batched = _events_held(home, "bulk-%")
+    floor_single = _floor(home, "single", clients, per_client)
+    floor_batched = _floor(home, "batched", BATCH_WORKERS, batch_events, batch)
     shutil.rmtree(home, ignore_errors=True)
     p50, p99 = percentile(every, 0.50) * 1000, percentile(every, 0.99) * 1000
     print(f"API: {clients} clients x {per_client} events (supervision_held) to "
@@ -207,19 +215,38 @@ def main(argv: list[str] | None = None) -> int:
           f"(request p50 {batched['p50'] * 1000:.0f} ms, p99 {batched['p99'] * 1000:.0f} ms); "
           f"in the store: {held_batched}")
     print(f"server peak RSS {server_rss:.0f} MB")
+    print(f"plain-SQL floor: single {floor_single['per_second']:.0f} events/s (p99 "
+          f"{floor_single['p99_ms']:.1f} ms), batched {floor_batched['per_second']:.0f} events/s")
     single = f"{clients} clients x {per_client} single events"
     write_figures(args.figures, [
         Figure("api", f"API: {single}, POST /v1/events", accepted / took, "events/s",
-               target=300, peak_rss_mb=server_rss, note=f"{accepted:,} accepted"),
+               target=300, floor=floor_single["per_second"], floor_name=FLOOR_SINGLE,
+               peak_rss_mb=server_rss, note=f"{accepted:,} accepted"),
         Figure("api", f"API: {single}, latency p99", p99, "ms", higher_is_better=False,
-               target=100, note=f"p50 {p50:.0f} ms"),
+               target=100, floor=floor_single["p99_ms"], floor_name=FLOOR_SINGLE,
+               note=f"p50 {p50:.0f} ms"),
         Figure("api", f"API: {batch_events:,} events in batches of {batch}, "
                f"POST /v1/events/batch", batched["per_second"], "events/s", target=1000,
+               floor=floor_batched["per_second"], floor_name="same writes, executemany per batch",
                peak_rss_mb=server_rss, note=f"request p99 {batched['p99'] * 1000:.0f} ms"),
     ])
     ok = accepted == len(codes) == held and batched["applied"] == batch_events == held_batched
     print(json.dumps({"ok": ok}))
     return 0 if ok else 1
+
+
+FLOOR_SINGLE = "same writes, a transaction per event, 8 threads"
+
+
+def _floor(home: Path, mode: str, *numbers: int) -> dict[str, Any]:
+    """:mod:`bench.event_floor` on a fresh copy of the store as it was before the server."""
+    copy = home / f"floor-{mode}.db"
+    shutil.copyfile(home / "floor-template.db", copy)
+    done = run_child([sys.executable, "-m", "bench.event_floor", mode, str(copy),
+                      *map(str, numbers)], cwd=REPO)
+    if done.returncode != 0:
+        raise SystemExit(f"the plain-SQL floor ({mode}) failed:\n{done.stderr[-2000:]}")
+    return dict(done.last_json())
 
 
 def _events_held(home: Path, pattern: str) -> int:
