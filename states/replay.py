@@ -12,12 +12,14 @@ what is stored and writes the difference.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
 from oversight.states.directory import Directory
-from oversight.states.events.registry import DomainEvent
+from oversight.states.events import DomainEvent
+from oversight.states.leaving import leaving_step
 from oversight.states.machines.lifecycle import Lifecycle
 from oversight.states.policy.book import PolicyBook
 from oversight.states.values import Step, Task, Timer, TransitionRecord
@@ -77,7 +79,10 @@ def replay(kind: type[Lifecycle], entity_id: str, events: Sequence[DomainEvent],
         policy = book.in_force(event.on)
         machine = kind(entity_id, policy=policy, directory=directory, state=result.state,
                        data=result.data)
-        step = machine.apply(event)
+        if event.type == "staff_left" and event.type not in kind.handlers:
+            step = leaving_step(machine, event, timers=list(result.timers))  # type: ignore[arg-type]
+        else:
+            step = machine.apply(event)
         if _absorb(result, step, event.on):
             result.policy_version = policy.version
         result.transitions[index] = step.transitions
