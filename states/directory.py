@@ -5,9 +5,10 @@ A port: the domain asks, an adapter answers (from the staff table, a scenario, a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Mapping, Protocol
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)

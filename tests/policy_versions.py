@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import copy
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 

@@ -6,14 +6,14 @@ dashboard's journey pages.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 from sqlalchemy import Engine, select
 
 from oversight.adapters.store import tables as t
-from oversight.states.views.asye_progress import AsyeProgress, asye_progress
 from oversight.states.policy.model import Policy
+from oversight.states.views.asye_progress import AsyeProgress, asye_progress
 
 
 def journeys(engine: Engine, policy: Policy, *, as_of: date,

@@ -8,8 +8,8 @@ Registered on the main app by :func:`register`.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -41,7 +41,7 @@ def deliveries(
     context: typer.Context,
     status: str = typer.Option("undelivered", "--status", help="undelivered (pending and dead: "
                                "the default), dead, pending, delivered or all."),
-    receiver: Optional[str] = typer.Option(None, "--receiver", help="Only this receiver."),
+    receiver: str | None = typer.Option(None, "--receiver", help="Only this receiver."),
     limit: int = typer.Option(200, "--limit", min=1, help="At most this many rows."),
     as_json: bool = JsonFlag,
 ) -> None:
@@ -78,10 +78,10 @@ def deliveries(
 
 @deliveries_app.command("retry")
 def retry(
-    message_id: Optional[str] = typer.Argument(
+    message_id: str | None = typer.Argument(
         None, help="A message id as `oversight deliveries` lists it (a unique prefix will do)."),
     every: bool = typer.Option(False, "--all", help="Every dead delivery."),
-    receiver: Optional[str] = typer.Option(None, "--receiver", help="Only to this receiver."),
+    receiver: str | None = typer.Option(None, "--receiver", help="Only to this receiver."),
     send: bool = typer.Option(True, "--send/--no-send", help="Send now (default), or leave them "
                               "to the next dispatch run."),
     as_json: bool = JsonFlag,
@@ -94,7 +94,7 @@ def retry(
         fail("give a message id or --all (see `oversight deliveries`)")
     from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with handled():
         ready = open_store()
         with SqlUnitOfWork(ready.engine) as uow:

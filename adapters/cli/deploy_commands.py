@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -36,7 +35,7 @@ def synth(
     staff: int = typer.Option(1500, "--staff", min=1, help="Staff in all (about 10% managers, "
                                                         "8% ASYE)."),
     children: int = typer.Option(10000, "--children", min=0, help="Children in all."),
-    database_url: Optional[str] = typer.Option(
+    database_url: str | None = typer.Option(
         None, "--database-url", help="The store to fill (default: OVERSIGHT_DATABASE_URL or the "
                                      "SQLite file under OVERSIGHT_HOME). It must hold no entity."),
     policy: str = typer.Option("surrey", "--policy", help="The policy the store runs under."),

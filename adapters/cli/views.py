@@ -6,7 +6,8 @@ passed as :class:`rich.text.Text` so identifiers such as ``events[3]`` are never
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text

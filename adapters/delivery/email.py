@@ -11,9 +11,10 @@ from __future__ import annotations
 import html
 import smtplib
 import ssl
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate
-from typing import Any, Sequence
+from typing import Any
 
 from oversight.adapters.delivery.payload import summary
 from oversight.adapters.delivery.ports import DeliveryFailed

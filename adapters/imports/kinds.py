@@ -18,11 +18,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, get_args
+from typing import Any, get_args
 
-from oversight.adapters.imports.rows import Header, Problem, SourceRow, day, flag, identifier, one_of
+from oversight.adapters.imports.rows import (
+    Header,
+    Problem,
+    SourceRow,
+    day,
+    flag,
+    identifier,
+    one_of,
+)
 from oversight.adapters.store.inbound import StaffRecord
 from oversight.states.events.child_supervision import PlanOrNone, Risk
 from oversight.states.events.registry import event_types

@@ -11,9 +11,10 @@ transaction, PostgreSQL by ``COPY``. Rows are streamed: memory does not grow wit
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy.engine import make_url
 

@@ -9,9 +9,10 @@ trend lines); nothing here reads the store.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from html import escape
-from typing import Any, Iterable
+from typing import Any
 
 PHASE_FILL = {"weekly": "#cfe3f7", "fortnightly": "#d8efd3", "monthly": "#f6e7c8"}
 PHASE_PATTERN = {"weekly": "pat-lines", "fortnightly": "pat-dots", "monthly": "pat-cross"}

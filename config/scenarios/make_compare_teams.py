@@ -26,8 +26,8 @@ from pathlib import Path
 
 from oversight.adapters.policy_files import load_policy
 from oversight.states.calendar import months_after
-from oversight.states.policy.model import Policy
 from oversight.states.policy.comparison import START, asye_dates, case_dates, role_dates
+from oversight.states.policy.model import Policy
 
 END = months_after(START, 12)
 FOLDER = Path(__file__).resolve().parent

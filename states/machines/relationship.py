@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from oversight.states.errors import EventRejected, UnknownEntity
+from oversight.states.errors import UnknownEntity
 from oversight.states.events import (
     AgreementReviewed,
     AgreementSigned,

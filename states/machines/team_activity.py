@@ -83,7 +83,8 @@ class TeamCadence(Lifecycle):
     # ----- helpers ------------------------------------------------------------------------------
 
     def _activity(self, event: DomainEvent | None) -> TeamActivity:
-        name = self.data.get("activity") or getattr(event, "activity")
+        # Only the team-activity events carry `activity`; the base event type does not say so.
+        name = self.data.get("activity") or getattr(event, "activity")  # noqa: B009
         activities = {a.activity: a for a in self.policy.team_activities}
         if not activities:
             raise EventRejected(str(self.ref), self.state, getattr(event, "type", "timer"),

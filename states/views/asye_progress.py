@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from oversight.states.views.portfolio import EvidenceCount, evidence_counts, missing_evidence
 from oversight.states.policy.model import AsyePhase, Policy
+from oversight.states.views.portfolio import EvidenceCount, evidence_counts, missing_evidence
 
 _MAX_SLOTS = 5000
 """A journey of ten years of weekly sessions has fewer; a guard against a zero interval."""

@@ -10,13 +10,14 @@ day keeps its date: it fell due under the old version.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from oversight.states.policy.model import Policy
 from oversight.states.policy.book import PolicyBook
 from oversight.states.policy.index import IndexedRule, rule_at
+from oversight.states.policy.model import Policy
 from oversight.states.values import Basis
 
 _SUFFIXES = {"high risk": "high_risk", "assessed for the longer interval": "if_assessed"}

@@ -12,9 +12,10 @@ Pure: no clock, no store. The caller gives the dates.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Iterable, Literal
+from typing import Literal
 
 from oversight.states.calendar import WorkingCalendar
 from oversight.states.policy.model import Policy

@@ -17,8 +17,8 @@ from sqlalchemy import Engine, select
 
 from oversight.adapters.store import tables as t
 from oversight.states.events.registry import parse_event
-from tests.integration import team
 from oversight.workflows.bootstrap import App
+from tests.integration import team
 
 REPO = Path(__file__).resolve().parents[2]
 

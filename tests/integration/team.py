@@ -3,14 +3,14 @@ subprocesses they start (so both sides build exactly the same store)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from oversight.states.directory import StaffMember
 
 START = date(2026, 1, 5)
 YEAR_END = date(2026, 12, 31)
-NOW = datetime(2026, 12, 31, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 31, 6, 0, tzinfo=UTC)
 """The instant every step in these tests is recorded at: fixed, so reruns compare equal."""
 
 

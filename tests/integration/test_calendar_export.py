@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from icalendar import Calendar
 
 from oversight.adapters.ics import sessions_calendar
-from tests.integration.helpers import record
 from oversight.workflows.bootstrap import App
 from oversight.workflows.planner import sessions_ahead
+from tests.integration.helpers import record
 
 TODAY = date(2026, 3, 2)
-STAMP = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+STAMP = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _events(ics: bytes) -> list[tuple[date, str, str, list[str]]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from oversight.adapters.imports import ImportRejected, import_file
 from oversight.adapters.store import tables as t
-from tests.integration.helpers import record, snapshot
 from oversight.workflows.bootstrap import App
+from tests.integration.helpers import record, snapshot
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 """Imports are checked against this instant: a date after Monday 2 March 2026 is in the future."""
 
 STAFF_HEADER = ["id", "role", "started", "line_manager", "qualified", "part_time", "agency",

@@ -23,10 +23,10 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from oversight.adapters.cli.app import app as cli
-from tests.integration.helpers import record, sweep
 from oversight.workflows.bootstrap import App
 from oversight.workflows.compliance import Period, compliance, monthly_trend
 from oversight.workflows.progress import journey
+from tests.integration.helpers import record, sweep
 
 QUARTER = Period(date(2026, 1, 1), date(2026, 3, 31))
 AS_OF = date(2026, 3, 31)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from oversight.states.directory import StaffMember
 from oversight.states.errors import EventRejected
 from oversight.states.events import (

@@ -7,7 +7,12 @@ import re
 import pytest
 
 from oversight.states.diagrams import mermaid
-from oversight.states.machines import KINDS, AsyeJourney, ChildAndFamilyAssessment, SupervisoryRelationship
+from oversight.states.machines import (
+    KINDS,
+    AsyeJourney,
+    ChildAndFamilyAssessment,
+    SupervisoryRelationship,
+)
 from oversight.states.machines.lifecycle import machine_for
 
 EDGE = re.compile(r"^    (\w+) --> (\w+): (\w+)$")

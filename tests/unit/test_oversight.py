@@ -10,6 +10,7 @@ import copy
 from datetime import date
 
 import pytest
+
 from oversight.adapters.policy_files import load_policy
 from oversight.states.errors import EventRejected
 from oversight.states.events import DomainEvent, OversightRecorded, OversightTriggered, parse_event

@@ -3,9 +3,10 @@ version moves (replan's arithmetic)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -17,8 +18,8 @@ from oversight.adapters.policy_files import (
     policy_ref_path,
 )
 from oversight.states.errors import PolicyError
-from oversight.states.policy.model import Policy
 from oversight.states.policy.book import PolicyBook
+from oversight.states.policy.model import Policy
 from oversight.states.views.replan import plan_replan
 from tests.policy_versions import qualified_every, shipped, with_version, write_policy
 

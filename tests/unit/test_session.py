@@ -11,6 +11,7 @@ import copy
 from datetime import date
 
 import pytest
+
 from oversight.adapters.policy_files import load_policy
 from oversight.states.errors import EventInvalid, EventRejected
 from oversight.states.events import (
