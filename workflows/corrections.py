@@ -45,7 +45,7 @@ def is_late(event: DomainEvent, stored: StoredEntity) -> bool:
 
 def log(uow: UnitOfWork, record: str, kind: str, entity_id: str, event: DomainEvent,
         now: datetime) -> None:
-    uow.event_log.append(record, kind, entity_id, body(event),  # type: ignore[attr-defined]
+    uow.event_log.append(record, kind, entity_id, body(event),
                          recorded_at=now)
 
 
@@ -103,7 +103,7 @@ class Corrections:
                  now: datetime) -> Outcome:
         if not reason.strip():
             raise EventInvalid("say why the event is retracted (--reason / \"reason\")")
-        rows = uow.event_log.of_record(record)  # type: ignore[attr-defined]
+        rows = uow.event_log.of_record(record)
         if not rows:
             raise UnknownEntity(f"no event '{record}' in the event log (the event ids are in "
                                 f"`oversight history ENTITY`)")
@@ -113,12 +113,12 @@ class Corrections:
                                 f"it was retracted at {rows[0].retracted_at} by "
                                 f"{rows[0].retracted_by or 'an unnamed actor'}")
         for row in live:
-            first = uow.event_log.of_entity(row.entity_kind, row.entity_id)[0]  # type: ignore[attr-defined]
+            first = uow.event_log.of_entity(row.entity_kind, row.entity_id)[0]
             if first.record_id == record:
                 raise EventRejected(f"{row.entity_kind}:{row.entity_id}", "created by it",
                                     "retract", "an entity's first event cannot be retracted: "
                                     "record the event that ends it instead")
-        uow.event_log.retract(record, by=actor, reason=reason, at=now)  # type: ignore[attr-defined]
+        uow.event_log.retract(record, by=actor, reason=reason, at=now)
         outcome = Outcome(applied=1)
         directory = StaffDirectory(uow.staff)
         for row in live:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from oversight.states.directory import Directory
 from oversight.states.errors import EventRejected
@@ -54,6 +54,17 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
+def _known(day: date | None) -> date:
+    """A day the replay set together with the state that needs it."""
+    assert day is not None
+    return day
+
+
+def _change(key: str, change: str | None, on: date | None) -> TaskChange:
+    """A task change as the save path takes it (``change``: one of TaskChange's)."""
+    return TaskChange(key, cast(Any, change), _known(on))
+
+
 def rederive(uow: UnitOfWork, kind: type[Lifecycle], stored: StoredEntity, *, book: PolicyBook,
              directory: Directory, now: datetime, on: date, cause: str, actor: str | None,
              event_id: str | None, focus: str | None, link_base: str) -> Rederived:
@@ -62,7 +73,7 @@ def rederive(uow: UnitOfWork, kind: type[Lifecycle], stored: StoredEntity, *, bo
     ``on``, ``cause``, ``actor``: the audit line of the re-derivation (the day of the late or
     retracted event, why); ``focus``: the record id whose own audit lines are written too.
     """
-    logged = uow.event_log.of_entity(kind.kind, stored.id)  # type: ignore[attr-defined]
+    logged = uow.event_log.of_entity(kind.kind, stored.id)
     if not logged or logged[0].on != stored.started_on:
         raise EventRejected(f"{kind.kind}:{stored.id}", stored.state, cause,
                             "its events before the event log began (revision 0007) are not "
@@ -97,7 +108,7 @@ def rederive(uow: UnitOfWork, kind: type[Lifecycle], stored: StoredEntity, *, bo
         subject=subject, party=party, started_on=stored.started_on,
         updated_on=result.updated_on, data=result.data)
     uow.save_steps([SavedStep(step, entity, created=False, event_id=event_id)], recorded_at=now)
-    uow.event_log.amend_tasks(amend)  # type: ignore[attr-defined]
+    uow.event_log.amend_tasks(amend)
     if messages:
         ids = sorted({ident for ident, _, _ in messages})
         found = {row["id"]: row for row in uow.tasks.get_many(ids)}
@@ -127,15 +138,15 @@ def _differences(kind: str, entity_id: str, result: Replayed, rows: list[dict[st
                 continue  # raised and withdrawn within the replay: it never stood
             opened.append(held.task)
             if held.breach:
-                changed.append(TaskChange(key, held.breach, held.breached_on))  # type: ignore[arg-type]
+                changed.append(_change(key, held.breach, held.breached_on))
             if held.state in ("closed",):
-                changed.append(TaskChange(key, "closed", held.closed_on))  # type: ignore[arg-type]
+                changed.append(_change(key, "closed", held.closed_on))
             if held.due != held.task.due:
                 amend[ident] = {"due": held.due}
             if held.state in HELD:
                 messages.append((ident, "opened", held.task.raised_on))
                 if held.breach:
-                    messages.append((ident, held.breach, held.breached_on))  # type: ignore[arg-type]
+                    messages.append((ident, held.breach, _known(held.breached_on)))
                 done.opened.append(ident)
             continue
         state = row["state"]
@@ -151,19 +162,19 @@ def _differences(kind: str, entity_id: str, result: Replayed, rows: list[dict[st
             if columns:
                 amend[ident] = columns
         elif held.state == "closed":
-            changed.append(TaskChange(key, "closed", held.closed_on))  # type: ignore[arg-type]
+            changed.append(_change(key, "closed", held.closed_on))
             amend[ident] = {"recorded_at": now, "breached_on": held.breached_on}
-            messages.append((ident, "closed", held.closed_on))  # type: ignore[arg-type]
+            messages.append((ident, "closed", _known(held.closed_on)))
             done.met_late.append(ident)
         elif held.state in ("breached", "escalated"):
-            changed.append(TaskChange(key, held.state, held.breached_on))  # type: ignore[arg-type]
+            changed.append(_change(key, held.state, held.breached_on))
             amend[ident] = {"closed_on": None, "recorded_at": None}
-            messages.append((ident, held.state, held.breached_on))  # type: ignore[arg-type]
+            messages.append((ident, held.state, _known(held.breached_on)))
             done.breached.append(ident)
         elif held.state == "withdrawn":
-            changed.append(TaskChange(key, "withdrawn", held.closed_on))  # type: ignore[arg-type]
+            changed.append(_change(key, "withdrawn", held.closed_on))
             amend[ident] = {"withdrawn_because": cause[:200]}
-            messages.append((ident, "withdrawn", held.closed_on))  # type: ignore[arg-type]
+            messages.append((ident, "withdrawn", _known(held.closed_on)))
             done.withdrawn.append(ident)
         else:  # open again: the record that met or withdrew it is retracted
             amend[ident] = {"state": "open", "closed_on": None, "breached_on": None,

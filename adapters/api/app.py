@@ -23,7 +23,14 @@ from fastapi.responses import RedirectResponse
 
 from oversight.adapters.api import problems
 from oversight.adapters.api.auth import Clock
-from oversight.adapters.api.routers import entities, events, people, service, tasks
+from oversight.adapters.api.routers import (
+    corrections,
+    entities,
+    events,
+    people,
+    service,
+    tasks,
+)
 from oversight.adapters.web.pages import install as install_dashboard
 from oversight.adapters.web.sessions import Dashboard
 from oversight.workflows.bootstrap import App
@@ -54,6 +61,7 @@ def create_app(app: App, *, clock: Clock = utc_now) -> FastAPI:
     prefix = f"/{VERSION}"
     api.include_router(service.api, prefix=prefix)
     api.include_router(events.router(), prefix=prefix)
+    api.include_router(corrections.router(), prefix=prefix)  # retract, amend (issue 12)
     api.include_router(entities.api, prefix=prefix)
     api.include_router(tasks.api, prefix=prefix)
     api.include_router(people.api, prefix=prefix)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -31,7 +30,7 @@ _SUBCOMMANDS = ("record", "retract", "amend")
 class _EventGroup(TyperGroup):
     """``oversight event ARGS``: ``record`` unless ARGS begin with a subcommand (or help)."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in _SUBCOMMANDS and args[0] not in ("--help", "-h"):
             args = ["record", *args]
         return super().parse_args(ctx, args)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from oversight.states.errors import OversightError
+from oversight.states.event_time import FLOOR
 
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -147,7 +148,7 @@ def identifier(text: str) -> str:
 
 
 def day(text: str, *, today: date) -> date:
-    """A date written YYYY-MM-DD or DD/MM/YYYY, not after ``today``."""
+    """A date written YYYY-MM-DD or DD/MM/YYYY, not after ``today`` nor before the floor."""
     if not text:
         raise ValueError("required, but empty")
     parsed: date | None = None
@@ -162,6 +163,9 @@ def day(text: str, *, today: date) -> date:
         raise ValueError(f"{text!r} is not a date (write YYYY-MM-DD or DD/MM/YYYY)")
     if parsed > today:
         raise ValueError(f"{parsed.isoformat()} is in the future (today is {today.isoformat()})")
+    if parsed < FLOOR:
+        raise ValueError(f"{parsed.isoformat()} is before {FLOOR.isoformat()}, the earliest date "
+                         f"an event may carry (check the year)")
     return parsed
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from oversight.adapters.api.auth import Caller, Clock, the_app, the_clock, writer
 from oversight.adapters.api.routers.events import _REFUSALS, event_union
+from oversight.states.events import DomainEvent
 from oversight.workflows.bootstrap import App
 from oversight.workflows.corrections import Corrections
 
@@ -68,7 +69,7 @@ def router() -> APIRouter:
               app: App = Depends(the_app), clock: Clock = Depends(the_clock)) -> dict[str, Any]:
         """Retract the event and record the corrected one, in one transaction."""
         actor = _actor(app, who)
-        corrected = body.event
+        corrected: DomainEvent = body.event
         if corrected.actor is None and who.person is not None:
             corrected = corrected.model_copy(update={"actor": who.person})
         outcome = Corrections(app.service).amend(event_id, corrected, reason=body.reason,
