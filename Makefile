@@ -40,14 +40,19 @@ demo: $(STAMP)
 
 # Every benchmark, one table (target, plain-SQL floor, ratio, peak memory), also written to
 # .oversight/bench/latest.json; `python -m bench.readme` puts it in the README.
-# Every benchmark, one table (target, plain-SQL floor, ratio, peak memory), also written to
-# .oversight/bench/latest.json; `python -m bench.readme` puts it in the README.
 bench: $(STAMP)
 	$(BIN)/python -m bench --size full
 
 # The same at small sizes (England at a twentieth, the 150-worker authority): a few minutes.
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --size quick
+
+# Re-resolve requirements.lock from pyproject.toml (runtime and test extra), keeping each pin
+# that still fits; `make lock UPGRADE=1` moves every pin to the newest release allowed.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv pip compile pyproject.toml --extra test --python $(BIN)/python --quiet \
+	  --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) -o $(LOCK)
 
 clean:
 	rm -rf .oversight .pytest_cache build/typecheck

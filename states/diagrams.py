@@ -6,7 +6,7 @@ from oversight.states.machines.lifecycle import Lifecycle
 
 
 def mermaid(kind: type[Lifecycle]) -> str:
-    """A ``stateDiagram-v2`` of one lifecycle; internal transitions (no state change) are left out."""
+    """A ``stateDiagram-v2`` of one lifecycle; internal transitions (no state change) left out."""
     lines = ["stateDiagram-v2", f"    [*] --> {kind.initial}"]
     seen: set[tuple[str, str, str]] = set()
     for transition in kind.transitions:

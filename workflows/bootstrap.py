@@ -50,7 +50,8 @@ def engine_for(url: str) -> Engine:
 def initialise(settings: Settings, policy_name: str | None = None) -> App:
     """Create or upgrade the schema and record which authority's policy the store runs."""
     name = policy_name or settings.policy
-    policy = load_policy(name, settings.policy_dir)  # fails first: nothing is created for a bad name
+    # Fails first: nothing is created for a bad name.
+    policy = load_policy(name, settings.policy_dir)
     book = load_policy_book(name, settings.policy_dir)
     engine = engine_for(settings.url)
     upgrade(engine)

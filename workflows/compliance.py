@@ -86,7 +86,8 @@ def team_members(engine: Engine, manager: str) -> list[str]:
         if line_manager:
             reports.setdefault(line_manager, []).append(person)
     if manager not in known:
-        raise UnknownEntity(f"no staff member '{manager}' to report on: --team takes a manager's id")
+        raise UnknownEntity(f"no staff member '{manager}' to report on: --team takes a "
+                            f"manager's id")
     members, pending = {manager}, [manager]
     while pending:
         for person in reports.get(pending.pop(), []):

@@ -3,8 +3,9 @@
 Read from the store: each live supervisory relationship's open personal supervision task (or,
 for an ASYE, the journey's open ``asye_supervision`` task) gives the next due date; the policy's
 interval for the supervisee's role (or the ASYE phase in force) projects the cadence forward
-(:mod:`oversight.states.views.schedule`); sessions planned with ``session_planned`` are placed on their dates.
-The calendar export (``oversight calendar``, ``GET /v1/people/{id}/calendar.ics``) renders it.
+(:mod:`oversight.states.views.schedule`); sessions planned with ``session_planned`` are placed on
+their dates. The calendar export (``oversight calendar``, ``GET /v1/people/{id}/calendar.ics``)
+renders it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ class SessionAhead:
 
     on: date
     status: str
-    """``overdue``, ``due``, ``planned`` or ``projected`` (:class:`oversight.states.views.schedule.Occurrence`)."""
+    """``overdue``, ``due``, ``planned`` or ``projected``
+    (:class:`oversight.states.views.schedule.Occurrence`)."""
     supervisor: str
     supervisee: str
     type: str

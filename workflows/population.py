@@ -18,10 +18,11 @@ from __future__ import annotations
 import random
 import sqlite3
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from oversight.adapters.store.bulk import BulkLoad, Template, capture, fill
 
@@ -29,7 +30,7 @@ AS_OF = date(2026, 6, 1)
 """A Monday: the synthetic store is as it stands after that day's sweep."""
 OFFSETS = 28
 """Offsets per persona: due dates spread over a cycle (4 weeks, or the case type's own)."""
-NOW = datetime(2026, 6, 1, 5, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)
 
 Events = list[dict[str, Any]]
 
@@ -139,7 +140,8 @@ PERSONAS: dict[str, Persona] = {p.name: p for p in [
            lambda end, i: _relationship(end, i["m"], i["s"], [84, 56])),
     _staff("worker_late_once", "qualified_social_worker",
            lambda end, i: _relationship(end, i["m"], i["s"], [84, 46, 18])),
-    _staff("manager", "manager", lambda end, i: _relationship(end, i["h"], i["s"], [84, 56, 28, 0])),
+    _staff("manager", "manager",
+           lambda end, i: _relationship(end, i["h"], i["s"], [84, 56, 28, 0])),
     _staff("manager_late", "manager", lambda end, i: _relationship(end, i["h"], i["s"], [84, 56])),
     _staff("worker_supervisor_absent", "qualified_social_worker",
            lambda end, i: _relationship(end, i["m"], i["s"], [84, 56]) + [

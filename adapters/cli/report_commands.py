@@ -1,7 +1,8 @@
 """``oversight asye`` and ``oversight report``: ASYE progress and compliance figures (issue 7).
 
 Registered on the main app by :func:`register`. Both read through the same modules as the API
-and the dashboard (``oversight.workflows.progress``, ``oversight.workflows.compliance``), so the numbers agree.
+and the dashboard (``oversight.workflows.progress``, ``oversight.workflows.compliance``), so the
+numbers agree.
 """
 
 from __future__ import annotations

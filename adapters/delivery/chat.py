@@ -2,8 +2,8 @@
 knows, each named by one URL (``msteams://…``, ``slack://…``) instead of a client per service.
 
 A notification holds the allow-listed summary: what changed, the task type, due date, rule and
-a link (:func:`oversight.adapters.delivery.payload.summary`). Chat services have no idempotency key: a
-repeat after a crash posts again, with the same event id at the end to tell the two apart.
+a link (:func:`oversight.adapters.delivery.payload.summary`). Chat services have no idempotency key:
+a repeat after a crash posts again, with the same event id at the end to tell the two apart.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """E-mail over SMTP: STARTTLS and login from settings, plain text and HTML.
 
 A mail says what changed, the task type, the due date, the rule and a link to the task, from
-the allow-listed summary of the CloudEvent (:func:`oversight.adapters.delivery.payload.summary`): never
-a child's name or case narrative. Its ``Message-ID`` is made from the event id, so a repeat
+the allow-listed summary of the CloudEvent (:func:`oversight.adapters.delivery.payload.summary`):
+never a child's name or case narrative. Its ``Message-ID`` is made from the event id, so a repeat
 after a crash carries the same one and mail systems that de-duplicate drop it.
 """
 

@@ -4,8 +4,8 @@
     └── DeliveryFailed       one send did not reach the receiver; the dispatcher tries again
         └── PayloadRefused   a message field failed the allow-list's check: never sent as is
 
-An adapter builds what it sends from :func:`oversight.adapters.delivery.payload.outbound`, never from
-the stored message itself, so only allow-listed fields can leave the store.
+An adapter builds what it sends from :func:`oversight.adapters.delivery.payload.outbound`, never
+from the stored message itself, so only allow-listed fields can leave the store.
 """
 
 from __future__ import annotations

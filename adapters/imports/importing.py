@@ -1,9 +1,9 @@
 """One import: read the file, check every row, then apply it all in one transaction, or none.
 
 Checking finds every bad row before anything is written; applying then goes through the
-application service (:meth:`~oversight.workflows.service.OversightService.record_all`), so the events of a
-file are refused or accepted as a whole, and a refusal by a lifecycle (a session dated before its
-relationship started, a child already allocated) is reported against its line too.
+application service (:meth:`~oversight.workflows.service.OversightService.record_all`), so the
+events of a file are refused or accepted as a whole, and a refusal by a lifecycle (a session dated
+before its relationship started, a child already allocated) is reported against its line too.
 """
 
 from __future__ import annotations

@@ -107,7 +107,8 @@ def asye_timeline(progress: Any, *, width: int = 960) -> str:
                    + "</g>")
     for pause in p.pauses:
         x0, x1 = x(pause.on), x(pause.resumed or p.as_of)
-        out.append(f'<g class="pause"><rect x="{x0:.1f}" y="{top - 6}" width="{max(x1 - x0, 2):.1f}" '
+        out.append(f'<g class="pause"><rect x="{x0:.1f}" y="{top - 6}" '
+                   f'width="{max(x1 - x0, 2):.1f}" '
                    f'height="{height - top - 30}" fill="url(#pat-pause)" opacity="0.5"/>'
                    + _text(x0 + 2, top - 10, "paused", fill=MUTED, size=11) + "</g>")
     # Month ticks along the bottom.
@@ -117,8 +118,9 @@ def asye_timeline(progress: Any, *, width: int = 960) -> str:
         if month < start:
             continue
         out.append(f'<line x1="{x(month):.1f}" y1="{axis}" x2="{x(month):.1f}" y2="{axis + 5}" '
-                   f'stroke="{MUTED}"/>' + _text(x(month), axis + 18, f"{month:%b}", anchor="middle",
-                                                 size=11, fill=MUTED))
+                   f'stroke="{MUTED}"/>'
+                   + _text(x(month), axis + 18, f"{month:%b}", anchor="middle", size=11,
+                           fill=MUTED))
     # Sessions held: filled circles; held after a gap: open triangles.
     late = set(p.late_sessions)
     y_s = top + rows["sessions"]
@@ -138,7 +140,8 @@ def asye_timeline(progress: Any, *, width: int = 960) -> str:
         cx = x(slot.due)
         out.append(f'<path class="gap" d="M{cx - 5:.1f} {y_g - 5}L{cx + 5:.1f} {y_g + 5}'
                    f'M{cx - 5:.1f} {y_g + 5}L{cx + 5:.1f} {y_g - 5}" stroke="{GAP}" '
-                   f'stroke-width="2.5"><title>missed: due {escape(_when(slot.due))}</title></path>')
+                   f'stroke-width="2.5"><title>missed: due {escape(_when(slot.due))}</title>'
+                   '</path>')
     if not gaps:
         out.append(_text(left + 4, y_g + 4, "none", fill=MUTED))
     # Review points: diamonds, filled when held, open when planned, red when overdue.
@@ -174,8 +177,9 @@ def compliance_trend(trend: list[dict[str, Any]], *, title: str = "Share on time
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(trend), 1)
     described = "; ".join(
-        f"{line['month']}: " + (f"{line['percent_on_time']}% on time of {line['on_time'] + line['breached']}"
-                                if line["percent_on_time"] is not None else "nothing due")
+        f"{line['month']}: "
+        + (f"{line['percent_on_time']}% on time of {line['on_time'] + line['breached']}"
+           if line["percent_on_time"] is not None else "nothing due")
         for line in trend)
     out = _open("compliance-trend", width, height, title,
                 f"Percentage of tasks met on time, month by month. {described}.")

@@ -8,15 +8,15 @@ The team is the same everywhere: a head of service (hos1) over a team manager (t
 qualified social workers long in post (sw1, sw2) and an ASYE (nq1) who starts on Monday
 5 January 2026, the first simulated day; the last is the first anniversary, 5 January 2027.
 Every session is held on its due date, as the comparison in docs/policy-comparison.md counts
-them (so some fall on a weekend), with the dates computed by ``oversight.states.policy.comparison`` from
-the authority's own file: the simulation then shows the engine raising exactly those sessions,
-none breached. The rest follows each policy: agreements signed (and reviewed) where it asks for
-one; sessions planned, recorded and signed where it times their records (systemic, hull);
-90-minute sessions; ASYE reviews on their dates (the final assessment is due on the last day);
-and four allocated children, discussed on their due dates where the policy has a case-type
-cadence (surrey, devon: recorded at the time) or at every session where it says what each
-session covers (sunderland, systemic: decisions on the record the same day). Hull times no
-child-specific supervision, so its team has no children.
+them (so some fall on a weekend), with the dates computed by ``oversight.states.policy.comparison``
+from the authority's own file: the simulation then shows the engine raising exactly those sessions,
+none breached. The rest follows each policy: agreements signed (and reviewed) where it asks for one;
+sessions planned, recorded and signed where it times their records (systemic, hull); 90-minute
+sessions; ASYE reviews on their dates (the final assessment is due on the last day); and four
+allocated children, discussed on their due dates where the policy has a case-type cadence (surrey,
+devon: recorded at the time) or at every session where it says what each session covers (sunderland,
+systemic: decisions on the record the same day). Hull times no child-specific supervision, so its
+team has no children.
 """
 
 from __future__ import annotations

@@ -19,6 +19,6 @@ KINDS[ManagementOversight.kind] = ManagementOversight
 KINDS[TeamCadence.kind] = TeamCadence
 KINDS[SupervisionFile.kind] = SupervisionFile
 
-__all__ = ["KINDS", "Lifecycle", "ChildAndFamilyAssessment", "AsyeJourney", "SupervisoryRelationship",
-           "SupervisionSession", "ManagementOversight", "TeamCadence", "SupervisionFile",
-           "ChildSupervision"]
+__all__ = ["KINDS", "Lifecycle", "ChildAndFamilyAssessment", "AsyeJourney",
+           "SupervisoryRelationship", "SupervisionSession", "ManagementOversight", "TeamCadence",
+           "SupervisionFile", "ChildSupervision"]

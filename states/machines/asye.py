@@ -123,7 +123,8 @@ class AsyeJourney(Lifecycle):
 
     def record_supervision(self, event: SupervisionHeld) -> None:
         if event.supervisee != self.data["worker"]:
-            raise EventRejected(str(self.ref), self.state, event.type, "another supervisee's session")
+            raise EventRejected(str(self.ref), self.state, event.type,
+                                "another supervisee's session")
         self.step_to("hold_supervision", self._phase_rule(self.phase_on(event.on)))
         self.data.setdefault("sessions", []).append(event.on.isoformat())
         self.close_tasks(self.tasks_where(type="asye_supervision"))
@@ -134,7 +135,8 @@ class AsyeJourney(Lifecycle):
         names = [r.review for r in self.policy.asye.reviews]
         if event.review not in names:
             raise EventRejected(str(self.ref), self.state, event.type,
-                                f"unknown review '{event.review}'; this policy has {', '.join(names)}")
+                                f"unknown review '{event.review}'; this policy has "
+                                f"{', '.join(names)}")
         review = next(r for r in self.policy.asye.reviews if r.review == event.review)
         self.step_to("hold_review", self.cite(f"asye.reviews.{review.review}", review.cite))
         self.data.setdefault("reviews", {}).setdefault(event.review, event.on.isoformat())

@@ -99,7 +99,8 @@ class SupervisoryRelationship(Lifecycle):
             self.step_to("begin_without_agreement")
             return
         self.open_task("agreement", "supervision_agreement", assignee=event.supervisor,
-                       role="supervisor", basis=agreement.sign_within.basis(event.on, self.calendar),
+                       role="supervisor",
+                       basis=agreement.sign_within.basis(event.on, self.calendar),
                        rule=self._agreement_rule(), subject=self.subject)
         self.record("relationship started", self._agreement_rule())
 
@@ -154,7 +155,8 @@ class SupervisoryRelationship(Lifecycle):
         self.withdraw_tasks(self.tasks_where(type="alternative_supervision"))
 
     def record_asye_outcome(self, event: FinalAssessmentRecorded) -> None:
-        """A passed ASYE makes the supervisee a qualified social worker, on that cadence from now."""
+        """A passed ASYE makes the supervisee a qualified social worker, on that cadence from
+        now."""
         self.step_to("note_asye_outcome", self.cite("asye.final", self.policy.asye.final.cite))
         if event.outcome != "passed" or self.data["role"] != "asye":
             return
@@ -209,7 +211,8 @@ class SupervisoryRelationship(Lifecycle):
         self.open_task(f"supervision:{self.data['seq']}", "personal_supervision",
                        assignee=self.data["supervisor"], role="supervisor",
                        basis=interval.basis(held_on, self.calendar),
-                       rule=self.cite(f"personal_supervision.roles.{self.data['role']}", cadence.cite),
+                       rule=self.cite(f"personal_supervision.roles.{self.data['role']}",
+                                      cadence.cite),
                        subject=self.subject)
 
     def _agreement_rule(self) -> RuleRef | None:
@@ -228,7 +231,8 @@ class SupervisoryRelationship(Lifecycle):
         self.open_task(f"agreement_review:{self.data['seq']}", "agreement_review",
                        assignee=self.data["supervisor"], role="supervisor",
                        basis=agreement.review_every.basis(signed_on, self.calendar),
-                       rule=self.cite("relationship.agreement", agreement.cite), subject=self.subject)
+                       rule=self.cite("relationship.agreement", agreement.cite),
+                       subject=self.subject)
 
     def _check_eligibility(self, event: RelationshipStarted) -> None:
         rule_data = self.policy.relationship.supervisor_eligibility
@@ -240,7 +244,8 @@ class SupervisoryRelationship(Lifecycle):
             return
         rule: RuleRef = self.cite("relationship.supervisor_eligibility", rule_data.cite)
         self.open_task("eligibility", "supervisor_eligibility",
-                       assignee=self.directory.line_manager_of(event.supervisor) or event.supervisor,
+                       assignee=(self.directory.line_manager_of(event.supervisor)
+                                 or event.supervisor),
                        role="line_manager", basis=Basis(event.on, "at the start", event.on),
                        rule=rule, subject=self.subject)
         self.note(f"supervisor qualified {supervisor.qualified.isoformat()}: eligible from "

@@ -40,7 +40,8 @@ class SupervisionFile(Lifecycle):
     initial = "open"
     final_states = frozenset({"destroyed"})
     creates_on = "supervision_file_opened"
-    also_starts_on = frozenset({"relationship_started", "staff_left", "supervision_file_transferred"})
+    also_starts_on = frozenset({"relationship_started", "staff_left",
+                                "supervision_file_transferred"})
     transitions = [
         {"trigger": "transfer", "source": "open", "dest": None},
         {"trigger": "leave", "source": "open", "dest": "left"},

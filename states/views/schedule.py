@@ -79,8 +79,8 @@ def _next(day: date, interval_on: IntervalOn, calendar: WorkingCalendar) -> date
 
 def personal_interval(policy: Policy, role: str, started: date | None) -> IntervalOn | None:
     """The personal supervision interval of ``role`` on a day (``initially`` phases counted from
-    ``started``), as :class:`~oversight.states.machines.SupervisoryRelationship` opens its tasks; None
-    when the role has no cadence of its own (an ASYE follows the ASYE journey)."""
+    ``started``), as :class:`~oversight.states.machines.SupervisoryRelationship` opens its tasks;
+    None when the role has no cadence of its own (an ASYE follows the ASYE journey)."""
     cadence = policy.cadence_for(role)
     if cadence is None or cadence.every is None:
         return None

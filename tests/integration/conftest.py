@@ -9,13 +9,15 @@ called through ``.fn`` or replaced by the loop it runs.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.events.registry import parse_event
+from oversight.workflows.bootstrap import App, initialise
+from oversight.workflows.settings import Settings
 from tests.integration import team
 from tests.integration.databases import (
     POSTGRES_MISSING,
@@ -24,8 +26,6 @@ from tests.integration.databases import (
     postgres_server,
 )
 from tests.integration.helpers import Worker
-from oversight.workflows.bootstrap import App, initialise
-from oversight.workflows.settings import Settings
 
 
 @pytest.fixture
@@ -34,7 +34,8 @@ def worker(tmp_path: Path) -> Worker:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqliteStores | PostgresStores]:
+def stores(request: pytest.FixtureRequest,
+           tmp_path: Path) -> Iterator[SqliteStores | PostgresStores]:
     """Where this test's stores live: SQLite files, or databases on the test PostgreSQL server."""
     if request.param == "sqlite":
         yield SqliteStores(tmp_path)
@@ -63,7 +64,7 @@ def settings(tmp_path: Path, stores: SqliteStores | PostgresStores,
 
 @pytest.fixture
 def app(settings: Settings) -> Iterator[App]:
-    """An initialised Surrey store with the staff (8 workers w0…, ASYEs a0 and a1), no events yet."""
+    """An initialised Surrey store with its staff (8 workers w0…, ASYEs a0 and a1), no events."""
     application = initialise(settings, "surrey")
     with SqlUnitOfWork(application.engine) as uow:
         uow.staff.upsert(team.staff(workers=8, asyes=2))

@@ -15,11 +15,11 @@ from oversight.adapters.store.unit_of_work import SqlStore, SqlUnitOfWork
 from oversight.states.errors import ConcurrentUpdate
 from oversight.states.events.registry import parse_event
 from oversight.states.values import EntityRef, Step
-from tests.integration import team
-from tests.integration.helpers import Worker, record, rows
 from oversight.workflows.bootstrap import App
 from oversight.workflows.ports import SavedStep
 from oversight.workflows.service import OversightService
+from tests.integration import team
+from tests.integration.helpers import Worker, record, rows
 
 
 def _sessions(first: date, count: int, step: int) -> list[str]:
@@ -56,7 +56,7 @@ def test_two_processes_recording_sessions_on_one_relationship_lose_no_update(
     held = [a for a in rows(app.engine, "audit") if a["trigger"] == "hold_supervision"]
     assert len(held) == 51
     writers = [a["event_id"].partition("-")[0] for a in held if a["event_id"] != "shared"]
-    switches = sum(a != b for a, b in zip(writers, writers[1:]))
+    switches = sum(a != b for a, b in zip(writers, writers[1:], strict=False))
     assert switches >= 3, f"the writers did not interleave, so nothing raced: {writers}"
     assert len({a["event_id"] for a in held}) == 51
     assert {a["event_id"] for a in held} >= {"left-2026-01-06", "right-2026-01-07", "shared"}
@@ -110,7 +110,8 @@ def test_saving_an_entity_loaded_before_another_writer_saved_it_is_refused(app: 
     newer = _relationship(app)
     with SqlUnitOfWork(app.engine) as uow:
         late = dataclasses.replace(stale, version=stale.version + 1, state="ended")
-        with pytest.raises(ConcurrentUpdate, match="relationship:tm1:w0 changed since it was loaded"):
+        with pytest.raises(ConcurrentUpdate,
+                           match="relationship:tm1:w0 changed since it was loaded"):
             uow.save_steps([SavedStep(Step(EntityRef(late.kind, late.id), late.state, late.data),
                                       late)], recorded_at=team.NOW)
     assert _relationship(app) == newer

@@ -170,7 +170,8 @@ def test_the_report_file_holds_the_same_numbers_as_the_query(quarter: App, tmp_p
         assert book.sheetnames == ["Report", "Categories", "By rule", "Breaches", "By month"]
         sheet = book["Categories"]
         header = [c.value for c in sheet[1]]
-        rows = [dict(zip(header, [c.value for c in row])) for row in sheet.iter_rows(min_row=2)]
+        rows = [dict(zip(header, [c.value for c in row], strict=True))
+                for row in sheet.iter_rows(min_row=2)]
         found = line(rows, category="personal_supervision")
         assert (found["due"], found["on_time"], found["percent_on_time"]) == (
             personal["due"], personal["on_time"], personal["percent_on_time"])
@@ -204,7 +205,8 @@ def test_an_asyes_gaps_and_evidence_come_through_the_service_and_the_cli(app: Ap
     shown = CliRunner().invoke(cli, ["asye", "a0", "--as-of", "2026-06-15", "--json"])
     assert shown.exit_code == 0, shown.stderr
     assert json.loads(shown.stdout)["gaps"] == [
-        {"due": "2026-05-04", "phase": "fortnightly"}, {"due": "2026-05-18", "phase": "fortnightly"},
+        {"due": "2026-05-04", "phase": "fortnightly"},
+        {"due": "2026-05-18", "phase": "fortnightly"},
         {"due": "2026-06-01", "phase": "fortnightly"}]
     table = CliRunner().invoke(cli, ["asye", "a0", "--as-of", "2026-06-15"])
     assert "2026-05-04, 2026-05-18, 2026-06-01" in table.stdout

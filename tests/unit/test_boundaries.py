@@ -58,7 +58,8 @@ def test_the_check_finds_the_modules_of_states():
 def test_the_check_sees_imports_inside_functions(tmp_path):
     """An import hidden in a function body is still found."""
     sneaky = tmp_path / "sneaky.py"
-    sneaky.write_text("def f():\n    from oversight.adapters.store import x\n    import prefect.flows\n")
+    sneaky.write_text("def f():\n    from oversight.adapters.store import x\n"
+                      "    import prefect.flows\n")
     assert imported_roots(sneaky) == {"adapters", "prefect"}
 
 

@@ -312,7 +312,7 @@ def test_arranging_alternative_supervision_closes_its_task(absent):
 
 def test_alternative_supervision_arranged_before_the_threshold_means_the_timer_opens_nothing(
         absent):
-    """Arranged a week in: the threshold timer is disarmed, and firing a stale copy opens nothing."""
+    """Arranged a week in: the threshold timer is disarmed; firing a stale copy opens nothing."""
     step = absent.apply(arranged(date(2026, 4, 20)))
     assert "absence_threshold" in step.disarm
     step = absent.fire("absence_threshold", date(2026, 5, 11))

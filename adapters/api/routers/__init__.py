@@ -1,1 +1,2 @@
-"""The API's routes, one small module per resource; ``oversight.adapters.api.app`` mounts them on /v1."""
+"""The API's routes, one small module per resource; ``oversight.adapters.api.app`` mounts them
+on /v1."""

@@ -1,10 +1,11 @@
 """``GET /v1/tasks`` (by person, subject, team, state and due window), ``GET /v1/tasks/{id}``
 and ``POST /v1/tasks/{id}/close``.
 
-Closing a task by hand records the domain event that fulfils it (:mod:`oversight.workflows.closing`), so
-the lifecycle moves on as if the event had been posted: a personal supervision closed on a day
-is a session held that day, and the next one falls due one interval later. System and admin
-tokens close any task; supervisee, supervisor and manager tokens close tasks assigned to them.
+Closing a task by hand records the domain event that fulfils it
+(:mod:`oversight.workflows.closing`), so the lifecycle moves on as if the event had been posted: a
+personal supervision closed on a day is a session held that day, and the next one falls due one
+interval later. System and admin tokens close any task; supervisee, supervisor and manager tokens
+close tasks assigned to them.
 """
 
 from __future__ import annotations
