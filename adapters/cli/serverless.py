@@ -1,0 +1,87 @@
+"""``oversight sweep`` and ``dispatch`` with no Prefect server configured: the same engine,
+without Prefect.
+
+With ``PREFECT_API_URL`` unset, running a flow makes Prefect start a temporary server for the
+command (seconds, and nothing keeps its record of the run afterwards). These run the flows'
+steps as plain calls instead: the sweep is ``sweep_day``'s loop over
+:meth:`~oversight.workflows.service.OversightService.fire_due` (what its ``fire_due_batch``
+task calls), the dispatch is :func:`oversight.workflows.dispatch.dispatch` (routing, then each
+receiver's pages), so the store ends exactly as after the flow. Prefect is not imported at all.
+With a server configured, the commands run the flows, recorded on it, as before.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from oversight.workflows.bootstrap import App
+
+NO_SERVER_NOTE = ("no Prefect server configured (PREFECT_API_URL): ran without Prefect; runs are "
+                  "recorded only with a server (see the README's 'Running at scale')")
+
+
+def prefect_server() -> str | None:
+    """The Prefect API flow runs would be recorded on, or None: ``PREFECT_API_URL`` from the
+    environment or the active Prefect profile, or the settings of a Prefect already imported
+    here (a test harness). Read without importing Prefect, which takes seconds."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    if "prefect.settings" in sys.modules:
+        import prefect.settings
+
+        return prefect.settings.PREFECT_API_URL.value() or None
+    home = Path(os.environ.get("PREFECT_HOME", "~/.prefect")).expanduser()
+    profiles = Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml")).expanduser()
+    try:
+        found = tomllib.loads(profiles.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    active = os.environ.get("PREFECT_PROFILE") or found.get("active") or "ephemeral"
+    url = found.get("profiles", {}).get(active, {}).get("PREFECT_API_URL")
+    return str(url) if url else None
+
+
+def sweep_without_server(app: App, as_of: date, now: datetime, batch_size: int,
+                         say: Callable[[str], None]) -> dict[str, int]:
+    """Fire everything due on or before ``as_of`` a claimed batch at a time, as the ``sweep``
+    flow's ``sweep_day`` does; each failed timer is one line through ``say`` and stays due."""
+    totals = {"fired": 0, "stale": 0, "failed": 0, "tasks_opened": 0, "tasks_breached": 0,
+              "batches": 0}
+    skip: list[int] = []
+    while True:
+        batch = app.service.fire_due(as_of, now=now, limit=batch_size, skip=skip)
+        for error in batch.errors:
+            say(error)
+        if batch.claimed == 0:
+            return totals
+        totals["batches"] += 1
+        totals["fired"] += batch.outcome.fired
+        totals["failed"] += len(batch.failed)
+        totals["tasks_opened"] += batch.outcome.tasks_opened
+        totals["tasks_breached"] += batch.outcome.tasks_breached
+        skip += batch.failed
+
+
+def dispatch_without_server(app: App, now: datetime, batch_size: int) -> dict[str, Any]:
+    """One dispatch run, as the ``dispatch`` flow's steps do it, without Prefect."""
+    from oversight.workflows.dispatch import Backoff, dispatch
+    from oversight.workflows.receivers import close_all
+
+    settings = app.settings
+    deliverers = app.deliverers(run_at=now)
+    try:
+        return dispatch(app.engine, deliverers=deliverers, routing=settings.routing(),
+                        backoff=Backoff.from_policy(settings.delivery), now=now,
+                        batch_size=batch_size, file_batch_size=settings.delivery.file_batch_size)
+    finally:
+        close_all(deliverers)
+
+
+__all__ = ["NO_SERVER_NOTE", "dispatch_without_server", "prefect_server", "sweep_without_server"]
