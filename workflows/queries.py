@@ -7,7 +7,7 @@ ISO ``YYYY-MM-DD`` strings, the shape ``oversight … --json`` prints.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, Iterable
 
 from oversight.states.values import EntityRef
@@ -18,6 +18,14 @@ BREACHED = ("breached", "escalated")
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _instant(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite hands instants back without their (UTC) zone
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def task_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +46,9 @@ def task_view(row: dict[str, Any]) -> dict[str, Any]:
         "rule": {"policy": row["authority"], "section": row["section"], "name": rule.get("rule")},
         "escalates": row["escalates"],
         "level": row["level"],
+        # Met, recorded late: when the record arrived (closed_on is the day it was met).
+        "recorded_at": _instant(row.get("recorded_at")),
+        "withdrawn_because": row.get("withdrawn_because"),
     }
 
 
@@ -53,6 +64,9 @@ def transition_view(row: dict[str, Any]) -> dict[str, Any]:
         "on": _iso(row["on"]),
         "rule": {"policy": rule["authority"], "section": rule["section"], "name": rule["rule"]}
         if rule else None,
+        # The day it happened is ``on``; the moment it was recorded, and the event's id.
+        "recorded_at": _instant(row.get("recorded_at")),
+        "event_id": row.get("event_id"),
     }
 
 

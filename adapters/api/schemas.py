@@ -48,7 +48,11 @@ class TransitionOut(Out):
     trigger: str
     cause: str
     on: date
+    """The day it happened."""
     rule: RuleOut | None = None
+    recorded_at: datetime | None = None
+    """The moment it was recorded (a late record's is after ``on``)."""
+    event_id: str | None = None
 
 
 class EventResult(Out):
@@ -82,6 +86,9 @@ class TaskOut(Out):
     rule: RuleOut
     escalates: str | None
     level: int
+    recorded_at: datetime | None = None
+    """Met, recorded late: when the record that met it arrived (``closed_on``: when met)."""
+    withdrawn_because: str | None = None
     basis: BasisOut | None = None
     """On ``GET /v1/tasks/{id}`` only: the arithmetic of the due date, a move included."""
 

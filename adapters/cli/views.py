@@ -48,11 +48,12 @@ def tasks_table(rows: Iterable[dict[str, Any]], title: str = "Tasks") -> Table:
 
 def history_table(entity: str, rows: Iterable[dict[str, Any]]) -> Table:
     table = Table(title=f"History of {entity}", title_justify="left", min_width=len(entity) + 14)
-    for column in ("On", "From", "To", "Trigger", "Cause", "Rule"):
-        table.add_column(column, no_wrap=column == "On")
+    for column in ("On", "Recorded", "From", "To", "Trigger", "Cause", "Rule"):
+        table.add_column(column, no_wrap=column in ("On", "Recorded"))
     for row in rows:
-        table.add_row(*_cells(row["on"], row["from"], row["to"], row["trigger"], row["cause"],
-                              rule_label(row["rule"])))
+        recorded = (row.get("recorded_at") or "")[:16].replace("T", " ")
+        table.add_row(*_cells(row["on"], recorded, row["from"], row["to"], row["trigger"],
+                              row["cause"], rule_label(row["rule"])))
     return table
 
 
@@ -116,11 +117,14 @@ def why_lines(task: dict[str, Any]) -> list[Text]:
     state = task["state"]
     if state == "closed":
         met = "on time" if task["breached_on"] is None else f"late (breached {task['breached_on']})"
+        if task.get("recorded_at"):
+            met = f"met, recorded late (the record arrived {task['recorded_at']})"
         lines.append(Text(f"State: closed on {task['closed_on']}, {met}"))
     elif state in ("breached", "escalated"):
         lines.append(Text(f"State: {state} on {task['breached_on']}, not met by {task['due']}"))
     elif state == "withdrawn":
-        lines.append(Text(f"State: withdrawn on {task['closed_on']} (no longer needed)"))
+        lines.append(Text(f"State: withdrawn on {task['closed_on']} ("
+                          f"{task.get('withdrawn_because') or 'no longer needed'})"))
     else:
         lines.append(Text(f"State: open, due {task['due']}"))
     if task.get("escalates"):

@@ -66,9 +66,11 @@ class SupervisionFile(Lifecycle):
 
     @classmethod
     def starts_under(cls, policy: Policy, event: DomainEvent) -> bool:
-        """A relationship opens a file only where the policy keeps files; the file's own events
-        always reach the machine, which refuses them with the reason."""
-        return policy.retention is not None or not isinstance(event, RelationshipStarted)
+        """A relationship or a leaving opens a file only where the policy keeps files; the file's
+        own events always reach the machine, which refuses them with the reason."""
+        # A leaving opens one only there too: elsewhere it ends the leaver's obligations only.
+        return policy.retention is not None or not isinstance(event, (RelationshipStarted,
+                                                                      StaffLeft))
 
     # ----- the events ---------------------------------------------------------------------------
 
