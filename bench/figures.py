@@ -160,7 +160,9 @@ def child_env(**extra: str) -> dict[str, str]:
     """The environment of a measured child: Prefect quiet and not phoning home."""
     return {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING",
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore", **extra}
+            "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+            # a loaded machine starts Prefect's temporary server slowly: wait, do not fail
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180", **extra}
 
 
 HEADERS = ("benchmark", "what", "figure", "target", "plain-SQL floor", "× floor", "peak RSS MB",

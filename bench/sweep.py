@@ -461,7 +461,9 @@ def run_one(mode: str, path: Path, trace: bool) -> dict[str, Any]:
 def _child_env(workdir: Path) -> dict[str, str]:
     return {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING",
             "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "OVERSIGHT_HOME": str(workdir)}
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "OVERSIGHT_HOME": str(workdir),
+            # a loaded machine starts Prefect's temporary server slowly: wait, do not fail
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
 
 
 def build_in_subprocess(path: Path, entities: int, workdir: Path) -> dict[str, Any]:
