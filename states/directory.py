@@ -5,7 +5,7 @@ A port: the domain asks, an adapter answers (from the staff table, a scenario, a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -34,7 +34,7 @@ class Directory(Protocol):
 class StaffDirectory:
     """A directory held in memory: for tests, scenarios and a batch the service preloaded."""
 
-    def __init__(self, members: Mapping[str, StaffMember] | list[StaffMember] = ()):
+    def __init__(self, members: Mapping[str, StaffMember] | Sequence[StaffMember] = ()):
         if isinstance(members, Mapping):
             self._members = dict(members)
         else:

@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +153,7 @@ PERSONAS: dict[str, Persona] = {p.name: p for p in [
     _staff("asye_monthly", "asye", lambda end, i: _asye(end, i, 44)),
     Persona("assessment", None, 63, _assessment),
     *(Persona(f"child_{ct}{'_late' if late else ''}", None, CYCLE[ct],
-              lambda end, i, ct=ct, late=late: _child(end, i, ct, late))
+              partial(_child, case_type=ct, late=late))
       for ct in CYCLE for late in (False, True)),
 ]}
 
@@ -174,7 +175,9 @@ def build_templates(offsets: int = OFFSETS, policy: str = "surrey",
     with tempfile.TemporaryDirectory(prefix="oversight-personas-", dir=workdir) as folder:
         path = Path(folder) / "personas.db"
         app = initialise(Settings(home=Path(folder), database_url=f"sqlite:///{path}"), policy)
-        plans, staff, events = [], [], []
+        plans: list[tuple[Persona, int, dict[str, str]]] = []
+        staff: list[StaffMember] = []
+        events: Events = []
         for persona in PERSONAS.values():
             for offset in range(offsets):
                 n = len(plans)

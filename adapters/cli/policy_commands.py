@@ -7,6 +7,7 @@ or by the path of a file. Registered on the app by :func:`register`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -55,7 +56,7 @@ def list_policies(as_json: bool = JsonFlag) -> None:
     """
     directory = _directory()
     places = policy_places(directory)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in available_policies(directory):
         place = policy_place(name, directory)
         assert place is not None  # available_policies lists only names some place has

@@ -129,7 +129,7 @@ def journeys_table(found: list, day: date) -> Table:
     return table
 
 
-def journey_views(p) -> list:  # type: ignore[no-untyped-def]
+def journey_views(p) -> list:
     """The detail of one journey: a summary, then phases, gaps, reviews, pauses and evidence."""
     lines: list[Any] = [Text(f"ASYE of {p.worker} (supervisor {p.supervisor}), {p.authority} "
                              f"policy, on {p.as_of}: {p.state}", style="bold")]

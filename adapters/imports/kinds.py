@@ -135,7 +135,7 @@ def _staff_row(row: SourceRow, c: Context) -> None:
     team = c.value(row, "team", identifier, optional=True)
     if manager is not None:
         c.managers.append((row.line, manager))
-    if len(c.problems) == before:
+    if len(c.problems) == before and started is not None:  # no date is a problem already
         c.records.append(StaffRecord(person, role, started, manager, qualified, bool(part_time),
                                      bool(agency), team))
 
@@ -213,7 +213,7 @@ def _allocation_row(row: SourceRow, c: Context) -> None:
     allocated = c.date(row, "allocated")
     manager = c.value(row, "manager", identifier, optional=True)
     if c.known(row, "worker", worker) and manager is None:
-        manager = c.staff.get(worker)  # type: ignore[arg-type]
+        manager = c.staff.get(worker)
         if manager is None:
             c.problem(row, "manager", f"no manager: give a manager column, or a line manager "
                                       f"for '{worker}' in the staff import")

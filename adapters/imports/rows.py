@@ -108,8 +108,8 @@ def _map_header(cells: list[str], columns: tuple[str, ...], required: tuple[str,
                 ) -> tuple[Header, list[Problem]]:
     header, problems = Header(), []
     mapped = {normalise(source): ours for source, ours in mapping.items()}
-    for ours in sorted(set(mapped.values()) - set(columns)):
-        problems.append(Problem(1, "mapping", f"'{ours}' is not a column of this import "
+    for unknown in sorted(set(mapped.values()) - set(columns)):
+        problems.append(Problem(1, "mapping", f"'{unknown}' is not a column of this import "
                                               f"(columns: {', '.join(columns)})"))
     for cell in cells:
         key = normalise(cell)

@@ -13,7 +13,7 @@ CHUNK = 500
 """Keys per ``IN`` list: well under any database's limit on bound parameters."""
 
 
-def locked(connection: Connection, query: Select) -> Select:  # type: ignore[type-arg]
+def locked(connection: Connection, query: Select) -> Select:
     """On PostgreSQL, entities a unit of work loads stay locked (``FOR UPDATE``) until it ends:
     a concurrent writer of the same entity waits for the commit, then loads the new version,
     instead of failing its version check (SQLite has one writer at a time)."""

@@ -158,7 +158,7 @@ def scenario(authority: str) -> str:
     for person in SUPERVISOR:
         events += session_events(policy, person, children)
     # Stable: by day, then as generated (a session's plan, holding, record and signatures).
-    events = sorted(enumerate(events), key=lambda item: (item[1][0], item[0]))
+    ordered = sorted(enumerate(events), key=lambda item: (item[1][0], item[0]))
     lines = [
         f"# The sample team for a year under the {authority} policy (version {policy.version}):",
         "# written by make_compare_teams.py (read it for the story). Regenerate with",
@@ -173,7 +173,7 @@ def scenario(authority: str) -> str:
         lines.append(f"  - {{supervisor: {supervisor}, supervisee: {person}, "
                      f"started: {START.isoformat()}}}")
     lines.append("events:")
-    lines += [text for _, (_, text) in events]
+    lines += [text for _, (_, text) in ordered]
     return "\n".join(lines) + "\n"
 
 

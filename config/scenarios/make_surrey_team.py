@@ -124,7 +124,8 @@ def interval_after(person: str, role: str, held: date) -> date:
 
 
 def supervision(person: str, role: str, started: date) -> list[tuple[date, str, str]]:
-    supervisor, events = SUPERVISOR[person], []
+    supervisor = SUPERVISOR[person]
+    events: list[tuple[date, str, str]] = []
     held, number = started, 0
     while True:
         number += 1

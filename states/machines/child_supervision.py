@@ -242,7 +242,7 @@ class ChildSupervision(ChildCadence):
     def _open_allocation_tasks(self) -> None:
         allocation = self.rules.new_allocation
         assert allocation is not None
-        rule = self._allocation_rule()
+        rule = self.cite("child_supervision.new_allocation", allocation.cite)
         basis = allocation.discussion_within.basis(self.today, self.calendar)
         self.data["seq"] += 1
         seq = self.data["seq"]

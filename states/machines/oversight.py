@@ -30,7 +30,7 @@ class ManagementOversight(Lifecycle):
     kind = "oversight"
     states = ["clear", "awaiting"]
     initial = "clear"
-    final_states: frozenset[str] = frozenset()
+    final_states = frozenset[str]()
     creates_on = "oversight_triggered"
     transitions = [
         {"trigger": "trigger", "source": "clear", "dest": "awaiting"},

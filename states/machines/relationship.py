@@ -101,7 +101,8 @@ class SupervisoryRelationship(Lifecycle):
         self.open_task("agreement", "supervision_agreement", assignee=event.supervisor,
                        role="supervisor",
                        basis=agreement.sign_within.basis(event.on, self.calendar),
-                       rule=self._agreement_rule(), subject=self.subject)
+                       rule=self.cite("relationship.agreement", agreement.cite),
+                       subject=self.subject)
         self.record("relationship started", self._agreement_rule())
 
     def record_signature(self, event: AgreementSigned) -> None:
@@ -130,7 +131,7 @@ class SupervisoryRelationship(Lifecycle):
         if absence is None:
             self.note("this policy sets no time limit on a supervisor's absence")
             return
-        rule = self._absence_rule()
+        rule = self.cite("relationship.supervisor_absence", absence.cite)
         if absence.applies_to == "unplanned" and event.planned:
             self.note("planned absence: this policy's absence rule applies to unplanned leave only")
             return

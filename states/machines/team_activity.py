@@ -34,7 +34,7 @@ class TeamCadence(Lifecycle):
     kind = "team_activity"
     states = ["started", "running", "overdue"]
     initial = "started"
-    final_states: frozenset[str] = frozenset()
+    final_states = frozenset[str]()
     creates_on = "team_activity_started"
     also_starts_on = frozenset({"team_activity_held"})
     transitions = [

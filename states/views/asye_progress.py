@@ -215,7 +215,7 @@ def asye_progress(*, worker: str, state: str, data: dict[str, Any], policy: Poli
         outcome=outcome.get("outcome"), outcome_on=outcome_on, extensions=extensions)
 
 
-def _walk(started, sessions, horizon, phase_on, moved, calendar):  # type: ignore[no-untyped-def]
+def _walk(started, sessions, horizon, phase_on, moved, calendar):
     """The cadence's due dates up to ``horizon``: met, missed, and the next one still to come."""
     slots: list[Slot] = []
     late: list[date] = []

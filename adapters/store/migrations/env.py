@@ -9,7 +9,10 @@ engine = config.attributes.get("engine")
 if engine is None:  # `alembic` run by hand: build the engine from the URL
     from oversight.adapters.store.database import make_engine
 
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise SystemExit("alembic: set sqlalchemy.url to the store's database URL")
+    engine = make_engine(url)
 
 with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=metadata,
