@@ -7,13 +7,17 @@ event, and who retracted it (the credential), when and why.
 No ``from __future__ import annotations`` here: the event body type is built at run time.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from oversight.adapters.api.auth import Caller, Clock, the_app, the_clock, writer
+from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.routers.events import _REFUSALS, event_union
+from oversight.adapters.api.schemas import ProblemOut
+from oversight.states.errors import UnknownEntity
 from oversight.states.events import DomainEvent
 from oversight.workflows.bootstrap import App
 from oversight.workflows.corrections import Corrections
@@ -36,6 +40,14 @@ def _actor(app: App, who: Caller) -> str | None:
     return who.person
 
 
+def _corrected(action: Callable[[], Any]) -> Any:
+    """Run a correction; an event id the log does not hold is a 404."""
+    try:
+        return action()
+    except UnknownEntity as error:
+        raise Problem(404, "not-found", str(error)) from None
+
+
 def _result(event_id: str, outcome: Any) -> dict[str, Any]:
     return {"event_id": event_id, "entities": [
         {k: v for k, v in line.items() if k not in ("from", "to")}
@@ -53,15 +65,17 @@ def router() -> APIRouter:
         event: Event  # type: ignore[valid-type]
         """The corrected event, recorded in the same transaction."""
 
-    api = APIRouter(tags=["events"], responses=_REFUSALS)
+    api = APIRouter(tags=["events"], responses={
+        **_REFUSALS, 404: {"model": ProblemOut, "description": "No event with this id."}})
 
     @api.post("/events/{event_id}/retract", summary="Retract a mistaken event")
     def retract(body: Retraction, event_id: str = EventPath, who: Caller = Depends(writer),
                 app: App = Depends(the_app), clock: Clock = Depends(the_clock)
                 ) -> dict[str, Any]:
         """Re-derive every entity the event was applied to without it."""
-        outcome = Corrections(app.service).retract(event_id, reason=body.reason,
-                                                   actor=_actor(app, who), now=clock())
+        actor = _actor(app, who)
+        outcome = _corrected(lambda: Corrections(app.service).retract(
+            event_id, reason=body.reason, actor=actor, now=clock()))
         return _result(event_id, outcome)
 
     @api.post("/events/{event_id}/amend", summary="Replace an event by a corrected one")
@@ -72,8 +86,8 @@ def router() -> APIRouter:
         corrected: DomainEvent = body.event
         if corrected.actor is None and who.person is not None:
             corrected = corrected.model_copy(update={"actor": who.person})
-        outcome = Corrections(app.service).amend(event_id, corrected, reason=body.reason,
-                                                 actor=actor, now=clock())
+        outcome = _corrected(lambda: Corrections(app.service).amend(
+            event_id, corrected, reason=body.reason, actor=actor, now=clock()))
         return _result(event_id, outcome)
 
     return api
