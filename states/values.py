@@ -40,9 +40,18 @@ class RuleRef:
     """Dotted path of the rule in the policy file, e.g. ``assessment.oversight_points.day10``."""
     quote: str = ""
     version: str = ""
+    source: str = ""
+    """The national text cited (``Working Together 2023``) when the authority's policy does not
+    state the rule; empty for the authority's own policy."""
+    adopted_by: str = ""
+    """The authority's section adopting the national rule (``4.1``), if any."""
 
     def __str__(self) -> str:
-        return f"{self.authority} §{self.section}"
+        if not self.source:
+            return f"{self.authority} §{self.section}"
+        adopted = (f"adopted by {self.authority} §{self.adopted_by}" if self.adopted_by
+                   else f"applied by {self.authority}")
+        return f"{self.source} {self.section} ({adopted})"
 
 
 @dataclass(frozen=True, slots=True)

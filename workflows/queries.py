@@ -43,7 +43,9 @@ def task_view(row: dict[str, Any]) -> dict[str, Any]:
         "state": row["state"],
         "closed_on": _iso(row["closed_on"]),
         "breached_on": _iso(row["breached_on"]),
-        "rule": {"policy": row["authority"], "section": row["section"], "name": rule.get("rule")},
+        "rule": {"policy": row["authority"], "section": row["section"], "name": rule.get("rule"),
+                 # A national text's rule (Working Together 2023) names it; a local one does not.
+                 **({"source": rule["source"]} if rule.get("source") else {})},
         "escalates": row["escalates"],
         "level": row["level"],
         # Met, recorded late: when the record arrived (closed_on is the day it was met).

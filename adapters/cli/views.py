@@ -25,6 +25,8 @@ def rule_label(rule: dict[str, Any] | None) -> str:
     if not rule:
         return ""
     name = f" {rule['name']}" if rule.get("name") else ""
+    if rule.get("source"):  # a national text, applied by the policy
+        return f"{rule['source']} {rule['section']}{name} ({rule['policy']})"
     return f"{rule['policy']} §{rule['section']}{name}"
 
 
@@ -109,6 +111,11 @@ def why_lines(task: dict[str, Any]) -> list[Text]:
     ]
     if detail.get("quote"):
         lines.append(Text(f"  \u201c{detail['quote']}\u201d", style="italic"))
+    if detail.get("source"):
+        lines.append(Text(f"  adopted by {task['rule']['policy']} §{detail['adopted_by']}"
+                          if detail.get("adopted_by") else
+                          f"  the {task['rule']['policy']} policy does not state it: "
+                          f"{detail['source']} does"))
     lines.append(Text(f"Raised on {task['raised_on']}, due {task['due']}"))
     if basis.get("explain"):
         lines.append(Text(f"Due date: {basis['explain']}"))

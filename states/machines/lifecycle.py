@@ -54,8 +54,11 @@ def machine_for(kind: type["Lifecycle"], policy: Policy) -> Machine:
 
 
 def rule_to_dict(rule: RuleRef) -> dict[str, str]:
-    return {"authority": rule.authority, "section": rule.section, "rule": rule.rule,
-            "quote": rule.quote, "version": rule.version}
+    found = {"authority": rule.authority, "section": rule.section, "rule": rule.rule,
+             "quote": rule.quote, "version": rule.version}
+    # A national citation only: the stored data of every local one stays as it was.
+    found.update({k: v for k, v in (("source", rule.source), ("adopted_by", rule.adopted_by)) if v})
+    return found
 
 
 def rule_from_dict(data: dict[str, str]) -> RuleRef:

@@ -2,7 +2,7 @@
 
 Works across authorities (surrey against devon) and across two versions of one authority: a rule
 is in A only, in B only, or in both with a different timing (what it times, in words) or a
-different citation (section or quote). Pure: no I/O.
+different citation (where it is stated, or the quote). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ class RuleDiff:
 def _side(entry: IndexedRule | None) -> dict[str, Any] | None:
     if entry is None:
         return None
-    return {"section": entry.section, "quote": entry.cite.quote, "times": entry.description,
+    return {"section": entry.section, "cited": entry.cited, "quote": entry.cite.quote,
+            "times": entry.description,
             "intervals": {name: interval.describe() for name, interval in entry.intervals.items()}}
 
 
@@ -53,7 +54,7 @@ def diff_policies(a: Policy, b: Policy) -> list[RuleDiff]:
         else:
             differs = tuple(name for name, changed in (
                 ("timing", left.terms != right.terms),
-                ("section", left.section != right.section),
+                ("section", left.cited != right.cited),
                 ("quote", left.cite.quote != right.cite.quote)) if changed)
             found.append(RuleDiff(path, "changed" if differs else "same", left, right, differs))
     return found

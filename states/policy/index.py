@@ -89,6 +89,12 @@ class IndexedRule:
         return self.rule.cite.section
 
     @property
+    def cited(self) -> str:
+        """Where the rule is stated, as a reader finds it: ``§4.1`` or a national text's
+        section with the local one adopting it."""
+        return self.rule.cite.label
+
+    @property
     def description(self) -> str:
         return "; ".join(words for _, words in self.terms)
 

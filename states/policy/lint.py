@@ -17,12 +17,11 @@ from pydantic import ValidationError
 
 from oversight.states.policy.index import IndexedRule, phrase, rule_index
 from oversight.states.policy.model import Policy, _key_path
-from oversight.states.policy.rules import Interval
+from oversight.states.policy.quote_words import DAYS_PER_UNIT, agrees, approximate_days
+from oversight.states.policy.rules import Citation
 
 Severity = Literal["error", "warning"]
 
-DAYS_PER_UNIT = {"working_days": 7 / 5, "days": 1.0, "weeks": 7.0, "months": 365.25 / 12}
-"""To compare intervals written in different units (4 weeks against 1 month)."""
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,6 @@ class Finding:
         return data
 
 
-def approximate_days(interval: Interval) -> float:
-    return interval.amount * DAYS_PER_UNIT[interval.unit]
-
-
 def schema_findings(data: Any) -> list[Finding]:
     """Every schema fault of a parsed policy file, each with its key path and reason."""
     if not isinstance(data, dict):
@@ -71,11 +66,56 @@ def lint(policy: Policy) -> list[Finding]:
     index = rule_index(policy)
     found = [*_duplicates(index), *_recurring_zero(index), *_variants(index), *_phases(policy),
              *_assessment(index), *_reviews(index), *_escalation(policy, index),
-             *_conflicts(index)]
+             *_sections(policy, index), *_quote_words(index), *_conflicts(index)]
     return sorted(found, key=lambda f: f.severity != "error")
 
 
 # ----- the checks ----------------------------------------------------------------------------
+
+
+def _sections(policy: Policy, index: list[IndexedRule]) -> Iterator[Finding]:
+    """A citation of a section its text does not have is a typo: the task would point a reader
+    at nothing. Local sections are the ``source:`` block's; a national text's are its own."""
+    listed = policy.source.sections
+    for entry in index:
+        cite: Citation = entry.cite
+        for passage in cite.local_passages():
+            for section in _parts(passage.section):
+                if section not in listed:
+                    yield Finding("error", entry.path,
+                                  f"cites §{section}, which the source ({policy.source.title}) "
+                                  f"does not list; its sections are {', '.join(listed)}")
+        national = cite.national
+        if national is None:
+            continue
+        if cite.section not in national.sections:
+            yield Finding("error", entry.path,
+                          f"cites {national.short} {cite.section!r}, which it does not have; "
+                          f"its sections are {', '.join(national.sections)}")
+        elif _words(cite.quote) not in _words(national.passages.get(cite.section, cite.quote)):
+            yield Finding("warning", entry.path,
+                          f"the quote \u201c{cite.quote}\u201d is not in {national.short} "
+                          f"{cite.section}")
+
+
+def _quote_words(index: list[IndexedRule]) -> Iterator[Finding]:
+    """A quote that says "monthly" over an interval of 3 weeks was copied and not updated."""
+    for entry in index:
+        intervals = list(entry.intervals.values())
+        if not agrees(entry.cite.quote, intervals):
+            times = "; ".join(phrase(name, i) for name, i in entry.intervals.items())
+            yield Finding("warning", entry.path,
+                          f"the quote \u201c{entry.cite.quote}\u201d does not say what the rule "
+                          f"times ({times})")
+
+
+def _parts(section: str) -> list[str]:
+    """``5.3, 6`` cites two sections."""
+    return [part.strip() for part in section.split(",") if part.strip()]
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).lower()
 
 
 def _conflicts(index: list[IndexedRule]) -> Iterator[Finding]:
@@ -182,4 +222,4 @@ def _escalation(policy: Policy, index: list[IndexedRule]) -> Iterator[Finding]:
                     f"{policy.escalation.chain[0].replace('_', ' ')} after the next is due")
 
 
-__all__ = ["Finding", "Severity", "approximate_days", "lint", "schema_findings"]
+__all__ = ["DAYS_PER_UNIT", "Finding", "Severity", "approximate_days", "lint", "schema_findings"]

@@ -1,8 +1,10 @@
 """An authority's supervision policy as validated data.
 
 A policy file is YAML (read by ``oversight.adapters.policy_files``); this module validates the
-mapping. Every rule carries ``cite: {section, quote}`` so that each timer and task can say which rule raised it.
-Unknown keys are refused, so a typo in a key fails loudly instead of silently dropping a rule.
+mapping. ``source:`` names the document and its sections; every rule carries ``cite: {section,
+quote}`` (or a national ``source`` with the local passage ``adopted_by``) so that each timer and
+task can say which text raised it. Unknown keys are refused, so a typo in a key fails loudly
+instead of silently dropping a rule.
 """
 
 from __future__ import annotations
@@ -21,10 +23,19 @@ from oversight.states.policy.practice_sections import (
     Sessions,
     TeamActivity,
 )
-from oversight.states.policy.rules import Citation, Conflict, Deadline, Interval, Rule, Strict
+from oversight.states.policy.rules import (
+    Citation,
+    Conflict,
+    Deadline,
+    Interval,
+    Passage,
+    Rule,
+    Strict,
+)
 from oversight.states.values import RuleRef
 
-__all__ = ["Citation", "Conflict", "Interval", "Rule", "Policy", "ROLES", "Role"]
+__all__ = ["Citation", "Conflict", "Interval", "Passage", "Policy", "PolicyDocument", "ROLES",
+           "Role", "Rule"]
 
 ROLES = (
     "student",
@@ -99,11 +110,10 @@ class AsyeReview(Rule):
 
 
 FRAMEWORK_EVIDENCE = Citation(
-    section="ASYE framework",
+    source="national/asye-framework",
+    section="Portfolio",
     quote="3 direct observations, 3 pieces of feedback from people who use services, 3 from other "
           "professionals, critical reflections at 6 and 12 months",
-    source="ASYE national framework: the portfolio evidence asked of every newly qualified social "
-           "worker",
     note="The five policies leave the portfolio to the national framework; its numbers apply "
          "unless a policy file gives its own 'evidence'.",
 )
@@ -218,6 +228,17 @@ class CalendarRules(Strict):
     deadlines), the ``previous`` one, or ``none``. A rule (or one interval) may say otherwise."""
 
 
+class PolicyDocument(Strict):
+    """The document the rules are taken from: what a citation without ``source`` points into."""
+
+    title: str = Field(min_length=3)
+    date: str = Field(min_length=4)
+    """As the document gives it (``December 2024``; ``undated`` when it gives none)."""
+    sections: dict[str, str] = Field(min_length=1)
+    """Its section numbers (``4.1``, ``Appendix 1``) with their headings; ``oversight policy
+    lint`` refuses a citation of a section not listed here."""
+
+
 class Policy(Strict):
     """One authority's rules, at one version."""
 
@@ -225,6 +246,7 @@ class Policy(Strict):
     name: str
     version: str
     effective_from: date
+    source: PolicyDocument
     calendar: CalendarRules = CalendarRules()
     escalation: Escalation
     personal_supervision: PersonalSupervision
@@ -265,12 +287,15 @@ class Policy(Strict):
 
     def cite(self, rule: str, citation: Citation) -> RuleRef:
         """A reference to one rule of this policy, for timers, tasks and the audit trail."""
+        national = citation.national
         return RuleRef(
             authority=self.authority,
             section=citation.section,
             rule=rule,
             quote=citation.quote,
             version=self.version,
+            source=national.short if national else "",
+            adopted_by=citation.adopted_by.section if citation.adopted_by else "",
         )
 
     def cadence_for(self, role: str) -> Cadence | None:

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oversight.states.calendar import NonWorkingDay, WorkingCalendar, months_after, weeks_after
+from oversight.states.policy.national import NationalSource, national_source
 from oversight.states.values import Basis
 
 
@@ -16,26 +17,67 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Conflict(Strict):
-    """Another passage of the same policy that says something different about this rule."""
+class Passage(Strict):
+    """A passage of the authority's own policy: its section and a verbatim quote."""
 
     section: str = Field(min_length=1)
     quote: str = Field(min_length=3)
+
+
+class Conflict(Passage):
+    """Another passage of the same policy that says something different about this rule."""
 
 
 class Citation(Strict):
-    """Where a rule comes from."""
+    """Where a rule comes from: the text that states it.
 
-    section: str = Field(min_length=1)
-    """The policy's own section number, e.g. ``4.1`` or ``Appendix 1``."""
-    quote: str = Field(min_length=3)
-    """A short quote from the policy, so a reader can find the sentence."""
+    Without ``source`` the section and quote are the authority's own policy (its ``source:``
+    block lists the sections). With ``source`` they are a national text's (see
+    :mod:`~oversight.states.policy.national`), and ``adopted_by`` is the local passage that takes
+    it up, when there is one. What the file decided that no text states is a ``note``.
+    """
+
     source: str | None = None
-    """Set when the rule comes from outside the authority's policy (e.g. the ASYE framework)."""
+    """A national source (``national/working-together-2023``, ``national/asye-framework``) when
+    the local policy does not state the rule; omitted for the authority's own policy."""
+    section: str = Field(min_length=1)
+    """The cited text's own section, e.g. ``4.1`` or ``Appendix 1``; ``5.3, 6`` for two."""
+    quote: str = Field(min_length=3)
+    """The cited text's words, verbatim, so a reader can find the sentence."""
+    adopted_by: Passage | None = None
+    """The local passage adopting a national rule (surrey §4.1 restates the 45 working days)."""
     note: str | None = None
-    """What the file had to decide that the policy leaves open."""
+    """What the file had to decide that the text leaves open."""
     conflicts_with: list[Conflict] = []
     """Passages that disagree with the one applied; ``oversight policy lint`` reports them."""
+
+    @model_validator(mode="after")
+    def _national_source_known(self) -> Citation:
+        if self.source is not None:
+            national_source(self.source)
+        elif self.adopted_by is not None:
+            raise ValueError("adopted_by names the local passage adopting a national source: "
+                             "give 'source' too")
+        return self
+
+    @property
+    def national(self) -> NationalSource | None:
+        return national_source(self.source) if self.source is not None else None
+
+    @property
+    def label(self) -> str:
+        """``§4.1``; ``Working Together 2023 Chapter 3, adopted by §4.1`` for a national text."""
+        national = self.national
+        if national is None:
+            return f"§{self.section}"
+        adopted = f", adopted by §{self.adopted_by.section}" if self.adopted_by else ""
+        return f"{national.short} {self.section}{adopted}"
+
+    def local_passages(self) -> list[Passage]:
+        """Every passage of the authority's own policy this citation quotes."""
+        own = [] if self.source is not None else [Passage(section=self.section, quote=self.quote)]
+        adopted = [self.adopted_by] if self.adopted_by is not None else []
+        return [*own, *adopted, *self.conflicts_with]
 
 
 class Interval(Strict):

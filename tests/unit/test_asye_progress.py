@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+
 from oversight.states.errors import EventInvalid, EventRejected
 from oversight.states.events import (
     AsyeEnrolled,
@@ -23,7 +24,6 @@ from oversight.states.events import (
 )
 from oversight.states.machines import AsyeJourney
 from oversight.states.views.asye_progress import asye_progress
-
 from tests.unit.portfolio import full_portfolio
 
 ENROLLED = date(2026, 1, 5)
@@ -225,7 +225,8 @@ def test_evidence_is_recorded_in_the_audit_trail_citing_the_national_framework(j
     step = journey.apply(evidence("critical_reflection", date(2026, 7, 1), at="six_month"))
     [record] = step.transitions
     assert (record.source, record.dest, record.trigger, record.rule.rule, record.rule.section) == (
-        "weekly", "weekly", "add_evidence", "asye.evidence", "ASYE framework")
+        "weekly", "weekly", "add_evidence", "asye.evidence", "Portfolio")
+    assert record.rule.source == "ASYE framework" and record.rule.adopted_by == ""
     assert step.data["evidence"] == [
         {"kind": "critical_reflection", "on": "2026-07-01", "at": "six_month"}]
 

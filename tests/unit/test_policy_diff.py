@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from oversight.adapters.policy_files import load_policy
-from oversight.states.policy.model import Policy
 from oversight.states.policy.diff import diff_policies
+from oversight.states.policy.model import Policy
 from tests.policy_versions import shipped
 
 
@@ -70,4 +70,8 @@ def test_across_authorities_rules_only_one_names_are_on_their_side():
     qualified = found["personal_supervision.roles.qualified_social_worker"]
     assert qualified.change == "changed" and "timing" in qualified.differs
     assert (qualified.a.description, qualified.b.description) == ("every 4 weeks", "every month")
-    assert found["asye.reviews.three_month"].differs == ("section", "quote")
+    # Both apply the national framework's reviews; Surrey §5.2 and Hull §3 adopt them.
+    reviews = found["asye.reviews.three_month"]
+    assert reviews.differs == ("section",)
+    assert (reviews.a.cited, reviews.b.cited) == ("ASYE framework Reviews, adopted by §5.2",
+                                                  "ASYE framework Reviews, adopted by §3")

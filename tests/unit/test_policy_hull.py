@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from oversight.adapters.policy_files import load_policy
 from oversight.states.events import AgreementSigned
 from oversight.states.values import TaskChange
-
 from tests.unit.policy_scenarios import (
     AWAY,
     STARTED,
@@ -90,10 +90,14 @@ def test_hull_s3_asye_reviews_follow_the_national_framework(lifeline):
 # ----- the Child and Family Assessment (Working Together 2023) --------------------------------
 
 
-def test_hull_s2_an_assessment_is_due_by_day_45_with_no_oversight_points_and_overdue_after(
+def test_hull_an_assessment_is_due_by_working_together_day_45_and_overdue_after(
         lifeline):
-    """Started Wed 25 Mar 2026: completion due Tue 2 Jun, overdue from Wed 3 Jun."""
+    """Started Wed 25 Mar 2026: completion due Tue 2 Jun, overdue from Wed 3 Jun. The policy states
+    no timescale: the task cites Working Together 2023, which no local section adopts."""
     line = assessment(lifeline, "hull")
+    [task] = line.step.opened
+    assert (task.rule.source, task.rule.section, task.rule.adopted_by) == (
+        "Working Together 2023", "Chapter 3", "")
     assert opened(line.step) == {"complete": ("complete_assessment", "sw", "worker",
                                               date(2026, 6, 2))}
     assert line.fire("limit").state == "overdue"

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from oversight.states.events import AgreementReviewed, AgreementSigned
 from oversight.states.values import TaskChange
-
 from tests.unit.policy_scenarios import (
     STARTED,
     assessment,
@@ -69,16 +69,24 @@ def test_sunderland_appendix_1_asye_reviews_follow_the_national_framework(lifeli
         # 6 months is Sun 5 Jul: Mon 6 Jul. The deadlines move; the phase boundaries do not.
         "review:three_month": date(2026, 4, 7), "review:six_month": date(2026, 7, 6),
         "final:1": date(2027, 1, 5)}
-    assert only(line.step, "asye_final_assessment").rule.section == "Appendix 1"
+    final = only(line.step, "asye_final_assessment").rule
+    # The framework states the 12 months; Appendix 1 adopts "requirements emerging from regulation".
+    assert (final.source, final.section, final.adopted_by) == (
+        "ASYE framework", "Reviews", "Appendix 1")
+    assert str(final) == "ASYE framework Reviews (adopted by sunderland §Appendix 1)"
 
 
 # ----- the Child and Family Assessment (Working Together 2023) --------------------------------
 
 
-def test_sunderland_s6_an_assessment_is_due_by_day_45_with_no_oversight_points_and_overdue_after(
+def test_sunderland_an_assessment_is_due_by_working_together_day_45_and_overdue_after(
         lifeline):
-    """Started Wed 25 Mar 2026: completion due Tue 2 Jun, overdue from Wed 3 Jun."""
+    """Started Wed 25 Mar 2026: completion due Tue 2 Jun, overdue from Wed 3 Jun. The policy states
+    no timescale: the task cites Working Together 2023, which no local section adopts."""
     line = assessment(lifeline, "sunderland")
+    [task] = line.step.opened
+    assert (task.rule.source, task.rule.section, task.rule.adopted_by) == (
+        "Working Together 2023", "Chapter 3", "")
     assert opened(line.step) == {"complete": ("complete_assessment", "sw", "worker",
                                               date(2026, 6, 2))}
     assert line.armed["day35"].fires_on == date(2026, 6, 2)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from oversight.adapters.policy_files import load_policy
 from oversight.states.events import AgreementSigned, AssessmentExtended
 from oversight.states.values import TaskChange
-
 from tests.unit.policy_scenarios import (
     ASSESSED,
     ENROLLED,
@@ -105,7 +105,9 @@ def test_surrey_s5_2_asye_reviews_at_3_and_6_months_and_the_final_assessment_at_
         "review:three_month": date(2026, 4, 7), "review:six_month": date(2026, 7, 6),
         "final:1": date(2027, 1, 5)}
     final = only(line.step, "asye_final_assessment")
-    assert final.rule.section == "5.2"
+    assert (final.rule.source, final.rule.section, final.rule.adopted_by) == (
+        "ASYE framework", "Reviews", "5.2")
+    assert final.rule.quote == "the final assessment at 12 months"
 
 
 # ----- §4.1 the Child and Family Assessment ---------------------------------------------------
@@ -126,10 +128,14 @@ def test_surrey_s4_1_cf_oversight_at_allocation_and_days_10_20_35_with_completio
 
 
 def test_surrey_s4_1_an_assessment_extended_at_day_35_is_due_by_day_45_and_overdue_after(lifeline):
-    """Extended on Mon 18 May: due Tue 2 Jun; the limit fires Wed 3 Jun."""
+    """Extended on Mon 18 May: due Tue 2 Jun; the limit fires Wed 3 Jun. The 45 days are Working
+    Together 2023's, restated (adopted) by §4.1."""
     line = assessment(lifeline, "surrey")
     step = line.apply(AssessmentExtended(on=date(2026, 5, 18), child="c1"))
     assert only(step, "complete_assessment").due == date(2026, 6, 2)
+    rule = only(step, "complete_assessment").rule
+    assert (rule.source, rule.section, rule.adopted_by) == ("Working Together 2023", "Chapter 3",
+                                                            "4.1")
     assert line.armed["limit"].fires_on == date(2026, 6, 3)
     assert line.fire("limit").state == "overdue"
 

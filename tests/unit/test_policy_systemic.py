@@ -10,11 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from oversight.states.events import AgreementSigned
-from oversight.states.values import TaskChange
 
+from oversight.states.values import TaskChange
 from tests.unit.policy_scenarios import (
-    STARTED,
     assessment,
     asye,
     asye_session_after,
@@ -78,16 +76,22 @@ def test_systemic_s6_the_six_month_review_and_the_frameworks_three_month_review_
         "review:three_month": date(2026, 4, 7), "review:six_month": date(2026, 7, 6),
         "final:1": date(2027, 1, 5)}
     six = next(t for t in line.step.opened if t.key == "review:six_month")
-    assert (six.rule.section, six.rule.quote) == ("6", "up to the six-month review")
+    # The framework times it; §6 names "the six-month review" and so adopts it.
+    assert (six.rule.source, six.rule.section, six.rule.adopted_by) == (
+        "ASYE framework", "Reviews", "6")
 
 
 # ----- the Child and Family Assessment (Working Together 2023) --------------------------------
 
 
-def test_systemic_s5_an_assessment_is_due_by_day_45_with_no_oversight_points_and_overdue_after(
+def test_systemic_an_assessment_is_due_by_working_together_day_45_and_overdue_after(
         lifeline):
-    """Started Wed 25 Mar 2026: completion due Tue 2 Jun, overdue from Wed 3 Jun."""
+    """Started Wed 25 Mar 2026: completion due Tue 2 Jun, overdue from Wed 3 Jun. The policy states
+    no timescale: the task cites Working Together 2023, which no local section adopts."""
     line = assessment(lifeline, "systemic")
+    [task] = line.step.opened
+    assert (task.rule.source, task.rule.section, task.rule.adopted_by) == (
+        "Working Together 2023", "Chapter 3", "")
     assert opened(line.step) == {"complete": ("complete_assessment", "sw", "worker",
                                               date(2026, 6, 2))}
     assert line.fire("limit").state == "overdue"
