@@ -93,7 +93,8 @@ def simulate_flow(scenario_file: str, database_url: str, home: str, batch_size: 
     """Run a scenario day by day on a virtual clock: each day's events, then that day's sweep,
     then one dispatch of every message raised. The store must be initialised and hold the staff.
     """
-    scenario = load_scenario(Path(scenario_file), policy_dir=Settings().policy_dir)
+    scenario = load_scenario(Path(scenario_file), policy_dir=Settings().policy_dir,
+                             engine_check=False)  # simulate() checked it before this run
     service = open_app(Settings(database_url=database_url)).service
     by_day = _by_day(scenario.timeline(), scenario.start)
     on_day = _on_day.get()

@@ -58,7 +58,8 @@ def _run_simulation(scenario: Path, *, store: Path | None, home: Path | None,
     """Validate first (nothing starts for a bad file), then simulate with a progress bar."""
     from oversight.adapters.scenario import load_scenario
 
-    loaded = load_scenario(scenario, policy_dir=settings().policy_dir)
+    # The file's own checks; simulate() runs the engine's dry run before it creates anything.
+    loaded = load_scenario(scenario, policy_dir=settings().policy_dir, engine_check=False)
     quiet_prefect()
     from oversight.workflows.simulation import simulate
 

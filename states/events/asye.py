@@ -18,28 +18,38 @@ EvidenceKind = Literal["direct_observation", "service_user_feedback", "professio
 
 
 class AsyeEnrolled(DomainEvent):
+    """A newly qualified worker starts the Assessed and Supported Year in Employment."""
+
     type: Literal["asye_enrolled"] = "asye_enrolled"
     worker: Identifier
     supervisor: Identifier
 
 
 class ReviewHeld(DomainEvent):
+    """One of the policy's ASYE reviews (``three_month``, ``six_month`` …) took place."""
+
     type: Literal["review_held"] = "review_held"
     worker: Identifier
     review: Identifier
 
 
 class AsyePaused(DomainEvent):
+    """The ASYE stops for a while (leave, sickness): its dates move on by the pause."""
+
     type: Literal["asye_paused"] = "asye_paused"
     worker: Identifier
 
 
 class AsyeResumed(DomainEvent):
+    """The ASYE goes on after a pause."""
+
     type: Literal["asye_resumed"] = "asye_resumed"
     worker: Identifier
 
 
 class FinalAssessmentRecorded(DomainEvent):
+    """The final assessment's outcome; a pass is refused while the portfolio is short."""
+
     type: Literal["final_assessment_recorded"] = "final_assessment_recorded"
     worker: Identifier
     outcome: Literal["passed", "failed", "extended"]

@@ -13,24 +13,32 @@ from oversight.states.events.base import DomainEvent, Identifier
 
 
 class RelationshipStarted(DomainEvent):
+    """A supervisor starts supervising a supervisee."""
+
     type: Literal["relationship_started"] = "relationship_started"
     supervisor: Identifier
     supervisee: Identifier
 
 
 class AgreementSigned(DomainEvent):
+    """Both sign the supervision agreement."""
+
     type: Literal["agreement_signed"] = "agreement_signed"
     supervisor: Identifier
     supervisee: Identifier
 
 
 class AgreementReviewed(DomainEvent):
+    """The supervision agreement is reviewed."""
+
     type: Literal["agreement_reviewed"] = "agreement_reviewed"
     supervisor: Identifier
     supervisee: Identifier
 
 
 class SupervisionHeld(DomainEvent):
+    """A personal supervision session took place."""
+
     type: Literal["supervision_held"] = "supervision_held"
     supervisor: Identifier
     supervisee: Identifier
@@ -43,17 +51,23 @@ class SupervisionHeld(DomainEvent):
 
 
 class SupervisorAbsenceStarted(DomainEvent):
+    """The supervisor is away from ``on`` (planned or not)."""
+
     type: Literal["supervisor_absence_started"] = "supervisor_absence_started"
     supervisor: Identifier
     planned: bool = False
 
 
 class SupervisorReturned(DomainEvent):
+    """The absent supervisor is back."""
+
     type: Literal["supervisor_returned"] = "supervisor_returned"
     supervisor: Identifier
 
 
 class AlternativeSupervisionArranged(DomainEvent):
+    """Another supervisor covers the supervisee while theirs is away."""
+
     type: Literal["alternative_supervision_arranged"] = "alternative_supervision_arranged"
     supervisor: Identifier
     """The absent supervisor."""
@@ -62,6 +76,8 @@ class AlternativeSupervisionArranged(DomainEvent):
 
 
 class RelationshipEnded(DomainEvent):
+    """The supervision relationship ends."""
+
     type: Literal["relationship_ended"] = "relationship_ended"
     supervisor: Identifier
     supervisee: Identifier

@@ -35,11 +35,14 @@ BAD_SCENARIOS = {
                            "events[1]: unknown event type 'supervison_held'; known types: "),
     "unknown person": (_set("events.1.supervisee", "sw9"),
                        "events[1]: supervisee 'sw9' is not in staff"),
+    # Found by the engine's dry run of the whole timeline: the same refusal a run would meet.
     "unknown child": (_set("events.2.child", "c9"),
-                      "events[2]: child 'c9' is not in assessments"),
+                      "events[2]: the engine refused it: no assessment for child 'c9': "
+                      "record assessment_started first"),
     "event before its entity starts": (
         _set("events.2.on", "2026-03-20"),
-        "events[2]: dated 2026-03-20, before the assessment of child 'c1' starts (2026-03-25)"),
+        "events[2]: the engine refused it: no assessment for child 'c1': "
+        "record assessment_started first"),
     "malformed date": (_set("events.2.on", "2026-04-31"),
                        "events[2]: on: '2026-04-31' is not a date (write YYYY-MM-DD)"),
     "policy with no file": (_set("policy", "atlantis"),

@@ -1,0 +1,97 @@
+"""Reading a scenario or staff file: YAML without surprises, ISO dates, one line per problem."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BeforeValidator
+
+from oversight.states.errors import OversightError
+
+MAX_PROBLEMS = 20
+"""A file with more problems than this is reported with its first ones and a count of the rest."""
+
+
+class ScenarioInvalid(OversightError):
+    """A scenario (or staff) file failed validation: one line per problem, naming file and place."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source, self.problems = source, problems
+        shown = [f"{source}: {problem}" for problem in problems[:MAX_PROBLEMS]]
+        if len(problems) > MAX_PROBLEMS:
+            shown.append(f"{source}: ... and {len(problems) - MAX_PROBLEMS} more problems")
+        super().__init__("\n".join(shown))
+
+
+class _ScenarioLoader(yaml.SafeLoader):
+    """YAML 1.1 reads the key ``on`` as ``True`` and bad dates as exceptions: this loader reads
+    both as text (``true``/``false`` stay booleans) so that validation can say what is wrong."""
+
+
+_ScenarioLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers
+            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def iso_date(value: Any) -> date:
+    """A ``YYYY-MM-DD`` date, or a ValueError a person can act on."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date (write YYYY-MM-DD)")
+
+
+IsoDate = Annotated[date, BeforeValidator(iso_date)]
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioInvalid(str(path), ["no such file"]) from None
+    except OSError as error:
+        raise ScenarioInvalid(str(path), [f"cannot be read: {error.strerror}"]) from None
+    try:
+        return yaml.load(text, Loader=_ScenarioLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise ScenarioInvalid(path.name, [f"{where}not valid YAML: "
+                                          f"{getattr(error, 'problem', None) or error}"]) from None
+
+
+def pydantic_problem(error: Any) -> str:
+    where = ""
+    for part in error["loc"]:
+        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+    if error["type"] == "missing":
+        reason = "required, but missing"
+    elif error["type"] == "extra_forbidden":
+        reason = "unknown key (a typo?)"
+    elif error["type"] == "value_error":
+        reason = str(error["ctx"]["error"])
+    elif error["type"] == "string_pattern_mismatch":
+        reason = f"{error['input']!r} does not match {error['ctx']['pattern']}"
+    elif error["type"] == "literal_error":
+        reason = f"{error['input']!r} is not one of {error['ctx']['expected']}"
+    else:
+        reason = error["msg"]
+    return f"{where or '(top level)'}: {reason}"
+
+
+__all__ = ["IsoDate", "MAX_PROBLEMS", "ScenarioInvalid", "iso_date", "pydantic_problem",
+           "read_yaml"]
