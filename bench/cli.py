@@ -22,6 +22,40 @@ REPEATS = {"tiny": 1, "quick": 3, "full": 5}
 COMMANDS = (("--help", 0.4), ("status", 0.4), ("tasks", 0.4), ("sweep", 1.0),
             ("dispatch", 1.0))
 """Each command and its target in seconds (issue 15, target 4)."""
+RUN_AS_OVERSIGHT = ("import sys; from oversight.adapters.cli.app import main; "
+                    "sys.argv = ['oversight', *sys.argv[1:]]; main()")
+
+
+def import_times(stderr: str) -> tuple[float, dict[str, float]]:
+    """``python -X importtime``'s report: the total in milliseconds, and per package the time
+    of its outermost imports (a package imported by another package counts for itself)."""
+    lines = []
+    for line in stderr.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            _, cumulative, name = line.split("|")
+            if cumulative.strip().isdigit():
+                depth = (len(name) - len(name.lstrip(" "))) // 2
+                lines.append((depth, int(cumulative) / 1000, name.strip().split(".")[0]))
+    total = sum(ms for depth, ms, _ in lines if depth == 0)
+    found: dict[str, float] = {}
+    stack: list[tuple[int, str]] = []
+    for depth, ms, top in reversed(lines):  # a parent is printed after its children
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        if not stack or stack[-1][1] != top:
+            found[top] = found.get(top, 0.0) + ms
+        stack.append((depth, top))
+    return total, found
+
+
+def imports_of(command: str, env: dict[str, str], cwd: Path) -> tuple[float, str]:
+    """The import time of one command and its heaviest top-level packages."""
+    done = run_child([sys.executable, "-X", "importtime", "-c", RUN_AS_OVERSIGHT, command],
+                     env=env, cwd=cwd)
+    total, times = import_times(done.stderr)
+    heaviest = sorted(((name, ms) for name, ms in times.items()
+                       if name not in ("oversight", "site", "encodings")), key=lambda i: -i[1])
+    return total, ", ".join(f"{name} {ms:.0f} ms" for name, ms in heaviest[:4])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -56,6 +90,10 @@ def main(argv: list[str] | None = None) -> None:
                 note=f"median of {repeats}" + (", FAILED" if failed else "")))
             print(f"oversight {command}: {seconds:.2f} s (floor {floor:.2f} s)"
                   + (" FAILED" if failed else ""))
+            total, heaviest = imports_of(command, env, Path(home))
+            figures.append(Figure("cli", f"imports of `oversight {command}` (-X importtime)",
+                                  total, "ms", higher_is_better=False, note=heaviest))
+            print(f"  imports {total:.0f} ms: {heaviest}")
     write_figures(args.figures, figures)
 
 
