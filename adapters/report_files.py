@@ -48,7 +48,7 @@ def _write_xlsx(report: dict[str, Any], path: Path) -> None:
     from openpyxl.styles import Font
 
     book = Workbook()
-    about = book.active
+    about = book.worksheets[0]  # a new workbook's one sheet (its active one)
     about.title = "Report"
     team = report["team"]
     for row in [("Compliance report", ""), ("From", report["period"]["from"]),

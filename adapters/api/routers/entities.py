@@ -15,7 +15,14 @@ from fastapi import APIRouter, Depends, Path
 
 from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
 from oversight.adapters.api.problems import Problem, forbidden
-from oversight.adapters.api.schemas import EntityOut, ProblemOut, TaskOut, TimerOut, TransitionOut
+from oversight.adapters.api.schemas import (
+    EntityOut,
+    ProblemOut,
+    RuleOut,
+    TaskOut,
+    TimerOut,
+    TransitionOut,
+)
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.machines import KINDS
 from oversight.workflows.access import READERS
@@ -99,10 +106,10 @@ def get_history(kind: str = KindPath, entity_id: str = IdPath, who: Caller = Dep
     return [transition_view(row) for row in rows]
 
 
-def _rule(rule: dict[str, Any] | None) -> dict[str, Any] | None:
+def _rule(rule: dict[str, Any] | None) -> RuleOut | None:
     if not rule:
         return None
-    return {"policy": rule["authority"], "section": rule["section"], "name": rule.get("rule")}
+    return RuleOut(policy=rule["authority"], section=rule["section"], name=rule.get("rule"))
 
 
 __all__ = ["api", "visible_entity"]

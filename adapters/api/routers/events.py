@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from oversight.adapters.api.auth import Caller, Clock, the_app, the_clock, writer
-from oversight.adapters.api.schemas import BatchResult, EventResult, ProblemOut
+from oversight.adapters.api.schemas import BatchResult, EventResult, ProblemOut, TransitionOut
 from oversight.states.events.registry import DomainEvent, event_types
 from oversight.workflows.bootstrap import App
 
@@ -28,7 +28,7 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 def event_union() -> Any:
     """Every event type ``parse_event`` knows, one schema each."""
     classes = tuple(sorted(event_types().values(), key=lambda cls: cls.__name__))
-    return Union[classes]
+    return Union[classes]  # noqa: UP007 - a union of classes found at run time has no | spelling
 
 
 def _with_actor(event: DomainEvent, who: Caller, app: App) -> DomainEvent:
@@ -68,7 +68,8 @@ def router() -> APIRouter:
             response.status_code = 200
         return EventResult(applied=bool(outcome.applied), duplicate=bool(outcome.duplicates),
                            event_id=recorded.event_id, tasks_opened=outcome.tasks_opened,
-                           transitions=outcome.transitions)
+                           transitions=[TransitionOut.model_validate(line)
+                                        for line in outcome.transitions])
 
     @api.post("/events/batch", response_model=BatchResult, summary="Record events, all or none")
     def post_batch(batch: Batch, who: Caller = Depends(writer), app: App = Depends(the_app),
