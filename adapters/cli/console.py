@@ -49,8 +49,8 @@ def handled() -> Iterator[None]:
     except OversightError as error:
         fail(str(error))
     except SQLAlchemyError as error:
-        fail(f"the store could not be used ({type(error).__name__}: "
-             f"{str(error.orig) if getattr(error, 'orig', None) else error}); "
+        cause = getattr(error, "orig", None)  # the driver's own error, where there is one
+        fail(f"the store could not be used ({type(error).__name__}: {cause or error}); "
              f"check OVERSIGHT_HOME / OVERSIGHT_DATABASE_URL, then run `oversight init`")
 
 

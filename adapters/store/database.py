@@ -43,7 +43,7 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
     # begin IMMEDIATE so a writer waits for the lock up front instead of failing mid-transaction
     # with "database is locked" when two processes race.
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -52,7 +52,7 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(connection):  # type: ignore[no-untyped-def]
+    def _begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
