@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -48,12 +48,15 @@ class _Strict(BaseModel):
 
 
 class WebhookReceiver(_Strict):
-    """POST each CloudEvent to ``url``, signed with ``secret`` (HMAC-SHA256)."""
+    """POST each CloudEvent to ``url``, signed per Standard Webhooks 1.0 with ``secret``."""
 
     adapter: Literal["webhook"]
     url: HttpUrl
     secret: SecretStr | None = None
-    """Per endpoint; the receiver holds the same one to check the signature."""
+    """Per endpoint, ``whsec_<base64 of 24-64 random bytes>``; the receiver holds the same."""
+    previous_secrets: list[SecretStr] = Field(default_factory=list, max_length=2)
+    """During a key rotation, the secrets the receiver may still hold: each message is signed
+    with these too (one signature each in ``webhook-signature``) until they are removed."""
     signed: bool = True
     """``false`` sends unsigned (a receiver on loopback); a secret is then not needed."""
     timeout_seconds: float = Field(10.0, gt=0, le=300)
@@ -62,10 +65,19 @@ class WebhookReceiver(_Strict):
     """A private CA's certificates (PEM), to verify an internal endpoint's certificate."""
 
     @model_validator(mode="after")
-    def _needs_secret(self) -> "WebhookReceiver":
+    def _needs_secret(self) -> WebhookReceiver:
+        from oversight.adapters.delivery.webhook import signing_key
+
         if self.signed and (self.secret is None or not self.secret.get_secret_value()):
             raise ValueError("no secret: set `secret` in the settings file or "
                              "OVERSIGHT_RECEIVERS__<NAME>__SECRET (or `signed: false`)")
+        for name, secret in [("secret", self.secret)] + [
+                (f"previous_secrets[{n}]", one) for n, one in enumerate(self.previous_secrets)]:
+            if secret is not None and self.signed:
+                try:
+                    signing_key(secret.get_secret_value())
+                except ValueError as error:
+                    raise ValueError(f"{name}: {error}") from None
         return self
 
 
@@ -118,8 +130,8 @@ class JsonlReceiver(_Strict):
     path: Path | None = None
 
 
-Receiver = Annotated[Union[WebhookReceiver, EmailReceiver, ChatReceiver, FilesReceiver,
-                           JsonlReceiver], Field(discriminator="adapter")]
+Receiver = Annotated[WebhookReceiver | EmailReceiver | ChatReceiver | FilesReceiver | JsonlReceiver,
+                     Field(discriminator="adapter")]
 
 
 class SmtpSettings(_Strict):
@@ -133,7 +145,7 @@ class SmtpSettings(_Strict):
     ca_file: Path | None = None
 
     @model_validator(mode="after")
-    def _login(self) -> "SmtpSettings":
+    def _login(self) -> SmtpSettings:
         if not _ADDRESS.fullmatch(self.sender):
             raise ValueError(f"sender {self.sender!r} is not an e-mail address")
         if self.username and not self.password:
@@ -173,6 +185,12 @@ class DeliveryPolicy(_Strict):
     backoff_cap_seconds: float = Field(3600.0, gt=0)
     file_batch_size: int = Field(100_000, gt=0)
     """At most this many messages in one file; a run with more writes numbered files."""
+    circuit_failures: int = Field(5, gt=0)
+    """A receiver failing this many sends in a row is paused, the pause doubling from
+    ``backoff_base_seconds`` up to ``backoff_cap_seconds``; it is tried again by itself."""
+    lease_seconds: float = Field(300.0, gt=0)
+    """How long a dispatch run's claim on a delivery lasts unless renewed: a crashed run's
+    in-flight messages go again this long after it died."""
 
 
 class Routing:
@@ -227,7 +245,7 @@ class DeliverySettings(BaseSettings):
         return tuple(sources)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "DeliverySettings":
+    def _consistent(self) -> DeliverySettings:
         for name, receiver in self.receivers.items():
             if not _NAME.fullmatch(name):
                 raise ValueError(f"receivers: {name!r} is not a receiver name (lower case "

@@ -1,61 +1,68 @@
-"""Delivering the outbox: at least once, in creation order, retried across runs until a deadline.
+"""Delivering the outbox: once per receiver, in creation order per task, retried until a deadline.
 
 A dispatch run (the ``dispatch`` flow every minute, or :func:`dispatch` without Prefect):
 
 1. **Routes** new outbox messages: one pending delivery per receiver their route names.
-2. **Sends** each receiver's due deliveries a page at a time, in creation order (``seq``):
-
-   - a message goes only once every earlier message of the same task has reached that
-     receiver (an ``opened`` is never overtaken by its ``closed``); until then it is *held*;
-   - the first failure stops that receiver for the run: a receiver that is down costs one
-     timeout a run, not one per message. The failed delivery is tried again after an
-     exponential backoff with jitter (:class:`Backoff`), in a later run; the rest stay due;
-   - a delivery still failing, held, or facing a failing receiver once its deadline has
-     passed (48 hours after it first fell due, by default) goes to the dead letters:
-     ``oversight deliveries`` shows them, ``oversight deliveries retry`` sends them again;
-   - a message an adapter refuses (an allow-listed field out of shape) is dead at once.
-3. **Records** outcomes after the sends, every ``RECORD_EVERY`` sends. A crash in between
-   sends those messages again next run, with the same id, which receivers de-duplicate on:
-   a repeat, never a loss.
+2. **Claims** each receiver's due deliveries a page at a time, in creation order (``seq``): a
+   lease with an owner and an expiry (:mod:`oversight.adapters.store.deliveries`), so any
+   number of overlapping runs and workers send each message once, and a crashed run's
+   in-flight messages go again, under the same id, once its leases run out.
+3. **Sends** the page (:mod:`oversight.workflows.sending`): held behind an earlier pending
+   message of the same task, never behind a dead one; a failure holds back only its own task;
+   a receiver failing many times in a row is paused (its circuit opens) and tried again by a
+   later run by itself. A delivery failing past its deadline (48 hours after it first fell
+   due, by default) is a dead letter, loud: an ERROR in the run's log, ``oversight
+   deliveries``, and a degraded ``/v1/health``.
+4. **Records** outcomes over its own leases only, every ``RECORD_EVERY`` sends.
 """
 
 from __future__ import annotations
 
+import logging
 import random
+import time
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
-from oversight.adapters.delivery.payload import outbound
-from oversight.adapters.delivery.ports import BatchDeliverer, Deliverer, DeliveryFailed, PayloadRefused
+from oversight.adapters.delivery.ports import BatchDeliverer, Deliverer
 from oversight.adapters.store.deliveries import Outcome
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.workflows.delivery_settings import DeliveryPolicy, Routing
+from oversight.workflows.sending import RECORD_EVERY, Sender, describe
+
+__all__ = ["RECORD_EVERY", "Backoff", "Page", "describe", "dispatch", "deliver_page", "run"]
 
 BATCH_ADAPTERS = ("files", "jsonl")
 """Adapters that take a run's messages in one call (a file), not one message at a time."""
-RECORD_EVERY = 50
-"""Sends between two commits of their outcomes: what a crash can make a receiver see twice."""
+LOG = logging.getLogger("oversight.dispatch")
 
 
 @dataclass(frozen=True)
 class Backoff:
     """When a failed delivery is tried next: ``base · 2^(attempts-1)`` capped at ``cap``, of
     which a random half is taken off (jitter, so receivers coming back are not stampeded),
-    never later than the deadline; none once the deadline has passed."""
+    never later than the deadline; none once the deadline has passed. A receiver failing
+    ``trip_after`` sends in a row is paused for ``base · 2^(n-1)`` (capped) the n-th time;
+    a claim's lease lasts ``lease``."""
 
     base: timedelta
     cap: timedelta
     deadline: timedelta
     rng: random.Random = field(default_factory=random.Random, compare=False)
+    trip_after: int = 5
+    lease: timedelta = timedelta(minutes=5)
 
     @classmethod
-    def from_policy(cls, policy: DeliveryPolicy, rng: random.Random | None = None) -> "Backoff":
+    def from_policy(cls, policy: DeliveryPolicy, rng: random.Random | None = None) -> Backoff:
         return cls(timedelta(seconds=policy.backoff_base_seconds),
                    timedelta(seconds=policy.backoff_cap_seconds),
-                   timedelta(hours=policy.deadline_hours), rng or random.Random())
+                   timedelta(hours=policy.deadline_hours), rng or random.Random(),
+                   policy.circuit_failures, timedelta(seconds=policy.lease_seconds))
 
     def deadline_of(self, due_since: datetime) -> datetime:
         return utc(due_since) + self.deadline
@@ -80,19 +87,34 @@ class Page:
     failed: int = 0
     dead: int = 0
     held: int = 0
+    skipped: int = 0
+    """Claimed but not tried: the receiver was paused by then."""
     last_seq: int = 0
+    error: str | None = None
+    """The last failure of a send in this page."""
     down: str | None = None
-    """The failure that stopped the receiver for this run."""
+    """The failure that paused the receiver (opened its circuit)."""
+    paused_until: datetime | None = None
+    dead_letters: list[tuple[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"receiver": self.receiver, "seen": self.seen, "delivered": self.delivered,
                 "failed": self.failed, "dead": self.dead, "held": self.held,
-                "last_seq": self.last_seq, "down": self.down}
+                "skipped": self.skipped, "last_seq": self.last_seq, "error": self.error,
+                "down": self.down,
+                "paused_until": self.paused_until.isoformat() if self.paused_until else None,
+                "dead_letters": [list(pair) for pair in self.dead_letters]}
 
 
 def utc(moment: datetime) -> datetime:
     """SQLite hands instants back without their zone: they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def run_clock(now: datetime) -> Callable[[], datetime]:
+    """The run's instant moved on by the time the run has taken (leases on a virtual clock)."""
+    started = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - started)
 
 
 def route_messages(engine: Engine, routing: Routing, now: datetime, limit: int) -> int:
@@ -116,144 +138,74 @@ def receivers_due(engine: Engine, now: datetime) -> list[str]:
         return uow.deliveries.receivers_due(now)
 
 
-def deliver_page(engine: Engine, receiver: str, deliverer: Deliverer | None, backoff: Backoff,
-                 now: datetime, limit: int, after: int = 0) -> Page:
-    """Send one page of ``receiver``'s due deliveries after ``seq`` ``after``, then record."""
+def untried(engine: Engine, receiver: str) -> int:
     with SqlUnitOfWork(engine) as uow:
-        rows = uow.deliveries.due(receiver, now, limit, after)
+        return uow.deliveries.untried(receiver)
+
+
+def deliver_page(engine: Engine, receiver: str, deliverer: Deliverer | None, backoff: Backoff,
+                 now: datetime, limit: int, after: int = 0,
+                 clock: Callable[[], datetime] | None = None) -> Page:
+    """Claim one page of ``receiver``'s due deliveries after ``seq`` ``after``, send it, and
+    record the outcomes. ``clock`` reads the time leases are taken and checked at."""
+    clock = clock or run_clock(now)
+    owner = uuid.uuid4().hex
+    page = Page(receiver, last_seq=after)
+    with SqlUnitOfWork(engine) as uow:
+        circuit = uow.deliveries.circuits.get(receiver)
+        if circuit.paused_at(clock()):
+            page.down, page.paused_until = circuit.last_error or "paused", circuit.open_until
+            page.dead += _expire(uow, receiver, backoff, now, clock(), circuit.last_error)
+            uow.commit()
+            return page
+        rows = uow.deliveries.claim(receiver, owner=owner, now=now, at=clock(),
+                                    expires=clock() + backoff.lease, limit=limit, after=after)
         chains = uow.deliveries.undelivered(
             receiver, {row["task_id"] for row in rows}, rows[-1]["seq"]) if rows else {}
-    page = Page(receiver, seen=len(rows), last_seq=rows[-1]["seq"] if rows else after)
+        uow.commit()
+    page.seen, page.last_seq = len(rows), rows[-1]["seq"] if rows else after
     if not rows:
         return page
 
     def record(outcomes: list[Outcome]) -> None:
-        """After the sends: a crash before this commit sends them again next run."""
+        """After the sends: a crash before this commit sends them again, leases run out."""
         with SqlUnitOfWork(engine) as uow:
-            uow.deliveries.record(outcomes, now)
+            uow.deliveries.record(outcomes, now, owner)
+            uow.deliveries.renew(owner, clock() + backoff.lease)
             uow.commit()
 
-    _Sender(receiver, deliverer, backoff, now, chains, page, record).send(rows)
+    after_page = Sender(receiver, deliverer, backoff, now, chains, page, record, circuit,
+                        clock, backoff.lease / 3).send(rows)
+    with SqlUnitOfWork(engine) as uow:
+        uow.deliveries.circuits.put(after_page, clock())
+        if page.down is not None:
+            page.paused_until = after_page.open_until
+            page.dead += _expire(uow, receiver, backoff, now, clock(), page.down)
+        uow.commit()
+    for message_id, reason in page.dead_letters:
+        LOG.error("dead letter: message %s to %s: %s", message_id, receiver, reason)
     return page
 
 
-class _Sender:
-    """Sends one page in order, holding what must wait and stopping at the first failure."""
-
-    def __init__(self, receiver: str, deliverer: Deliverer | None, backoff: Backoff,
-                 now: datetime, chains: dict[str, list[tuple[int, str]]], page: Page,
-                 record: Callable[[list[Outcome]], None]):
-        self.receiver, self.deliverer, self.backoff, self.now = receiver, deliverer, backoff, now
-        self.chains, self.page, self.record = chains, page, record
-        self.outcomes: list[Outcome] = []
-
-    def send(self, rows: list[dict[str, Any]]) -> None:
-        """Send the rows, recording outcomes every ``RECORD_EVERY`` sends and at the end."""
-        self._send(rows)
-        if self.outcomes:
-            self.record(self.outcomes)
-
-    def _send(self, rows: list[dict[str, Any]]) -> None:
-        ready: list[dict[str, Any]] = []
-        for row in rows:
-            if self.page.down is not None and not isinstance(self.deliverer, BatchDeliverer):
-                self._unsent(row, f"not sent: the receiver failed earlier in this run "
-                                  f"({self.page.down})")
-                continue
-            ahead = self._ahead(row)
-            if ahead is not None:
-                self.page.held += 1
-                self._unsent(row, f"held behind message {ahead} of the same task, not yet "
-                                  f"delivered to {self.receiver}")
-                continue
-            try:
-                outbound(row["message"])  # the adapter would refuse it: dead now, not in 48 h
-            except PayloadRefused as error:
-                self._dead(row, str(error), attempted=True)
-                continue
-            if self.deliverer is None:
-                self._failed(row, f"receiver {self.receiver!r} is not configured any more")
-            elif isinstance(self.deliverer, BatchDeliverer):
-                ready.append(row)
-                self._done(row)  # later messages of its task may join the same batch
-            else:
-                self._one(row)
-                if len(self.outcomes) >= RECORD_EVERY:
-                    self.record(self.outcomes)
-                    self.outcomes = []
-        if ready:
-            self._batch(ready)
-
-    def _one(self, row: dict[str, Any]) -> None:
-        assert self.deliverer is not None
-        try:
-            self.deliverer.deliver(row["message"])
-        except Exception as error:  # any failure of a send is retried; it never stops the run
-            self._failed(row, describe(error))
-            return
-        self._delivered(row)
-        self._done(row)
-
-    def _batch(self, rows: list[dict[str, Any]]) -> None:
-        assert isinstance(self.deliverer, BatchDeliverer)
-        try:
-            self.deliverer.deliver_many([row["message"] for row in rows])
-        except Exception as error:
-            reason = describe(error)
-            for row in rows:
-                self._failed(row, reason)
-            return
-        for row in rows:
-            self._delivered(row)
-
-    def _ahead(self, row: dict[str, Any]) -> str | None:
-        """The earlier undelivered message of the row's task, if one is still in the way."""
-        chain = self.chains.get(row["task_id"], [])
-        return chain[0][1] if chain and chain[0][0] < row["seq"] else None
-
-    def _done(self, row: dict[str, Any]) -> None:
-        chain = self.chains.get(row["task_id"], [])
-        self.chains[row["task_id"]] = [link for link in chain if link[0] != row["seq"]]
-
-    def _delivered(self, row: dict[str, Any]) -> None:
-        self.page.delivered += 1
-        self.outcomes.append(Outcome(row["message_id"], self.receiver, "delivered"))
-
-    def _failed(self, row: dict[str, Any], reason: str) -> None:
-        self.page.down = self.page.down or reason
-        retry = self.backoff.next_attempt(row["attempts"] + 1, self.now, row["due_since"])
-        if retry is None:
-            self._dead(row, reason, attempted=True)
-            return
-        self.page.failed += 1
-        self.outcomes.append(Outcome(row["message_id"], self.receiver, "pending", reason, retry))
-
-    def _unsent(self, row: dict[str, Any], reason: str) -> None:
-        """Not tried in this run: left due, unless its deadline has passed."""
-        if self.now >= self.backoff.deadline_of(row["due_since"]):
-            self._dead(row, reason, attempted=False)
-
-    def _dead(self, row: dict[str, Any], reason: str, *, attempted: bool) -> None:
-        self.page.dead += 1
-        self.outcomes.append(Outcome(row["message_id"], self.receiver, "dead", reason,
-                                     attempted=attempted))
-
-
-def describe(error: BaseException) -> str:
-    """One line for ``last_error``: an adapter's own words, or the exception's type and text."""
-    if isinstance(error, DeliveryFailed):
-        return str(error)[:500]
-    text = str(error).splitlines()[0] if str(error) else ""
-    return f"{type(error).__name__}: {text}"[:500].rstrip(": ")
+def _expire(uow: SqlUnitOfWork, receiver: str, backoff: Backoff, now: datetime,
+            at: datetime, reason: str | None) -> int:
+    """A paused receiver's deliveries past their deadline: dead letters, without a send."""
+    return uow.deliveries.expire(receiver, cutoff=now - backoff.deadline, at=at,
+                                 reason=f"not sent: {receiver} is paused ({reason})")
 
 
 PageStep = Callable[[str, int, int], dict[str, Any]]
+COUNTS = ("delivered", "failed", "dead", "held", "skipped")
 
 
 def run(*, route: Callable[[], int], receivers: Callable[[], list[str]], page: PageStep,
-        page_size: Callable[[str], int], route_batch: int) -> dict[str, Any]:
-    """One dispatch run from its steps (plain calls here, Prefect tasks in the flow)."""
-    totals: dict[str, Any] = {"routed": 0, "delivered": 0, "failed": 0, "dead": 0, "held": 0,
+        page_size: Callable[[str], int], route_batch: int,
+        waiting: Callable[[str], int] | None = None) -> dict[str, Any]:
+    """One dispatch run from its steps (plain calls here, Prefect tasks in the flow).
+
+    Per receiver: delivered, failed (to retry), dead, held, skipped (claimed while paused)
+    and, after the run, ``untried``: its pending deliveries never tried yet."""
+    totals: dict[str, Any] = {"routed": 0, **{key: 0 for key in COUNTS}, "untried": 0,
                               "receivers": {}}
     while True:
         routed = route()
@@ -263,16 +215,21 @@ def run(*, route: Callable[[], int], receivers: Callable[[], list[str]], page: P
     for receiver in receivers():
         size, after = page_size(receiver), 0
         line = totals["receivers"].setdefault(
-            receiver, {"delivered": 0, "failed": 0, "dead": 0, "held": 0, "error": None})
+            receiver, {**{key: 0 for key in COUNTS}, "untried": 0, "error": None,
+                       "paused_until": None})
         while True:
             result = page(receiver, size, after)
-            for key in ("delivered", "failed", "dead", "held"):
+            for key in COUNTS:
                 line[key] += result[key]
                 totals[key] += result[key]
-            line["error"] = result["down"] or line["error"]
+            line["error"] = result["down"] or result["error"] or line["error"]
+            line["paused_until"] = result["paused_until"] or line["paused_until"]
             if result["down"] or result["seen"] < size:
                 break
             after = result["last_seq"]
+        if waiting is not None:
+            line["untried"] = waiting(receiver)
+            totals["untried"] += line["untried"]
     return totals
 
 
@@ -280,6 +237,8 @@ def dispatch(engine: Engine, *, deliverers: Mapping[str, Deliverer], routing: Ro
              backoff: Backoff, now: datetime, batch_size: int = 500,
              file_batch_size: int = 100_000) -> dict[str, Any]:
     """A whole dispatch run without Prefect (tests, the bench, ``deliveries retry``)."""
+    clock = run_clock(now)
+
     def size(receiver: str) -> int:
         return file_batch_size if isinstance(deliverers.get(receiver), BatchDeliverer) \
             else batch_size
@@ -288,5 +247,6 @@ def dispatch(engine: Engine, *, deliverers: Mapping[str, Deliverer], routing: Ro
                receivers=lambda: receivers_due(engine, now),
                page=lambda receiver, limit, after: deliver_page(
                    engine, receiver, deliverers.get(receiver), backoff, now, limit,
-                   after).to_json(),
-               page_size=size, route_batch=batch_size)
+                   after, clock).to_json(),
+               page_size=size, route_batch=batch_size,
+               waiting=lambda receiver: untried(engine, receiver))

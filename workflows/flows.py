@@ -7,7 +7,7 @@ call costs milliseconds, so per-entity tasks would dominate the run time.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -91,16 +91,16 @@ def sweep_day(database_url: str, as_of: date, now: datetime, batch_size: int) ->
 
 
 @flow(name="sweep", log_prints=True)
-def sweep(as_of: date | None = None, batch_size: int = 500, database_url: str | None = None
-          ) -> dict[str, int]:
+def sweep(as_of: date | None = None, batch_size: int = 500) -> dict[str, int]:
     """Fire every durable timer due on or before `as_of` (default: today in Europe/London).
 
     Deployed to run daily at 06:00 before the working day starts, and every hour. Running it
     twice for the same day changes nothing the second time; several runs at once (on several
-    workers) share the due timers, each fired once.
+    workers) share the due timers, each fired once. The store is the one the environment
+    names (OVERSIGHT_DATABASE_URL, settings): never a parameter, so never a password in a run.
     """
-    settings = Settings(database_url=database_url) if database_url else Settings()
-    now = datetime.now(timezone.utc)
+    settings = Settings()
+    now = datetime.now(UTC)
     as_of = as_of or now.astimezone(LONDON).date()
     totals = sweep_day(settings.url, as_of, now, batch_size)
     _logger().info("sweep as of %s: %s", as_of.isoformat(), totals)
@@ -142,19 +142,26 @@ def deliver_batch(database_url: str, receiver: str, limit: int, now: datetime,
     deliverers = {receiver: build_deliverer(receiver, configs[receiver], settings, run_at=now)
                   } if receiver in configs else {}
     try:
+        # Leases are taken and checked on the wall clock: runs on other workers read it too.
         page = deliver_page(engine_for(settings.url), receiver, deliverers.get(receiver),
-                            Backoff.from_policy(settings.delivery), now, limit, after)
+                            Backoff.from_policy(settings.delivery), now, limit, after,
+                            clock=lambda: datetime.now(UTC))
     finally:
         close_all(deliverers)
     if page.down:
-        _logger().warning("receiver %s failed: %s", receiver, page.down)
+        _logger().warning("receiver %s paused until %s: %s", receiver,
+                          page.paused_until.isoformat() if page.paused_until else "?", page.down)
+    for message_id, reason in page.dead_letters:
+        _logger().error("dead letter: message %s to %s: %s (`oversight deliveries` lists it; "
+                        "`oversight deliveries retry` sends it again)", message_id, receiver,
+                        reason)
     return page.to_json()
 
 
 def dispatch_run(database_url: str, now: datetime, batch_size: int = 1000,
                  home: str | None = None) -> dict[str, Any]:
     """One dispatch run as Prefect tasks: route the new messages, then each receiver's pages."""
-    from oversight.workflows.dispatch import BATCH_ADAPTERS, receivers_due, run
+    from oversight.workflows.dispatch import BATCH_ADAPTERS, receivers_due, run, untried
 
     settings = _delivery_settings(database_url, home)
     open_app(settings)  # the store is there and current, or StoreNotReady says what to do
@@ -169,7 +176,8 @@ def dispatch_run(database_url: str, now: datetime, batch_size: int = 1000,
                receivers=lambda: receivers_due(engine_for(settings.url), now),
                page=lambda receiver, limit, after: deliver_batch(
                    database_url, receiver, limit, now, home, after),
-               page_size=page_size, route_batch=batch_size)
+               page_size=page_size, route_batch=batch_size,
+               waiting=lambda receiver: untried(engine_for(settings.url), receiver))
 
 
 def dispatch_all(database_url: str, now: datetime, batch_size: int = 1000,
@@ -179,16 +187,20 @@ def dispatch_all(database_url: str, now: datetime, batch_size: int = 1000,
 
 
 @flow(name="dispatch", log_prints=True)
-def dispatch(batch_size: int = 1000, database_url: str | None = None) -> dict[str, Any]:
+def dispatch(batch_size: int = 1000) -> dict[str, Any]:
     """Deliver undelivered task messages (CloudEvents) to the configured receivers.
 
-    Deployed to run every minute. Each message carries an idempotency key (its id); each
-    receiver gets its messages in creation order; a failed delivery is retried in later runs
-    with exponential backoff and jitter until its deadline, then dead-lettered
-    (`oversight deliveries`).
+    Deployed to run every minute. Each delivery is claimed (leased) before it is sent, so
+    overlapping runs send each message once; each carries an idempotency key (its id); each
+    task's messages go in creation order; a failed delivery is retried in later runs with
+    exponential backoff and jitter until its deadline, then dead-lettered (`oversight
+    deliveries`); a receiver failing many times in a row is paused and resumes by itself.
+    The store is the one the environment names: never a parameter.
     """
-    settings = Settings(database_url=database_url) if database_url else Settings()
-    totals = dispatch_run(settings.url, datetime.now(timezone.utc), batch_size)
-    _logger().info("dispatched: %s delivered, %s to retry, %s dead, %s held",
-                   totals["delivered"], totals["failed"], totals["dead"], totals["held"])
+    settings = Settings()
+    totals = dispatch_run(settings.url, datetime.now(UTC), batch_size)
+    for name, line in sorted(totals["receivers"].items()):
+        _logger().info("%s: %s delivered, %s to retry, %s dead, %s held, %s not yet tried",
+                       name, line["delivered"], line["failed"], line["dead"], line["held"],
+                       line["untried"])
     return totals

@@ -24,9 +24,11 @@ def build_deliverer(name: str, config: Any, settings: Settings, *,
         from oversight.adapters.delivery.webhook import WebhookDeliverer
 
         secret = config.secret.get_secret_value() if config.secret and config.signed else None
+        previous = [one.get_secret_value() for one in config.previous_secrets] \
+            if config.signed else []
         verify: bool | str = str(config.ca_file) if config.ca_file else config.verify_tls
         return WebhookDeliverer(str(config.url), secret=secret, timeout=config.timeout_seconds,
-                                verify_tls=verify)
+                                verify_tls=verify, previous_secrets=previous)
     if isinstance(config, EmailReceiver):
         from oversight.adapters.delivery.email import SmtpDeliverer
 

@@ -10,7 +10,8 @@ a value out of shape refuses the message (:class:`PayloadRefused`, naming only t
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from oversight.adapters.delivery.ports import PayloadRefused
 
@@ -20,7 +21,11 @@ _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 _LINK = re.compile(r"https?://[^\s<>\"']{1,600}")
 _SECTION = re.compile(r"[A-Za-z0-9 .§()-]{1,64}")
 _PATH = re.compile(r"[A-Za-z0-9_.\[\]-]{0,200}")
-_EXPLAIN = re.compile(r"\d{4}-\d{2}-\d{2} \+ [^\n]{1,600}")
+_SEQ = re.compile(r"[1-9][0-9]{0,18}")
+_EXPLAIN = re.compile(r"(\d{4}-\d{2}-\d{2} \+ |\d{1,4} [a-z ]{3,20} after [A-Z][a-z]{2} \d)"
+                      r"[^\n]{1,600}")
+"""``2026-03-25 + 10 working days = …`` or, for a date moved off a non-working day,
+``4 weeks after Sat 4 Apr 2026 = Sat 2 May 2026, moved to Mon 4 May 2026 (weekend)``."""
 
 
 def _identifier(value: str) -> bool:
@@ -41,8 +46,10 @@ ATTRIBUTES: dict[str, Callable[[str], bool]] = {
     "subject": _identifier,
     "time": _matches(_INSTANT),
     "datacontenttype": lambda value: value == "application/json",
+    "sequence": _matches(_SEQ),
 }
-"""The CloudEvents attributes a message may carry out, each with the check of its value."""
+"""The CloudEvents attributes a message may carry out, each with the check of its value.
+``sequence`` (the CloudEvents sequence extension) is the message's place in creation order."""
 
 DATA: dict[str, Callable[[str], bool]] = {
     "task_id": _identifier,
@@ -56,9 +63,12 @@ DATA: dict[str, Callable[[str], bool]] = {
     "computed": _matches(_EXPLAIN),
     "escalates": _identifier,
     "link": _matches(_LINK),
+    "follows": _matches(_SEQ),
 }
 """The data fields: identifiers, dates, the rule and a link. ``computed`` is the due date's
-arithmetic (``2026-03-25 + 10 working days = 2026-04-10, skipping …``)."""
+arithmetic (``2026-03-25 + 10 working days = 2026-04-10, skipping …``). ``follows`` is the
+``sequence`` of the task's previous message to the same receiver: a receiver that never got
+that one knows it missed a message (a dead letter), and ``state`` says where the task is now."""
 
 RULE: dict[str, Callable[[str], bool]] = {
     "authority": _matches(re.compile(r"[a-z][a-z0-9_-]{0,63}")),

@@ -1,25 +1,32 @@
-"""Webhook: an HTTP POST of each CloudEvent in structured JSON mode, signed per endpoint.
+"""Webhook: a POST of each CloudEvent (structured JSON mode), signed per Standard Webhooks 1.0.
 
-Headers a receiver gets::
+Headers a receiver gets (https://www.standardwebhooks.com, so any off-the-shelf verifier works)::
 
     Content-Type: application/cloudevents+json
-    Idempotency-Key: <the event id>            the same on every repeat: drop the second one
-    X-Oversight-Timestamp: <unix seconds>      when this attempt was signed
-    X-Oversight-Signature: sha256=<hex>        HMAC-SHA256(secret, timestamp + "." + body)
+    webhook-id: <the event id>               the same on every repeat: drop the second one
+    webhook-timestamp: <Unix seconds>        when this attempt was signed (integer, UTC)
+    webhook-signature: v1,<base64>           HMAC-SHA256 over "<id>.<timestamp>.<body>"
+    Idempotency-Key: <the event id>          the same key, for receivers that look for this one
 
+The signing key is the endpoint's secret in the ``whsec_<base64>`` form (the key is the
+base64-decoded part). During a key rotation the endpoint has two secrets and the header two
+signatures, space-separated (``v1,<new> v1,<old>``): a receiver holding either verifies.
 A receiver recomputes the signature over the exact body bytes (:func:`verify`) to know the
-message came from us, and refuses a timestamp older than a few minutes to refuse replays. Any
-2xx answer is a delivery, and so is 409 Conflict (the receiver already has that key); anything
-else, a timeout or a refused connection is a failure the dispatcher tries again later.
+message came from us, and refuses a timestamp more than five minutes off to refuse replays.
+Any 2xx answer is a delivery, and so is 409 Conflict (the receiver already has that id);
+anything else, a timeout or a refused connection is a failure the dispatcher tries again later.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
 import time
-from typing import Any, Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -29,24 +36,47 @@ from oversight.adapters.delivery.ports import DeliveryFailed
 
 CONTENT_TYPE = "application/cloudevents+json"
 REPLAY_WINDOW_SECONDS = 300
+SECRET_PREFIX = "whsec_"
 
 
-def sign(secret: bytes, timestamp: str, body: bytes) -> str:
-    """``sha256=<hex>``: the HMAC-SHA256 of ``timestamp + "." + body`` under ``secret``."""
-    digest = hmac.new(secret, timestamp.encode("ascii") + b"." + body, hashlib.sha256)
-    return "sha256=" + digest.hexdigest()
+def signing_key(secret: str) -> bytes:
+    """The key of a ``whsec_<base64>`` secret; ValueError for anything else."""
+    if not secret.startswith(SECRET_PREFIX):
+        raise ValueError("not a Standard Webhooks secret: write it as whsec_ followed by the "
+                         "base64 of 24 to 64 random bytes")
+    try:
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("the part after whsec_ is not base64") from None
+    if not 24 <= len(key) <= 64:
+        raise ValueError(f"the key after whsec_ is {len(key)} bytes: use 24 to 64 random bytes")
+    return key
 
 
-def verify(secret: bytes, timestamp: str, body: bytes, signature: str, *, now: float,
-           tolerance: float = REPLAY_WINDOW_SECONDS) -> bool:
-    """What a receiver checks: the signature matches and the timestamp is recent."""
+def new_secret() -> str:
+    """A fresh ``whsec_`` secret of 32 random bytes."""
+    import secrets
+
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def sign(key: bytes, message_id: str, timestamp: str, body: bytes) -> str:
+    """``v1,<base64>``: the HMAC-SHA256 of ``id.timestamp.body`` under ``key``."""
+    signed = message_id.encode("utf-8") + b"." + timestamp.encode("ascii") + b"." + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def verify(key: bytes, message_id: str, timestamp: str, body: bytes, signatures: str, *,
+           now: float, tolerance: float = REPLAY_WINDOW_SECONDS) -> bool:
+    """What a receiver checks: one of the signatures matches and the timestamp is recent."""
     try:
         signed_at = int(timestamp)
     except ValueError:
         return False
     if abs(now - signed_at) > tolerance:
         return False
-    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+    expected = sign(key, message_id, timestamp, body)
+    return any(hmac.compare_digest(expected, given) for given in signatures.split())
 
 
 class WebhookDeliverer:
@@ -55,13 +85,15 @@ class WebhookDeliverer:
 
     name = "webhook"
 
-    def __init__(self, url: str, *, secret: str | bytes | None, timeout: float = 10.0,
+    def __init__(self, url: str, *, secret: str | None, timeout: float = 10.0,
                  verify_tls: bool | str = True, client: httpx.Client | None = None,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, previous_secrets: Sequence[str] = ()):
         self.url = url
         self.host = urlsplit(url).netloc.rpartition("@")[2]  # never a password or token
         self.timeout = timeout
-        self._secret = secret.encode("utf-8") if isinstance(secret, str) else secret
+        # The current key first, then any still honoured during a rotation.
+        self._keys = [signing_key(one) for one in ([secret] if secret else [])
+                      + list(previous_secrets)]
         self._clock = clock
         self._own_client = client is None
         self.client = client or httpx.Client(
@@ -72,11 +104,12 @@ class WebhookDeliverer:
         """The request :meth:`deliver` sends: the allow-listed event, signed."""
         event = outbound(message)
         body = json.dumps(event, sort_keys=True, separators=(",", ":")).encode("utf-8")
-        headers = {"Content-Type": CONTENT_TYPE, "Idempotency-Key": event["id"]}
-        if self._secret is not None:
-            timestamp = str(int(self._clock()))
-            headers["X-Oversight-Timestamp"] = timestamp
-            headers["X-Oversight-Signature"] = sign(self._secret, timestamp, body)
+        timestamp = str(int(self._clock()))
+        headers = {"Content-Type": CONTENT_TYPE, "webhook-id": event["id"],
+                   "webhook-timestamp": timestamp, "Idempotency-Key": event["id"]}
+        if self._keys:
+            headers["webhook-signature"] = " ".join(
+                sign(key, event["id"], timestamp, body) for key in self._keys)
         return self.client.build_request("POST", self.url, content=body, headers=headers)
 
     def deliver(self, message: dict[str, Any]) -> None:
@@ -102,7 +135,8 @@ class WebhookDeliverer:
             raise DeliveryFailed(f"{self.host}: {_reason(error)}") from None
         if response.status_code >= 500:
             raise DeliveryFailed(f"{self.host}: HEAD answered HTTP {response.status_code}")
-        signing = "signed" if self._secret is not None else "NOT signed"
+        signing = (f"signed (Standard Webhooks, {len(self._keys)} key(s))" if self._keys
+                   else "NOT signed")
         return f"HEAD answered HTTP {response.status_code}; messages {signing}"
 
     def close(self) -> None:

@@ -4,19 +4,31 @@ A message is *routed* once, into one ``deliveries`` row per receiver its route n
 is ``pending`` until a send succeeds (``delivered``) or keeps failing past the deadline
 (``dead``); ``oversight deliveries retry`` puts dead rows back to ``pending``. The outbox row
 sums its deliveries up: delivered when every one is, dead when one is dead and none pending.
+
+A dispatch run **claims** a page of a receiver's due deliveries before sending it: a lease with
+an owner and an expiry, taken by one conditional ``UPDATE`` (its rows chosen ``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL; on SQLite the transaction holds the single writer lock). Any number of
+overlapping runs take disjoint pages; a run's outcomes are written only over its own leases; a
+crashed run's leases run out and its in-flight deliveries are claimed again, with the same id.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, case, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, case, exists, func, insert, or_, select, update
 
 from oversight.adapters.store import tables as t
 
+if TYPE_CHECKING:
+    from oversight.adapters.store.circuits import ReceiverCircuits
+
 UNDELIVERED = ("pending", "dead")
+RELEASED = "released"
+"""An outcome that gives a claimed delivery back unsent, as it was (held, or not tried)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +38,8 @@ class Outcome:
     message_id: str
     receiver: str
     status: str
-    """``delivered``, ``pending`` (failed, tried again at ``next_attempt_at``) or ``dead``."""
+    """``delivered``, ``pending`` (failed, tried again at ``next_attempt_at``), ``dead``, or
+    ``released`` (not sent in this run: left as it was, for a later run)."""
     error: str | None = None
     next_attempt_at: datetime | None = None
     attempted: bool = True
@@ -45,7 +58,9 @@ class DeliveryLedger:
         """Messages not yet fanned out to receivers, in creation order."""
         o = t.outbox
         query = (select(o.c.id, o.c.seq, o.c.task_id, o.c.message).where(o.c.routed_at.is_(None))
-                 .order_by(o.c.seq).limit(limit))
+                 .order_by(o.c.seq).limit(limit)
+                 # Overlapping runs route disjoint messages (PostgreSQL; SQLite: the writer lock).
+                 .with_for_update(skip_locked=True))
         return [dict(row) for row in self.connection.execute(query).mappings()]
 
     def route(self, routed: Sequence[tuple[dict[str, Any], Sequence[str]]], now: datetime) -> int:
@@ -74,53 +89,125 @@ class DeliveryLedger:
                  .group_by(d.c.receiver).order_by(d.c.receiver))
         return list(self.connection.execute(query).scalars())
 
-    def due(self, receiver: str, now: datetime, limit: int, after: int = 0) -> list[dict[str, Any]]:
-        """A receiver's due deliveries after ``seq`` ``after``, in creation order, with messages."""
+    def claim(self, receiver: str, *, owner: str, now: datetime, at: datetime,
+              expires: datetime, limit: int, after: int = 0) -> list[dict[str, Any]]:
+        """Lease up to ``limit`` of ``receiver``'s deliveries due at ``now`` after ``seq``
+        ``after`` whose lease is free at ``at``; the claimed ones in order, with their message
+        and ``follows``: the seq of the task's previous message to this receiver (or None)."""
+        d = t.deliveries
+        free = or_(d.c.lease_expires_at.is_(None), d.c.lease_expires_at <= at)
+        chosen = (select(d.c.message_id)
+                  .where(d.c.receiver == receiver, d.c.status == "pending", d.c.seq > after,
+                         d.c.next_attempt_at <= now, free)
+                  .order_by(d.c.seq).limit(limit)
+                  .with_for_update(skip_locked=True))
+        # Chosen first, then leased: as one statement, PostgreSQL may run a LIMIT subquery
+        # more than once. The rows stay locked (SKIP LOCKED for the others) until the commit,
+        # and the UPDATE checks the lease again on the row itself.
+        ids = list(self.connection.execute(chosen).scalars())
+        if ids:
+            self.connection.execute(update(d).where(
+                d.c.receiver == receiver, d.c.message_id.in_(ids), d.c.status == "pending",
+                free).values(lease_owner=owner, lease_expires_at=expires))
+        return self.leased(receiver, owner)
+
+    def leased(self, receiver: str, owner: str) -> list[dict[str, Any]]:
+        """The deliveries ``owner`` holds for ``receiver``, in order, with their messages."""
         d, o = t.deliveries, t.outbox
+        before = d.alias("before")
+        follows = (select(func.max(before.c.seq))
+                   .where(before.c.receiver == d.c.receiver, before.c.task_id == d.c.task_id,
+                          before.c.seq < d.c.seq).scalar_subquery())
         query = (select(d.c.message_id, d.c.receiver, d.c.seq, d.c.task_id, d.c.attempts,
-                        d.c.due_since, o.c.message)
+                        d.c.due_since, o.c.message, follows.label("follows"))
                  .join(o, o.c.id == d.c.message_id)
-                 .where(d.c.receiver == receiver, d.c.status == "pending", d.c.seq > after,
-                        d.c.next_attempt_at <= now)
-                 .order_by(d.c.seq).limit(limit))
+                 .where(d.c.receiver == receiver, d.c.lease_owner == owner)
+                 .order_by(d.c.seq))
         return [dict(row) for row in self.connection.execute(query).mappings()]
+
+    def renew(self, owner: str, expires: datetime) -> None:
+        """Push out the expiry of every lease ``owner`` still holds (a long page)."""
+        d = t.deliveries
+        self.connection.execute(update(d).where(d.c.lease_owner == owner)
+                                .values(lease_expires_at=expires))
 
     def undelivered(self, receiver: str, task_ids: Iterable[str], up_to: int
                     ) -> dict[str, list[tuple[int, str]]]:
-        """Per task, the (seq, message id) of the receiver's undelivered messages up to ``up_to``,
-        in order: a message goes only once every earlier one of its task has gone."""
+        """Per task, the (seq, message id) of the receiver's pending messages up to ``up_to``,
+        in order: a message goes only once every earlier one of its task has gone or is dead
+        (a dead letter holds nothing back; the next message says which seq it follows)."""
         d = t.deliveries
         ids = sorted(set(task_ids))
         found: dict[str, list[tuple[int, str]]] = {}
         for start in range(0, len(ids), 500):  # bound the IN list
             query = (select(d.c.task_id, d.c.seq, d.c.message_id)
                      .where(d.c.receiver == receiver, d.c.task_id.in_(ids[start:start + 500]),
-                            d.c.status.in_(UNDELIVERED), d.c.seq <= up_to)
+                            d.c.status == "pending", d.c.seq <= up_to)
                      .order_by(d.c.seq))
             for task_id, seq, message_id in self.connection.execute(query):
                 found.setdefault(task_id, []).append((seq, message_id))
         return found
 
-    def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
-        """Write each attempt's outcome, then bring the messages' outbox summaries up to date."""
+    def expire(self, receiver: str, *, cutoff: datetime, at: datetime, reason: str) -> int:
+        """Dead-letter, unsent, the receiver's pending deliveries due since before ``cutoff``
+        whose lease is free (its circuit is open: they will not be tried before their
+        deadline); how many."""
         d = t.deliveries
+        where = and_(d.c.receiver == receiver, d.c.status == "pending", d.c.due_since <= cutoff,
+                     or_(d.c.lease_expires_at.is_(None), d.c.lease_expires_at <= at))
+        ids = sorted(set(self.connection.execute(select(d.c.message_id).where(where)).scalars()))
+        if not ids:
+            return 0
+        self.connection.execute(update(d).where(where).values(
+            status="dead", last_error=reason[:500], next_attempt_at=None, lease_owner=None,
+            lease_expires_at=None))
+        self.summarise(ids, at)
+        return len(ids)
+
+    def untried(self, receiver: str) -> int:
+        """The receiver's pending deliveries never tried yet."""
+        d = t.deliveries
+        return int(self.connection.execute(select(func.count()).where(
+            d.c.receiver == receiver, d.c.status == "pending", d.c.attempts == 0)).scalar_one())
+
+    @property
+    def circuits(self) -> ReceiverCircuits:
+        from oversight.adapters.store.circuits import ReceiverCircuits
+
+        return ReceiverCircuits(self.connection)
+
+    def record(self, outcomes: Sequence[Outcome], now: datetime, owner: str | None = None
+               ) -> None:
+        """Write each attempt's outcome and free its lease, then bring the messages' outbox
+        summaries up to date. With ``owner``, only over deliveries that owner still holds: a
+        run whose lease ran out never overwrites what a later run has done since."""
+        d = t.deliveries
+        mine = [d.c.lease_owner == owner] if owner is not None else []
+        unleased = {"lease_owner": None, "lease_expires_at": None}
         delivered: dict[str, list[str]] = {}
+        released: dict[str, list[str]] = {}
         for outcome in outcomes:
-            if outcome.status == "delivered":  # the common case: one statement per receiver
-                delivered.setdefault(outcome.receiver, []).append(outcome.message_id)
+            if outcome.status in ("delivered", RELEASED):  # the common cases: one statement each
+                (delivered if outcome.status == "delivered" else released).setdefault(
+                    outcome.receiver, []).append(outcome.message_id)
                 continue
             self.connection.execute(update(d).where(
-                d.c.message_id == outcome.message_id, d.c.receiver == outcome.receiver).values(
+                d.c.message_id == outcome.message_id, d.c.receiver == outcome.receiver,
+                *mine).values(
                 status=outcome.status, last_error=(outcome.error or "")[:500],
                 attempts=d.c.attempts + 1 if outcome.attempted else d.c.attempts,
-                next_attempt_at=outcome.next_attempt_at))
-        for receiver, ids in delivered.items():
-            for start in range(0, len(ids), 500):
-                self.connection.execute(update(d).where(
-                    d.c.receiver == receiver, d.c.message_id.in_(ids[start:start + 500])).values(
-                    status="delivered", attempts=d.c.attempts + 1, delivered_at=now,
-                    next_attempt_at=None, last_error=None))
-        self.summarise(sorted({outcome.message_id for outcome in outcomes}), now)
+                next_attempt_at=outcome.next_attempt_at, **unleased))
+        for group, values in ((delivered, {"status": "delivered", "attempts": d.c.attempts + 1,
+                                           "delivered_at": now, "next_attempt_at": None,
+                                           "last_error": None, **unleased}),
+                              (released, unleased)):
+            for receiver, ids in group.items():
+                for start in range(0, len(ids), 500):
+                    self.connection.execute(update(d).where(
+                        d.c.receiver == receiver, d.c.message_id.in_(ids[start:start + 500]),
+                        *mine).values(**values))
+        self.summarise(sorted({outcome.message_id for outcome in outcomes
+                               if outcome.status != RELEASED}), now)
 
     def summarise(self, message_ids: Sequence[str], now: datetime) -> None:
         """The outbox row of each message from its deliveries: status, attempts, next attempt."""
@@ -171,8 +258,13 @@ class DeliveryLedger:
         ids = sorted(set(self.connection.execute(select(d.c.message_id).where(*where)).scalars()))
         if not ids:
             return 0
+        # An operator sending them again says the receiver is back: close its circuit.
+        receivers = sorted(set(self.connection.execute(
+            select(d.c.receiver).where(*where).group_by(d.c.receiver)).scalars()))
+        self.circuits.close(receivers)
         done = self.connection.execute(update(d).where(*where).values(
-            status="pending", attempts=0, due_since=now, next_attempt_at=now))
+            status="pending", attempts=0, due_since=now, next_attempt_at=now, lease_owner=None,
+            lease_expires_at=None))
         self.summarise(ids, now)
         return done.rowcount
 

@@ -171,6 +171,10 @@ deliveries = Table(
     Column("next_attempt_at", DateTime(timezone=True), nullable=True),
     Column("last_error", Text, nullable=True),
     Column("delivered_at", DateTime(timezone=True), nullable=True),
+    # The dispatch claim that holds it, until when (issue 13): an overlapping run skips it; a
+    # crashed run's lease runs out and the delivery is claimed again, with the same id.
+    Column("lease_owner", String(32), nullable=True),
+    Column("lease_expires_at", DateTime(timezone=True), nullable=True),
     # A receiver's due deliveries in order, and the earlier messages of the same task.
     Index("ix_deliveries_due", "receiver", "status", "seq"),
     Index("ix_deliveries_task", "receiver", "task_id", "seq"),
@@ -197,6 +201,17 @@ event_log = Table(
     Column("retract_reason", Text, nullable=True),
     Index("ix_event_log_entity", "entity_kind", "entity_id", "on", "id"),
     Index("ix_event_log_record", "record_id"),
+)
+
+receiver_circuits = Table(
+    "receiver_circuits", metadata,
+    # A receiver's failures in a row; once too many, paused until ``open_until`` (issue 13).
+    Column("receiver", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("opened", Integer, nullable=False),
+    Column("open_until", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 processed_events = Table(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any, get_args
 
 from oversight.states.calendar import WorkingCalendar, months_after
@@ -134,16 +135,21 @@ def compare(policies: list[Policy], start: date = START) -> list[Row]:
             ("Social work student", "student", LONG_AGO),
             ("Manager", "manager", LONG_AGO),
             ("Returner after a change of role or long absence, first year", "returner", start)):
-        rows.append(_personal(label, policies, lambda p, r=role, s=since: _sessions(
-            role_year(p, r, start, in_post_since=s))))
+        rows.append(_personal(label, policies,
+                              partial(_role_sessions, role=role, start=start, since=since)))
     types = [t for t in get_args(CaseType) if any(
         t in _cases(p) for p in policies)]
     for case_type in types:
         rows.append(_children(CASE_LABELS.get(case_type, case_type), policies,
-                              lambda p, c=case_type: _case_cell(p, c, start)))
+                              partial(_case_cell, case_type=case_type, start=start)))
     rows.append(_children("Unborn child or child under 2", policies,
                           lambda p: _young_cell(p, start)))
     return rows
+
+
+def _role_sessions(policy: Policy, *, role: str, start: date,
+                   since: date) -> dict[str, int] | None:
+    return _sessions(role_year(policy, role, start, in_post_since=since))
 
 
 def _sessions(count: int | None) -> dict[str, int] | None:

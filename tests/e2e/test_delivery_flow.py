@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 from pathlib import Path
@@ -12,14 +13,14 @@ import yaml
 from tests.e2e.conftest import Invoke, json_of
 from tests.integration.delivery_servers import WebhookReceiver
 
-SECRET = "e2e-webhook-secret"
+SECRET = "whsec_" + base64.b64encode(b"e2e-webhook-secret-of-32-bytes!!").decode()
 
 
 def test_the_dispatch_flow_delivers_to_a_webhook_and_an_import_folder_from_the_settings_file(
         store: Path, oversight: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings file plus a secret in the environment: each task message reaches the signed
     webhook and the CSV import once, `deliveries` has nothing left, a second run sends none."""
-    receiver = WebhookReceiver(secret=SECRET.encode())
+    receiver = WebhookReceiver(secret=SECRET)
     try:
         path = tmp_path / "settings.yaml"
         path.write_text(yaml.safe_dump({"receivers": {
@@ -66,7 +67,7 @@ def test_a_simulation_writes_its_own_outbox_file_and_never_calls_the_configured_
     to the JSON Lines file beside its store."""
     from tests.e2e.conftest import EXAMPLE
 
-    receiver = WebhookReceiver(secret=SECRET.encode())
+    receiver = WebhookReceiver(secret=SECRET)
     try:
         path = tmp_path / "settings.yaml"
         path.write_text(yaml.safe_dump({"receivers": {"mosaic": {
@@ -88,6 +89,6 @@ def test_the_served_dispatch_runs_one_at_a_time() -> None:
 
     from oversight.workflows.deployments import deployments
 
-    [served] = [d for d in deployments() if d.name == "oversight-dispatch"]
+    [served] = [d for d in deployments() if d.name == "oversight-dispatch-served"]
     assert served.concurrency_limit == 1
     assert served.concurrency_options.collision_strategy == ConcurrencyLimitStrategy.CANCEL_NEW

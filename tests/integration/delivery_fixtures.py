@@ -1,30 +1,34 @@
 """Fixtures and helpers of the delivery tests (imported by each ``test_delivery_*`` module).
 
-A dispatch run here is :func:`oversight.workflows.dispatch.dispatch`: the code the ``dispatch`` flow's
-tasks run, called without Prefect, with the run's ``now`` given so a test can move time on
-between runs instead of sleeping.
+A dispatch run here is :func:`oversight.workflows.dispatch.dispatch`: the code the
+``dispatch`` flow's tasks run, called without Prefect, with the run's ``now`` given so a test
+can move time on between runs instead of sleeping.
 """
 
 from __future__ import annotations
 
+import base64
 import random
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from oversight.adapters.store import tables as t
-from tests.integration import team
-from tests.integration.delivery_servers import MailServer, WebhookReceiver
-from tests.integration.helpers import sweep
 from oversight.workflows.bootstrap import App
 from oversight.workflows.dispatch import Backoff, dispatch
 from oversight.workflows.receivers import build_deliverers, close_all
 from oversight.workflows.settings import Settings
+from tests.integration import team
+from tests.integration.delivery_servers import MailServer, WebhookReceiver
+from tests.integration.helpers import sweep
 
-SECRET = "a-long-random-webhook-secret"
+SECRET = "whsec_" + base64.b64encode(b"a-long-random-webhook-secret-32b").decode()
+"""The endpoint's secret in the Standard Webhooks form."""
+OTHER_SECRET = "whsec_" + base64.b64encode(b"another-endpoint-secret-32-bytes").decode()
 T0 = team.NOW + timedelta(minutes=1)
 """The first dispatch: a minute after the steps that wrote the messages."""
 
@@ -32,7 +36,7 @@ T0 = team.NOW + timedelta(minutes=1)
 @pytest.fixture
 def receiver() -> Iterator[WebhookReceiver]:
     """A signature-checking webhook receiver on loopback."""
-    server = WebhookReceiver(secret=SECRET.encode())
+    server = WebhookReceiver(secret=SECRET)
     yield server
     server.stop()
 

@@ -1,7 +1,9 @@
 """Real receivers on loopback for the delivery tests, each started and stopped by a test.
 
-- :class:`WebhookReceiver`: an HTTP server in a thread that checks each signature (its own
-  HMAC code, not the adapter's), refuses stale timestamps, and counts each idempotency key.
+- :class:`WebhookReceiver`: an HTTP server in a thread that verifies each request with the
+  ``standardwebhooks`` package, as a receiver would (not with the adapter's code; that refuses
+  stale timestamps too), and counts each ``webhook-id``. With ``fail_rate`` it answers 500 to
+  that share of requests at random.
   It can answer 500 for a while, be slow, go down and come back on the same port, or SIGKILL
   the dispatching process while it holds a message.
 - :class:`MailServer`: aiosmtpd on 127.0.0.1 with STARTTLS (a self-signed certificate made
@@ -12,22 +14,22 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import hashlib
-import hmac
 import json
 import os
+import random
 import signal
 import socket
 import ssl
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass
@@ -43,7 +45,8 @@ class Arrival:
 class WebhookReceiver:
     """``receiver.url`` takes POSTs; ``accepted`` lists what it kept, in arrival order."""
 
-    secret: bytes | None = None
+    secret: str | None = None
+    """The endpoint's ``whsec_`` secret; None: it takes unsigned requests."""
     port: int = 0
     accepted: list[Arrival] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
@@ -53,6 +56,8 @@ class WebhookReceiver:
     """Answer 500 to this many requests, without keeping them."""
     fail_ids: set[str] = field(default_factory=set)
     """Answer 500 once to each of these event ids."""
+    refuse_ids: set[str] = field(default_factory=set)
+    """Answer 500 every time to these event ids (a message the receiver cannot take)."""
     slow_next: int = 0
     slow_seconds: float = 0.0
     """Keep this many requests, then sleep before answering (past the sender's timeout)."""
@@ -60,6 +65,9 @@ class WebhookReceiver:
     kill_pid: int | None = None
     """At the ``kill_at``-th request: keep it, SIGKILL ``kill_pid``, then answer."""
     on_request: Callable[[int], None] | None = None
+    fail_rate: float = 0.0
+    """Answer 500 to this share of requests, at random (``rng``), without keeping them."""
+    rng: random.Random = field(default_factory=lambda: random.Random(13))
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -128,15 +136,22 @@ class WebhookReceiver:
                     self.refused.append(problem)
                     return 401
             event = json.loads(body)
-            key = headers.get("idempotency-key", "")
-            if key != event.get("id"):
-                self.refused.append(f"Idempotency-Key {key!r} is not the event id")
+            key = headers.get("webhook-id", "")
+            if key != event.get("id") or headers.get("idempotency-key") != key:
+                self.refused.append(f"webhook-id {key!r} is not the event id")
+                return 400
+            if not headers.get("webhook-timestamp", "").isdigit():
+                self.refused.append("webhook-timestamp is not Unix seconds")
                 return 400
             if headers.get("content-type") != "application/cloudevents+json":
                 self.refused.append(f"content type {headers.get('content-type')!r}")
                 return 415
+            if self.fail_rate and self.rng.random() < self.fail_rate:
+                return 500
             if self.fail_next > 0:
                 self.fail_next -= 1
+                return 500
+            if event["id"] in self.refuse_ids:
                 return 500
             if event["id"] in self.fail_ids:
                 self.fail_ids.discard(event["id"])
@@ -153,14 +168,14 @@ class WebhookReceiver:
         return 200
 
     def _signature_problem(self, headers: dict[str, str], body: bytes) -> str | None:
-        stamp = headers.get("x-oversight-timestamp", "")
-        given = headers.get("x-oversight-signature", "")
-        if not stamp.isdigit() or abs(time.time() - int(stamp)) > 300:
-            return f"stale or missing timestamp {stamp!r}"
-        expected = "sha256=" + hmac.new(self.secret or b"", f"{stamp}.".encode() + body,
-                                        hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, given):
-            return "signature does not match"
+        """What ``standardwebhooks`` finds wrong with the request, as a receiver checks it."""
+        from standardwebhooks import Webhook
+        from standardwebhooks.webhooks import WebhookVerificationError
+
+        try:
+            Webhook(self.secret or "").verify(body, headers)
+        except WebhookVerificationError as error:
+            return str(error)
         return None
 
 
@@ -181,7 +196,7 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     certificate = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name)
         .public_key(key.public_key()).serial_number(x509.random_serial_number())

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Iterator
 
 import pytest
 
+from oversight.workflows.bootstrap import App
 from tests.integration.delivery_fixtures import (
     T0,
     configured,
@@ -15,7 +16,6 @@ from tests.integration.delivery_fixtures import (
     run_dispatch,
 )
 from tests.integration.delivery_servers import JsonCollector, free_port
-from oversight.workflows.bootstrap import App
 
 
 @pytest.fixture
@@ -44,13 +44,16 @@ def test_each_escalation_is_posted_through_apprise_with_its_due_date_and_link(
 
 
 def test_a_chat_service_that_cannot_be_reached_is_retried_like_any_receiver(busy: App) -> None:
-    """Apprise reports the failure; the delivery waits for its next attempt with the reason."""
+    """Apprise reports the failures; after five in a row the receiver is paused, the five
+    deliveries wait for their next attempt with the reason, and a run an hour later tries
+    once (the pause is over) and pauses it again."""
     settings = configured(busy, receivers={"team_chat": {
         "adapter": "chat", "url": f"json://127.0.0.1:{free_port()}/notify"}})
     totals = run_dispatch(busy, settings, T0)
-    assert (totals["delivered"], totals["failed"]) == (0, 1)
-    [waiting] = [d for d in deliveries(busy) if d["attempts"]]
-    assert waiting["last_error"].startswith("JSON: apprise could not notify")
-    assert waiting["next_attempt_at"] is not None
+    assert (totals["delivered"], totals["failed"]) == (0, 5)
+    waiting = [d for d in deliveries(busy) if d["attempts"]]
+    assert len(waiting) == 5
+    assert all(d["last_error"].startswith("JSON: apprise could not notify") for d in waiting)
+    assert all(d["next_attempt_at"] is not None for d in waiting)
     later = run_dispatch(busy, settings, T0 + timedelta(hours=1))
     assert later["failed"] == 1

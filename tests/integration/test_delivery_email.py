@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from oversight.workflows.bootstrap import App
 from tests.integration.delivery_fixtures import (
     T0,
     configured,
@@ -12,7 +13,6 @@ from tests.integration.delivery_fixtures import (
     run_dispatch,
 )
 from tests.integration.delivery_servers import MailServer
-from oversight.workflows.bootstrap import App
 
 TO = ["team-managers@council.example"]
 
@@ -66,15 +66,18 @@ def test_each_breached_task_arrives_as_a_mail_with_its_due_date_rule_and_link(
 
 def test_a_wrong_smtp_password_is_a_failed_delivery_tried_again_later(
         busy: App, mail_server: MailServer) -> None:
-    """The login is refused: nothing is sent, the delivery waits with the server's answer."""
+    """The login is refused: nothing is sent; after five refusals in a row the receiver is
+    paused, and the five deliveries tried wait with the server's answer."""
     settings = configured(busy, smtp=_smtp(mail_server, password="wrong"),
                           receivers={"managers": {"adapter": "email", "to": TO}})
     totals = run_dispatch(busy, settings, T0)
-    assert (totals["delivered"], totals["failed"]) == (0, 1)
+    assert (totals["delivered"], totals["failed"]) == (0, 5)
+    assert totals["receivers"]["managers"]["paused_until"] is not None
     assert mail_server.messages == []
-    [failed] = [d for d in deliveries(busy) if d["attempts"]]
-    assert failed["status"] == "pending"
-    assert failed["last_error"].startswith(f"127.0.0.1:{mail_server.port}: SMTP 535")
+    failed = [d for d in deliveries(busy) if d["attempts"]]
+    assert len(failed) == 5 and {d["status"] for d in failed} == {"pending"}
+    assert all(d["last_error"].startswith(f"127.0.0.1:{mail_server.port}: SMTP 535")
+               for d in failed)
 
 
 def test_the_smtp_check_says_ehlo_starttls_and_login_worked(

@@ -9,13 +9,15 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from oversight.adapters.cli.app import app as cli
+from oversight.workflows.bootstrap import App
+from oversight.workflows.dispatch import RECORD_EVERY
 from tests.integration.delivery_fixtures import (
     SECRET,
     T0,
@@ -29,8 +31,6 @@ from tests.integration.delivery_fixtures import (
 )
 from tests.integration.delivery_servers import WebhookReceiver
 from tests.integration.helpers import REPO
-from oversight.workflows.bootstrap import App
-from oversight.workflows.dispatch import RECORD_EVERY
 
 
 def _all_arrived_once(app: App, receiver: WebhookReceiver) -> None:
@@ -42,48 +42,53 @@ def _all_arrived_once(app: App, receiver: WebhookReceiver) -> None:
     assert {row["status"] for row in rows} == {"delivered"}
 
 
-def test_a_receiver_answering_500_then_200_gets_every_message_on_the_next_run(
+def test_a_receiver_answering_500_three_times_gets_every_message_by_the_next_run(
         busy: App, receiver: WebhookReceiver) -> None:
-    """Three 500s: the first run stops at the first and schedules it again; the next run,
-    past its backoff, delivers everything once."""
+    """Three 500s: the run goes on past them (each holds back only its own task), schedules
+    the three again 15 to 30 s on; the next run, a minute later, delivers the rest, once."""
     settings = configured(busy, receivers={"mosaic": webhook(receiver)})
     receiver.fail_next = 3
     first = run_dispatch(busy, settings, T0)
-    assert (first["delivered"], first["failed"], first["dead"]) == (0, 1, 0)
-    [waiting] = [d for d in deliveries(busy) if d["attempts"]]
-    assert waiting["last_error"].endswith("HTTP 500 Internal Server Error")
-    assert T0 + timedelta(seconds=15) <= waiting["next_attempt_at"].replace(
-        tzinfo=T0.tzinfo) <= T0 + timedelta(seconds=30)
+    assert (first["failed"], first["dead"]) == (3, 0)
+    assert first["delivered"] + first["held"] == len(outbox(busy)) - 3
+    waiting = [d for d in deliveries(busy) if d["attempts"] and d["status"] == "pending"]
+    assert len(waiting) == 3
+    for one in waiting:
+        assert one["last_error"].endswith("HTTP 500 Internal Server Error")
+        assert T0 + timedelta(seconds=15) <= one["next_attempt_at"].replace(
+            tzinfo=T0.tzinfo) <= T0 + timedelta(seconds=30)
+    assert first["receivers"]["mosaic"]["untried"] == first["held"]
 
     second = run_dispatch(busy, settings, T0 + timedelta(minutes=1))
-    assert (second["failed"], second["dead"]) == (1, 0)  # two more 500s: one a run
-    third = run_dispatch(busy, settings, T0 + timedelta(minutes=5))
-    assert (third["failed"], third["dead"]) == (1, 0)
-    last = run_dispatch(busy, settings, T0 + timedelta(minutes=10))
-    assert last["delivered"] == len(outbox(busy))
+    assert (second["failed"], second["dead"], second["held"]) == (0, 0, 0)
+    assert first["delivered"] + second["delivered"] == len(outbox(busy))
     _all_arrived_once(busy, receiver)
     assert set(receiver.keys().values()) == {1}
 
 
-def test_a_receiver_down_for_the_first_runs_gets_everything_when_it_comes_back(
+def test_a_receiver_down_for_the_first_runs_is_paused_and_gets_everything_when_back(
         busy: App, receiver: WebhookReceiver) -> None:
-    """Connections refused for four runs over eight hours: one attempt a run, each further
-    off than the last; the fifth run, with the receiver back, delivers every message."""
+    """Connections refused for four runs over eight hours: five tries, then the receiver is
+    paused (30 s), and each later run tries once and pauses it twice as long (60, 120,
+    240 s); the fifth run, with the receiver back, delivers every message."""
     settings = configured(busy, receivers={"mosaic": webhook(receiver)})
     receiver.stop()
-    waits = []
-    for hours in (0, 1, 3, 8):
+    pauses = []
+    for hours, tries in ((0, 5), (1, 1), (3, 1), (8, 1)):
         now = T0 + timedelta(hours=hours)
         totals = run_dispatch(busy, settings, now)
-        assert (totals["delivered"], totals["failed"], totals["dead"]) == (0, 1, 0)
-        [head] = [d for d in deliveries(busy) if d["attempts"]]
-        assert "ConnectError" in head["last_error"]
-        waits.append(head["next_attempt_at"].replace(tzinfo=now.tzinfo) - now)
-    assert waits == sorted(waits) and waits[0] <= timedelta(seconds=30) < waits[-1]
+        assert (totals["delivered"], totals["failed"], totals["dead"]) == (0, tries, 0)
+        line = totals["receivers"]["mosaic"]
+        assert "ConnectError" in line["error"]
+        assert line["untried"] == len(outbox(busy)) - 5
+        pauses.append(round((datetime.fromisoformat(line["paused_until"]) - now)
+                            .total_seconds()))
+    assert pauses == [30, 60, 120, 240]
 
     receiver.start()
     back = run_dispatch(busy, settings, T0 + timedelta(hours=9))
     assert (back["delivered"], back["failed"], back["dead"]) == (len(outbox(busy)), 0, 0)
+    assert back["receivers"]["mosaic"]["paused_until"] is None
     _all_arrived_once(busy, receiver)
     assert set(receiver.keys().values()) == {1}
     assert max(d["attempts"] for d in deliveries(busy)) == 5
@@ -96,27 +101,31 @@ def test_a_receiver_slower_than_the_timeout_is_tried_again_and_its_repeat_absorb
     settings = configured(busy, receivers={"mosaic": webhook(receiver, timeout_seconds=0.3)})
     receiver.slow_next, receiver.slow_seconds = 1, 1.5
     first = run_dispatch(busy, settings, T0)
-    assert (first["delivered"], first["failed"]) == (0, 1)
+    assert first["failed"] == 1
     assert first["receivers"]["mosaic"]["error"] == \
         f"127.0.0.1:{receiver.port}: no answer within 0.3 s"
 
     second = run_dispatch(busy, settings, T0 + timedelta(hours=1))
-    assert second["delivered"] == len(outbox(busy))
+    assert first["delivered"] + second["delivered"] == len(outbox(busy))
     _all_arrived_once(busy, receiver)
     assert sorted(receiver.keys().values())[-2:] == [1, 2]  # the slow one, twice
 
 
-def test_a_dispatch_killed_between_send_and_record_repeats_messages_and_loses_none(
+def test_a_dispatch_killed_between_send_and_record_repeats_only_its_in_flight_messages(
         busy: App, receiver: WebhookReceiver, tmp_path: Path) -> None:
-    """SIGKILL of the dispatch process while the receiver holds its 60th message: the rerun
-    sends what was not recorded as delivered again, the receiver drops the repeats, and
-    nothing is lost."""
+    """SIGKILL of the dispatch process while the receiver holds its 60th message: its leases
+    keep a run a minute later off its page; once they have run out (5 minutes) a run sends
+    again exactly the ten it had sent but not recorded (51 to 60), under the same ids, and
+    the rest once."""
     path = settings_file(tmp_path, receivers={"mosaic": webhook(receiver)})
     env = {**os.environ, "OVERSIGHT_SETTINGS_FILE": str(path), "PYTHONPATH": str(REPO),
            "OVERSIGHT_HOME": str(busy.settings.home)}
-    command = [sys.executable, "-m", "tests.integration.delivery_worker", busy.settings.url,
-               T0.isoformat()]
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE,
+
+    def command(now: datetime) -> list[str]:
+        return [sys.executable, "-m", "tests.integration.delivery_worker", busy.settings.url,
+                now.isoformat()]
+
+    process = subprocess.Popen(command(T0), cwd=REPO, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     receiver.kill_pid, receiver.kill_at = process.pid, 60
     stdout, stderr = process.communicate(timeout=120)
@@ -124,15 +133,21 @@ def test_a_dispatch_killed_between_send_and_record_repeats_messages_and_loses_no
     assert stdout == "" and receiver.requests == 60
     recorded = [d for d in deliveries(busy) if d["status"] == "delivered"]
     assert len(recorded) == RECORD_EVERY  # the first 50 were recorded; 51 to 60 were not
-
+    in_flight = [arrival.key for arrival in receiver.accepted[RECORD_EVERY:60]]
     receiver.kill_at = None
-    rerun = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True,
-                           timeout=120)
+
+    early = subprocess.run(command(T0 + timedelta(minutes=1)), cwd=REPO, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert early.returncode == 0, early.stderr
+    assert json.loads(early.stdout)["delivered"] == 0 and receiver.requests == 60
+
+    rerun = subprocess.run(command(T0 + timedelta(minutes=6)), cwd=REPO, env=env,
+                           capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr
     assert json.loads(rerun.stdout)["delivered"] == len(outbox(busy)) - RECORD_EVERY
     _all_arrived_once(busy, receiver)
     repeated = sorted(key for key, count in receiver.keys().items() if count > 1)
-    assert len(repeated) == 60 - RECORD_EVERY
+    assert repeated == sorted(in_flight)
     assert all(count <= 2 for count in receiver.keys().values())
 
 

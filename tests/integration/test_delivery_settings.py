@@ -4,19 +4,19 @@ each; bad configuration stops any command at start-up with one line; secrets nev
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from typer.testing import CliRunner
 
 from oversight.adapters.cli.app import app as cli
+from oversight.workflows.bootstrap import App
 from tests.integration.delivery_fixtures import (
     SECRET,
     settings_file,
 )
 from tests.integration.delivery_servers import JsonCollector, MailServer, WebhookReceiver
-from oversight.workflows.bootstrap import App
 
 CHAT_TOKEN = "chat-token-0123456789"
 
@@ -54,7 +54,8 @@ def test_adapters_check_tries_every_receiver_and_says_in_a_table_what_works(
     rows = {row["receiver"]: row for row in json.loads(result.stdout)}
     assert {name: row["ok"] for name, row in rows.items()} == {
         "mosaic": True, "managers": True, "team_chat": True, "itrent": True}
-    assert rows["mosaic"]["detail"] == "HEAD answered HTTP 200; messages signed"
+    assert rows["mosaic"]["detail"] == \
+        "HEAD answered HTTP 200; messages signed (Standard Webhooks, 1 key(s))"
     assert rows["managers"]["detail"].startswith("EHLO, STARTTLS, login accepted")
     assert "JSON" in rows["team_chat"]["detail"]
     assert rows["itrent"]["detail"] == \
@@ -79,6 +80,10 @@ def test_adapters_check_tries_every_receiver_and_says_in_a_table_what_works(
     ({"mosaic": {"adapter": "webhook", "url": "mosaic.example/hook", "secret": "s"}},
      "receivers.mosaic.url: not a URL the adapter can use (Input should be a valid URL, "
      "relative URL without a base); write it as https://host/path"),
+    ({"mosaic": {"adapter": "webhook", "url": "https://x.example/hook",
+                 "secret": "a-long-random-webhook-secret"}},
+     "receivers.mosaic: secret: not a Standard Webhooks secret: write it as whsec_ followed "
+     "by the base64 of 24 to 64 random bytes"),
     ({"team_chat": {"adapter": "chat", "url": "teams.example/hook"}},
      "receivers.team_chat.url: apprise does not understand this URL (see apprise's list of "
      "services for the form, e.g. msteams://… or slack://…)"),

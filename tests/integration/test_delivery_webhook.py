@@ -1,11 +1,13 @@
-"""Webhook delivery to a real HTTP receiver on loopback: signed, once each, in order."""
+"""Webhook delivery to a real HTTP receiver on loopback: signed per Standard Webhooks 1.0
+(every request verified with the ``standardwebhooks`` package), once each, in order."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from oversight.workflows.bootstrap import App
 from tests.integration.delivery_fixtures import (
-    SECRET,
+    OTHER_SECRET,
     T0,
     configured,
     deliveries,
@@ -15,7 +17,6 @@ from tests.integration.delivery_fixtures import (
     webhook,
 )
 from tests.integration.delivery_servers import WebhookReceiver
-from oversight.workflows.bootstrap import App
 
 
 def test_every_task_message_reaches_the_webhook_once_signed_and_in_creation_order(
@@ -35,7 +36,17 @@ def test_every_task_message_reaches_the_webhook_once_signed_and_in_creation_orde
     assert all(arrival.signed for arrival in receiver.accepted)
     assert set(receiver.keys().values()) == {1}
     assert [event["id"] for event in receiver.events()] == [row["id"] for row in rows]
-    assert [event for event in receiver.events()] == [row["message"] for row in rows]
+    # Each event is the stored one with its place in the order: its sequence and the seq of
+    # the task's previous message (none for a task's first).
+    previous: dict[str, int] = {}
+    expected = []
+    for row in rows:
+        event = {**row["message"], "sequence": str(row["seq"])}
+        if row["task_id"] in previous:
+            event["data"] = {**event["data"], "follows": str(previous[row["task_id"]])}
+        previous[row["task_id"]] = row["seq"]
+        expected.append(event)
+    assert receiver.events() == expected
     assert {row["status"] for row in outbox(busy)} == {"delivered"}
     assert {(d["status"], d["attempts"]) for d in deliveries(busy)} == {("delivered", 1)}
 
@@ -47,24 +58,29 @@ def test_every_task_message_reaches_the_webhook_once_signed_and_in_creation_orde
 def test_a_tasks_opened_message_always_reaches_the_receiver_before_its_closed_one(
         busy: App, receiver: WebhookReceiver) -> None:
     """The opened message of a task that was opened and closed in one step's batch is refused
-    once: while it waits for its retry the closed one is held, the other tasks' go on."""
+    once: the run goes on with the other tasks, holding only that task's closed message;
+    the next run past the retry sends both, opened first."""
     settings = configured(busy, receivers={"mosaic": webhook(receiver)})
     rows = outbox(busy)
     closed = next(row for row in rows if row["type"].endswith(".closed"))
     opened = next(row for row in rows if row["task_id"] == closed["task_id"]
                   and row["type"].endswith(".opened"))
+    later = [row for row in rows if row["task_id"] == closed["task_id"]
+             and row["seq"] > opened["seq"]]
+
     receiver.fail_ids = {opened["id"]}
+    assert later and closed in later
 
-    first = run_dispatch(busy, settings, T0)  # stops at the refusal: one timeout per run at most
-    assert first["failed"] == 1 and first["delivered"] == rows.index(opened)
-    second = run_dispatch(busy, settings, T0 + timedelta(seconds=1))  # before its retry is due
-    assert second["held"] >= 1
+    first = run_dispatch(busy, settings, T0)  # a failure holds back only its own task
+    assert (first["delivered"], first["failed"], first["held"]) == (
+        len(rows) - 1 - len(later), 1, len(later))
     arrived = {event["id"] for event in receiver.events()}
-    assert opened["id"] not in arrived and closed["id"] not in arrived
-    assert len(arrived) > len(rows) // 2
+    assert arrived == {row["id"] for row in rows} - {opened["id"]} - {row["id"] for row in later}
+    second = run_dispatch(busy, settings, T0 + timedelta(seconds=1))  # before its retry is due
+    assert (second["delivered"], second["held"]) == (0, len(later))
     third = run_dispatch(busy, settings, T0 + timedelta(hours=1))
+    assert (third["delivered"], third["held"], third["failed"]) == (1 + len(later), 0, 0)
 
-    assert first["delivered"] + second["delivered"] + third["delivered"] == len(rows)
     events = receiver.events()
     assert {event["id"] for event in events} == {row["id"] for row in rows}
     assert in_task_order(events, rows)
@@ -87,13 +103,16 @@ def test_a_receiver_that_is_not_signed_for_gets_no_signature_headers(busy: App) 
 
 def test_the_secret_is_the_one_the_receiver_checks_against(busy: App) -> None:
     """A receiver holding another secret refuses every message: none is marked delivered."""
-    other = WebhookReceiver(secret=b"not-" + SECRET.encode())
+    other = WebhookReceiver(secret=OTHER_SECRET)
     try:
         settings = configured(busy, receivers={"mosaic": webhook(other)})
         totals = run_dispatch(busy, settings, T0)
-        assert totals["delivered"] == 0 and totals["failed"] == 1
-        assert other.refused == ["signature does not match"]
-        [failing] = [d for d in deliveries(busy) if d["last_error"]]
-        assert failing["last_error"] == f"127.0.0.1:{other.port}: HTTP 401 Unauthorized"
+        # Five refusals in a row pause the receiver (its circuit opens) for the run.
+        assert (totals["delivered"], totals["failed"]) == (0, 5)
+        assert other.refused == ["No matching signature found"] * 5
+        failing = [d for d in deliveries(busy) if d["last_error"] and d["attempts"]]
+        assert {d["last_error"] for d in failing} == {
+            f"127.0.0.1:{other.port}: HTTP 401 Unauthorized"}
+        assert totals["receivers"]["mosaic"]["paused_until"] is not None
     finally:
         other.stop()

@@ -16,7 +16,7 @@ from oversight.adapters.delivery.files import FIELDS, BatchFileDeliverer, record
 from oversight.adapters.delivery.jsonl import JsonLinesFile
 from oversight.adapters.delivery.payload import ATTRIBUTES, DATA, RULE, outbound, summary
 from oversight.adapters.delivery.ports import PayloadRefused
-from oversight.adapters.delivery.webhook import WebhookDeliverer
+from oversight.adapters.delivery.webhook import WebhookDeliverer, new_secret
 from tests.unit.delivery_messages import MESSAGE, message
 
 NAME = "Amelia Hartley-Quinn"
@@ -32,11 +32,24 @@ def tainted() -> dict:
 
 
 def test_a_well_formed_message_passes_the_allow_list_unchanged() -> None:
-    """Every field the store writes is on the list: the outbound event equals the message."""
+    """Every field the store writes is on the list: the outbound event equals the message;
+    the dispatcher adds only its place in the order (``sequence``, ``data.follows``)."""
     assert outbound(MESSAGE) == MESSAGE
-    assert set(MESSAGE) == set(ATTRIBUTES) | {"data"}
-    assert set(MESSAGE["data"]) == set(DATA) | {"rule"}
+    assert set(MESSAGE) == set(ATTRIBUTES) - {"sequence"} | {"data"}
+    assert set(MESSAGE["data"]) == set(DATA) - {"follows"} | {"rule"}
     assert set(MESSAGE["data"]["rule"]) == set(RULE)
+    sent = {**MESSAGE, "sequence": "42", "data": {**MESSAGE["data"], "follows": "17"}}
+    assert outbound(sent) == sent
+
+
+def test_a_moved_due_dates_arithmetic_may_leave_the_store_but_not_a_name() -> None:
+    """``computed`` in either form (a count from a date, or a date moved off a weekend) goes
+    out; a name in its place refuses the message."""
+    moved = "4 weeks after Sat 4 Apr 2026 = Sat 2 May 2026, moved to Mon 4 May 2026 (weekend)"
+    made = {**MESSAGE, "data": {**MESSAGE["data"], "computed": moved}}
+    assert outbound(made)["data"]["computed"] == moved
+    with pytest.raises(PayloadRefused, match="data.computed"):
+        outbound({**MESSAGE, "data": {**MESSAGE["data"], "computed": NAME}})
 
 
 def test_fields_off_the_allow_list_are_left_behind_wherever_they_are() -> None:
@@ -74,7 +87,7 @@ def test_every_adapter_emits_only_allow_listed_fields_and_never_a_name(tmp_path:
     """Webhook body, e-mail (both parts and headers), chat title and body, CSV and JSON Lines
     rows and the CloudEvents line: built from a tainted message, none holds the name."""
     posted: list[httpx.Request] = []
-    hook = WebhookDeliverer("https://x.example/hook", secret="s", client=httpx.Client(
+    hook = WebhookDeliverer("https://x.example/hook", secret=new_secret(), client=httpx.Client(
         transport=httpx.MockTransport(lambda r: posted.append(r) or httpx.Response(200))))
     hook.deliver(tainted())
     mail = SmtpDeliverer(host="smtp.example", port=587, sender="o@council.example",

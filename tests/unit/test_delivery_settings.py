@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from oversight.adapters.policy_files import available_policies
 from oversight.workflows.delivery_settings import DeliveryPolicy, SettingsInvalid
 from oversight.workflows.dispatch import Backoff
 from oversight.workflows.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config" / "settings.example.yaml"
-NOW = datetime(2026, 4, 10, 9, tzinfo=timezone.utc)
+FILE_SECRET = "whsec_" + base64.b64encode(b"webhook-secret-of-32-random-byte").decode()
+ENV_SECRET = "whsec_" + base64.b64encode(b"another-secret-from-the-environ").decode()
+NOW = datetime(2026, 4, 10, 9, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +51,7 @@ def test_the_example_settings_file_loads_once_its_secrets_are_in_the_environment
     with pytest.raises(SettingsInvalid, match="OVERSIGHT_SMTP__PASSWORD"):
         Settings()
     monkeypatch.setenv("OVERSIGHT_SMTP__PASSWORD", "smtp-password")
-    monkeypatch.setenv("OVERSIGHT_RECEIVERS__MOSAIC__SECRET", "webhook-secret")
+    monkeypatch.setenv("OVERSIGHT_RECEIVERS__MOSAIC__SECRET", FILE_SECRET)
     settings = Settings()
     routing = settings.routing()
     assert routing.receivers_for("surrey", "management_oversight", "opened") == [
@@ -61,10 +65,10 @@ def test_environment_variables_win_over_the_settings_file(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A nested variable replaces one key of a receiver and leaves the others."""
     _file(tmp_path, "receivers:\n  hook:\n    adapter: webhook\n    url: https://a.example/x\n"
-                    "    secret: from-file\n    timeout_seconds: 3\n", monkeypatch)
-    monkeypatch.setenv("OVERSIGHT_RECEIVERS__HOOK__SECRET", "from-env")
+                    f"    secret: {FILE_SECRET}\n    timeout_seconds: 3\n", monkeypatch)
+    monkeypatch.setenv("OVERSIGHT_RECEIVERS__HOOK__SECRET", ENV_SECRET)
     hook = Settings().receivers["hook"]
-    assert hook.secret.get_secret_value() == "from-env" and hook.timeout_seconds == 3
+    assert hook.secret.get_secret_value() == ENV_SECRET and hook.timeout_seconds == 3
 
 
 def test_secrets_are_never_printed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,16 +76,23 @@ def test_secrets_are_never_printed(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     _file(tmp_path, "smtp:\n  host: smtp.example\n  username: u\n  password: pw-123456\n"
                     "  sender: o@council.example\n"
                     "receivers:\n  hook:\n    adapter: webhook\n    url: https://a.example/x\n"
-                    "    secret: hook-123456\n  mail:\n    adapter: email\n    to: [a@b.example]\n"
+                    f"    secret: {ENV_SECRET}\n"
+                    "  mail:\n    adapter: email\n    to: [a@b.example]\n"
                     "  chat:\n    adapter: chat\n    url: json://h.example/x?token=chat-123456\n",
           monkeypatch)
     settings = Settings()
     for text in (repr(settings), str(settings), settings.model_dump_json()):
-        for secret in ("pw-123456", "hook-123456", "chat-123456"):
+        for secret in ("pw-123456", ENV_SECRET.removeprefix("whsec_"), "chat-123456"):
             assert secret not in text
 
 
 @pytest.mark.parametrize(("text", "line"), [
+    ("receivers:\n  hook:\n    adapter: webhook\n    url: https://a.example\n    secret: s\n",
+     "receivers.hook: secret: not a Standard Webhooks secret: write it as whsec_ followed by "
+     "the base64 of 24 to 64 random bytes"),
+    ("receivers:\n  hook:\n    adapter: webhook\n    url: https://a.example\n"
+     "    secret: whsec_c2hvcnQ=\n",
+     "receivers.hook: secret: the key after whsec_ is 5 bytes: use 24 to 64 random bytes"),
     ("receivers:\n  hook:\n    adapter: webhok\n",
      "receivers.hook: unknown adapter 'webhok'; adapters are webhook, email, chat, files, jsonl"),
     ("receivers:\n  hook:\n    url: https://a.example\n",
@@ -103,9 +114,9 @@ def test_secrets_are_never_printed(tmp_path: Path, monkeypatch: pytest.MonkeyPat
      "receivers.mail: e-mail needs the `smtp` settings (host, sender, login)"),
     ("routes:\n  surrey:\n    - receivers: [mosaic]\n",
      "routes.surrey[0]: no receiver 'mosaic'; receivers are jsonl"),
+    # The authorities are whatever policy files exist: a new one needs no change here.
     ("routes:\n  surey:\n    - receivers: [jsonl]\n",
-     "routes: no authority 'surey'; authorities are devon, hull, sunderland, surrey, systemic "
-     "or *"),
+     f"routes: no authority 'surey'; authorities are {', '.join(available_policies())} or *"),
     ("routes:\n  '*':\n    - receivers: [jsonl]\n      changes: [opend]\n",
      "routes.*[0].changes: no change 'opend'; changes are opened, closed, breached, escalated, "
      "withdrawn, rescheduled or *"),

@@ -1,33 +1,49 @@
-"""The webhook adapter against ``httpx.MockTransport``: what it sends and how it fails."""
+"""The webhook adapter against ``httpx.MockTransport``: what it sends and how it fails.
+Signatures are Standard Webhooks 1.0, checked with the ``standardwebhooks`` package too."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import ssl
+import time
 
 import httpx
 import pytest
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from oversight.adapters.delivery.ports import DeliveryFailed
-from oversight.adapters.delivery.webhook import CONTENT_TYPE, WebhookDeliverer, sign, verify
+from oversight.adapters.delivery.webhook import (
+    CONTENT_TYPE,
+    WebhookDeliverer,
+    new_secret,
+    sign,
+    signing_key,
+    verify,
+)
 from tests.unit.delivery_messages import message
 
-SECRET = b"endpoint-secret"
+KEY = b"endpoint-secret-of-24-bytes-or-more"
+SECRET = "whsec_" + base64.b64encode(KEY).decode()
+OLD_KEY = b"the-key-before-the-rotation-began"
+OLD_SECRET = "whsec_" + base64.b64encode(OLD_KEY).decode()
 NOW = 1_800_000_000.0
 
 
 def _adapter(handler, **options) -> WebhookDeliverer:  # type: ignore[no-untyped-def]
     client = httpx.Client(transport=httpx.MockTransport(handler))
     return WebhookDeliverer("https://mosaic.example.gov.uk/hooks/tasks?token=t0ps3cret",
-                            secret=options.pop("secret", SECRET.decode()), client=client,
-                            clock=lambda: NOW, **options)
+                            secret=options.pop("secret", SECRET), client=client,
+                            clock=options.pop("clock", lambda: NOW), **options)
 
 
-def test_a_task_is_posted_as_a_structured_cloudevent_signed_over_timestamp_and_body() -> None:
-    """One POST: CloudEvents JSON body, the event id as Idempotency-Key, and an HMAC-SHA256
-    signature a receiver recomputes from the timestamp and the exact body."""
+def test_a_task_is_posted_as_a_structured_cloudevent_signed_per_standard_webhooks() -> None:
+    """One POST: CloudEvents JSON body; webhook-id = the event id (and Idempotency-Key),
+    webhook-timestamp in Unix seconds, webhook-signature ``v1,`` + base64 HMAC-SHA256 over
+    ``id.timestamp.body`` under the key of the ``whsec_`` secret."""
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -40,25 +56,66 @@ def test_a_task_is_posted_as_a_structured_cloudevent_signed_over_timestamp_and_b
     [request] = seen
     assert request.method == "POST" and request.url.path == "/hooks/tasks"
     assert request.headers["Content-Type"] == CONTENT_TYPE == "application/cloudevents+json"
-    assert request.headers["Idempotency-Key"] == event["id"]
-    assert request.headers["X-Oversight-Timestamp"] == str(int(NOW))
+    assert request.headers["webhook-id"] == request.headers["Idempotency-Key"] == event["id"]
+    assert request.headers["webhook-timestamp"] == "1800000000"
     body = request.content
     assert json.loads(body) == event
-    expected = "sha256=" + hmac.new(SECRET, f"{int(NOW)}.".encode() + body,
-                                    hashlib.sha256).hexdigest()
-    assert request.headers["X-Oversight-Signature"] == expected
-    assert verify(SECRET, str(int(NOW)), body, expected, now=NOW + 60)
+    digest = hmac.new(KEY, f"{event['id']}.1800000000.".encode() + body, hashlib.sha256)
+    expected = "v1," + base64.b64encode(digest.digest()).decode()
+    assert request.headers["webhook-signature"] == expected
+    assert verify(KEY, event["id"], "1800000000", body, expected, now=NOW + 60)
+
+
+def test_an_off_the_shelf_verifier_accepts_what_the_adapter_sends() -> None:
+    """The ``standardwebhooks`` package verifies a request signed now with the same secret,
+    and refuses it with another secret or an altered body."""
+    seen: list[httpx.Request] = []
+    _adapter(lambda request: seen.append(request) or httpx.Response(200),
+             clock=time.time).deliver(message())
+    [request] = seen
+    headers = dict(request.headers)
+    assert Webhook(SECRET).verify(request.content, headers) == json.loads(request.content)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(OLD_SECRET).verify(request.content, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(SECRET).verify(request.content + b" ", headers)
+
+
+def test_during_a_key_rotation_each_request_carries_two_signatures_either_key_verifies() -> None:
+    """With the old secret still honoured, ``webhook-signature`` holds two space-separated
+    signatures, the new key's first: a receiver holding either one verifies the request."""
+    seen: list[httpx.Request] = []
+    _adapter(lambda request: seen.append(request) or httpx.Response(200), clock=time.time,
+             previous_secrets=[OLD_SECRET]).deliver(message())
+    [request] = seen
+    signatures = request.headers["webhook-signature"].split(" ")
+    assert len(signatures) == 2 and all(one.startswith("v1,") for one in signatures)
+    for secret in (SECRET, OLD_SECRET):
+        Webhook(secret).verify(request.content, dict(request.headers))
 
 
 def test_a_receiver_rejects_a_replayed_or_altered_request() -> None:
-    """The signature fails for another body, another secret, or a timestamp five minutes old."""
+    """The signature fails for another body, another key, another id, or a timestamp more
+    than five minutes off."""
     body = b'{"id":"e1"}'
-    signature = sign(SECRET, "1800000000", body)
-    assert verify(SECRET, "1800000000", body, signature, now=NOW)
-    assert not verify(SECRET, "1800000000", body + b" ", signature, now=NOW)
-    assert not verify(b"other", "1800000000", body, signature, now=NOW)
-    assert not verify(SECRET, "1800000000", body, signature, now=NOW + 301)
-    assert not verify(SECRET, "soon", body, signature, now=NOW)
+    signature = sign(KEY, "e1", "1800000000", body)
+    assert verify(KEY, "e1", "1800000000", body, signature, now=NOW)
+    assert not verify(KEY, "e1", "1800000000", body + b" ", signature, now=NOW)
+    assert not verify(OLD_KEY, "e1", "1800000000", body, signature, now=NOW)
+    assert not verify(KEY, "e2", "1800000000", body, signature, now=NOW)
+    assert not verify(KEY, "e1", "1800000000", body, signature, now=NOW + 301)
+    assert not verify(KEY, "e1", "soon", body, signature, now=NOW)
+
+
+def test_a_secret_must_be_whsec_and_base64_of_24_to_64_bytes() -> None:
+    """``whsec_`` + base64 is the form; anything else is refused with the reason; a fresh
+    secret is of that form."""
+    assert signing_key(SECRET) == KEY
+    assert len(signing_key(new_secret())) == 32
+    for bad, reason in (("endpoint-secret", "not a Standard Webhooks secret"),
+                        ("whsec_!!!", "not base64"), ("whsec_c2hvcnQ=", "is 5 bytes")):
+        with pytest.raises(ValueError, match=reason):
+            signing_key(bad)
 
 
 @pytest.mark.parametrize("status", [200, 201, 202, 204, 409])
@@ -100,13 +157,13 @@ def test_without_a_secret_the_request_carries_no_signature() -> None:
     seen: list[httpx.Request] = []
     _adapter(lambda request: seen.append(request) or httpx.Response(200),
              secret=None).deliver(message())
-    assert "X-Oversight-Signature" not in seen[0].headers
-    assert seen[0].headers["Idempotency-Key"] == message()["id"]
+    assert "webhook-signature" not in seen[0].headers
+    assert seen[0].headers["webhook-id"] == seen[0].headers["Idempotency-Key"] == message()["id"]
 
 
 def test_an_adapter_it_makes_itself_verifies_tls_and_has_a_timeout() -> None:
     """No client given: certificates are verified, redirects are not followed, timeouts set."""
-    adapter = WebhookDeliverer("https://mosaic.example.gov.uk/hook", secret="s", timeout=7)
+    adapter = WebhookDeliverer("https://mosaic.example.gov.uk/hook", secret=SECRET, timeout=7)
     try:
         assert adapter.client.timeout.read == 7 and adapter.client.timeout.connect == 5
         assert adapter.client.follow_redirects is False
@@ -124,7 +181,8 @@ def test_the_check_is_a_head_request_that_sends_no_task() -> None:
         methods.append(request.method)
         return httpx.Response(405 if request.method == "HEAD" else 500)
 
-    assert _adapter(handler).check() == "HEAD answered HTTP 405; messages signed"
+    assert _adapter(handler).check() == \
+        "HEAD answered HTTP 405; messages signed (Standard Webhooks, 1 key(s))"
     assert methods == ["HEAD"]
     with pytest.raises(DeliveryFailed, match="HEAD answered HTTP 503"):
         _adapter(lambda request: httpx.Response(503)).check()

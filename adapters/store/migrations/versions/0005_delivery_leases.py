@@ -1,10 +1,16 @@
-"""Delivery leases, holds and receiver circuit state (issue 13).
+"""Delivery leases and receiver circuits (issue 13).
+
+``deliveries`` gains a lease: ``lease_owner`` (the claim that took it) and ``lease_expires_at``.
+A dispatch run leases a page of deliveries before sending it, so overlapping runs never send
+the same message; a crashed run's leases expire and its in-flight messages go again.
+``receiver_circuits`` holds each receiver's run of failures and, once it has failed too many
+times in a row, until when it is paused (a circuit breaker that closes again by itself).
 
 Revision ID: 0005
 Revises: 0004
 """
-import sqlalchemy as sa  # noqa: F401 - used once the revision is filled
-from alembic import op  # noqa: F401 - used once the revision is filled
+import sqlalchemy as sa
+from alembic import op
 
 revision = '0005'
 down_revision = '0004'
@@ -13,8 +19,24 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('deliveries', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lease_owner', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('lease_expires_at', sa.DateTime(timezone=True),
+                                      nullable=True))
+    op.create_table(
+        'receiver_circuits',
+        sa.Column('receiver', sa.String(length=64), nullable=False),
+        sa.Column('failures', sa.Integer(), nullable=False),
+        sa.Column('opened', sa.Integer(), nullable=False),
+        sa.Column('open_until', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('last_error', sa.Text(), nullable=True),
+        sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('receiver'),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table('receiver_circuits')
+    with op.batch_alter_table('deliveries', schema=None) as batch_op:
+        batch_op.drop_column('lease_expires_at')
+        batch_op.drop_column('lease_owner')

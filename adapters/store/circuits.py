@@ -1,0 +1,90 @@
+"""Each receiver's circuit: its failures in a row and, once there are too many, a pause.
+
+A receiver that fails ``threshold`` sends in a row is paused (the circuit *opens*) for a while
+that doubles each time it opens again, up to a cap; once the pause is over the next run tries
+one send (*half-open*): a success closes the circuit, a failure opens it again at once. So a
+receiver that is down costs a few timeouts, not one per message, and comes back by itself.
+Overlapping runs may write the same row: the last writer wins, which is all a heuristic needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, select
+
+from oversight.adapters.store import tables as t
+
+
+@dataclass(frozen=True, slots=True)
+class Circuit:
+    """A receiver's circuit as a dispatch run found it or leaves it."""
+
+    receiver: str
+    failures: int = 0
+    """Sends failed in a row, across runs."""
+    opened: int = 0
+    """Times it has opened since it last closed: the pause doubles with each."""
+    open_until: datetime | None = None
+    last_error: str | None = None
+
+    def paused_at(self, now: datetime) -> bool:
+        """Whether the receiver is paused at ``now`` (nothing is sent to it)."""
+        return self.open_until is not None and _utc(self.open_until) > now
+
+
+class ReceiverCircuits:
+    """Reads and writes ``receiver_circuits`` in the caller's transaction."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def get(self, receiver: str) -> Circuit:
+        c = t.receiver_circuits
+        row = self.connection.execute(select(c).where(c.c.receiver == receiver)).mappings().first()
+        if row is None:
+            return Circuit(receiver)
+        return Circuit(receiver, row["failures"], row["opened"], row["open_until"],
+                       row["last_error"])
+
+    def put(self, circuit: Circuit, now: datetime) -> None:
+        c = t.receiver_circuits
+        values = {"failures": circuit.failures, "opened": circuit.opened,
+                  "open_until": circuit.open_until, "last_error": circuit.last_error,
+                  "updated_at": now}
+        # An upsert: two runs writing a receiver's first circuit row do not collide.
+        if self.connection.dialect.name == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
+            self.connection.execute(postgresql.insert(c).values(
+                receiver=circuit.receiver, **values).on_conflict_do_update(
+                index_elements=[c.c.receiver], set_=values))
+        else:
+            from sqlalchemy.dialects import sqlite
+
+            self.connection.execute(sqlite.insert(c).values(
+                receiver=circuit.receiver, **values).on_conflict_do_update(
+                index_elements=[c.c.receiver], set_=values))
+
+    def close(self, receivers: list[str]) -> None:
+        """Forget these receivers' failures: the next run sends to them at once."""
+        c = t.receiver_circuits
+        if receivers:
+            self.connection.execute(c.delete().where(c.c.receiver.in_(receivers)))
+
+    def paused(self, now: datetime) -> list[Circuit]:
+        """Every receiver paused at ``now``, by name."""
+        c = t.receiver_circuits
+        rows = self.connection.execute(select(c.c.receiver).where(c.c.open_until > now)
+                                       .order_by(c.c.receiver)).scalars()
+        return [self.get(name) for name in rows]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def pause(opened: int, base: timedelta, cap: timedelta) -> timedelta:
+    """How long a circuit opened for the ``opened``-th time in a row stays open."""
+    return min(cap, base * 2 ** min(opened - 1, 40))
