@@ -9,9 +9,9 @@ is the one step each takes, dated the leaving day (the supervision file has its 
 - **children allocated to them** (assessments, child supervision, oversight): the child's
   obligations stand; the manager gets a task to reallocate the child, citing the policy's
   management oversight at allocation (where it has one).
-- **anything else** (their ASYE, sessions, team duties): tasks withdrawn (all of them when the
-  lifecycle is about the leaver, else those assigned to them) and, when it is about them, every
-  timer disarmed.
+- **anything else** (their ASYE, sessions, team duties): open tasks due from the leaving day on
+  withdrawn (all of them when the lifecycle is about the leaver, else those assigned to them)
+  and, when it is about them, its timers disarmed; what was already missed stands.
 
 Pure, like every step: the replay of a re-derivation takes the same step.
 """
@@ -19,9 +19,10 @@ Pure, like every step: the replay of a re-derivation takes the same step.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from oversight.states.events import RelationshipEnded, StaffLeft
-from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.machines.lifecycle import TASK_TIMER, Lifecycle
 from oversight.states.values import Basis, Step
 
 CHILDREN = ("assessment", "child_supervision", "oversight")
@@ -47,11 +48,17 @@ def leaving_step(machine: Lifecycle, event: StaffLeft, *, timers: Iterable[str])
         elif machine.kind in CHILDREN:
             _reallocate(machine, person)
         else:
+            # What was already missed by the leaving day stands (the sweep judges it); what
+            # falls due from that day on is no longer owed.
+            missed = {key for key, task in data["tasks"].items() if task["state"] != "open"
+                      or date.fromisoformat(task["due"]) < event.on}
             machine.withdraw_tasks([key for key, task in data["tasks"].items()
-                                    if subject == person or task["assignee"] == person])
+                                    if key not in missed
+                                    and (subject == person or task["assignee"] == person)])
             if subject == person:
                 for name in names:
-                    machine.disarm(name)
+                    if not (name.startswith(TASK_TIMER) and name[len(TASK_TIMER):] in missed):
+                        machine.disarm(name)
         machine.record(f"staff left: {person}'s obligations end")
 
     # A step the machine has no handler for, run the way its own steps are run.

@@ -53,7 +53,8 @@ def _summary(outcome: Outcome, entity: str, done: Rederived, cause: str, on: str
     outcome.tasks_opened += len(done.opened)
     outcome.tasks_breached += len(done.breached)
     outcome.transitions.append({
-        "entity": entity, "from": "", "to": "", "trigger": "rederive", "cause": cause, "on": on,
+        "entity": entity, "from": done.states[0], "to": done.states[1], "trigger": "rederive",
+        "cause": cause, "on": on,
         "rule": None, "met_late": done.met_late, "withdrawn": done.withdrawn,
         "breached": done.breached, "reopened": done.reopened, "opened": done.opened})
 

@@ -46,6 +46,8 @@ class Rederived:
     breached: list[str] = field(default_factory=list)
     reopened: list[str] = field(default_factory=list)
     opened: list[str] = field(default_factory=list)
+    states: tuple[str, str] = ("", "")
+    """The entity's state before and after."""
 
 
 def _day(value: Any) -> date | None:
@@ -87,7 +89,7 @@ def rederive(uow: UnitOfWork, kind: type[Lifecycle], stored: StoredEntity, *, bo
     result = renamed(result, names)
     if "seq" in result.data:
         result.data["seq"] = max(seq, int(stored.data.get("seq", 0)))
-    done = Rederived()
+    done = Rederived(states=(stored.state, result.state))
     opened, changed, amend, messages = _differences(
         kind.kind, stored.id, result, rows, matched, now=now, cause=cause, done=done)
     timers = {(row["name"], _day(row["fires_on"])) for row in

@@ -178,10 +178,12 @@ def test_surrey_oversight_is_routed_to_whichever_of_assessment_and_oversight_awa
 
 
 def test_surrey_keeps_no_files_and_no_unplanned_sessions(surrey: App):
-    """No retention rule, no recording rule: only the relationship is created."""
+    """No retention rule, no recording rule: only the relationship is created, and a leaving
+    opens no file (it ends the relationship: workflows/leaving.py)."""
     record(surrey, type="relationship_started", on="2026-03-02", supervisor="tm1", supervisee="sw2")
     record(surrey, type="supervision_held", on="2026-03-10", supervisor="tm1", supervisee="sw2",
            minutes=90)
     assert set(entities(surrey)) == {("relationship", "tm1:sw2")}
-    with pytest.raises(EventRejected, match="this policy has no retention rules"):
-        record(surrey, type="staff_left", on="2026-03-31", person="sw2")
+    record(surrey, type="staff_left", on="2026-03-31", person="sw2")
+    assert set(entities(surrey)) == {("relationship", "tm1:sw2")}
+    assert entities(surrey)[("relationship", "tm1:sw2")]["state"] == "ended"
