@@ -32,18 +32,34 @@ class EventField:
 
 
 @dataclass(frozen=True)
+class EventRoute:
+    """A lifecycle the event reaches, and how the route finds the entity there."""
+
+    lifecycle: str
+    finds: str
+    primary: bool
+    """The event's own lifecycle, where it must find an entity; the others may find none."""
+
+
+@dataclass(frozen=True)
 class EventEntry:
     """One event type: what it records, its own fields, and the lifecycles it reaches."""
 
     type: str
     summary: str
     fields: tuple[EventField, ...]
-    reaches: tuple[str, ...]
-    """Kinds of lifecycle, its own first (as :func:`~oversight.workflows.routing.routes_of`)."""
+    routes: tuple[EventRoute, ...]
+    """In the order of :func:`~oversight.workflows.routing.routes_of`: its own lifecycle first."""
+
+    @property
+    def reaches(self) -> tuple[str, ...]:
+        """The kinds of lifecycle it reaches, its own first."""
+        return tuple(route.lifecycle for route in self.routes)
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "fields": [asdict(f) for f in self.fields],
-                "reaches": list(self.reaches)}
+        return {"type": self.type, "summary": self.summary,
+                "fields": [asdict(f) for f in self.fields], "reaches": list(self.reaches),
+                "routes": [asdict(r) for r in self.routes]}
 
 
 def _field(name: str, schema: dict[str, Any], required: bool) -> EventField:
@@ -68,8 +84,9 @@ def catalogue() -> list[EventEntry]:
         fields = tuple(_field(name, prop, name in required)
                        for name, prop in schema["properties"].items() if name not in COMMON)
         summary = " ".join((cls.__doc__ or "").split("\n\n")[0].split()).replace("``", "`")
-        entries.append(EventEntry(event_type, summary, fields,
-                                  tuple(r.lifecycle.kind for r in routes_of(event_type))))
+        routes = tuple(EventRoute(r.lifecycle.kind, r.how, r.primary)
+                       for r in routes_of(event_type))
+        entries.append(EventEntry(event_type, summary, fields, routes))
     return entries
 
 
@@ -94,4 +111,4 @@ def markdown_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-__all__ = ["COMMON", "EventEntry", "EventField", "catalogue", "markdown_table"]
+__all__ = ["COMMON", "EventEntry", "EventField", "EventRoute", "catalogue", "markdown_table"]

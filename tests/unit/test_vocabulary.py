@@ -47,5 +47,9 @@ def test_each_entry_names_the_lifecycles_it_reaches_its_own_first():
     """``oversight_recorded`` goes to the assessment, then to a trigger's management oversight."""
     entries = {entry.type: entry for entry in catalogue()}
     assert entries["oversight_recorded"].reaches == ("assessment", "oversight")
+    assert [r.finds for r in entries["oversight_recorded"].routes] == [
+        "The child's latest assessment, unless only the child's management oversight awaits the "
+        "point.",
+        "The child's oversight if it awaits this point; none is no error."]
     assert entries["staff_left"].reaches == ("supervision_file",)
     assert all(entry.reaches for entry in entries.values())

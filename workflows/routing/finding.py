@@ -47,9 +47,8 @@ class Route:
 
     @property
     def how(self) -> str:
-        """How the entity is found, in a line (the first line of the finder's docstring)."""
-        doc = (self.find.__doc__ or "").strip()
-        return doc.splitlines()[0] if doc else ""
+        """How the entity is found: the first paragraph of the finder's docstring, on one line."""
+        return " ".join((self.find.__doc__ or "").strip().split("\n\n")[0].split())
 
 
 def require_staff(directory: Directory, *people: str) -> None:
