@@ -8,13 +8,14 @@ per batch). Quiet days cost nothing. The service is told the virtual day (06:00 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -28,7 +29,7 @@ from oversight.workflows.bootstrap import initialise, open_app
 from oversight.workflows.flows import dispatch_all, sweep_day
 from oversight.workflows.settings import Settings
 
-MORNING = time(6, 0, tzinfo=timezone.utc)
+MORNING = time(6, 0, tzinfo=UTC)
 
 DayCallback = Callable[[date], None]
 _on_day: ContextVar[DayCallback | None] = ContextVar("oversight_simulation_on_day", default=None)
@@ -135,7 +136,7 @@ class SimulationResult:
     tasks: list[dict[str, Any]]
     """Every task, in the shape of :func:`oversight.workflows.queries.task_view`."""
     transitions: list[dict[str, Any]]
-    """The whole audit trail, in the shape of :func:`oversight.workflows.queries.transition_view`."""
+    """The whole audit trail, shaped as :func:`oversight.workflows.queries.transition_view`."""
     totals: dict[str, Any]
     outbox_file: Path | None
     """The JSONL task file, or None when the store was temporary and is gone."""
@@ -150,8 +151,8 @@ def simulate(scenario_file: Path, *, store: Path | None = None, home: Path | Non
 
     ``store`` is the database file (a temporary one, deleted afterwards, when not given); it
     must not exist yet. ``home`` holds the outbox files (default: the store's folder).
-    Raises :class:`~oversight.adapters.scenario.ScenarioInvalid` before anything runs if the file is bad,
-    and after the run if the engine refused one of its events.
+    Raises :class:`~oversight.adapters.scenario.ScenarioInvalid` before anything runs if the file is
+    bad, and after the run if the engine refused one of its events.
     """
     policy_dir = Settings().policy_dir
     scenario = load_scenario(scenario_file, policy_dir=policy_dir)
