@@ -18,14 +18,19 @@ def register(app: typer.Typer) -> None:
     app.command()(events)
 
 
-def events(as_json: bool = JsonFlag) -> None:
+def events(as_json: bool = JsonFlag,
+           markdown: bool = typer.Option(False, "--markdown",
+                                         help="Print the README's event table.")) -> None:
     """Every event type with its fields and the lifecycles it reaches (its own first).
 
     Every event also has ``on`` (the date it happened, required), ``event_id`` (a repeat with the
     same id is applied once) and ``actor``. Fields marked ``?`` are optional.
     """
-    from oversight.workflows.vocabulary import catalogue
+    from oversight.workflows.vocabulary import catalogue, markdown_table
 
+    if markdown:
+        typer.echo(markdown_table(), nl=False)
+        return
     entries = catalogue()
     if as_json:
         print_json([entry.to_json() for entry in entries])

@@ -14,7 +14,7 @@ END = "<!-- end of events table -->"
 
 
 def test_the_readme_event_table_is_the_generated_one():
-    """Regenerate it with ``markdown_table()`` when an event or a route changes."""
+    """Regenerate it with ``oversight events --markdown`` when an event or a route changes."""
     text = README.read_text(encoding="utf-8")
     table = text[text.index(START) + len(START):text.index(END)]
     assert table == markdown_table()
