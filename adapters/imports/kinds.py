@@ -5,7 +5,7 @@
     relationships  supervisor, supervisee, started, agreement_signed
                    → relationship_started (and agreement_signed when dated)
     allocations    child, case_type, risk, worker, allocated, manager, plan
-                   → child_allocated (assessment_started where no child lifecycle exists)
+                   → child_allocated
     sessions       supervisor, supervisee, held, minutes → supervision_held
 
 Every row is checked on its own (identifiers, dates that parse and are not in the future,
@@ -34,7 +34,6 @@ from oversight.adapters.imports.rows import (
 )
 from oversight.adapters.store.inbound import StaffRecord
 from oversight.states.events.child_supervision import PlanOrNone, Risk
-from oversight.states.events.registry import event_types
 from oversight.states.policy.model import ROLES
 from oversight.states.policy.practice_sections import CaseType
 
@@ -221,13 +220,9 @@ def _allocation_row(row: SourceRow, c: Context) -> None:
         c.known(row, "manager", manager)
     if len(c.problems) > before:
         return
-    if "child_allocated" in event_types():
-        c.add_event(row, {"type": "child_allocated", "on": allocated, "child": child,
-                          "worker": worker, "manager": manager, "case_type": case_type,
-                          "risk": risk, "plan": plan})
-    else:  # no child-specific lifecycle: the allocation starts the child's assessment
-        c.add_event(row, {"type": "assessment_started", "on": allocated, "child": child,
-                          "worker": worker, "manager": manager})
+    c.add_event(row, {"type": "child_allocated", "on": allocated, "child": child,
+                      "worker": worker, "manager": manager, "case_type": case_type,
+                      "risk": risk, "plan": plan})
 
 
 ALLOCATIONS = Kind(
