@@ -285,7 +285,7 @@ chain_heads = Table(
     Column("chain", String(64), nullable=False),
 )
 
-erasures = Table(erasures = Table(
+erasures = Table(
     "erasures", metadata,
     # That a person's records were destroyed, when, by whom and how many rows: never who.
     Column("id", String(32), primary_key=True),
