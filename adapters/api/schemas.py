@@ -1,7 +1,8 @@
 """The API's request and response bodies, as they appear in the OpenAPI document.
 
-Event bodies are the domain events themselves (:mod:`oversight.states.events.registry` and the modules that add
-to it), one schema per ``type``; these are the other shapes. Identifiers and dates only.
+Event bodies are the domain events themselves (:mod:`oversight.states.events.registry` and the
+modules that add to it), one schema per ``type``; these are the other shapes. Identifiers and dates
+only.
 """
 
 from __future__ import annotations
@@ -157,10 +158,19 @@ class AccessOut(Out):
     """The row's place in the access log's hash chain."""
 
 
+class DeliveryHealth(Out):
+    dead: int
+    """Dead letters: messages that did not reach a receiver by their deadline."""
+    paused: list[str]
+    """Receivers paused after failing many times in a row (they resume by themselves)."""
+
+
 class Health(Out):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]
+    """``degraded``: the store answers, but a message is dead or a receiver paused."""
     policy: str
     policy_version: str
+    deliveries: DeliveryHealth
 
 
 class ProblemOut(BaseModel):

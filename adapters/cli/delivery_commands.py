@@ -57,10 +57,13 @@ def deliveries(
         with SqlUnitOfWork(ready.engine) as uow:
             rows = uow.deliveries.listing(STATUSES[status], receiver=receiver, limit=limit)
             counts = uow.deliveries.counts()
+            paused = [{"receiver": c.receiver, "until": _iso(c.open_until),
+                       "failures": c.failures, "last_error": c.last_error}
+                      for c in uow.deliveries.circuits.paused(datetime.now(UTC))]
         deadline = timedelta(hours=ready.settings.delivery.deadline_hours)
     views = [_view(row, deadline) for row in rows]
     if as_json:
-        print_json({"deliveries": views, "counts": counts})
+        print_json({"deliveries": views, "counts": counts, "paused": paused})
         return
     console = out()
     if views:
@@ -71,6 +74,14 @@ def deliveries(
     for name, by_status in sorted(counts.items()):
         line = ", ".join(f"{count} {state}" for state, count in sorted(by_status.items()))
         console.print(f"{name}: {line}", markup=False)
+    for circuit in paused:
+        console.print(f"{circuit['receiver']}: PAUSED until {circuit['until']} after "
+                      f"{circuit['failures']} failures in a row ({circuit['last_error']}); "
+                      f"it is tried again then by itself", markup=False, soft_wrap=True)
+    dead = sum(by_status.get("dead", 0) for by_status in counts.values())
+    if dead:
+        console.print(f"{dead} dead letter(s): messages that did not reach a receiver by their "
+                      f"deadline.", markup=False)
     if any(view["status"] == "dead" for view in views):
         console.print("Send dead letters again with `oversight deliveries retry ID` or "
                       "`--all`.", markup=False)
@@ -125,7 +136,8 @@ def retry(
 def check(as_json: bool = JsonFlag) -> None:
     """Try every configured receiver without sending a task: HEAD for a webhook, EHLO,
     STARTTLS and login for SMTP, a writable folder for files, apprise's check for chat."""
-    from oversight.workflows.receivers import build_deliverer, describe_target
+    from oversight.workflows.bootstrap import build_deliverer
+    from oversight.workflows.receivers import describe_target
 
     with handled():
         settings = load_settings()  # no store needed: only the settings
@@ -195,6 +207,14 @@ def _send_now(ready: Any, now: datetime) -> dict[str, Any]:
         close_all(deliverers)
 
 
+def _iso(moment: datetime | None) -> str | None:
+    from oversight.workflows.dispatch import utc
+
+    if moment is None:
+        return None
+    return utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
 def _view(row: dict[str, Any], deadline: timedelta) -> dict[str, Any]:
     from oversight.workflows.dispatch import utc
 
@@ -229,19 +249,53 @@ def _table(views: list[dict[str, Any]], title: str) -> Table:
 
 
 def dispatch_lines(totals: dict[str, Any], settings: Any) -> list[str]:
-    """What ``oversight dispatch`` tells a person: per receiver, what went and what did not."""
+    """What ``oversight dispatch`` tells a person: per receiver, what went, what is to retry,
+    dead, held and not yet tried, and where this store's messages have gone so far (a
+    simulated store's went to its own file, never to the receivers configured here)."""
     receivers = totals["receivers"]
+    lines: list[str] = []
     if not receivers:
-        return ["Nothing to deliver: every message has gone out."]
-    only = list(receivers) == ["jsonl"] and not settings.receivers
-    lines = [f"Delivered {totals['delivered']} message(s)"
-             + (f" to {settings.outbox_file}." if only else f" to {len(receivers)} receiver(s).")]
-    for name, line in sorted(receivers.items()):
-        if only and not (line["failed"] or line["dead"] or line["held"]):
-            continue
-        lines.append(f"  {name}: {line['delivered']} delivered, {line['failed']} to retry, "
-                     f"{line['dead']} dead, {line['held']} held"
-                     + (f" ({line['error']})" if line["error"] else ""))
+        lines.append("Nothing to deliver: every message has gone out.")
+    else:
+        only = list(receivers) == ["jsonl"] and not settings.receivers
+        lines.append(f"Delivered {totals['delivered']} message(s)"
+                     + (f" to {settings.outbox_file}." if only
+                        else f" to {len(receivers)} receiver(s)."))
+        for name, line in sorted(receivers.items()):
+            if only and not (line["failed"] or line["dead"] or line["held"]
+                             or line.get("untried")):
+                continue
+            paused = f", paused until {line['paused_until']}" if line.get("paused_until") else ""
+            lines.append(f"  {name}: {line['delivered']} delivered, {line['failed']} to retry, "
+                         f"{line['dead']} dead, {line['held']} held, "
+                         f"{line.get('untried', 0)} not yet tried{paused}"
+                         + (f" ({line['error']})" if line["error"] else ""))
+    lines += _where_they_went(settings)
     if totals["failed"] or totals["dead"]:
         lines.append("See `oversight deliveries` for what has not gone out and why.")
+    return lines
+
+
+def _where_they_went(settings: Any) -> list[str]:
+    """Every receiver this store's messages were routed to, delivered so far, and each
+    configured receiver that has none of them."""
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.workflows.bootstrap import engine_for
+    from oversight.workflows.receivers import describe_target
+
+    with SqlUnitOfWork(engine_for(settings.url)) as uow:
+        counts = uow.deliveries.counts()
+    configured = settings.receiver_settings()
+    lines = []
+    for name, by_status in sorted(counts.items()):
+        if name in configured:
+            where = describe_target(configured[name], settings)
+        elif name == "jsonl":
+            where = "this store's own outbox file: a simulation's, not a configured receiver"
+        else:
+            where = "a receiver no longer configured"
+        lines.append(f"  so far to {name} ({where}): {by_status.get('delivered', 0)} delivered")
+    for name in sorted(set(configured) - set(counts)):
+        lines.append(f"  so far to {name} ({describe_target(configured[name], settings)}): "
+                     f"none of this store's messages")
     return lines

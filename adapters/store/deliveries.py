@@ -268,6 +268,13 @@ class DeliveryLedger:
         self.summarise(ids, now)
         return done.rowcount
 
+    def trouble(self, now: datetime) -> dict[str, Any]:
+        """What makes delivery degraded: dead letters, and receivers paused at ``now``."""
+        d = t.deliveries
+        dead = self.connection.execute(select(func.count()).where(d.c.status == "dead"))
+        return {"dead": int(dead.scalar_one()),
+                "paused": [circuit.receiver for circuit in self.circuits.paused(now)]}
+
     def counts(self) -> dict[str, dict[str, int]]:
         """Per receiver, deliveries by status."""
         d = t.deliveries

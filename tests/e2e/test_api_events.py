@@ -129,4 +129,5 @@ def test_the_health_endpoint_answers_without_a_token(server) -> None:  # type: i
     with client(server) as http:
         answer = http.get("/v1/health")
     assert answer.status_code == 200
-    assert answer.json() == {"status": "ok", "policy": "surrey", "policy_version": "2024-12"}
+    assert answer.json() == {"status": "ok", "policy": "surrey", "policy_version": "2024-12",
+                             "deliveries": {"dead": 0, "paused": []}}

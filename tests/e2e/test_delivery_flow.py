@@ -46,7 +46,10 @@ def test_the_dispatch_flow_delivers_to_a_webhook_and_an_import_folder_from_the_s
         assert json_of(oversight("deliveries", "--json"))["deliveries"] == []
         shown = oversight("dispatch")
         assert shown.exit_code == 0
-        assert shown.stdout.strip() == "Nothing to deliver: every message has gone out."
+        assert shown.stdout.splitlines() == [
+            "Nothing to deliver: every message has gone out.",
+            f"  so far to lcs ({tmp_path / 'lcs'} (csv)): 5 delivered",
+            f"  so far to mosaic (http://127.0.0.1:{receiver.port}/tasks): 5 delivered"]
         assert not (store / "outbox" / "tasks.jsonl").exists()  # configured receivers only
         assert json.loads(oversight("deliveries", "--status", "delivered", "--json").stdout)[
             "counts"] == {"lcs": {"delivered": 5}, "mosaic": {"delivered": 5}}
@@ -78,6 +81,18 @@ def test_a_simulation_writes_its_own_outbox_file_and_never_calls_the_configured_
         assert result.exit_code == 0, result.stderr
         lines = (store.parent / "outbox" / "tasks.jsonl").read_text(encoding="utf-8")
         assert len(lines.splitlines()) > 5
+        assert receiver.requests == 0
+
+        # Its dispatch says where its messages went: its own file, not the webhook.
+        monkeypatch.setenv("OVERSIGHT_DATABASE_URL", f"sqlite:///{store}")
+        shown = oversight("dispatch")
+        assert shown.exit_code == 0, shown.stderr
+        assert shown.stdout.splitlines() == [
+            "Nothing to deliver: every message has gone out.",
+            f"  so far to jsonl (this store's own outbox file: a simulation's, not a configured "
+            f"receiver): {len(lines.splitlines())} delivered",
+            f"  so far to mosaic (http://127.0.0.1:{receiver.port}/tasks): none of this store's "
+            f"messages"]
         assert receiver.requests == 0
     finally:
         receiver.stop()

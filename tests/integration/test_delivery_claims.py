@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from oversight.adapters.api.app import create_app
 from oversight.adapters.cli.app import app as cli
 from oversight.workflows.bootstrap import App
 from tests.integration.delivery_fixtures import (
@@ -153,3 +155,8 @@ def test_after_a_dead_letter_the_tasks_later_messages_go_saying_which_one_they_f
     listed = CliRunner().invoke(cli, ["deliveries", "--status", "dead", "--json"])
     assert listed.exit_code == 0, listed.output
     assert [d["message_id"] for d in json.loads(listed.stdout)["deliveries"]] == [first["id"]]
+    with TestClient(create_app(busy, clock=lambda: T0 + timedelta(hours=49))) as http:
+        health = http.get("/v1/health")
+    assert health.status_code == 200
+    assert (health.json()["status"], health.json()["deliveries"]) == (
+        "degraded", {"dead": 1, "paused": []})

@@ -18,14 +18,20 @@ api = APIRouter()
 
 @api.get("/health", response_model=Health, tags=["service"], summary="Liveness and store",
          responses={503: {"model": ProblemOut, "description": "The store does not answer."}})
-def health(app: App = Depends(the_app)) -> dict[str, Any]:
-    """``ok`` when the store answers; the policy the store runs."""
+def health(app: App = Depends(the_app), clock: Clock = Depends(the_clock)) -> dict[str, Any]:
+    """``ok`` when the store answers; ``degraded`` when it does but a message is a dead
+    letter or a receiver is paused (``deliveries`` says which); the policy the store runs."""
+    from oversight.adapters.store.deliveries import DeliveryLedger
+
     try:
         with app.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+            trouble = DeliveryLedger(connection).trouble(clock())
     except Exception:  # noqa: BLE001 - any failure means the same to a probe
         raise Problem(503, "store-unavailable", "The store does not answer.") from None
-    return {"status": "ok", "policy": app.policy.authority, "policy_version": app.policy.version}
+    status = "degraded" if trouble["dead"] or trouble["paused"] else "ok"
+    return {"status": status, "policy": app.policy.authority,
+            "policy_version": app.policy.version, "deliveries": trouble}
 
 
 @api.get("/access-log", response_model=list[AccessOut], tags=["audit"],
