@@ -238,12 +238,23 @@ class SupervisoryRelationship(Lifecycle):
     def _check_eligibility(self, event: RelationshipStarted) -> None:
         rule_data = self.policy.relationship.supervisor_eligibility
         supervisor = self.directory.member(event.supervisor)
-        if rule_data is None or supervisor is None or supervisor.qualified is None:
+        if rule_data is None or supervisor is None:
+            return
+        rule: RuleRef = self.cite("relationship.supervisor_eligibility", rule_data.cite)
+        if supervisor.qualified is None:
+            # Not a pass: the check cannot be made until the staff record has the date.
+            self.open_task("eligibility_unknown", "supervisor_qualified_date_missing",
+                           assignee=(self.directory.line_manager_of(event.supervisor)
+                                     or event.supervisor),
+                           role="line_manager", basis=Basis(event.on, "at the start", event.on),
+                           rule=rule, subject=self.subject)
+            self.note(f"{event.supervisor} has no qualified date: the "
+                      f"{rule_data.post_qualification.describe()} after qualifying cannot be "
+                      f"checked until the staff record gives it")
             return
         eligible_from = rule_data.post_qualification.after(supervisor.qualified, self.calendar)
         if eligible_from <= event.on:
             return
-        rule: RuleRef = self.cite("relationship.supervisor_eligibility", rule_data.cite)
         self.open_task("eligibility", "supervisor_eligibility",
                        assignee=(self.directory.line_manager_of(event.supervisor)
                                  or event.supervisor),

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from oversight.adapters.policy_files import load_policy
 from oversight.states.directory import StaffMember
 from oversight.states.errors import UnknownEntity
 from oversight.states.events import (
@@ -506,10 +507,26 @@ def test_eligibility_is_flagged_only_for_less_than_two_years_after_qualifying(
     assert ("eligibility" in {t.key for t in step.opened}) is flagged
 
 
-def test_a_supervisor_with_no_recorded_qualification_date_raises_no_eligibility_task(
+def test_surrey_s4_4_a_supervisor_with_no_qualified_date_gets_a_data_quality_task_not_a_pass(
         lifeline, team_with):
-    """Without a date there is nothing to check."""
+    """No date, no check: hos1 is asked for the date on day one, citing §4.4's two years."""
     member = StaffMember("tm1", "manager", started=date(2025, 9, 1), line_manager="hos1")
     line = lifeline(SupervisoryRelationship, "tm1:sw2", directory=team_with(member))
     step = line.begin(started())
-    assert "eligibility" not in {t.key for t in step.opened}
+    tasks = {t.key: t for t in step.opened}
+    assert "eligibility" not in tasks
+    task = tasks["eligibility_unknown"]
+    assert (task.type, task.assignee, task.assignee_role, task.due) == (
+        "supervisor_qualified_date_missing", "hos1", "line_manager", STARTED)
+    assert (task.rule.rule, task.rule.section) == ("relationship.supervisor_eligibility", "4.4")
+    assert step.notes == ("tm1 has no qualified date: the 24 months after qualifying cannot be "
+                          "checked until the staff record gives it",)
+
+
+def test_a_policy_with_no_eligibility_rule_asks_for_no_qualified_date(lifeline, team_with):
+    """Sunderland sets no eligibility: a supervisor without a date raises nothing."""
+    member = StaffMember("tm1", "manager", started=date(2025, 9, 1), line_manager="hos1")
+    line = lifeline(SupervisoryRelationship, "tm1:sw2", policy=load_policy("sunderland"),
+                    directory=team_with(member))
+    step = line.begin(started())
+    assert not {"eligibility", "eligibility_unknown"} & {t.key for t in step.opened}
