@@ -98,6 +98,7 @@ class SupervisoryRelationship(Lifecycle):
             self.data["signed"] = True
             self.step_to("begin_without_agreement")
             return
+        self._open_induction_review(event.on)
         self.open_task("agreement", "supervision_agreement", assignee=event.supervisor,
                        role="supervisor",
                        basis=agreement.sign_within.basis(event.on, self.calendar),
@@ -127,6 +128,10 @@ class SupervisoryRelationship(Lifecycle):
     def record_absence(self, event: SupervisorAbsenceStarted) -> None:
         absence = self.policy.relationship.supervisor_absence
         self.step_to("supervisor_leaves", self._absence_rule())
+        ends = self.data.get("induction_ends")
+        if ends is not None and event.on >= date.fromisoformat(ends):
+            # Devon §4.1: the level of supervision is reviewed in the first session after.
+            self.close_tasks(self.tasks_where(type="induction_review"))
         self.data["absence"] = {"on": event.on.isoformat(), "planned": event.planned}
         if absence is None:
             self.note("this policy sets no time limit on a supervisor's absence")
@@ -256,6 +261,22 @@ class SupervisoryRelationship(Lifecycle):
         if eligible_from <= event.on:
             return
         self.open_task("eligibility", "supervisor_eligibility",
+    def _open_induction_review(self, started_on: date) -> None:
+        """Devon §4.1: a newcomer's supervision reviewed when the first weeks in post end."""
+        review = self.policy.personal_supervision.induction_review
+        cadence = self.policy.cadence_for(self.data["role"])
+        member = self.directory.member(self.data["supervisee"])
+        if review is None or cadence is None or cadence.every is None or member is None:
+            return
+        ends = review.after.after(member.started, self.calendar)
+        if ends < started_on:
+            return  # long in post: the first weeks are over
+        self.data["induction_ends"] = ends.isoformat()
+        self.open_task("induction_review", "induction_review", assignee=self.data["supervisor"],
+                       role="supervisor", basis=review.within.basis(ends, self.calendar),
+                       rule=self.cite("personal_supervision.induction_review", review.cite),
+                       subject=self.subject)
+
                        assignee=(self.directory.line_manager_of(event.supervisor)
                                  or event.supervisor),
                        role="line_manager", basis=Basis(event.on, "at the start", event.on),

@@ -85,6 +85,10 @@ class Cadence(Rule):
     minimum_minutes: int | None = Field(default=None, gt=0, le=600)
     """Minutes of supervision due in each interval for this role, where the policy sets them
     (hull §3: students 1.5 hours a week); ``sessions.length`` applies otherwise."""
+    after_absence: Interval | None = None
+    """For the ``returner`` cadence: an absence at least this long puts a person back at work
+    on it (hull §3: "returning to work following a career break or other long term absence");
+    a ``role_changed`` always does."""
 
     @model_validator(mode="after")
     def _every_or_follows(self) -> Cadence:
@@ -93,8 +97,20 @@ class Cadence(Rule):
         return self
 
 
+class InductionReview(Rule):
+    """The supervision level reviewed when the first weeks in post end (devon §4.1: weekly for
+    the first six weeks "and then be reviewed to decide future levels of supervision")."""
+
+    after: Interval
+    """The end of the first weeks, counted from the supervisee's start in post."""
+    within: Interval
+    """How soon after that end the review is due; a session held from that end closes it."""
+
+
 class PersonalSupervision(Strict):
     roles: dict[Role, Cadence] = Field(min_length=1)
+    induction_review: InductionReview | None = None
+    """Where the policy reviews the level of supervision after the first weeks in post."""
 
 
 class AsyePhase(Rule):

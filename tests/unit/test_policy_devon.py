@@ -20,6 +20,7 @@ from tests.unit.policy_scenarios import (
     asye_session_after,
     away,
     dues,
+    held,
     only,
     opened,
     relationship,
@@ -54,6 +55,33 @@ def test_devon_s4_1_the_six_weeks_count_from_employment_not_from_the_relationshi
                         on=date(2026, 2, 9))
     assert only(line.step, "personal_supervision").due == date(2026, 2, 16)
     assert session_after(line, date(2026, 2, 16)).due == date(2026, 3, 16)
+
+
+def test_devon_s4_1_a_newcomers_supervision_is_reviewed_after_the_first_six_weeks(lifeline):
+    """Started work Mon 2 Mar 2026: six weeks end Mon 13 Apr; the review is due 5 working days
+    on (Tue 14, Wed 15, Thu 16, Fri 17, Mon 20 Apr), owed by tm1 and cited to §4.1."""
+    line = relationship(lifeline, "devon", supervisee("qualified_social_worker",
+                                                      started=STARTED))
+    review = only(line.step, "induction_review")
+    assert (review.assignee, review.due) == ("tm1", date(2026, 4, 20))
+    assert (review.rule.section, review.rule.rule) == (
+        "4.1", "personal_supervision.induction_review")
+
+
+def test_devon_s4_1_the_review_is_made_at_the_first_session_from_the_end_of_six_weeks(lifeline):
+    """A session on Fri 10 Apr (still in the six weeks) leaves it open; Mon 13 Apr closes it."""
+    line = relationship(lifeline, "devon", supervisee("qualified_social_worker",
+                                                      started=STARTED))
+    line.apply(held(date(2026, 4, 10)))
+    assert line.tasks["induction_review"]["state"] == "open"
+    step = line.apply(held(date(2026, 4, 13)))
+    assert TaskChange("induction_review", "closed", date(2026, 4, 13)) in step.changed
+
+
+def test_devon_s4_1_staff_long_in_post_owe_no_induction_review(lifeline):
+    """In post since 2021: the first six weeks were long ago."""
+    line = relationship(lifeline, "devon", supervisee("qualified_social_worker"))
+    assert "induction_review" not in {t.type for t in line.step.opened}
 
 
 @pytest.mark.parametrize("role", ROLES)
