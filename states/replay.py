@@ -76,6 +76,8 @@ def replay(kind: type[Lifecycle], entity_id: str, events: Sequence[DomainEvent],
     for index in ordered[1:]:
         event = events[index]
         _fire_due(kind, entity_id, result, book, directory, event.on)
+        if result.state in kind.final_states:
+            continue  # in time it would have found the entity over, and not reached it
         policy = book.in_force(event.on)
         machine = kind(entity_id, policy=policy, directory=directory, state=result.state,
                        data=result.data)

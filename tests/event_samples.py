@@ -47,5 +47,6 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "supervision_file_archived": {"person": "sw2"},
     "supervision_file_destroyed": {"person": "sw2"},
     "returned_to_work": {"person": "sw2"},
+    "role_changed": {"person": "sw2"},
     "staff_left": {"person": "sw2"},
 }

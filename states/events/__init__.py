@@ -62,6 +62,7 @@ from oversight.states.events.session import (
 )
 from oversight.states.events.staff import (
     ReturnedToWork,
+    RoleChanged,
     StaffLeft,
 )
 from oversight.states.events.supervision_file import (
@@ -104,6 +105,7 @@ __all__ = [
     "RelationshipEnded",
     "RelationshipStarted",
     "ReturnedToWork",
+    "RoleChanged",
     "ReviewHeld",
     "SessionCancelled",
     "SessionPlanned",

@@ -6,15 +6,31 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from oversight.states.events.base import DomainEvent, Identifier
 
 
 class ReturnedToWork(DomainEvent):
-    """A member of staff is back at work after sickness, on ``on``: the sessions cancelled for
-    their sickness are now due to be rescheduled (hull §3)."""
+    """A member of staff is back at work after sickness or another absence, on ``on``: the
+    sessions cancelled for their sickness are now due to be rescheduled (hull §3); after a long
+    absence (``absent_days``, as long as the policy's returner cadence says) they are supervised
+    as a returner (hull §3: fortnightly for 3 months, then monthly)."""
 
     type: Literal["returned_to_work"] = "returned_to_work"
     person: Identifier
+    absent_days: int | None = Field(default=None, gt=0, le=3660)
+    """How long they were away, in calendar days, if it was more than a sickness."""
+
+
+class RoleChanged(DomainEvent):
+    """A member of staff took up a major change of role on ``on`` (hull §3: "transferring to a
+    different team"): supervised as a returner where the policy has that cadence."""
+
+    type: Literal["role_changed"] = "role_changed"
+    person: Identifier
+    role: Identifier | None = None
+    """Their role from now on, if the staff role changes too (e.g. ``manager``)."""
 
 
 class StaffLeft(DomainEvent):
@@ -26,6 +42,7 @@ class StaffLeft(DomainEvent):
 
 EVENTS: tuple[type[DomainEvent], ...] = (
     ReturnedToWork,
+    RoleChanged,
     StaffLeft,
 )
 """This lifecycle's events, listed for the registry (:mod:`oversight.states.events.registry`)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from oversight.states.errors import UnknownEntity
 from oversight.states.events import (
@@ -13,6 +13,8 @@ from oversight.states.events import (
     FinalAssessmentRecorded,
     RelationshipEnded,
     RelationshipStarted,
+    ReturnedToWork,
+    RoleChanged,
     SupervisionHeld,
     SupervisorAbsenceStarted,
     SupervisorReturned,
@@ -56,6 +58,7 @@ class SupervisoryRelationship(Lifecycle):
         {"trigger": "end", "source": _LIVE, "dest": "ended"},
         {"trigger": "hold_supervision", "source": _LIVE, "dest": None},
         {"trigger": "note_asye_outcome", "source": _LIVE, "dest": None},
+        {"trigger": "note_staff_change", "source": _LIVE, "dest": None},
         {"trigger": "review_agreement", "source": ["active", "supervisor_absent",
                                                    "alternative_arranged"], "dest": None},
     ]
@@ -68,6 +71,8 @@ class SupervisoryRelationship(Lifecycle):
         "supervisor_returned": "record_return",
         "relationship_ended": "record_end",
         "final_assessment_recorded": "record_asye_outcome",
+        "role_changed": "record_role_change",
+        "returned_to_work": "record_return_to_work",
     }
 
     @property
@@ -170,6 +175,38 @@ class SupervisoryRelationship(Lifecycle):
         self.withdraw_tasks(self.tasks_where(type="personal_supervision"))
         self._open_next_supervision(event.on)
 
+    def record_role_change(self, event: RoleChanged) -> None:
+        """A major change of role: the returner cadence (hull §3) from that day, if any."""
+        self._become_returner(event.on, event.role)
+
+    def record_return_to_work(self, event: ReturnedToWork) -> None:
+        """Back after an absence: a returner if it lasted as long as the policy's threshold."""
+        returner = self.policy.cadence_for("returner")
+        threshold = returner.after_absence if returner else None
+        away = event.on - timedelta(days=event.absent_days or 0)
+        if event.absent_days is None or threshold is None \
+                or threshold.after(away, self.calendar) > event.on:
+            self.step_to("note_staff_change")
+            return
+        self._become_returner(event.on, None)
+
+    def _become_returner(self, on: date, role: str | None) -> None:
+        returner = self.policy.cadence_for("returner")
+        if self.data["role"] == "asye" or (returner is None and role is None):
+            self.step_to("note_staff_change")
+            self.note("no returner cadence in this policy (or the ASYE keeps the cadence)")
+            return
+        new_role = "returner" if returner is not None else role
+        cadence = self.policy.cadence_for(new_role or "")
+        self.step_to("note_staff_change", self.cite(f"personal_supervision.roles.{new_role}",
+                                                    cadence.cite) if cadence else None)
+        self.data.update(role=new_role, phase_from=on.isoformat())
+        # What was already missed stands; what falls due under the old cadence is replaced.
+        self.withdraw_tasks(key for key in self.tasks_where(type="personal_supervision",
+                                                            state="open")
+                            if date.fromisoformat(self.data["tasks"][key]["due"]) >= on)
+        self._open_next_supervision(on)
+
     def record_end(self, event: RelationshipEnded) -> None:
         self.data["ended"] = {"on": event.on.isoformat(), "reason": event.reason}
         self.step_to("end")
@@ -208,9 +245,12 @@ class SupervisoryRelationship(Lifecycle):
         member = self.directory.member(self.data["supervisee"])
         if member is not None:
             # The closer interval of an early phase (devon §4.1, hull §3) while its end, counted
-            # from the supervisee's start, has not passed on the day of the last session.
+            # from the supervisee's start (or the change of role, the return), has not passed
+            # on the day of the last session.
+            began = date.fromisoformat(self.data["phase_from"]) if self.data.get("phase_from") \
+                else member.started
             for phase in cadence.initially:
-                if held_on < phase.until.after(member.started, self.calendar):
+                if held_on < phase.until.after(began, self.calendar):
                     interval = phase.every
                     break
         self.data["seq"] += 1

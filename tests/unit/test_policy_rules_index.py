@@ -89,7 +89,8 @@ def test_every_interval_of_a_rule_is_listed_by_the_field_that_times_it():
     """An early phase's intervals are named by their place in ``initially``."""
     entry = rule_at(load_policy("hull"), "personal_supervision.roles.returner")
     assert {name: i.describe() for name, i in entry.intervals.items()} == {
-        "every": "1 month", "initially[0].every": "2 weeks", "initially[0].until": "3 months"}
+        "every": "1 month", "initially[0].every": "2 weeks", "initially[0].until": "3 months",
+        "after_absence": "4 weeks"}
 
 
 def test_a_path_the_policy_has_no_rule_at_gives_none(surrey: Policy):

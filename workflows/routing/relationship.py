@@ -50,8 +50,24 @@ def _supervisee(event: Any, entities: Entities, directory: Directory) -> list[Ta
     return [Target(KIND, e.id, e) for e in live(entities, KIND, subject=event.worker)]
 
 
+def _person(event: Any, entities: Entities, directory: Directory) -> list[Target]:
+    """The live relationships in which the person is supervised (their cadence may change)."""
+    return [Target(KIND, e.id, e) for e in live(entities, KIND, subject=event.person)]
+
+
+def _changed_role(event: Any, entities: Entities, directory: Directory) -> list[Target]:
+    """The live relationships in which the person is supervised; none is an error."""
+    found = _person(event, entities, directory)
+    if not found:
+        raise UnknownEntity(f"nobody supervises '{event.person}': no relationship to apply "
+                            f"this to")
+    return found
+
+
 ROUTES = (
     Route("relationship_started", KIND, _started),
+    Route("role_changed", KIND, _changed_role),
+    Route("returned_to_work", KIND, _person, primary=False),
     Route("agreement_signed", KIND, _pair),
     Route("agreement_reviewed", KIND, _pair),
     Route("relationship_ended", KIND, _pair),

@@ -53,7 +53,7 @@ def _awaiting_return(entities: Entities, person: str) -> list[Target]:
 def _returned_to_work(event: Any, entities: Entities, directory: Directory) -> list[Target]:
     """The sessions cancelled for the person's sickness, waiting for their return."""
     waiting = _awaiting_return(entities, event.person)
-    if not waiting:
+    if not waiting and event.absent_days is None:  # a long absence reaches relationships too
         raise UnknownEntity(f"no session cancelled for sickness waits for {event.person}'s return")
     return waiting
 
