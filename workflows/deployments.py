@@ -31,14 +31,16 @@ WORK_POOL_DEPLOYMENTS = ("oversight-sweep", "oversight-dispatch")
 
 def deployments() -> list[RunnerDeployment]:
     """The sweep deployment (two schedules) and the dispatch deployment."""
+    # Prefect types to_deployment as "a deployment, or a coroutine of one" (it is async-aware);
+    # called here, outside any event loop, it returns the deployment itself.
     return [
-        sweep.to_deployment(
+        sweep.to_deployment(  # type: ignore[list-item]  # a deployment here: see above
             name=SERVED_SWEEP,
             schedules=[Cron(SWEEP_DAILY, timezone="Europe/London"), Interval(SWEEP_EVERY)],
             tags=["oversight"],
             entrypoint_type=EntrypointType.MODULE_PATH,  # importable from any directory
         ),
-        dispatch.to_deployment(
+        dispatch.to_deployment(  # type: ignore[list-item]  # a deployment here: see above
             name=SERVED_DISPATCH,
             schedules=[Interval(DISPATCH_EVERY)],
             # One dispatch at a time, a second line of defence behind the leases: a run still
