@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from oversight.adapters.store import tables as t
+from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     NOW,
     _prefect,
@@ -16,7 +17,6 @@ from tests.e2e.api_server import (  # noqa: F401 - fixtures
     token,
 )
 from tests.integration.helpers import snapshot
-from oversight.workflows.bootstrap import App
 
 PROBLEM = "application/problem+json"
 
