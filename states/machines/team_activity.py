@@ -114,7 +114,10 @@ class TeamCadence(Lifecycle):
 
     def _open_next(self, after: date, *, first: bool) -> None:
         activity = self._activity(None)
-        if activity.in_month is None:
+        if first and activity.first_within is not None:
+            # Due soon after the start, then every interval (surrey §4.3: sessions planned ahead).
+            basis = activity.first_within.basis(after, self.calendar)
+        elif activity.in_month is None:
             basis = activity.every.basis(after, self.calendar)
         else:
             result = _end_of_month_after(after, activity.in_month, inclusive=first)

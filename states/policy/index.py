@@ -26,6 +26,7 @@ _PHRASES = {
     "high_risk": "high risk: every {}",
     "if_assessed": "if assessed so: every {}",
     "first_after": "first {} after allocation",
+    "first_within": "first within {} of the start",
     "until": "until {}",
     "due": "due {} after the start",
     "at": "at {}",

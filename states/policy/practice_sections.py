@@ -129,6 +129,9 @@ class TeamActivity(Rule):
     activity: str = Slug
     every: Interval
     per: Literal["team", "supervisor", "staff_member", "authority"]
+    first_within: Interval | None = None
+    """When the first falls due, from the start, if not one interval on (surrey §4.3: a plan of
+    sessions is made at the start, then renewed)."""
     in_month: int | None = Field(default=None, ge=1, le=12)
     """The month of the year it falls due in, for a yearly activity tied to the calendar
     (sunderland §4.3: the supervision schedule "must be prepared in January")."""

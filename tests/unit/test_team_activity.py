@@ -121,6 +121,31 @@ def test_hull_s3_each_team_holds_a_reflective_discussion_every_month(first_held)
     assert line.step.opened[0].rule.section == "3"
 
 
+def test_surrey_s4_3_family_safeguarding_sessions_are_planned_at_the_start_then_every_6_months(
+        cadence):
+    """sw2 from Mon 2 Mar 2026: the plan is due within 5 working days (Tue 3 … Mon 9 Mar), from
+    tm1; made on Mon 9 Mar, it is renewed 6 months on, Wed 9 Sep 2026."""
+    line = cadence("surrey", "family_safeguarding_session_plan", "sw2")
+    assert due_task(line) == ("family_safeguarding_session_plan:1", "tm1", date(2026, 3, 9))
+    assert line.step.opened[0].rule.section == "4.3"
+    line.apply(held("family_safeguarding_session_plan", "sw2", date(2026, 3, 9)))
+    assert due_task(line)[2] == date(2026, 9, 9)
+
+
+def test_surrey_s4_3_the_supervision_summary_is_closed_monthly(cadence):
+    """sw2's workbook summary from Mon 2 Mar 2026: closed by Thu 2 Apr, from tm1."""
+    line = cadence("surrey", "supervision_summary", "sw2")
+    assert due_task(line) == ("supervision_summary:1", "tm1", date(2026, 4, 2))
+
+
+def test_surrey_s4_1_a_managers_children_are_supervised_every_6_weeks(cadence):
+    """tm1 from Mon 2 Mar 2026: the child/carer supervision of a manager is due from hos1 six
+    weeks on, Mon 13 Apr 2026."""
+    line = cadence("surrey", "manager_child_supervision", "tm1")
+    assert due_task(line) == ("manager_child_supervision:1", "hos1", date(2026, 4, 13))
+    assert line.step.opened[0].rule.section == "4.1"
+
+
 def test_hull_s4_each_supervisor_is_observed_twice_a_year(cadence):
     """tm1 from Mon 2 Mar 2026: due Wed 2 Sep 2026, arranged by hos1; held 31 Aug, six months on
     is Sun 28 Feb 2027, so due Mon 1 Mar."""
@@ -234,9 +259,9 @@ def test_an_unknown_activity_is_refused_naming_the_known_ones(lifeline):
         line.begin(started("peer_observation", "tm1"))
 
 
-@pytest.mark.parametrize("authority", ["surrey", "systemic"])
+@pytest.mark.parametrize("authority", ["systemic"])
 def test_a_policy_without_team_activities_refuses_them(authority, lifeline):
-    """Surrey and the systemic authority time no team activity."""
+    """The systemic authority times no team activity."""
     line = lifeline(TeamCadence, "appraisal:sw2", policy=load_policy(authority))
     with pytest.raises(EventRejected, match="this policy has no team activities"):
         line.begin(started("appraisal", "sw2"))
@@ -267,7 +292,8 @@ def test_an_event_of_another_kind_is_refused_unchanged(cadence):
     ("hull", {"reflective_discussion", "peer_observation", "reflective_discussion_observation",
               "supervision_quality_report"}),
     ("sunderland", {"supervision_schedule"}),
-    ("surrey", set()),
+    ("surrey", {"family_safeguarding_session_plan", "supervision_summary",
+                "manager_child_supervision"}),
     ("systemic", set()),
 ])
 def test_the_seeded_policies_team_activities_are_those_tested_above(authority, activities):
