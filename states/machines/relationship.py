@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from oversight.states.errors import UnknownEntity
 from oversight.states.events import (
@@ -13,19 +13,18 @@ from oversight.states.events import (
     FinalAssessmentRecorded,
     RelationshipEnded,
     RelationshipStarted,
-    ReturnedToWork,
-    RoleChanged,
     SupervisionHeld,
     SupervisorAbsenceStarted,
     SupervisorReturned,
 )
 from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.machines.returning import ReturnerCadence
 from oversight.states.values import Basis, RuleRef
 
 _LIVE = ["agreement_pending", "active", "supervisor_absent", "alternative_arranged"]
 
 
-class SupervisoryRelationship(Lifecycle):
+class SupervisoryRelationship(ReturnerCadence, Lifecycle):
     """Agreement, personal supervision cadence and supervisor absence for one pair.
 
     Implements the supervision agreement signed at the start of the relationship and reviewed on
@@ -98,12 +97,12 @@ class SupervisoryRelationship(Lifecycle):
         agreement = rules.agreement
         self._check_eligibility(event)
         self._open_next_supervision(event.on)
+        self._open_induction_review(event.on)
         if agreement is None:
             # No agreement to wait for: the relationship is active from its first day.
             self.data["signed"] = True
             self.step_to("begin_without_agreement")
             return
-        self._open_induction_review(event.on)
         self.open_task("agreement", "supervision_agreement", assignee=event.supervisor,
                        role="supervisor",
                        basis=agreement.sign_within.basis(event.on, self.calendar),
@@ -128,15 +127,15 @@ class SupervisoryRelationship(Lifecycle):
             if cadence else None
         self.step_to("hold_supervision", rule)
         self.close_tasks(self.tasks_where(type="personal_supervision"))
+        ends = self.data.get("induction_ends")
+        if ends is not None and event.on >= date.fromisoformat(ends):
+            # Devon §4.1: the level of supervision is reviewed in the first session after.
+            self.close_tasks(self.tasks_where(type="induction_review"))
         self._open_next_supervision(event.on)
 
     def record_absence(self, event: SupervisorAbsenceStarted) -> None:
         absence = self.policy.relationship.supervisor_absence
         self.step_to("supervisor_leaves", self._absence_rule())
-        ends = self.data.get("induction_ends")
-        if ends is not None and event.on >= date.fromisoformat(ends):
-            # Devon §4.1: the level of supervision is reviewed in the first session after.
-            self.close_tasks(self.tasks_where(type="induction_review"))
         self.data["absence"] = {"on": event.on.isoformat(), "planned": event.planned}
         if absence is None:
             self.note("this policy sets no time limit on a supervisor's absence")
@@ -174,38 +173,6 @@ class SupervisoryRelationship(Lifecycle):
         self.data["role"] = "qualified_social_worker"
         self.withdraw_tasks(self.tasks_where(type="personal_supervision"))
         self._open_next_supervision(event.on)
-
-    def record_role_change(self, event: RoleChanged) -> None:
-        """A major change of role: the returner cadence (hull §3) from that day, if any."""
-        self._become_returner(event.on, event.role)
-
-    def record_return_to_work(self, event: ReturnedToWork) -> None:
-        """Back after an absence: a returner if it lasted as long as the policy's threshold."""
-        returner = self.policy.cadence_for("returner")
-        threshold = returner.after_absence if returner else None
-        away = event.on - timedelta(days=event.absent_days or 0)
-        if event.absent_days is None or threshold is None \
-                or threshold.after(away, self.calendar) > event.on:
-            self.step_to("note_staff_change")
-            return
-        self._become_returner(event.on, None)
-
-    def _become_returner(self, on: date, role: str | None) -> None:
-        returner = self.policy.cadence_for("returner")
-        if self.data["role"] == "asye" or (returner is None and role is None):
-            self.step_to("note_staff_change")
-            self.note("no returner cadence in this policy (or the ASYE keeps the cadence)")
-            return
-        new_role = "returner" if returner is not None else role
-        cadence = self.policy.cadence_for(new_role or "")
-        self.step_to("note_staff_change", self.cite(f"personal_supervision.roles.{new_role}",
-                                                    cadence.cite) if cadence else None)
-        self.data.update(role=new_role, phase_from=on.isoformat())
-        # What was already missed stands; what falls due under the old cadence is replaced.
-        self.withdraw_tasks(key for key in self.tasks_where(type="personal_supervision",
-                                                            state="open")
-                            if date.fromisoformat(self.data["tasks"][key]["due"]) >= on)
-        self._open_next_supervision(on)
 
     def record_end(self, event: RelationshipEnded) -> None:
         self.data["ended"] = {"on": event.on.isoformat(), "reason": event.reason}
@@ -261,6 +228,22 @@ class SupervisoryRelationship(Lifecycle):
                                       cadence.cite),
                        subject=self.subject)
 
+    def _open_induction_review(self, started_on: date) -> None:
+        """Devon §4.1: a newcomer's supervision reviewed when the first weeks in post end."""
+        review = self.policy.personal_supervision.induction_review
+        cadence = self.policy.cadence_for(self.data["role"])
+        member = self.directory.member(self.data["supervisee"])
+        if review is None or cadence is None or cadence.every is None or member is None:
+            return
+        ends = review.after.after(member.started, self.calendar)
+        if ends < started_on:
+            return  # long in post: the first weeks are over
+        self.data["induction_ends"] = ends.isoformat()
+        self.open_task("induction_review", "induction_review", assignee=self.data["supervisor"],
+                       role="supervisor", basis=review.within.basis(ends, self.calendar),
+                       rule=self.cite("personal_supervision.induction_review", review.cite),
+                       subject=self.subject)
+
     def _agreement_rule(self) -> RuleRef | None:
         agreement = self.policy.relationship.agreement
         return self.cite("relationship.agreement", agreement.cite) if agreement else None
@@ -301,22 +284,6 @@ class SupervisoryRelationship(Lifecycle):
         if eligible_from <= event.on:
             return
         self.open_task("eligibility", "supervisor_eligibility",
-    def _open_induction_review(self, started_on: date) -> None:
-        """Devon §4.1: a newcomer's supervision reviewed when the first weeks in post end."""
-        review = self.policy.personal_supervision.induction_review
-        cadence = self.policy.cadence_for(self.data["role"])
-        member = self.directory.member(self.data["supervisee"])
-        if review is None or cadence is None or cadence.every is None or member is None:
-            return
-        ends = review.after.after(member.started, self.calendar)
-        if ends < started_on:
-            return  # long in post: the first weeks are over
-        self.data["induction_ends"] = ends.isoformat()
-        self.open_task("induction_review", "induction_review", assignee=self.data["supervisor"],
-                       role="supervisor", basis=review.within.basis(ends, self.calendar),
-                       rule=self.cite("personal_supervision.induction_review", review.cite),
-                       subject=self.subject)
-
                        assignee=(self.directory.line_manager_of(event.supervisor)
                                  or event.supervisor),
                        role="line_manager", basis=Basis(event.on, "at the start", event.on),
