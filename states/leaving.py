@@ -40,6 +40,7 @@ def leaving_step(machine: Lifecycle, event: StaffLeft, *, timers: Iterable[str])
         data = machine.data
         subject, _ = machine.people(data)
         if machine.kind == "relationship":
+            # A relationship's lifecycle has record_end; the Lifecycle base does not.
             machine.record_end(RelationshipEnded(  # type: ignore[attr-defined]
                 on=event.on, supervisor=data["supervisor"], supervisee=data["supervisee"],
                 reason="left", actor=event.actor))

@@ -82,6 +82,7 @@ def replay(kind: type[Lifecycle], entity_id: str, events: Sequence[DomainEvent],
         machine = kind(entity_id, policy=policy, directory=directory, state=result.state,
                        data=result.data)
         if event.type == "staff_left" and event.type not in kind.handlers:
+            # The event whose type is staff_left is a StaffLeft, which the base type cannot say.
             step = leaving_step(machine, event, timers=list(result.timers))  # type: ignore[arg-type]
         else:
             step = machine.apply(event)

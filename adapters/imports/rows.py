@@ -131,6 +131,7 @@ def _rows(reader: Iterator[list[str]], cells: list[str], header: Header) -> Iter
     positions = {ours: cells.index(source) for ours, source in header.names.items()}
     line = 2
     for record in reader:
+        # reader is a csv reader, which counts the physical lines it has read.
         start, line = line, reader.line_num + 1  # type: ignore[attr-defined]
         if not any(value.strip() for value in record):
             continue  # a blank line

@@ -315,6 +315,7 @@ class Policy(Strict):
         )
 
     def cadence_for(self, role: str) -> Cadence | None:
+        # Any role name may be asked (the roles are a Literal): one the policy lacks is None.
         return self.personal_supervision.roles.get(role)  # type: ignore[call-overload]
 
 

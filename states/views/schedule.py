@@ -67,6 +67,7 @@ def project(first_due: date, interval_on: IntervalOn, *, today: date, until: dat
             continue
         if due > until:
             break
+        # status is one of Occurrence's literal statuses, chosen above; mypy sees only a str.
         found.append(Occurrence(due, status))  # type: ignore[arg-type]
         due, status = _next(due, interval_on, calendar), "projected"
     return found

@@ -55,6 +55,7 @@ def _result(event_id: str, outcome: Any) -> dict[str, Any]:
 
 
 def router() -> APIRouter:
+    # A union of the event classes the registry holds, built at run time: no static type.
     Event = Annotated[event_union(), Field(discriminator="type")]  # type: ignore[valid-type]
 
     class Amendment(BaseModel):

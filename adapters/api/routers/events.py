@@ -41,6 +41,7 @@ def _with_actor(event: DomainEvent, who: Caller, app: App) -> DomainEvent:
 
 
 def router() -> APIRouter:
+    # Unions of the event classes the registry holds, built at run time: no static type.
     Event = Annotated[event_union(), Field(discriminator="type")]  # type: ignore[valid-type]
     EventBody = Annotated[event_union(), Body(discriminator="type")]  # type: ignore[valid-type]
 
