@@ -2,10 +2,10 @@
 for one step only, and the bookkeeping of timers and tasks.
 
 A lifecycle is loaded from its stored ``state`` and ``data``, given one event or one due timer,
-and returns a :class:`~oversight.states.values.Step`. It never reads the clock: the date comes with the
-event or the timer. Tasks follow one pattern everywhere: opened with a due date when the
-obligation becomes known, each with a timer ``task:<key>`` that fires the day after it is due;
-closed by the event that fulfils it; if the timer fires first the task is breached and an
+and returns a :class:`~oversight.states.values.Step`. It never reads the clock: the date comes
+with the event or the timer. Tasks follow one pattern everywhere: opened with a due date when
+the obligation becomes known, each with a timer ``task:<key>`` that fires the day after it is
+due; closed by the event that fulfils it; if the timer fires first the task is breached and an
 escalation task goes to the next person in the policy's chain.
 """
 
@@ -42,13 +42,8 @@ def machine_for(kind: type["Lifecycle"], policy: Policy) -> Machine:
     key = (kind, policy.authority, policy.version)
     machine = _MACHINES.get(key)
     if machine is None:
-        machine = Machine(
-            model=None,
-            states=list(kind.states),
-            transitions=copy.deepcopy(kind.transitions),
-            initial=kind.initial,
-            auto_transitions=False,
-        )
+        machine = Machine(model=None, states=list(kind.states), initial=kind.initial,
+                          transitions=copy.deepcopy(kind.transitions), auto_transitions=False)
         _MACHINES[key] = machine
     return machine
 
