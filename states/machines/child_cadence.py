@@ -22,7 +22,7 @@ from oversight.states.values import Basis, RuleRef
 _PREFIX = {"allocation_discussion": "allocation", "manager_case_note": "case_note",
            "child_discussion": "discussion", "caseload_coverage": "coverage",
            "missed_discussion": "missed", "child_supervision_record": "record",
-           "decisions_on_record": "decisions"}
+           "decisions_on_record": "decisions", "permanence_discussion": "permanence"}
 _VARIANT = {"every": "", "high_risk": " (high risk)",
             "if_assessed": " (assessed for the longer interval)"}
 
@@ -142,6 +142,20 @@ class ChildCadence(Lifecycle):
                 reasons.append(f"not discussed at {self.data['sessions_missed']} sessions in a row "
                                f"(a share of {coverage.share_per_session:g} a session)")
         return reasons
+
+    def _open_permanence(self, on: date) -> None:
+        """Sunderland §6: once the child is looked after, its plan for permanence is discussed
+        before the LAC review (one task per time in care; any discussion of the child meets it)."""
+        permanence = self.rules.permanence_plan
+        looked_after = "cla" in (self.data["case_type"], self.data["plan"])
+        if permanence is None or not looked_after or self.data.get("looked_after_from"):
+            if not looked_after:
+                self.data.pop("looked_after_from", None)
+            return
+        self.data["looked_after_from"] = on.isoformat()
+        self._open("permanence_discussion", assignee=self.data["manager"], role="supervisor",
+                   basis=permanence.before.basis(on, self.calendar),
+                   rule=self.cite("child_supervision.permanence_plan", permanence.cite))
 
     def _open(self, type: str, *, assignee: str, role: str, basis: Basis, rule: RuleRef) -> None:
         self.data["seq"] += 1

@@ -27,7 +27,8 @@ __all__ = ["ChildSupervision", "sessions_per_cycle"]  # the policy comparison co
 
 _LIVE = ["allocated", "supervised", "overdue"]
 DISCUSSIONS = (
-    "allocation_discussion", "child_discussion", "caseload_coverage", "missed_discussion")
+    "allocation_discussion", "child_discussion", "caseload_coverage", "missed_discussion",
+    "permanence_discussion")
 """Task types a discussion of the child fulfils; a breach of one makes the child ``overdue``."""
 RECORDS = ("child_supervision_record", "decisions_on_record")
 
@@ -103,6 +104,7 @@ class ChildSupervision(ChildCadence):
             self.step_to("supervise", self._governing_rule())
         self._replan()
         self._open_coverage(event.on)
+        self._open_permanence(event.on)
 
     def record_details(self, event: CaseDetailsChanged) -> None:
         changed = {name: getattr(event, name) for name in
@@ -118,6 +120,7 @@ class ChildSupervision(ChildCadence):
         self._check_case_type()
         self.step_to("change_details", self._governing_rule())
         self._replan()
+        self._open_permanence(event.on)
 
     def record_reallocation(self, event: ChildReallocated) -> None:
         manager = event.manager or self.data["manager"]

@@ -89,6 +89,14 @@ class Coverage(Rule):
     whole_caseload_every: Interval | None = None
 
 
+class PermanencePlan(Rule):
+    """A looked-after child's plan for permanence discussed in supervision before the LAC review
+    it goes to (sunderland §6: "Plan for permanence at 4 month LAC Review")."""
+
+    before: Interval
+    """Counted from the day the child became looked after (case type or plan CLA)."""
+
+
 class ChildSupervisionRules(Strict):
     cases: list[CaseCadence] = []
     plans: dict[Plan, CaseType] = {}
@@ -98,6 +106,7 @@ class ChildSupervisionRules(Strict):
     recording: Recording | None = None
     decisions_recorded: Deadline | None = None
     """Decisions onto the child's record (sunderland §5.3: within 24 hours)."""
+    permanence_plan: PermanencePlan | None = None
 
     @model_validator(mode="after")
     def _one_rule_per_case_type(self) -> ChildSupervisionRules:
@@ -149,5 +158,6 @@ __all__ = [
     "CaseType", "Plan", "Recording", "Cancellation", "SessionLength", "Preparation", "Planning",
     "Sessions",
     "CaseCadence", "NewAllocation", "Coverage", "ChildSupervisionRules", "OversightTrigger",
+    "PermanencePlan",
     "ManagementOversightRules", "TeamActivity", "Retention",
 ]

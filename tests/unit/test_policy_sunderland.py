@@ -10,7 +10,14 @@ from datetime import date
 
 import pytest
 
+from oversight.adapters.policy_files import load_policy
 from oversight.states.events import AgreementReviewed, AgreementSigned
+from oversight.states.events.child_supervision import (
+    CaseDetailsChanged,
+    ChildAllocated,
+    ChildSupervisionHeld,
+)
+from oversight.states.machines import ChildSupervision
 from oversight.states.values import TaskChange
 from tests.unit.policy_scenarios import (
     STARTED,
@@ -18,6 +25,7 @@ from tests.unit.policy_scenarios import (
     asye,
     asye_session_after,
     away,
+    directory,
     dues,
     only,
     opened,
@@ -140,3 +148,42 @@ def test_sunderland_sets_no_supervisor_eligibility_so_a_newly_qualified_supervis
     line = relationship(lifeline, "sunderland", supervisee("qualified_social_worker"),
                         others=(supervisor(qualified=date(2025, 7, 1)),))
     assert "eligibility" not in opened(line.step)
+
+
+# ----- §6 the plan for permanence ---------------------------------------------------------------
+
+
+def looked_after_child(lifeline, case_type: str = "cla", plan: str = "none"):
+    """c1, allocated to sw under tm1 on Mon 2 Mar 2026."""
+    line = lifeline(ChildSupervision, "c1", policy=load_policy("sunderland"),
+                    directory=directory(supervisee("qualified_social_worker")))
+    line.begin(ChildAllocated(on=STARTED, child="c1", worker="sw", manager="tm1",
+                              case_type=case_type, plan=plan))
+    return line
+
+
+def test_sunderland_s6_a_looked_after_childs_permanence_plan_is_due_before_the_4_month_review(
+        lifeline):
+    """Looked after from Mon 2 Mar 2026: discussed by Thu 2 Jul 2026 (4 months), from tm1."""
+    line = looked_after_child(lifeline)
+    [task] = [t for t in line.step.opened if t.type == "permanence_discussion"]
+    assert (task.assignee, task.due) == ("tm1", date(2026, 7, 2))
+    assert (task.rule.section, task.rule.rule, task.rule.quote) == (
+        "6", "child_supervision.permanence_plan", "Plan for permanence at 4 month LAC Review")
+
+
+def test_sunderland_s6_a_child_coming_into_care_later_counts_from_that_day(lifeline):
+    """A CIN child from 2 Mar; a CLA plan from Mon 16 Mar: due Thu 16 Jul 2026."""
+    line = looked_after_child(lifeline, case_type="cin")
+    assert "permanence_discussion" not in {t.type for t in line.step.opened}
+    step = line.apply(CaseDetailsChanged(on=date(2026, 3, 16), child="c1", plan="cla"))
+    [task] = [t for t in step.opened if t.type == "permanence_discussion"]
+    assert task.due == date(2026, 7, 16)
+
+
+def test_sunderland_s6_a_discussion_of_the_child_meets_the_permanence_discussion(lifeline):
+    """Discussed Wed 3 Jun 2026, before the review: the task closes that day."""
+    line = looked_after_child(lifeline)
+    [key] = [k for k, t in line.tasks.items() if t["type"] == "permanence_discussion"]
+    step = line.apply(ChildSupervisionHeld(on=date(2026, 6, 3), child="c1", worker="sw"))
+    assert TaskChange(key, "closed", date(2026, 6, 3)) in step.changed
