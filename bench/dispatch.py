@@ -106,7 +106,8 @@ def run(mode: str, store: Path, messages: int, batch: int) -> dict[str, Any]:
     """One dispatch of every message to the receiver; the time it took."""
     from oversight.workflows.bootstrap import engine_for
     from oversight.workflows.dispatch import Backoff, dispatch
-    from oversight.workflows.receivers import build_deliverers, close_all
+    from oversight.workflows.bootstrap import build_deliverers
+    from oversight.workflows.receivers import close_all
     from oversight.workflows.settings import Settings
 
     signed = mode == "signed"

@@ -11,6 +11,8 @@
     workforce   every ASYE journey in the authority and its tasks; nothing else
     auditor     reads everything, writes nothing; every read is logged (as everyone's is)
     admin       reads and writes everything
+    dpo         the data protection officer: subject access exports and the access log; no
+                record through the other routes
 
 A scope is worked out per request from the store (relationships change), and answers one
 question for every record: may this token read it? Refusals say nothing about the record.
@@ -24,19 +26,21 @@ chooses the actor.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping, Protocol
 
-from sqlalchemy import Connection, select
+from oversight.workflows.ports import Entities, Staff
 
-from oversight.adapters.store import inbound
-from oversight.adapters.store import tables as t
-
-ROLES = ("system", "supervisee", "supervisor", "manager", "workforce", "auditor", "admin")
+ROLES = ("system", "supervisee", "supervisor", "manager", "workforce", "auditor", "admin", "dpo")
 PERSONAL_ROLES = frozenset({"supervisee", "supervisor", "manager"})
 """Roles whose scope is a person's: their token must name a staff member."""
 WRITERS = frozenset({"system", "admin"})
 """Roles that post events and close any task."""
-READERS = frozenset(ROLES) - {"system"}
+READERS = frozenset(ROLES) - {"system", "dpo"}
+"""Roles that read records, each within its scope."""
+OVERSEERS = frozenset({"auditor", "admin", "dpo"})
+"""Roles that read the access log."""
+DATA_PROTECTION = frozenset({"dpo"})
+"""Roles that export everything held about a person (subject access)."""
 
 CHILD_KINDS = frozenset({"assessment", "child_supervision", "oversight"})
 """Lifecycles about a child: ``subject`` is the child, ``party`` the allocated worker."""
@@ -98,33 +102,53 @@ def principal(role: str, token_id: str, person: str | None,
     return f"{me} for {acting_for}" if acting_for else me
 
 
-def scope_for(connection: Connection, role: str, person: str | None) -> Scope:
+class ScopeFacts(Protocol):
+    """What a scope is worked out from: a unit of work, or the repositories on a connection."""
+
+    entities: Entities
+    staff: Staff
+
+
+def reports_of(lines: Mapping[str, str | None], manager: str) -> set[str]:
+    """Everyone whose line-manager chain (``lines``: person → line manager) includes
+    ``manager``, not ``manager`` itself."""
+    below: dict[str, list[str]] = {}
+    for person, boss in lines.items():
+        if boss is not None:
+            below.setdefault(boss, []).append(person)
+    found: set[str] = set()
+    pending = list(below.get(manager, []))
+    while pending:
+        person = pending.pop()
+        if person in found or person == manager:
+            continue  # a loop in bad HR data ends here
+        found.add(person)
+        pending.extend(below.get(person, []))
+    return found
+
+
+def scope_for(facts: ScopeFacts, role: str, person: str | None) -> Scope:
     """The scope of a token with ``role`` for ``person``, from the store as it is now."""
     if role in ("auditor", "admin"):
         return Scope(everything=True, me=person)
     if role == "workforce":
-        journeys = connection.execute(
-            select(t.entities.c.subject).where(t.entities.c.kind == "asye")).scalars()
+        journeys = [e.subject for e in facts.entities.listing(["asye"])]
         return Scope(me=person, kinds=frozenset({"asye"}), people=frozenset(journeys))
     if role not in PERSONAL_ROLES or person is None:
         return Scope(me=person)  # system: no records
     me = frozenset({person})
     if role == "supervisee":
         return Scope(me=person, people=me)
-    people = me | _supervisees(connection, person)
+    people = me | frozenset(e.subject for e in facts.entities.listing(["relationship"],
+                                                                       party=person)
+                            if e.state != "ended")
     if role == "manager":
-        people |= inbound.reports_of(connection, person)
-    teams = frozenset(inbound.teams_of(connection, people)) if role == "manager" else frozenset()
+        people |= reports_of(facts.staff.line_managers(), person)
+    teams = frozenset(facts.staff.teams_of(people)) if role == "manager" else frozenset()
     return Scope(me=person, people=people, workers=people,
                  managers=people if role == "manager" else me, teams=teams)
 
 
-def _supervisees(connection: Connection, supervisor: str) -> frozenset[str]:
-    rows = connection.execute(select(t.entities.c.subject).where(
-        t.entities.c.kind == "relationship", t.entities.c.party == supervisor,
-        t.entities.c.state != "ended"))
-    return frozenset(rows.scalars())
-
-
-__all__ = ["CHILD_KINDS", "PERSONAL_ROLES", "PERSON_KINDS", "READERS", "ROLES", "Scope",
-           "WRITERS", "principal", "scope_for"]
+__all__ = ["CHILD_KINDS", "DATA_PROTECTION", "OVERSEERS", "PERSONAL_ROLES", "PERSON_KINDS",
+           "READERS", "ROLES", "Scope", "ScopeFacts",
+           "WRITERS", "principal", "reports_of", "scope_for"]

@@ -2,24 +2,40 @@
 
 The one module of ``workflows`` that names the adapters' concrete classes: it builds the
 SQLAlchemy store (:class:`~oversight.adapters.store.unit_of_work.SqlStore`) and hands it, as the
-store port, to the service and to every read model the edges call.
+store port, to the service and to every read model the edges call; it builds one delivery
+adapter per configured receiver; and it hands the synthetic population its bulk writer and the
+simulation its scenario reader. tests/unit/test_boundaries.py keeps it the only one.
 """
 
 from __future__ import annotations
 
+import ssl
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
 from oversight.adapters.delivery.ports import Deliverer
 from oversight.adapters.policy_files import load_policy, load_policy_book
+from oversight.adapters.scenario import Planned, ScenarioInvalid, load_scenario
+from oversight.adapters.store import bulk
 from oversight.adapters.store.database import is_current, make_engine, upgrade
 from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.states.errors import OversightError, StoreNotReady
 from oversight.states.policy.model import Policy
-from oversight.workflows.ports import UnitOfWorkFactory
+from oversight.workflows.delivery_settings import (
+    ChatReceiver,
+    EmailReceiver,
+    FilesReceiver,
+    JsonlReceiver,
+    WebhookReceiver,
+)
+from oversight.workflows.population import Template
+from oversight.workflows.ports import BulkWriter, UnitOfWorkFactory
 from oversight.workflows.service import OversightService
 from oversight.workflows.settings import Settings
 
@@ -36,8 +52,6 @@ class App:
 
     def deliverers(self, *, run_at: datetime | None = None) -> dict[str, Deliverer]:
         """One adapter per configured receiver, by name (the JSON Lines file when none is)."""
-        from oversight.workflows.receivers import build_deliverers
-
         return build_deliverers(self.settings, run_at=run_at)
 
 
@@ -80,3 +94,79 @@ def open_app(settings: Settings | None = None) -> App:
     book = load_policy_book(name, settings.policy_dir)
     return App(settings, engine, store, book.current, OversightService(
         uow_factory=store, policy=book, link_base=settings.link_base))
+
+
+# ----- delivery adapters ---------------------------------------------------------------------
+
+def build_deliverer(name: str, config: Any, settings: Settings, *,
+                    run_at: datetime | None = None) -> Deliverer:
+    """The adapter for receiver ``name``; a files adapter names its file after ``run_at``."""
+    if isinstance(config, WebhookReceiver):
+        from oversight.adapters.delivery.webhook import WebhookDeliverer
+
+        secret = config.secret.get_secret_value() if config.secret and config.signed else None
+        previous = [one.get_secret_value() for one in config.previous_secrets] \
+            if config.signed else []
+        verify: bool | str = str(config.ca_file) if config.ca_file else config.verify_tls
+        return WebhookDeliverer(str(config.url), secret=secret, timeout=config.timeout_seconds,
+                                verify_tls=verify, previous_secrets=previous)
+    if isinstance(config, EmailReceiver):
+        from oversight.adapters.delivery.email import SmtpDeliverer
+
+        smtp = settings.smtp
+        assert smtp is not None  # the settings refuse an e-mail receiver without smtp
+        return SmtpDeliverer(
+            host=smtp.host, port=smtp.port, sender=smtp.sender, recipients=config.to,
+            username=smtp.username,
+            password=smtp.password.get_secret_value() if smtp.password else None,
+            starttls=smtp.starttls, timeout=smtp.timeout_seconds,
+            ssl_context=ssl.create_default_context(
+                cafile=str(smtp.ca_file) if smtp.ca_file else None))
+    if isinstance(config, ChatReceiver):
+        from oversight.adapters.delivery.chat import ChatDeliverer
+
+        return ChatDeliverer(config.url.get_secret_value())
+    if isinstance(config, FilesReceiver):
+        from oversight.adapters.delivery.files import BatchFileDeliverer
+
+        return BatchFileDeliverer(config.directory, format=config.format, prefix=config.prefix,
+                                  run_at=run_at)
+    if isinstance(config, JsonlReceiver):
+        from oversight.adapters.delivery.jsonl import JsonLinesFile
+
+        return JsonLinesFile(config.path or settings.outbox_file)
+    raise TypeError(f"receiver {name!r}: no adapter for {type(config).__name__}")
+
+
+def build_deliverers(settings: Settings, *, run_at: datetime | None = None
+                     ) -> dict[str, Deliverer]:
+    return {name: build_deliverer(name, config, settings, run_at=run_at)
+            for name, config in settings.receiver_settings().items()}
+
+
+# ----- the synthetic population's store and the simulation's scenario files ---------------------
+
+def bulk_writer(url: str) -> BulkWriter:
+    """Rows straight into the (initialised) store at ``url``: executemany or ``COPY``."""
+    return bulk.BulkLoad(url)
+
+
+def template_entities(path: Path) -> list[tuple[str, str]]:
+    """(kind, id) of every entity in the SQLite template store at ``path``."""
+    return bulk.entity_keys(path)
+
+
+def capture_template(path: Path, owners: Iterable[tuple[str, str]], people: Iterable[str],
+                     tokens: Mapping[str, str]) -> Template:
+    """The rows ``owners`` and staff ``people`` own in the template store, over ``tokens``."""
+    return bulk.capture(path, owners, people, tokens)
+
+
+def sqlite_url(path: Path) -> str:
+    """The store URL of a SQLite file."""
+    return f"sqlite:///{path}"
+
+
+__all__ = ["App", "Planned", "ScenarioInvalid", "StoreNotReady", "build_deliverer",
+           "build_deliverers", "bulk_writer", "capture_template", "engine_for", "initialise",
+           "load_scenario", "open_app", "sqlite_url", "template_entities"]

@@ -25,10 +25,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, select
-
-from oversight.adapters.store import tables as t
 from oversight.states.errors import UnknownEntity
+from oversight.workflows.access import reports_of
+from oversight.workflows.ports import UnitOfWorkFactory
 
 CATEGORIES = {
     "personal_supervision": "Personal supervision",
@@ -64,37 +63,23 @@ class Period:
             raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
 
 
-def store_today(engine: Engine) -> date:
+def store_today(store: UnitOfWorkFactory) -> date:
     """Today in Europe/London, or the store's last recorded day if later (a simulated store runs
     on a virtual clock that may be ahead of the real one)."""
     today = datetime.now(ZoneInfo("Europe/London")).date()
-    with engine.connect() as connection:
-        latest = [connection.execute(select(func.max(column))).scalar_one_or_none()
-                  for column in (t.entities.c.updated_on, t.tasks.c.closed_on,
-                                 t.tasks.c.breached_on)]
+    with store() as uow:
+        latest = [uow.entities.last_updated(), uow.tasks.last_changed()]
     return max([today, *(d for d in latest if d is not None)])
 
 
-def team_members(engine: Engine, manager: str) -> list[str]:
+def team_members(store: UnitOfWorkFactory, manager: str) -> list[str]:
     """The manager and everyone below them in the line-management chain, sorted."""
-    with engine.connect() as connection:
-        rows = connection.execute(select(t.staff.c.id, t.staff.c.line_manager)).all()
-    reports: dict[str, list[str]] = {}
-    known = set()
-    for person, line_manager in rows:
-        known.add(person)
-        if line_manager:
-            reports.setdefault(line_manager, []).append(person)
-    if manager not in known:
+    with store() as uow:
+        lines = uow.staff.line_managers()
+    if manager not in lines:
         raise UnknownEntity(f"no staff member '{manager}' to report on: --team takes a "
                             f"manager's id")
-    members, pending = {manager}, [manager]
-    while pending:
-        for person in reports.get(pending.pop(), []):
-            if person not in members:
-                members.add(person)
-                pending.append(person)
-    return sorted(members)
+    return sorted({manager} | reports_of(lines, manager))
 
 
 def _outcome(row: dict[str, Any], as_of: date) -> str:
@@ -116,21 +101,18 @@ def _finish(line: dict[str, Any]) -> dict[str, Any]:
     return line
 
 
-def compliance(engine: Engine, period: Period, *, team: str | None = None,
+def compliance(store: UnitOfWorkFactory, period: Period, *, team: str | None = None,
                as_of: date | None = None) -> dict[str, Any]:
     """The figures for ``period``: by category, by rule, breaches by rule, and by month.
 
     ``as_of`` decides whether an open task is past due: by default the period's last day, or the
     store's today (:func:`store_today`) while the period is still running.
     """
-    as_of = as_of or min(period.end, store_today(engine))
-    members = team_members(engine, team) if team else None
-    query = select(t.tasks).where(t.tasks.c.due >= period.start, t.tasks.c.due <= period.end,
-                                  t.tasks.c.type != "escalation", t.tasks.c.state != "withdrawn")
-    if members is not None:
-        query = query.where(t.tasks.c.assignee.in_(members))
-    with engine.connect() as connection:
-        rows = [dict(row) for row in connection.execute(query.order_by(t.tasks.c.id)).mappings()]
+    as_of = as_of or min(period.end, store_today(store))
+    members = team_members(store, team) if team else None
+    with store() as uow:
+        rows = [row for row in uow.tasks.due_between(period.start, period.end, assignees=members)
+                if row["type"] != "escalation" and row["state"] != "withdrawn"]
 
     categories = {name: {"category": name, "label": label, **_blank()}
                   for name, label in CATEGORIES.items()}

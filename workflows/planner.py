@@ -12,14 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-from sqlalchemy import Engine, or_, select
-
-from oversight.adapters.store import tables as t
 from oversight.states.calendar import months_after
 from oversight.states.policy.model import Policy
 from oversight.states.views.schedule import asye_interval, personal_interval, project
+from oversight.workflows.ports import StoredEntity, TaskRow, UnitOfWork, UnitOfWorkFactory
 
 HORIZON_MONTHS = 12
 _HELD = ("open", "breached", "escalated")
@@ -47,23 +43,22 @@ class SessionAhead:
     session: str | None = None
 
 
-def sessions_ahead(engine: Engine, policy: Policy, person: str, *, today: date,
+def sessions_ahead(store: UnitOfWorkFactory, policy: Policy, person: str, *, today: date,
                    months: int = HORIZON_MONTHS) -> list[SessionAhead]:
     """``person``'s supervision sessions from ``today`` to ``months`` ahead, in date order
     (overdue ones first, on their due dates)."""
     until = months_after(today, months)
     calendar = policy.working_calendar()
     found: list[SessionAhead] = []
-    with engine.connect() as connection:
-        entities = _entities(connection, person)
-        tasks = _open_tasks(connection, [(e["kind"], e["id"]) for e in entities])
-        planned = _planned_sessions(connection, person)
-        starts = {row.id: row.started for row in connection.execute(select(
-            t.staff.c.id, t.staff.c.started).where(t.staff.c.id.in_(
-                sorted({e["subject"] for e in entities}))))}
+    with store() as uow:
+        entities = _entities(uow, person)
+        tasks = {(e.kind, e.id): _open_tasks(uow, e) for e in entities}
+        planned = _planned_sessions(uow, person)
+        members = {p: uow.staff.member(p) for p in sorted({e.subject for e in entities})}
+    starts = {p: m.started for p, m in members.items() if m is not None}
     for entity in entities:
-        data = entity["data"]
-        if entity["kind"] == "relationship":
+        data = entity.data
+        if entity.kind == "relationship":
             supervisor, supervisee, kind = data["supervisor"], data["supervisee"], \
                 "personal_supervision"
             interval_on = personal_interval(policy, data["role"], starts.get(supervisee))
@@ -73,7 +68,7 @@ def sessions_ahead(engine: Engine, policy: Policy, person: str, *, today: date,
                                                  in data["phase_starts"].items()})
         if interval_on is None:
             continue  # an ASYE's relationship: the journey keeps the cadence
-        for task in tasks.get((entity["kind"], entity["id"]), []):
+        for task in tasks.get((entity.kind, entity.id), []):
             if task["type"] != kind:
                 continue
             booked = [(day, ident) for day, ident, pair in planned
@@ -82,41 +77,32 @@ def sessions_ahead(engine: Engine, policy: Policy, person: str, *, today: date,
                                       calendar=calendar, planned=booked):
                 found.append(SessionAhead(
                     on=occurrence.on, status=occurrence.status, supervisor=supervisor,
-                    supervisee=supervisee, type=kind, entity=f"{entity['kind']}:{entity['id']}",
+                    supervisee=supervisee, type=kind, entity=f"{entity.kind}:{entity.id}",
                     task=task["id"], rule=f"{task['authority']} §{task['section']}",
                     session=occurrence.session))
     return sorted(found, key=lambda s: (s.on, s.supervisee, s.supervisor, s.type))
 
 
-def _entities(connection: Any, person: str) -> list[dict[str, Any]]:
-    query = select(t.entities.c.kind, t.entities.c.id, t.entities.c.subject, t.entities.c.state,
-                   t.entities.c.data).where(
-        t.entities.c.kind.in_(["relationship", "asye"]),
-        or_(t.entities.c.subject == person, t.entities.c.party == person))
-    rows = [dict(row) for row in connection.execute(query.order_by(
-        t.entities.c.kind, t.entities.c.id)).mappings()]
-    return [row for row in rows
-            if not (row["kind"] == "relationship" and row["state"] == "ended")
-            and not (row["kind"] == "asye" and row["state"] in _ASYE_OVER)]
+def _entities(uow: UnitOfWork, person: str) -> list[StoredEntity]:
+    """``person``'s live relationships and ASYE journeys, by kind then id."""
+    found = uow.entities.listing(["relationship", "asye"], person=person)
+    return sorted((e for e in found
+                   if not (e.kind == "relationship" and e.state == "ended")
+                   and not (e.kind == "asye" and e.state in _ASYE_OVER)),
+                  key=lambda e: (e.kind, e.id))
 
 
-def _open_tasks(connection: Any, refs: list[tuple[str, str]]) -> dict[tuple[str, str],
-                                                                        list[dict[str, Any]]]:
-    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for kind, ident in refs:
-        rows = connection.execute(select(t.tasks).where(
-            t.tasks.c.entity_kind == kind, t.tasks.c.entity_id == ident,
-            t.tasks.c.state.in_(_HELD)).order_by(t.tasks.c.due, t.tasks.c.id)).mappings()
-        found[(kind, ident)] = [dict(row) for row in rows]
-    return found
+def _open_tasks(uow: UnitOfWork, entity: StoredEntity) -> list[TaskRow]:
+    """The entity's tasks still asking for something, by due date then id."""
+    return sorted((row for row in uow.tasks.of_entity(entity.kind, entity.id)
+                   if row["state"] in _HELD), key=lambda row: (row["due"], row["id"]))
 
 
-def _planned_sessions(connection: Any, person: str) -> list[tuple[date, str, tuple[str, str]]]:
-    rows = connection.execute(select(t.entities.c.id, t.entities.c.data).where(
-        t.entities.c.kind == "session", t.entities.c.state.in_(["planned", "rescheduled"]),
-        or_(t.entities.c.subject == person, t.entities.c.party == person)))
-    return [(date.fromisoformat(row.data["for_date"]), row.id,
-             (row.data["supervisor"], row.data["supervisee"])) for row in rows]
+def _planned_sessions(uow: UnitOfWork, person: str) -> list[tuple[date, str, tuple[str, str]]]:
+    found = uow.entities.listing(["session"], person=person)
+    return [(date.fromisoformat(e.data["for_date"]), e.id,
+             (e.data["supervisor"], e.data["supervisee"])) for e in found
+            if e.state in ("planned", "rescheduled")]
 
 
 __all__ = ["HORIZON_MONTHS", "SessionAhead", "sessions_ahead"]

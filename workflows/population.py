@@ -1,6 +1,6 @@
 """A synthetic population of authorities, staff and children, built in seconds by bulk insert.
 
-**Personas** are short histories run through the real engine on a small SQLite template store:
+**Personas** (:mod:`oversight.workflows.personas`) are short histories run through the real engine on a small SQLite template store:
 events recorded by the service and timers swept day by day, up to :data:`AS_OF`. Staff: a
 qualified worker supervised on time, late (a session missed: breached and escalated), or late
 once and back on time; a manager; ASYEs in their weekly, fortnightly and monthly phases; a
@@ -9,153 +9,47 @@ supervised on time or late; a Child and Family Assessment at any day of its 45. 
 run at :data:`OFFSETS` offsets spread over its cycle, so due dates spread over the days ahead.
 
 **Replication**: each person or child picks a persona by realistic shares (:class:`Shares`) and
-an offset, and the persona's rows (:mod:`oversight.adapters.store.bulk`) are written under its real
-identifiers. The store is then as if the engine had run those histories for everyone.
+an offset, and the persona's rows (a :class:`Template`) are written under its real identifiers
+by the store's bulk writer. The store is then as if the engine had run those histories for everyone.
 """
 
 from __future__ import annotations
 
 import random
-import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import partial
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from oversight.adapters.store.bulk import BulkLoad, Template, capture, fill
-
-AS_OF = date(2026, 6, 1)
-"""A Monday: the synthetic store is as it stands after that day's sweep."""
-OFFSETS = 28
-"""Offsets per persona: due dates spread over a cycle (4 weeks, or the case type's own)."""
-NOW = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)
-
-Events = list[dict[str, Any]]
+from oversight.workflows.personas import AS_OF, NOW, OFFSETS, PERSONAS, Events, Persona, Shares
 
 
-@dataclass(frozen=True)
-class Shares:
-    """Who is who: shares of staff and of children (England's children's social care)."""
+@dataclass
+class Template:
+    """The rows one template's entities own, as format strings over its people's tokens."""
 
-    managers: float = 0.10
-    asye: float = 0.08
-    managers_per_head: int = 8
-    late: float = 0.20
-    """Supervision held late (or missed) in the last cycle: staff and children alike."""
-    absent_managers: float = 0.03
-    """Managers absent for five weeks: their supervisees' alternative supervision is due."""
-    assessments: float = 0.12
-    """Children in a Child and Family Assessment."""
-    case_types: tuple[tuple[str, float], ...] = (
-        ("cin", 0.35), ("cp", 0.12), ("cla", 0.20), ("early_help", 0.12), ("cwd", 0.05),
-        ("care_leaver", 0.10), ("family_safeguarding", 0.06))
+    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    """Table → rows, each value as stored; strings are format strings (``{c}``, ``{w}``…)."""
+
+    def count(self, table: str) -> int:
+        return len(self.rows.get(table, ()))
 
 
-CYCLE = {"cin": 28, "cp": 28, "cla": 56, "early_help": 28, "cwd": 91, "care_leaver": 84,
-         "family_safeguarding": 28}
-"""Days between child-specific supervisions by case type (surrey §4.1)."""
+def formattable(value: Any, tokens: Mapping[str, str]) -> Any:
+    """``value`` with each token (``cTPL7X``) turned into its field (``{c}``), braces escaped."""
+    if not isinstance(value, str):
+        return value
+    text = value.replace("{", "{{").replace("}", "}}")
+    for name, token in tokens.items():
+        text = text.replace(token, "{" + name + "}")
+    return text
 
 
-def _weekday(day: date) -> date:
-    """Sessions are held on working days: a weekend date moves back to the Friday."""
-    return day - timedelta(days=max(0, day.weekday() - 4))
-
-
-def _sessions(sup: str, sv: str, days: list[date]) -> Events:
-    return [{"type": "supervision_held", "on": _weekday(d), "supervisor": sup, "supervisee": sv,
-             "minutes": 90} for d in days]
-
-
-def _relationship(end: date, sup: str, sv: str, held: list[int]) -> Events:
-    """Started 16 weeks before ``end``, agreement signed, sessions ``held`` days before ``end``."""
-    start = _weekday(end - timedelta(days=113))
-    return ([{"type": "relationship_started", "on": start, "supervisor": sup, "supervisee": sv},
-             {"type": "agreement_signed", "on": start + timedelta(days=1), "supervisor": sup,
-              "supervisee": sv}]
-            + _sessions(sup, sv, [end - timedelta(days=n) for n in held]))
-
-
-def _asye(end: date, ids: dict[str, str], weeks: int) -> Events:
-    """An ASYE enrolled ``weeks`` before ``end``, supervised on the Surrey schedule."""
-    start = _weekday(end - timedelta(weeks=weeks))
-    m, s = ids["m"], ids["s"]
-    days, day = [], start
-    while True:
-        age = (day - start).days
-        day += timedelta(days=7 if age < 91 else 14 if age < 273 else 28)
-        if day > end:
-            break
-        days.append(day)
-    reviews = [{"type": "review_held", "on": _weekday(start + timedelta(days=n)), "worker": s,
-                "review": name} for n, name in ((92, "three_month"), (183, "six_month"))
-               if start + timedelta(days=n) <= end]
-    return sorted([{"type": "relationship_started", "on": start, "supervisor": m, "supervisee": s},
-                   {"type": "asye_enrolled", "on": start, "worker": s, "supervisor": m},
-                   {"type": "agreement_signed", "on": start, "supervisor": m, "supervisee": s}]
-                  + _sessions(m, s, days) + reviews, key=lambda e: e["on"])
-
-
-def _child(end: date, ids: dict[str, str], case_type: str, late: bool) -> Events:
-    cycle = CYCLE[case_type]
-    allocated = _weekday(end - timedelta(days=2 * cycle))
-    held = [_weekday(end - timedelta(days=cycle))] + ([] if late else [_weekday(end)])
-    return ([{"type": "child_allocated", "on": allocated, "child": ids["c"], "worker": ids["w"],
-              "manager": ids["m"], "case_type": case_type,
-              "plan": case_type if case_type in ("cin", "cp", "cla") else "none"}]
-            + [{"type": "child_supervision_held", "on": d, "child": ids["c"], "worker": ids["w"]}
-               for d in held])
-
-
-def _assessment(end: date, ids: dict[str, str]) -> Events:
-    started = _weekday(end)
-    return [{"type": "child_allocated", "on": started, "child": ids["c"], "worker": ids["w"],
-             "manager": ids["m"], "case_type": "assessment"},
-            {"type": "assessment_started", "on": started, "child": ids["c"], "worker": ids["w"],
-             "manager": ids["m"]},
-            {"type": "oversight_recorded", "on": started + timedelta(days=1), "child": ids["c"],
-             "point": "allocation"}]
-
-
-@dataclass(frozen=True)
-class Persona:
-    name: str
-    role: str | None
-    """The role of the persona's own staff member (``s``); None for a child."""
-    span: int
-    """Days its offsets spread over (its cycle)."""
-    history: Callable[[date, dict[str, str]], Events]
-
-
-def _staff(name: str, role: str, history: Callable[[date, dict[str, str]], Events],
-           span: int = 28) -> Persona:
-    return Persona(name, role, span, history)
-
-
-PERSONAS: dict[str, Persona] = {p.name: p for p in [
-    _staff("worker", "qualified_social_worker",
-           lambda end, i: _relationship(end, i["m"], i["s"], [84, 56, 28, 0])),
-    _staff("worker_late", "qualified_social_worker",
-           lambda end, i: _relationship(end, i["m"], i["s"], [84, 56])),
-    _staff("worker_late_once", "qualified_social_worker",
-           lambda end, i: _relationship(end, i["m"], i["s"], [84, 46, 18])),
-    _staff("manager", "manager",
-           lambda end, i: _relationship(end, i["h"], i["s"], [84, 56, 28, 0])),
-    _staff("manager_late", "manager", lambda end, i: _relationship(end, i["h"], i["s"], [84, 56])),
-    _staff("worker_supervisor_absent", "qualified_social_worker",
-           lambda end, i: _relationship(end, i["m"], i["s"], [84, 56]) + [
-               {"type": "supervisor_absence_started", "on": _weekday(end - timedelta(days=35)),
-                "supervisor": i["m"]}]),
-    _staff("asye_weekly", "asye", lambda end, i: _asye(end, i, 6), span=7),
-    _staff("asye_fortnightly", "asye", lambda end, i: _asye(end, i, 22), span=14),
-    _staff("asye_monthly", "asye", lambda end, i: _asye(end, i, 44)),
-    Persona("assessment", None, 63, _assessment),
-    *(Persona(f"child_{ct}{'_late' if late else ''}", None, CYCLE[ct],
-              partial(_child, case_type=ct, late=late))
-      for ct in CYCLE for late in (False, True)),
-]}
+def fill(row: tuple[Any, ...], ids: Mapping[str, str]) -> tuple[Any, ...]:
+    """A template row with real identifiers (every string field is a format string)."""
+    return tuple(v.format_map(ids) if isinstance(v, str) else v for v in row)
 
 
 def _tokens(n: int, persona: Persona) -> dict[str, str]:
@@ -166,10 +60,9 @@ def _tokens(n: int, persona: Persona) -> dict[str, str]:
 def build_templates(offsets: int = OFFSETS, policy: str = "surrey",
                     workdir: Path | None = None) -> dict[tuple[str, int], Template]:
     """Every persona at every offset, run through the real service and captured."""
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
     from oversight.states.directory import StaffMember
     from oversight.states.events.registry import parse_event
-    from oversight.workflows.bootstrap import initialise
+    from oversight.workflows.bootstrap import capture_template, initialise, template_entities
     from oversight.workflows.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="oversight-personas-", dir=workdir) as folder:
@@ -200,23 +93,21 @@ def build_templates(offsets: int = OFFSETS, policy: str = "surrey",
                     staff.append(StaffMember(ids["w"], "qualified_social_worker",
                                              date(2021, 9, 1), ids["m"], date(2020, 7, 1)))
                 events += history
-        with SqlUnitOfWork(app.engine) as uow:
+        with app.store() as uow:
             uow.staff.upsert(staff)
             uow.commit()
         _run(app, sorted(events, key=lambda e: e["on"]), parse_event)
         app.engine.dispose()
         out: dict[tuple[str, int], Template] = {}
-        db = sqlite3.connect(path)
         owned: dict[str, list[tuple[str, str]]] = {}
-        for kind, ident in db.execute("SELECT kind, id FROM entities"):
+        for kind, ident in template_entities(path):
             token = ident.split(":")[-1].split(".")[0]
             if token[:1] in ("s", "c"):  # the persona's own: never a manager's or a head's
                 owned.setdefault(token[1:], []).append((kind, ident))
-        db.close()
         for persona, offset, ids in plans:
             key = ids["s" if persona.role else "c"][1:]  # "T17X": the instance's own number
             people = [ids["s"]] if persona.role else []
-            out[(persona.name, offset)] = capture(path, owned.get(key, []), people, ids)
+            out[(persona.name, offset)] = capture_template(path, owned.get(key, []), people, ids)
         return out
 
 
@@ -314,7 +205,9 @@ def head_row(ident: str) -> tuple[Any, ...]:
 def synthesise(url: str, population: Population, templates: dict[tuple[str, int], Template],
                offsets: int = OFFSETS) -> dict[str, int]:
     """Write the population's rows into the (initialised, empty) store at ``url``."""
-    load = BulkLoad(url)
+    from oversight.workflows.bootstrap import bulk_writer
+
+    load = bulk_writer(url)
     counts: dict[str, int] = {}
     try:
         for table in ("staff", "entities", "timers", "tasks", "audit"):

@@ -120,6 +120,16 @@ class Entities(Protocol):
         """(kind, state, how many), sorted by kind then state."""
         ...
 
+    def listing(self, kinds: Sequence[str], *, subjects: Iterable[str] | None = None,
+                party: str | None = None, person: str | None = None) -> list[StoredEntity]:
+        """Entities of ``kinds`` (about one of ``subjects``; with ``party``; with ``person`` as
+        subject or party), by start date then id, without locking them: for read models."""
+        ...
+
+    def last_updated(self) -> date | None:
+        """The latest day any entity changed on (None for an empty store)."""
+        ...
+
 
 class Timers(Protocol):
     """Durable timers, in firing order (fires_on, id)."""
@@ -164,6 +174,16 @@ class Tasks(Protocol):
         """Every open task raised under ``authority``'s policy, by id."""
         ...
 
+    def due_between(self, start: date, end: date, *,
+                    assignees: Iterable[str] | None = None) -> list[TaskRow]:
+        """Tasks due from ``start`` to ``end`` (both included), optionally only those assigned
+        to one of ``assignees``, by id."""
+        ...
+
+    def last_changed(self) -> date | None:
+        """The latest day a task was closed or breached on (None if none was)."""
+        ...
+
     def retime(self, kind: str, entity_id: str, key: str, *, due: date, rule: RuleRef,
                basis: Basis) -> None:
         """A task's new due date, rule and arithmetic, and its ``task:<key>`` timer if armed
@@ -203,6 +223,14 @@ class Staff(Protocol):
 
     def upsert(self, members: Iterable[StaffMember]) -> int:
         """Add or replace each member; how many were written."""
+        ...
+
+    def line_managers(self) -> dict[str, str | None]:
+        """Every member of staff → their line manager (None at the top)."""
+        ...
+
+    def teams_of(self, people: Iterable[str]) -> set[str]:
+        """The teams these people belong to (those with one)."""
         ...
 
 
@@ -274,6 +302,18 @@ class UnitOfWorkFactory(Protocol):
         ...
 
 
-__all__ = ["Collision", "DueTimer", "Entities", "Events", "History", "Meta", "Outbox",
-           "SavedStep", "Savepoint", "Staff", "StoredEntity", "TaskRow", "Tasks", "Timers",
+class BulkWriter(Protocol):
+    """Rows appended straight to a store's tables (a synthetic population), then committed."""
+
+    def write(self, table: str, rows: Iterable[tuple[Any, ...]]) -> int:
+        """Append ``rows`` (values in the table's bulk column order); how many."""
+        ...
+
+    def close(self) -> None:
+        """Commit and refresh the database's statistics."""
+        ...
+
+
+__all__ = ["BulkWriter", "Collision", "DueTimer", "Entities", "Events", "History", "Meta",
+           "Outbox", "SavedStep", "Savepoint", "Staff", "StoredEntity", "TaskRow", "Tasks", "Timers",
            "UnitOfWork", "UnitOfWorkFactory", "task_id"]

@@ -9,27 +9,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Engine, select
-
-from oversight.adapters.store import tables as t
 from oversight.states.policy.model import Policy
 from oversight.states.views.asye_progress import AsyeProgress, asye_progress
+from oversight.workflows.ports import UnitOfWorkFactory
 
 
-def journeys(engine: Engine, policy: Policy, *, as_of: date,
+def journeys(store: UnitOfWorkFactory, policy: Policy, *, as_of: date,
              workers: Iterable[str] | None = None) -> list[AsyeProgress]:
     """Every ASYE journey (or those of ``workers``), in order of enrolment."""
-    query = select(t.entities).where(t.entities.c.kind == "asye")
-    if workers is not None:
-        query = query.where(t.entities.c.subject.in_(list(workers)))
-    with engine.connect() as connection:
-        rows = connection.execute(query.order_by(t.entities.c.started_on, t.entities.c.id))
-        found = [dict(row) for row in rows.mappings()]
-    return [asye_progress(worker=row["subject"], state=row["state"], data=row["data"],
-                          policy=policy, as_of=as_of) for row in found]
+    with store() as uow:
+        found = uow.entities.listing(["asye"], subjects=workers)
+    return [asye_progress(worker=e.subject, state=e.state, data=e.data, policy=policy,
+                          as_of=as_of) for e in found]
 
 
-def journey(engine: Engine, policy: Policy, worker: str, *, as_of: date) -> AsyeProgress | None:
+def journey(store: UnitOfWorkFactory, policy: Policy, worker: str, *, as_of: date
+            ) -> AsyeProgress | None:
     """One worker's ASYE, or None if they have none."""
-    found = journeys(engine, policy, as_of=as_of, workers=[worker])
+    found = journeys(store, policy, as_of=as_of, workers=[worker])
     return found[0] if found else None

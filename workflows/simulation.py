@@ -20,12 +20,17 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from oversight.adapters.scenario import Planned, ScenarioInvalid, load_scenario
-from oversight.adapters.store.database import sqlite_url
 from oversight.states.errors import OversightError
 from oversight.states.events.registry import parse_event
 from oversight.workflows import queries
-from oversight.workflows.bootstrap import initialise, open_app
+from oversight.workflows.bootstrap import (
+    Planned,
+    ScenarioInvalid,
+    initialise,
+    load_scenario,
+    open_app,
+    sqlite_url,
+)
 from oversight.workflows.flows import dispatch_all, sweep_day
 from oversight.workflows.settings import Settings
 
@@ -151,7 +156,7 @@ def simulate(scenario_file: Path, *, store: Path | None = None, home: Path | Non
 
     ``store`` is the database file (a temporary one, deleted afterwards, when not given); it
     must not exist yet. ``home`` holds the outbox files (default: the store's folder).
-    Raises :class:`~oversight.adapters.scenario.ScenarioInvalid` before anything runs if the file is
+    Raises :class:`~oversight.workflows.bootstrap.ScenarioInvalid` before anything runs if the file is
     bad, and after the run if the engine refused one of its events.
     """
     policy_dir = Settings().policy_dir

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select
 from oversight.adapters.api.problems import Problem, forbidden
 from oversight.adapters.store import inbound
 from oversight.adapters.store import tables as t
+from oversight.adapters.store.unit_of_work import SqlRepositories
 from oversight.workflows.access import READERS, WRITERS, Scope, principal, scope_for
 from oversight.workflows.bootstrap import App
 
@@ -46,7 +47,7 @@ class Caller:
         return self.token.person
 
     def scope(self, connection: Connection) -> Scope:
-        return scope_for(connection, self.role, self.person)
+        return scope_for(SqlRepositories(connection), self.role, self.person)
 
     def log(self, connection: Connection, resource: str, targets: Iterable[str], *,
             now: datetime, outcome: str = "allowed") -> None:

@@ -124,7 +124,7 @@ def calendar(
                                targets=[f"person:{person}"], outcome="allowed", now=now,
                                reader=operator())
             uow.commit()
-        sessions = sessions_ahead(ready.engine, ready.policy, person, today=today, months=months)
+        sessions = sessions_ahead(ready.store, ready.policy, person, today=today, months=months)
     if as_json:
         print_json([{"on": s.on.isoformat(), "status": s.status, "supervisor": s.supervisor,
                      "supervisee": s.supervisee, "type": s.type, "entity": s.entity,

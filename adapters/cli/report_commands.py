@@ -42,8 +42,8 @@ def asye(person: Optional[str] = typer.Argument(
 
     with handled():
         ready = open_store()
-        day = parse_date(as_of, "--as-of") if as_of else store_today(ready.engine)
-        found = progress.journeys(ready.engine, ready.policy, as_of=day,
+        day = parse_date(as_of, "--as-of") if as_of else store_today(ready.store)
+        found = progress.journeys(ready.store, ready.policy, as_of=day,
                                   workers=[person] if person else None)
         log_read(ready.engine, "asye", [f"asye:{p.worker}" for p in found])
     if person and not found:
@@ -85,7 +85,7 @@ def report(
         fail(f"--to {last} is before --from {first}")
     with handled():
         ready = open_store()
-        figures = compliance(ready.engine, Period(first, last), team=team,
+        figures = compliance(ready.store, Period(first, last), team=team,
                              as_of=parse_date(as_of, "--as-of") if as_of else None)
         log_read(ready.engine, "report", [f"team:{team}" if team else "team:authority"])
     if out_file is None:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
 from oversight.adapters.store.database import postgres_url
+from oversight.workflows.population import Template, fill, formattable
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "staff": ("id", "role", "started", "line_manager", "qualified", "part_time", "agency", "team"),
@@ -34,31 +34,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 """The columns a template copies, per table; generated ids (timers, audit) are left out."""
 INSTANTS = {("audit", "recorded_at")}
 """UTC instants that SQLite stores without their offset; PostgreSQL is told it is UTC."""
-
-
-@dataclass
-class Template:
-    """The rows one template's entities own, as format strings over its people's tokens."""
-
-    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
-
-    def count(self, table: str) -> int:
-        return len(self.rows.get(table, ()))
-
-
-def formattable(value: Any, tokens: Mapping[str, str]) -> Any:
-    """``value`` with each token (``cTPL7X``) turned into its field (``{c}``), braces escaped."""
-    if not isinstance(value, str):
-        return value
-    text = value.replace("{", "{{").replace("}", "}}")
-    for name, token in tokens.items():
-        text = text.replace(token, "{" + name + "}")
-    return text
-
-
-def fill(row: tuple[Any, ...], ids: Mapping[str, str]) -> tuple[Any, ...]:
-    """A template row with real identifiers (every string field is a format string)."""
-    return tuple(v.format_map(ids) if isinstance(v, str) else v for v in row)
 
 
 def capture(path: Path, owners: Iterable[tuple[str, str]], people: Iterable[str],
@@ -84,6 +59,15 @@ def capture(path: Path, owners: Iterable[tuple[str, str]], people: Iterable[str]
     finally:
         db.close()
     return template
+
+
+def entity_keys(path: Path) -> list[tuple[str, str]]:
+    """(kind, id) of every entity in the SQLite store at ``path``, in the order written."""
+    db = sqlite3.connect(path)
+    try:
+        return [(kind, ident) for kind, ident in db.execute("SELECT kind, id FROM entities")]
+    finally:
+        db.close()
 
 
 class BulkLoad:
@@ -143,4 +127,4 @@ class BulkLoad:
             self._db.close()
 
 
-__all__ = ["COLUMNS", "BulkLoad", "Template", "capture", "fill", "formattable"]
+__all__ = ["COLUMNS", "BulkLoad", "Template", "capture", "entity_keys", "fill", "formattable"]

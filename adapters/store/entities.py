@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from datetime import date
+from typing import Iterable, Sequence
 
-from sqlalchemy import Connection, Select, func, select, tuple_
+from sqlalchemy import Connection, Select, func, or_, select, tuple_
 
 from oversight.adapters.store import tables as t
 from oversight.workflows.ports import StoredEntity
@@ -60,3 +61,19 @@ class SqlEntities:
                  .group_by(t.entities.c.kind, t.entities.c.state)
                  .order_by(t.entities.c.kind, t.entities.c.state))
         return [(kind, state, count) for kind, state, count in self.connection.execute(query)]
+
+    def listing(self, kinds: Sequence[str], *, subjects: Iterable[str] | None = None,
+                party: str | None = None, person: str | None = None) -> list[StoredEntity]:
+        query = select(t.entities).where(t.entities.c.kind.in_(list(kinds)))
+        if subjects is not None:
+            query = query.where(t.entities.c.subject.in_(list(subjects)))
+        if party is not None:
+            query = query.where(t.entities.c.party == party)
+        if person is not None:
+            query = query.where(or_(t.entities.c.subject == person, t.entities.c.party == person))
+        rows = self.connection.execute(query.order_by(t.entities.c.started_on, t.entities.c.id))
+        return [StoredEntity(**row) for row in rows.mappings()]
+
+    def last_updated(self) -> date | None:
+        return self.connection.execute(
+            select(func.max(t.entities.c.updated_on))).scalar_one_or_none()

@@ -65,6 +65,18 @@ class SqlStaff:
         return count
 
 
+    def line_managers(self) -> dict[str, str | None]:
+        return {row.id: row.line_manager for row in self.connection.execute(
+            select(t.staff.c.id, t.staff.c.line_manager))}
+
+    def teams_of(self, people: Iterable[str]) -> set[str]:
+        wanted, found = list(people), set()
+        for start in range(0, len(wanted), 500):
+            found.update(team for team in self.connection.execute(select(t.staff.c.team).where(
+                t.staff.c.id.in_(wanted[start:start + 500]))).scalars() if team)
+        return found
+
+
 class SqlMeta:
     """The ``meta`` table: the store's settings by key."""
 

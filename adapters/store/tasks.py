@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.steps import basis_json, rule_json
@@ -47,6 +47,18 @@ class SqlTasks:
         """Every open task raised under ``authority``'s policy (for ``oversight replan``)."""
         return self._rows(select(t.tasks).where(
             t.tasks.c.state == "open", t.tasks.c.authority == authority).order_by(t.tasks.c.id))
+
+    def due_between(self, start: date, end: date, *,
+                    assignees: Iterable[str] | None = None) -> list[TaskRow]:
+        query = select(t.tasks).where(t.tasks.c.due >= start, t.tasks.c.due <= end)
+        if assignees is not None:
+            query = query.where(t.tasks.c.assignee.in_(list(assignees)))
+        return self._rows(query.order_by(t.tasks.c.id))
+
+    def last_changed(self) -> date | None:
+        days = [self.connection.execute(select(func.max(column))).scalar_one_or_none()
+                for column in (t.tasks.c.closed_on, t.tasks.c.breached_on)]
+        return max((day for day in days if day is not None), default=None)
 
     def retime(self, kind: str, entity_id: str, key: str, *, due: date, rule: RuleRef,
                basis: Basis) -> None:

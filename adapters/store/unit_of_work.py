@@ -35,9 +35,9 @@ COUNTED = (t.entities, t.timers, t.audit, t.tasks, t.outbox, t.processed_events)
 """The tables :meth:`SqlUnitOfWork.row_counts` counts."""
 
 
-class SqlUnitOfWork:
-    """``with SqlUnitOfWork(engine) as uow: ...; uow.commit()``; leaving without commit rolls
-    back. The repositories exist between ``__enter__`` and ``__exit__``."""
+class SqlRepositories:
+    """Every repository of the store port on one connection, in its transaction: what a unit of
+    work hands out, and what an adapter holding a connection already reads through."""
 
     connection: Connection
     entities: SqlEntities
@@ -50,17 +50,29 @@ class SqlUnitOfWork:
     events: SqlEvents
     event_log: SqlEventLog
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, connection: Connection):
+        self._bind(connection)
 
-    def __enter__(self) -> SqlUnitOfWork:
-        self.connection = connection = self.engine.connect()
-        self._transaction = connection.begin()
+    def _bind(self, connection: Connection) -> None:
+        self.connection = connection
         self.entities, self.timers = SqlEntities(connection), SqlTimers(connection)
         self.tasks, self.history = SqlTasks(connection), SqlHistory(connection)
         self.outbox, self.staff = SqlOutbox(connection), SqlStaff(connection)
         self.meta, self.events = SqlMeta(connection), SqlEvents(connection)
         self.event_log = SqlEventLog(connection)
+
+
+class SqlUnitOfWork(SqlRepositories):
+    """``with SqlUnitOfWork(engine) as uow: ...; uow.commit()``; leaving without commit rolls
+    back. The repositories exist between ``__enter__`` and ``__exit__``."""
+
+    def __init__(self, engine: Engine):  # no connection yet: __enter__ binds one
+        self.engine = engine
+
+    def __enter__(self) -> SqlUnitOfWork:
+        connection = self.engine.connect()
+        self._transaction = connection.begin()
+        self._bind(connection)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -110,4 +122,4 @@ class SqlStore:
         return None
 
 
-__all__ = ["CONFLICTS", "SqlStore", "SqlUnitOfWork"]
+__all__ = ["CONFLICTS", "SqlRepositories", "SqlStore", "SqlUnitOfWork"]

@@ -21,7 +21,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from oversight.adapters.store import inbound
-from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.adapters.web import charts, sessions
 from oversight.adapters.web.sessions import Dashboard, dashboard_of
 from oversight.adapters.web.viewer import Viewer
@@ -80,7 +79,7 @@ def _refused(viewer: Viewer) -> HTMLResponse:
 
 
 def _as_of(dashboard: Dashboard) -> date:
-    return store_today(dashboard.engine)
+    return store_today(dashboard.store)
 
 
 def period_of(start: date | None, end: date | None, as_of: date) -> Period:
@@ -176,7 +175,7 @@ def home(request: Request, viewer: Viewer = Depends(page_viewer)) -> Response:
 def asye_list(request: Request, viewer: Viewer = Depends(page_viewer)) -> HTMLResponse:
     board = dashboard_of(request)
     day = _as_of(board)
-    found = progress.journeys(board.engine, board.policy, as_of=day, workers=viewer.people)
+    found = progress.journeys(board.store, board.policy, as_of=day, workers=viewer.people)
     viewer.log(board.engine, "dashboard:asye", [f"asye:{p.worker}" for p in found],
                now=board.clock())
     return _render("asye_list.html", viewer, journeys=found, as_of=day)
@@ -186,7 +185,7 @@ def asye_list(request: Request, viewer: Viewer = Depends(page_viewer)) -> HTMLRe
 def asye_page(request: Request, worker: str, viewer: Viewer = Depends(page_viewer)
               ) -> HTMLResponse:
     board = dashboard_of(request)
-    found = progress.journey(board.engine, board.policy, worker, as_of=_as_of(board)) \
+    found = progress.journey(board.store, board.policy, worker, as_of=_as_of(board)) \
         if viewer.sees(worker) else None
     viewer.log(board.engine, "dashboard:asye", [f"asye:{worker[:64]}"], now=board.clock(),
                outcome="allowed" if found else "refused")
@@ -208,7 +207,7 @@ def team_page(request: Request, viewer: Viewer = Depends(page_viewer),
         return _refused(viewer)
     try:
         period = period_of(_day(start), _day(end), _as_of(board))
-        report = compliance(board.engine, period, team=team)
+        report = compliance(board.store, period, team=team)
     except (ValueError, UnknownEntity):
         return _render("error.html", viewer, 400, title="Cannot show these figures",
                        message="Give the period as two days, YYYY-MM-DD, the first not after "
@@ -229,7 +228,7 @@ def task_list(request: Request, viewer: Viewer = Depends(page_viewer),
               state: str | None = None, type: str | None = None, person: str | None = None,
               due_from: str | None = None, due_to: str | None = None) -> HTMLResponse:
     board = dashboard_of(request)
-    rows = [row for row in queries.tasks(SqlStore(board.engine),
+    rows = [row for row in queries.tasks(board.store,
                                          states=[state] if state else None)
             if viewer.sees_task(row)]
     types = sorted({row["type"] for row in rows})

@@ -57,7 +57,7 @@ def api_asye_list(request: Request, viewer: Viewer = Depends(api_viewer),
                   purpose: str | None = PurposeHeader) -> list[dict[str, Any]]:
     """Every ASYE journey the token may see, with its progress on the store's today."""
     board = dashboard_of(request)
-    found = progress.journeys(board.engine, board.policy, as_of=store_today(board.engine),
+    found = progress.journeys(board.store, board.policy, as_of=store_today(board.store),
                               workers=viewer.people)
     viewer.log(board.engine, "asye", [f"asye:{p.worker}" for p in found], now=board.clock(),
                purpose=purpose)
@@ -72,8 +72,8 @@ def api_asye(request: Request, worker: StaffId, viewer: Viewer = Depends(api_vie
     """One worker's ASYE progress; the same 404 for a journey the token may not see as for
     one that is not there."""
     board = dashboard_of(request)
-    found = progress.journey(board.engine, board.policy, worker,
-                             as_of=store_today(board.engine)) if viewer.sees(worker) else None
+    found = progress.journey(board.store, board.policy, worker,
+                             as_of=store_today(board.store)) if viewer.sees(worker) else None
     viewer.log(board.engine, "asye", [f"asye:{worker}"], now=board.clock(),
                outcome="allowed" if found else "refused", purpose=purpose)
     if found is None:
@@ -104,12 +104,12 @@ def api_compliance(request: Request, viewer: Viewer = Depends(api_viewer),
         raise Problem(403, "forbidden", "This token's role does not allow this request.")
     as_of_day: date | None = as_of
     try:
-        period = period_of(start, end, store_today(board.engine))
+        period = period_of(start, end, store_today(board.store))
     except ValueError:
         raise Problem(400, "period-invalid", "The period ends before it starts: `from` must "
                                              "be on or before `to`.") from None
     try:
-        report = compliance(board.engine, period, team=team, as_of=as_of_day)
+        report = compliance(board.store, period, team=team, as_of=as_of_day)
     except UnknownEntity:
         raise Problem(404, "not-found", "No team led by that staff id.") from None
     viewer.log(board.engine, "compliance", target, now=board.clock(), purpose=purpose)

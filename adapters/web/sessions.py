@@ -28,6 +28,7 @@ from fastapi.responses import Response
 from sqlalchemy import Engine
 
 from oversight.adapters.store import credentials
+from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.adapters.web.viewer import Viewer, viewer_for
 from oversight.states.policy.model import Policy
 
@@ -71,6 +72,11 @@ class Dashboard:
     secure_cookies: bool | None = field(default_factory=_secure_setting)
     """Always (True), never (False), or None: over HTTPS or outside loopback."""
     idle: timedelta = field(default_factory=_idle_setting)
+
+    @property
+    def store(self) -> SqlStore:
+        """The store port over the engine: what the read models take."""
+        return SqlStore(self.engine)
 
 
 def dashboard_of(request: Request) -> Dashboard:

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, select
 from oversight.adapters.store import inbound
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.credentials import TokenRecord
+from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.workflows.compliance import team_members
 
 READERS = ("supervisee", "supervisor", "manager", "workforce", "auditor", "admin")
@@ -92,7 +93,7 @@ def viewer_for(engine: Engine, token: TokenRecord, csrf: str | None = None) -> V
                 t.entities.c.kind == "relationship", t.entities.c.party == person,
                 t.entities.c.state != "ended")).scalars())
     if role == "manager":
-        people |= set(team_members(engine, person))
+        people |= set(team_members(SqlStore(engine), person))
     return Viewer(role, person, frozenset(people), token=token, csrf=csrf)
 
 

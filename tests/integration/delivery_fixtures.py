@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from oversight.adapters.store import tables as t
-from oversight.workflows.bootstrap import App
+from oversight.workflows.bootstrap import App, build_deliverers
 from oversight.workflows.dispatch import Backoff, dispatch
-from oversight.workflows.receivers import build_deliverers, close_all
+from oversight.workflows.receivers import close_all
 from oversight.workflows.settings import Settings
 from tests.integration import team
 from tests.integration.delivery_servers import MailServer, WebhookReceiver

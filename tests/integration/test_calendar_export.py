@@ -39,7 +39,7 @@ def _team(app: App) -> None:
 def test_a_workers_year_of_four_weekly_sessions_reads_back_from_the_ics_file(app: App) -> None:
     """w0 was supervised on 2 February: due 2 March, then every 4 weeks to March 2027."""
     _team(app)
-    ics = sessions_calendar("w0", sessions_ahead(app.engine, app.policy, "w0", today=TODAY),
+    ics = sessions_calendar("w0", sessions_ahead(app.store, app.policy, "w0", today=TODAY),
                             now=STAMP)
     events = _events(ics)
     assert [day for day, *_ in events] == [
@@ -57,7 +57,7 @@ def test_a_workers_year_of_four_weekly_sessions_reads_back_from_the_ics_file(app
 def test_an_asyes_sessions_widen_from_weekly_to_fortnightly_at_three_months(app: App) -> None:
     """a0's last session was 23 February: weekly until 5 April, fortnightly from then."""
     _team(app)
-    sessions = sessions_ahead(app.engine, app.policy, "a0", today=TODAY, months=3)
+    sessions = sessions_ahead(app.store, app.policy, "a0", today=TODAY, months=3)
     days = [s.on for s in sessions]
     assert days[:6] == [date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16),
                         date(2026, 3, 23), date(2026, 3, 30), date(2026, 4, 6)]
@@ -75,7 +75,7 @@ def test_a_supervisors_calendar_holds_every_supervisee_and_planned_sessions_keep
     _team(app)
     record(app, type="session_planned", on="2026-03-02", supervisor="tm1", supervisee="w0",
            session="w0-march", for_date="2026-03-25")
-    sessions = sessions_ahead(app.engine, app.policy, "tm1", today=TODAY, months=2)
+    sessions = sessions_ahead(app.store, app.policy, "tm1", today=TODAY, months=2)
     w0 = [(s.on, s.status, s.session) for s in sessions if s.supervisee == "w0"]
     assert w0 == [(date(2026, 3, 2), "due", None), (date(2026, 3, 25), "planned", "w0-march"),
                   (date(2026, 4, 22), "projected", None)]
@@ -91,4 +91,4 @@ def test_an_ended_relationship_leaves_the_calendar(app: App) -> None:
     _team(app)
     record(app, type="relationship_ended", on="2026-03-01", supervisor="tm1", supervisee="w0",
            reason="moved")
-    assert sessions_ahead(app.engine, app.policy, "w0", today=TODAY) == []
+    assert sessions_ahead(app.store, app.policy, "w0", today=TODAY) == []

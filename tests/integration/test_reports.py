@@ -80,7 +80,7 @@ def counts(found: dict) -> tuple:
 
 def test_personal_supervision_on_time_is_four_of_six_for_the_whole_authority(quarter: App):
     """w0 2 Feb and w1 30 Jan, 27 Feb, 20 Mar on time; w0's 2 Mar late and tm1's 2 Mar missed."""
-    report = compliance(quarter.engine, QUARTER, as_of=AS_OF)
+    report = compliance(quarter.store, QUARTER, as_of=AS_OF)
     assert counts(line(report["categories"], category="personal_supervision")) == (
         6, 4, 2, 0, 66.7)
     workers = line(report["rules"], rule="personal_supervision.roles.qualified_social_worker")
@@ -92,7 +92,7 @@ def test_personal_supervision_on_time_is_four_of_six_for_the_whole_authority(qua
 
 def test_a_team_is_its_manager_and_everyone_below_them(quarter: App):
     """tm1's team leaves out hos1's missed supervision of tm1: 4 of 5 on time."""
-    report = compliance(quarter.engine, QUARTER, team="tm1", as_of=AS_OF)
+    report = compliance(quarter.store, QUARTER, team="tm1", as_of=AS_OF)
     assert report["team"]["members"] == ["a0", "a1", "tm1", *[f"w{i}" for i in range(8)]]
     assert counts(line(report["categories"], category="personal_supervision")) == (
         5, 4, 1, 0, 80.0)
@@ -101,7 +101,7 @@ def test_a_team_is_its_manager_and_everyone_below_them(quarter: App):
 def test_management_oversight_is_five_of_seven_with_c1s_day10_late_and_day20_missed(
         quarter: App):
     """c2's four points and c1's allocation on time; c1's day 10 late, its day 20 not recorded."""
-    report = compliance(quarter.engine, QUARTER, as_of=AS_OF)
+    report = compliance(quarter.store, QUARTER, as_of=AS_OF)
     assert counts(line(report["categories"], category="management_oversight")) == (
         7, 5, 2, 0, 71.4)
     by_point = {r["rule"].rpartition(".")[2]: counts(r) for r in report["rules"]
@@ -113,7 +113,7 @@ def test_management_oversight_is_five_of_seven_with_c1s_day10_late_and_day20_mis
 
 def test_breaches_are_listed_by_rule_most_first(quarter: App):
     """Agreements and the two supervisions lead; each breach counted once, under its rule."""
-    report = compliance(quarter.engine, QUARTER, as_of=AS_OF)
+    report = compliance(quarter.store, QUARTER, as_of=AS_OF)
     breaches = {b["rule"]: b["breached"] for b in report["breaches"]}
     assert breaches["assessment.oversight_points.day10"] == 1
     assert breaches["assessment.oversight_points.day20"] == 1
@@ -126,7 +126,7 @@ def test_breaches_are_listed_by_rule_most_first(quarter: App):
 
 def test_the_monthly_trend_puts_each_task_in_the_month_it_was_due(quarter: App):
     """Oversight: January 2 of 2, February 2 of 2, March 1 of 3 on time."""
-    report = compliance(quarter.engine, QUARTER, as_of=AS_OF)
+    report = compliance(quarter.store, QUARTER, as_of=AS_OF)
     trend = monthly_trend(report, "management_oversight")
     assert [(m["month"], m["due"], m["on_time"], m["percent_on_time"]) for m in trend] == [
         ("2026-01", 2, 2, 100.0), ("2026-02", 2, 2, 100.0), ("2026-03", 3, 1, 33.3)]
@@ -136,7 +136,7 @@ def test_the_monthly_trend_puts_each_task_in_the_month_it_was_due(quarter: App):
 
 def test_a_task_not_yet_due_on_the_report_day_is_pending_not_breached(quarter: App):
     """Judged on 19 Mar, w1's session due 27 Mar and c1's day 20 are pending."""
-    report = compliance(quarter.engine, QUARTER, as_of=date(2026, 3, 19))
+    report = compliance(quarter.store, QUARTER, as_of=date(2026, 3, 19))
     assert counts(line(report["rules"], rule="assessment.oversight_points.day20"))[3] == 1
     assert line(report["rules"],
                 rule="personal_supervision.roles.qualified_social_worker")["pending"] == 1
@@ -154,7 +154,7 @@ def test_the_report_file_holds_the_same_numbers_as_the_query(quarter: App, tmp_p
                                       "--out", str(target)])
     assert result.exit_code == 0, result.stderr
     assert "tasks due from 2026-01-01 to 2026-03-31" in result.stdout
-    expected = compliance(quarter.engine, QUARTER, as_of=AS_OF)
+    expected = compliance(quarter.store, QUARTER, as_of=AS_OF)
     personal = line(expected["categories"], category="personal_supervision")
     if fmt == "json":
         assert json.loads(target.read_text()) == expected
@@ -199,7 +199,7 @@ def test_an_asyes_gaps_and_evidence_come_through_the_service_and_the_cli(app: Ap
                supervisee="a0")
     record(app, type="asye_evidence_recorded", on="2026-06-11", worker="a0",
            kind="direct_observation")
-    found = journey(app.engine, app.policy, "a0", as_of=date(2026, 6, 15))
+    found = journey(app.store, app.policy, "a0", as_of=date(2026, 6, 15))
     assert [g.due for g in found.gaps] == [date(2026, 5, 4), date(2026, 5, 18), date(2026, 6, 1)]
     assert found.evidence[0].recorded == 1
     shown = CliRunner().invoke(cli, ["asye", "a0", "--as-of", "2026-06-15", "--json"])

@@ -53,7 +53,7 @@ def calendar(person: str = Path(..., max_length=64, description="A staff id."),
             raise forbidden()
         who.log(uow.connection, "calendar", [target], now=now)
         uow.commit()
-    sessions = sessions_ahead(app.engine, app.policy, person, today=start or london_today(now),
+    sessions = sessions_ahead(app.store, app.policy, person, today=start or london_today(now),
                               months=months)
     return Response(sessions_calendar(person, sessions, now=now), media_type=ICS,
                     headers={"Content-Disposition": f'attachment; filename="{person}.ics"'})

@@ -1,0 +1,226 @@
+"""The service's use cases give the same results on the in-memory store and on real databases.
+
+One suite, three stores: :class:`tests.fakes.FakeStore` (no database, milliseconds), a SQLite
+file, and PostgreSQL when ``OVERSIGHT_TEST_POSTGRES_URL`` names a server. Every expected value is
+worked out by hand from ``surrey.yaml``:
+
+- ``relationship_started`` on Mon 5 Jan 2026 (tm1 supervises w0, a qualified social worker)
+  opens the agreement, due the same day (``sign_within: 0 working days``, §4.3), and the first
+  personal supervision, due Mon 2 Feb 2026 (``every: 4 weeks``, §4.1: 5 Jan + 28 days). Each
+  task's timer fires the day after its due date: Tue 6 Jan and Tue 3 Feb.
+- The agreement unsigned when its timer fires on Tue 6 Jan is breached and escalated to tm1's
+  line manager hos1, who has 5 working days (§4.3 escalation): Wed 7, Thu 8, Fri 9, Mon 12,
+  Tue 13 Jan, so the escalation is due Tue 13 Jan and its timer fires Wed 14 Jan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from oversight.adapters.policy_files import load_policy_book
+from oversight.states.errors import BatchRejected, ConcurrentUpdate, TaskNotClosed
+from oversight.states.events.registry import parse_event
+from oversight.states.values import EntityRef, Step
+from oversight.workflows.bootstrap import initialise
+from oversight.workflows.ports import SavedStep, UnitOfWorkFactory
+from oversight.workflows.service import OversightService
+from oversight.workflows.settings import Settings
+from tests.fakes import FakeStore
+from tests.integration import team
+from tests.integration.databases import POSTGRES_MISSING, PostgresStores, postgres_server
+
+NOW = team.NOW
+AGREEMENT = "relationship:tm1:w0:agreement"
+SUPERVISION = "relationship:tm1:w0:supervision:1"
+ESCALATION = "relationship:tm1:w0:agreement^"
+STARTED = {"type": "relationship_started", "on": "2026-01-05", "supervisor": "tm1",
+           "supervisee": "w0", "event_id": "hr-1"}
+
+
+@pytest.fixture(params=["fake", "sqlite", "postgresql"])
+def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OversightService]:
+    """The Surrey service over one store with the team's staff (tm1 under hos1, w0, w1, a0)."""
+    staff = team.staff(workers=2, asyes=1)
+    if request.param == "fake":
+        yield OversightService(uow_factory=FakeStore(staff), policy=load_policy_book("surrey"))
+        return
+    stores = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'contract.db'}"
+    else:
+        server = postgres_server()
+        if server is None:
+            pytest.skip(POSTGRES_MISSING)
+        stores = PostgresStores(server)
+        url = stores.url("contract")
+    app = initialise(Settings(home=tmp_path, database_url=url), "surrey")
+    with app.store() as uow:
+        uow.staff.upsert(staff)
+        uow.commit()
+    yield app.service
+    app.engine.dispose()
+    if stores is not None:
+        stores.close()
+
+
+def record(service: OversightService, **fields: Any) -> Any:
+    return service.record(parse_event(fields), now=NOW)
+
+
+def tasks(store: UnitOfWorkFactory) -> dict[str, tuple[str, date, str, date | None]]:
+    """Task id → (state, due, assignee, breached_on)."""
+    with store() as uow:
+        return {row["id"]: (row["state"], row["due"], row["assignee"], row["breached_on"])
+                for row in uow.tasks.listing()}
+
+
+def timers(store: UnitOfWorkFactory) -> list[tuple[str, date]]:
+    """(name, fires_on) in firing order."""
+    with store() as uow:
+        return [(row["name"], row["fires_on"]) for row in uow.timers.upcoming(100)]
+
+
+def messages(store: UnitOfWorkFactory) -> list[tuple[str, str]]:
+    """(task id, change) of every message, in outbox order."""
+    with store() as uow:
+        return [(row["message"]["subject"], row["message"]["type"].rsplit(".", 1)[1])
+                for row in uow.outbox.pending(NOW, 100)]
+
+
+def counts(store: UnitOfWorkFactory) -> dict[str, int]:
+    with store() as uow:
+        return uow.row_counts()
+
+
+def test_an_event_opens_its_tasks_arms_their_timers_and_queues_their_messages(service):
+    """relationship_started leaves the agreement due 5 Jan and the supervision due 2 Feb."""
+    outcome = record(service, **STARTED)
+    assert (outcome.applied, outcome.duplicates, outcome.tasks_opened) == (1, 0, 2)
+    store = service.uow_factory
+    assert tasks(store) == {AGREEMENT: ("open", date(2026, 1, 5), "tm1", None),
+                            SUPERVISION: ("open", date(2026, 2, 2), "tm1", None)}
+    assert timers(store) == [("task:agreement", date(2026, 1, 6)),
+                             ("task:supervision:1", date(2026, 2, 3))]
+    assert messages(store) == [(SUPERVISION, "opened"), (AGREEMENT, "opened")]
+    with store() as uow:
+        entity = uow.entities.get("relationship", "tm1:w0")
+        history = uow.history.lines("relationship", "tm1:w0")
+    assert entity is not None
+    assert (entity.state, entity.version, entity.subject, entity.party) == (
+        "agreement_pending", 1, "w0", "tm1")
+    assert [(line["trigger"], line["event_id"]) for line in history] == [
+        ("relationship started", "hr-1")]
+
+
+def test_an_event_id_applied_before_changes_nothing_the_second_time(service):
+    """The same delivery twice: counted as a duplicate, every table as it was."""
+    record(service, **STARTED)
+    before = counts(service.uow_factory), tasks(service.uow_factory)
+    again = record(service, **{**STARTED, "on": "2026-01-06"})
+    assert (again.applied, again.duplicates) == (0, 1)
+    assert (counts(service.uow_factory), tasks(service.uow_factory)) == before
+
+
+def test_a_batch_in_a_dry_run_is_applied_reported_and_not_kept(service):
+    """Two events in a dry run report what they would do; the store stays empty."""
+    signed = {"type": "agreement_signed", "on": "2026-01-05", "supervisor": "tm1",
+              "supervisee": "w0"}
+    outcome = service.record_all([parse_event(STARTED), parse_event(signed)], now=NOW,
+                                 dry_run=True)
+    assert (outcome.applied, outcome.tasks_opened) == (2, 2)
+    assert counts(service.uow_factory) == {"entities": 0, "timers": 0, "audit": 0, "tasks": 0,
+                                           "outbox": 0, "processed_events": 0}
+
+
+def test_a_batch_with_a_refused_event_names_it_and_keeps_none_of_the_batch(service):
+    """The second event (a session for w1, who has no relationship) is refused: event 0 is
+    rolled back too."""
+    orphan = {"type": "supervision_held", "on": "2026-01-20", "supervisor": "tm1",
+              "supervisee": "w1"}
+    with pytest.raises(BatchRejected) as refused:
+        service.record_all([parse_event(STARTED), parse_event(orphan)], now=NOW)
+    assert [index for index, _ in refused.value.failures] == [1]
+    assert counts(service.uow_factory)["entities"] == 0
+    kept = service.record_all([parse_event(STARTED)], now=NOW)
+    assert kept.applied == 1 and counts(service.uow_factory)["entities"] == 1
+
+
+def test_closing_a_task_records_the_event_that_fulfils_it(service):
+    """agreement_signed on 5 Jan closes the agreement on time; the supervision stays open."""
+    record(service, **STARTED)
+    signed = parse_event({"type": "agreement_signed", "on": "2026-01-05", "supervisor": "tm1",
+                          "supervisee": "w0"})
+    assert service.close_task(AGREEMENT, signed, now=NOW).applied == 1
+    assert tasks(service.uow_factory)[AGREEMENT] == ("closed", date(2026, 1, 5), "tm1", None)
+    assert [name for name, _ in timers(service.uow_factory)] == ["task:supervision:1"]
+
+
+def test_closing_a_task_with_an_event_that_leaves_it_open_records_nothing(service):
+    """The agreement's signature does not hold the supervision: refused, the agreement still
+    open, nothing written."""
+    record(service, **STARTED)
+    before = counts(service.uow_factory), tasks(service.uow_factory)
+    signed = parse_event({"type": "agreement_signed", "on": "2026-01-05", "supervisor": "tm1",
+                          "supervisee": "w0"})
+    with pytest.raises(TaskNotClosed, match=f"did not close task {SUPERVISION}"):
+        service.close_task(SUPERVISION, signed, now=NOW)
+    assert (counts(service.uow_factory), tasks(service.uow_factory)) == before
+
+
+def test_the_due_timer_breaches_the_agreement_and_escalates_it_to_the_line_manager(service):
+    """As of Wed 7 Jan only the agreement's timer (6 Jan) is due: escalated to hos1, due 13 Jan."""
+    record(service, **STARTED)
+    batch = service.fire_due(date(2026, 1, 7), now=NOW, limit=10)
+    assert (batch.claimed, batch.failed, batch.outcome.fired) == (1, [], 1)
+    assert (batch.outcome.tasks_opened, batch.outcome.tasks_breached) == (1, 1)
+    store = service.uow_factory
+    assert tasks(store) == {AGREEMENT: ("escalated", date(2026, 1, 5), "tm1", date(2026, 1, 6)),
+                            ESCALATION: ("open", date(2026, 1, 13), "hos1", None),
+                            SUPERVISION: ("open", date(2026, 2, 2), "tm1", None)}
+    assert timers(store) == [("task:agreement^", date(2026, 1, 14)),
+                             ("task:supervision:1", date(2026, 2, 3))]
+    assert messages(store)[2:] == [(ESCALATION, "opened"), (AGREEMENT, "escalated")]
+
+
+def test_firing_again_finds_nothing_due_and_changes_nothing(service):
+    """A second sweep of the same day claims nothing; a timer asked for by an id no timer has
+    (already fired) is stale."""
+    record(service, **STARTED)
+    service.fire_due(date(2026, 1, 7), now=NOW, limit=10)
+    before = counts(service.uow_factory), tasks(service.uow_factory)
+    assert service.fire_due(date(2026, 1, 7), now=NOW, limit=10).claimed == 0
+    assert service.fire(999, now=NOW).stale == 1
+    assert (counts(service.uow_factory), tasks(service.uow_factory)) == before
+
+
+def test_one_timer_fired_by_id_does_what_the_sweep_does(service):
+    """fire(id) of the agreement's timer escalates it exactly as fire_due did."""
+    record(service, **STARTED)
+    [page] = service.due_timer_ids(date(2026, 1, 7), limit=10)
+    assert page[0] == date(2026, 1, 6)
+    outcome = service.fire(page[1], now=NOW)
+    assert (outcome.fired, outcome.tasks_opened, outcome.tasks_breached) == (1, 1, 1)
+    assert tasks(service.uow_factory)[ESCALATION] == ("open", date(2026, 1, 13), "hos1", None)
+
+
+def test_a_save_based_on_a_stale_load_is_refused_and_the_newer_row_kept(service):
+    """The version check: an entity loaded at version 1, saved after a session made it 2."""
+    record(service, **STARTED)
+    with service.uow_factory() as uow:
+        stale = uow.entities.get("relationship", "tm1:w0")
+    assert stale is not None
+    record(service, type="supervision_held", on="2026-01-20", supervisor="tm1", supervisee="w0")
+    late = dataclasses.replace(stale, version=stale.version + 1, state="ended")
+    with service.uow_factory() as uow:
+        with pytest.raises(ConcurrentUpdate, match="relationship:tm1:w0 changed"):
+            uow.save_steps([SavedStep(Step(EntityRef("relationship", "tm1:w0"), "ended",
+                                           late.data), late)], recorded_at=NOW)
+    with service.uow_factory() as uow:
+        kept = uow.entities.get("relationship", "tm1:w0")
+    # A session is held, the agreement still unsigned: the relationship stays agreement_pending.
+    assert kept is not None and (kept.version, kept.state) == (2, "agreement_pending")
