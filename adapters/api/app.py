@@ -19,7 +19,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import RedirectResponse
 
 from oversight.adapters.api import problems
 from oversight.adapters.api.auth import Clock
@@ -70,12 +69,8 @@ def create_app(app: App, *, clock: Clock = utc_now) -> FastAPI:
     install_dashboard(api, Dashboard(app.engine, app.policy, clock=clock))
 
     api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
-
-    @api.get("/tasks/{task_id}", include_in_schema=False)
-    def task_link(task_id: str) -> RedirectResponse:
-        """Task messages link to ``{link_base}/tasks/{id}``: the versioned task."""
-        return RedirectResponse(f"{prefix}/tasks/{task_id}", status_code=307)
-
+    # Task messages link to ``{link_base}/tasks/{id}``: the dashboard's task page (installed
+    # above, adapters/web/task_page.py); the JSON of a task is ``/v1/tasks/{id}``.
     return api
 
 

@@ -268,6 +268,27 @@ class DeliveryLedger:
         self.summarise(ids, now)
         return done.rowcount
 
+    def of_task(self, task_id: str) -> list[dict[str, Any]]:
+        """A task's messages in creation order, each with its deliveries (receiver, status,
+        attempts, delivered at, last error): what the task page shows."""
+        d, o = t.deliveries, t.outbox
+        query = (select(o.c.id, o.c.seq, o.c.type, o.c.created_at, o.c.status, d.c.receiver,
+                        d.c.status.label("delivery_status"), d.c.attempts, d.c.delivered_at,
+                        d.c.last_error)
+                 .outerjoin(d, d.c.message_id == o.c.id).where(o.c.task_id == task_id)
+                 .order_by(o.c.seq, d.c.receiver))
+        found: dict[str, dict[str, Any]] = {}
+        for row in self.connection.execute(query).mappings():
+            message = found.setdefault(row["id"], {
+                "id": row["id"], "seq": row["seq"], "change": row["type"].rsplit(".", 1)[-1],
+                "created_at": row["created_at"], "status": row["status"], "deliveries": []})
+            if row["receiver"] is not None:
+                message["deliveries"].append({
+                    "receiver": row["receiver"], "status": row["delivery_status"],
+                    "attempts": row["attempts"], "delivered_at": row["delivered_at"],
+                    "last_error": row["last_error"]})
+        return list(found.values())
+
     def trouble(self, now: datetime) -> dict[str, Any]:
         """What makes delivery degraded: dead letters, and receivers paused at ``now``."""
         d = t.deliveries

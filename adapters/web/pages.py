@@ -43,12 +43,13 @@ STYLESHEET = TEMPLATES.get_template("dashboard.css").render()
 
 def install(app: FastAPI, dashboard: Dashboard) -> None:
     """Mount the pages and the read endpoints on ``app`` (the API's app, or a bare one)."""
-    from oversight.adapters.web import reads
+    from oversight.adapters.web import reads, task_page
 
     app.state.dashboard = dashboard
     app.add_exception_handler(LoginNeeded, login_redirect)  # type: ignore[arg-type]
     app.middleware("http")(sessions.security_headers)
     app.include_router(pages)
+    app.include_router(task_page.pages)  # /tasks/{id}: where every task message links (issue 13)
     app.include_router(reads.api)
 
 

@@ -104,7 +104,7 @@ def same_origin(request: Request) -> bool:
     """The request comes from a page of this site: its Origin (or Referer) is ours; a client
     that sends neither is not a browser and is held to the CSRF value alone."""
     claimed = request.headers.get("origin") or request.headers.get("referer")
-    if not claimed:
+    if not claimed or claimed == "null":  # no-referrer makes a browser's form post say "null"
         return True
     parts = urlsplit(claimed)
     return f"{parts.scheme}://{parts.netloc}" == f"{request.url.scheme}://{request.url.netloc}"

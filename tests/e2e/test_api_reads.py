@@ -115,9 +115,14 @@ def test_every_read_of_a_record_is_in_the_access_log(seeded: App, server) -> Non
     assert all(line["token_id"].startswith("tok_") for line in log)
 
 
-def test_a_task_link_from_a_message_redirects_to_the_versioned_task(
+def test_a_task_link_from_a_message_is_the_task_page_and_its_json_stays_under_v1(
         seeded: App, server) -> None:  # type: ignore[no-untyped-def]
-    """Task messages link to ``/tasks/{id}``; it answers with the ``/v1`` task."""
+    """Task messages link to ``/tasks/{id}``: the dashboard's task page (signed out, the
+    sign-in form, then back); the task as JSON is ``/v1/tasks/{id}``
+    (tests/e2e/test_task_page.py shows the page itself)."""
     with client(server, token(seeded, "admin")) as http:
-        answer = http.get("/tasks/assessment:c1:complete", follow_redirects=True)
-    assert answer.status_code == 200 and answer.json()["id"] == "assessment:c1:complete"
+        page = http.get("/tasks/assessment:c1:complete")
+        json = http.get("/v1/tasks/assessment:c1:complete")
+    assert page.status_code == 303
+    assert page.headers["location"] == "/login?next=%2Ftasks%2Fassessment%3Ac1%3Acomplete"
+    assert json.status_code == 200 and json.json()["id"] == "assessment:c1:complete"
