@@ -148,8 +148,7 @@ def check(as_json: bool = JsonFlag) -> None:
             deliverer = None
             try:
                 deliverer = build_deliverer(name, config, settings)
-                # Every adapter is Checkable (delivery/ports.py); Deliverer does not say so.
-                line["detail"] = deliverer.check()  # type: ignore[attr-defined]
+                line["detail"] = deliverer.check()  # type: ignore[attr-defined]  # all Checkable
                 line["ok"] = True
             except Exception as error:  # a failed check is a row of the table, not a crash
                 from oversight.workflows.dispatch import describe
