@@ -88,6 +88,7 @@ SCRIPT: dict[str, list[dict[str, Any]]] = {
         {"type": "alternative_supervision_arranged", "on": "2026-04-14", "supervisor": "tm1",
          "supervisee": "sw2", "arranged_with": "hos1"},
         {"type": "supervisor_returned", "on": "2026-04-20", "supervisor": "tm1"},
+        {"type": "role_changed", "on": "2026-04-22", "person": "sw2"},
         {"type": "team_activity_started", "on": "2026-03-02", "activity": "reflective_discussion",
          "owner": "team1", "lead": "tm1"},
         {"type": "team_activity_held", "on": "2026-03-31", "activity": "reflective_discussion",
