@@ -134,10 +134,9 @@ class Lifecycle:
     def fire(self, timer_name: str, on: date) -> Step:
         """Fire one due timer. Firing a timer whose work is already done changes nothing."""
         if timer_name.startswith(TASK_TIMER):
-            action: Callable[[], None] = lambda: self._breach(timer_name[len(TASK_TIMER):])
-        else:
-            action = lambda: self.on_timer(timer_name)
-        return self._run(on, f"timer:{timer_name}", None, action)
+            key = timer_name[len(TASK_TIMER):]
+            return self._run(on, f"timer:{timer_name}", None, lambda: self._breach(key))
+        return self._run(on, f"timer:{timer_name}", None, lambda: self.on_timer(timer_name))
 
     # ----- hooks for subclasses ---------------------------------------------------------------
 
@@ -196,7 +195,8 @@ class Lifecycle:
             self._disarm.append(name)
 
     def open_task(self, key: str, type: str, *, assignee: str, role: str, basis: Basis,
-                  rule: RuleRef, subject: str, escalates: str | None = None, level: int = 0) -> None:
+                  rule: RuleRef, subject: str, escalates: str | None = None,
+                  level: int = 0) -> None:
         """Open an obligation; its timer fires the day after it is due."""
         if key in self.data["tasks"]:
             return  # already known: reopening would duplicate the obligation
