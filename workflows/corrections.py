@@ -10,7 +10,8 @@ one transaction).
 
 from __future__ import annotations
 
-import uuid
+import hashlib
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,10 +28,14 @@ if TYPE_CHECKING:
     from oversight.workflows.service import OversightService
 
 
-def record_id(event: DomainEvent) -> str:
+def record_id(event: DomainEvent, now: datetime) -> str:
     """The identifier the event is logged (and retracted) under: its ``event_id`` if it has
-    one, otherwise a new one."""
-    return event.event_id or f"ev-{uuid.uuid4().hex[:24]}"
+    one, otherwise one made from the event and the moment it was recorded (so that the same
+    input gives the same store, run after run)."""
+    if event.event_id:
+        return event.event_id
+    text = json.dumps(body(event), sort_keys=True) + "|" + now.isoformat()
+    return "ev-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 def body(event: DomainEvent) -> dict[str, Any]:
@@ -67,7 +72,7 @@ def apply_late(uow: UnitOfWork, target: Target, event: DomainEvent, *, record: s
     log(uow, record, target.kind.kind, target.entity_id, event, now)
     cause = f"event:{event.type} dated {event.on.isoformat()}, recorded late"
     done = rederive(uow, target.kind, target.stored, book=book, directory=directory, now=now,
-                    on=event.on, cause=cause, actor=event.actor, event_id=event.event_id,
+                    on=event.on, cause=cause, actor=event.actor, event_id=record,
                     focus=record, link_base=link_base)
     _summary(outcome, f"{target.kind.kind}:{target.entity_id}", done, cause,
              event.on.isoformat())

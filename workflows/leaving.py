@@ -49,7 +49,7 @@ def leave(uow: UnitOfWork, event: StaffLeft, *, record: str, book: PolicyBook,
         timers = [row["name"] for row in uow.timers.of_entity(stored.kind, stored.id)]
         steps.append((leaving_step(machine, event, timers=timers), stored, policy))
         log(uow, record, stored.kind, stored.id, event, now)
-    save(uow, steps, event_id=event.event_id, now=now, outcome=outcome, link_base=link_base)
+    save(uow, steps, event_id=record, now=now, outcome=outcome, link_base=link_base)
     because = f"{event.person} left on {event.on.isoformat()}"
     uow.event_log.amend_tasks({
         task_id(step.entity.kind, step.entity.id, change.key): {"withdrawn_because": because}

@@ -179,7 +179,7 @@ class OversightService:
         if event.event_id and not uow.events.claim(event.event_id, event.type, now):
             outcome.duplicates = 1
             return outcome
-        record = record_id(event)  # what the event log keeps it under (and retract takes)
+        record = record_id(event, now)  # what the event log keeps it under (and retract takes)
         directory = StaffDirectory(uow.staff)
         policy = self.book.in_force(event.on)
         for target in route(event, uow.entities, directory):
@@ -203,13 +203,14 @@ class OversightService:
                                       directory=directory, state=target.stored.state,
                                       data=target.stored.data)
                 step = machine.apply(event)
-            save(uow, [(step, target.stored, policy)], event_id=event.event_id, now=now,
+            save(uow, [(step, target.stored, policy)], event_id=record, now=now,
                  outcome=outcome, link_base=self.link_base)
             log(uow, record, target.kind.kind, target.entity_id, event, now)
         if isinstance(event, StaffLeft):  # the leaver's obligations end everywhere
             leave(uow, event, record=record, book=self.book, directory=directory, now=now,
                   link_base=self.link_base, outcome=outcome)
         outcome.applied = 1
+        outcome.recorded.append(record)
         return outcome
 
 

@@ -36,6 +36,8 @@ class Outcome:
     """Tasks breached or escalated."""
     transitions: list[dict[str, Any]] = field(default_factory=list)
     """Each transition, JSON-ready: entity, from, to, trigger, cause, on, rule."""
+    recorded: list[str] = field(default_factory=list)
+    """The id each applied event is logged under (what ``oversight event retract`` takes)."""
 
     def add(self, other: Outcome) -> None:
         self.applied += other.applied
@@ -45,6 +47,7 @@ class Outcome:
         self.tasks_opened += other.tasks_opened
         self.tasks_breached += other.tasks_breached
         self.transitions.extend(other.transitions)
+        self.recorded.extend(other.recorded)
 
 
 class StaffDirectory:

@@ -46,14 +46,17 @@ def event(
         outcome = open_store().service.record(recorded, now=datetime.now(UTC))
     if as_json:
         print_json({"applied": outcome.applied, "duplicate": bool(outcome.duplicates),
+                    "event_id": (outcome.recorded or [recorded.event_id])[0],
                     "tasks_opened": outcome.tasks_opened, "transitions": outcome.transitions})
         return
     if outcome.duplicates:
         out().print(f"Already recorded: event id {recorded.event_id} was applied before.",
                     markup=False)
         return
-    out().print(f"Recorded {recorded.type} on {recorded.on}: {outcome.tasks_opened} task(s) "
-                f"opened.", markup=False)
+    # The id the event log keeps it under: `oversight event retract ID` takes it.
+    ident = f" (event id {outcome.recorded[0]})" if outcome.recorded else ""
+    out().print(f"Recorded {recorded.type} on {recorded.on}{ident}: {outcome.tasks_opened} "
+                f"task(s) opened.", markup=False)
     for line in outcome.transitions:
         out().print(f"  {line['entity']}: {line['from']} → {line['to']} ({line['trigger']}, "
                     f"{views.rule_label(line['rule'])})", markup=False, soft_wrap=True)
