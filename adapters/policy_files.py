@@ -123,7 +123,20 @@ def load_policy_file(path: Path) -> Policy:
     """Read and validate one policy file; any fault is one PolicyError naming file and key.
 
     ``<authority>.yaml`` must hold that authority; ``<authority>/<version>.yaml`` that version.
+    What ``oversight policy lint`` calls an error (``every: {weeks: 0}``: every task breached
+    the day it is raised) is refused too, so no command runs such a policy (issue 14).
     """
+    policy = _validated_policy_file(path)
+    errors = [finding for finding in lint(policy) if finding.severity == "error"]
+    if errors:
+        more = f" (and {len(errors) - 1} more: `oversight policy lint {path}`)" \
+            if len(errors) > 1 else ""
+        raise PolicyError(str(path), errors[0].rule, errors[0].message + more)
+    return policy
+
+
+def _validated_policy_file(path: Path) -> Policy:
+    """The file's policy, valid and named as its file says; not yet linted."""
     policy = Policy.from_mapping(read_policy_mapping(path), source=str(path))
     if policy.authority == path.stem:
         return policy
@@ -204,7 +217,7 @@ def lint_policy_file(path: Path) -> list[Finding]:
     if faults:
         return faults
     try:
-        policy = load_policy_file(path)
+        policy = _validated_policy_file(path)
     except PolicyError as error:  # valid, but not the authority or version its name says
         return [Finding("error", error.key, error.reason)]
     return lint(policy)

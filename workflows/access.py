@@ -25,8 +25,9 @@ chooses the actor.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from oversight.workflows.ports import Entities, Staff
 
@@ -105,8 +106,10 @@ def principal(role: str, token_id: str, person: str | None,
 class ScopeFacts(Protocol):
     """What a scope is worked out from: a unit of work, or the repositories on a connection."""
 
-    entities: Entities
-    staff: Staff
+    @property
+    def entities(self) -> Entities: ...
+    @property
+    def staff(self) -> Staff: ...
 
 
 def reports_of(lines: Mapping[str, str | None], manager: str) -> set[str]:

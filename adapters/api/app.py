@@ -5,7 +5,8 @@
     /v1/entities/{kind}/{id}[/timers|/tasks|/history]
     /v1/tasks, /v1/tasks/{id}, /v1/tasks/{id}/close
     /v1/people/{id}/calendar.ics
-    /v1/access-log                               (auditor, admin)
+    /v1/access-log                               (auditor, admin, dpo)
+    /v1/subject-access/{person}                  (dpo)
     /openapi.json, /docs                         the OpenAPI document and its viewer
 
 Errors are RFC 9457 problem details (:mod:`oversight.adapters.api.problems`). The clock is an input:
@@ -27,6 +28,7 @@ from oversight.adapters.api.routers import (
     entities,
     events,
     people,
+    privacy,
     service,
     tasks,
 )
@@ -64,6 +66,7 @@ def create_app(app: App, *, clock: Clock = utc_now) -> FastAPI:
     api.include_router(entities.api, prefix=prefix)
     api.include_router(tasks.api, prefix=prefix)
     api.include_router(people.api, prefix=prefix)
+    api.include_router(privacy.api, prefix=prefix)
 
     # The dashboard's pages and its /v1/asye and /v1/compliance reads share this process (issue 7).
     install_dashboard(api, Dashboard(app.engine, app.policy, clock=clock))

@@ -21,7 +21,15 @@ from oversight.adapters.api.problems import Problem, forbidden
 from oversight.adapters.store import inbound
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.unit_of_work import SqlRepositories
-from oversight.workflows.access import READERS, WRITERS, Scope, principal, scope_for
+from oversight.workflows.access import (
+    DATA_PROTECTION,
+    OVERSEERS,
+    READERS,
+    WRITERS,
+    Scope,
+    principal,
+    scope_for,
+)
 from oversight.workflows.bootstrap import App
 
 Clock = Callable[[], datetime]
@@ -113,11 +121,18 @@ def reader(who: Caller = Depends(caller)) -> Caller:
 
 
 def overseer(who: Caller = Depends(caller)) -> Caller:
-    """Roles that read the access log: auditor and admin."""
-    if who.role not in ("auditor", "admin"):
+    """Roles that read the access log: auditor, admin and the data protection officer."""
+    if who.role not in OVERSEERS:
         raise forbidden()
     return who
 
 
-__all__ = ["Caller", "Clock", "bearer", "caller", "overseer", "reader", "the_app", "the_clock",
-           "writer"]
+def data_protection(who: Caller = Depends(caller)) -> Caller:
+    """The data protection officer's role: subject access."""
+    if who.role not in DATA_PROTECTION:
+        raise forbidden()
+    return who
+
+
+__all__ = ["Caller", "Clock", "bearer", "caller", "data_protection", "overseer", "reader",
+           "the_app", "the_clock", "writer"]

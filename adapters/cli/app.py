@@ -18,6 +18,7 @@ commands to the app. To add a command module (say ``audit_commands.py``):
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from importlib import import_module
@@ -45,8 +46,8 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "oversight.adapters.cli.store_commands",  # init, sweep, dispatch, serve
     "oversight.adapters.cli.event_commands",  # event
-    "oversight.adapters.cli.vocabulary_commands",  # events: every type, its fields and lifecycles
     "oversight.adapters.cli.correction_commands",  # event retract, event amend (issue 12)
+    "oversight.adapters.cli.vocabulary_commands",  # events: every type, its fields and lifecycles
     "oversight.adapters.cli.inbound_commands",  # import, token, calendar, api (issue 6)
     "oversight.adapters.cli.reading_commands",  # status, tasks, history, why, diagram
     "oversight.adapters.cli.simulation_commands",  # simulate, demo
@@ -57,6 +58,7 @@ COMMAND_MODULES = (
     "oversight.adapters.cli.delivery_commands",  # deliveries, adapters (issue 5)
     "oversight.adapters.cli.token_commands",  # token create, rotate, revoke, list (issue 14)
     "oversight.adapters.cli.audit_commands",  # audit verify (issue 14)
+    "oversight.adapters.cli.privacy_commands",  # subject-access, purge (issue 14)
 )
 
 
@@ -87,6 +89,8 @@ def main() -> None:
             sys.exit(0)  # no command given: the help was shown, as asked
         context = getattr(error, "ctx", None)
         where = context.command_path if context is not None else "oversight"
+        if "--json" in sys.argv[1:]:
+            typer.echo(json.dumps({"error": f"{error.format_message()} (see `{where} --help`)"}))
         err().print(f"error: {error.format_message()} (see `{where} --help`)", markup=False,
                     soft_wrap=True)
         sys.exit(1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -34,8 +35,17 @@ def err() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+def json_asked() -> bool:
+    """Whether the command line asked for JSON: then errors are JSON too (issue 14)."""
+    return "--json" in sys.argv[1:]
+
+
 def fail(message: str) -> NoReturn:
-    """One line per problem on stderr, exit code 1."""
+    """One line per problem on stderr, exit code 1; with ``--json``, also the problem as JSON
+    on stdout (``{"error": …, "problems": [...]}``), so a program reads its failure."""
+    if json_asked():
+        lines = str(message).splitlines() or ["failed"]
+        typer.echo(json.dumps({"error": lines[0], "problems": lines}))
     for line in str(message).splitlines() or ["failed"]:
         err().print(f"error: {line}", markup=False, soft_wrap=True)
     raise typer.Exit(1)

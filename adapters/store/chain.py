@@ -52,7 +52,7 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def digest(name: str, row: Mapping[str, Any]) -> str:
+def digest(name: str, row: Mapping[Any, Any]) -> str:
     """The SHA-256 of a row's chained columns, as canonical JSON."""
     content = {column: _canonical(row.get(column)) for column in CONTENT[name]}
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
@@ -143,7 +143,7 @@ def verify(connection: Connection, name: str) -> Verdict:
                    *columns).where(table.c.seq.is_not(None)).order_by(table.c.seq)
     previous, expected, rows, erased = GENESIS, 1, 0, 0
 
-    def broken(row: Mapping[str, Any] | None, reason: str) -> Verdict:
+    def broken(row: Mapping[Any, Any] | None, reason: str) -> Verdict:
         return Verdict(name, rows, erased, unsealed, row["id"] if row else None,
                        row["seq"] if row else None, reason)
 

@@ -74,7 +74,9 @@ _COLUMNS = (t.api_tokens.c.id, t.api_tokens.c.role, t.api_tokens.c.person,
 
 
 def _token(row: Any) -> TokenRecord:
-    return TokenRecord(row.id, row.role, row.person, _utc(row.created_at), _utc(row.revoked_at),
+    created = _utc(row.created_at)
+    assert created is not None  # NOT NULL
+    return TokenRecord(row.id, row.role, row.person, created, _utc(row.revoked_at),
                        _utc(row.expires_at), _utc(row.last_used_at), row.replaced_by,
                        bool(row.acts_for))
 

@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 
+from oversight.states.errors import StoreNotReady
+
 # Alembic finds the scripts as package data (importlib.resources), installed or editable alike.
 MIGRATIONS = "oversight.adapters.store:migrations"
 
@@ -18,8 +20,16 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+SUPPORTED = ("sqlite:///PATH", "postgresql://USER@HOST/DB (psycopg 3)")
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, a busy timeout and writer-first transactions."""
+    """An engine for ``url``; SQLite gets WAL, a busy timeout and writer-first transactions.
+    Any other kind of database is refused in one line naming the supported ones."""
+    scheme = url.partition(":")[0].lower()
+    if scheme not in ("sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg"):
+        raise StoreNotReady(f"OVERSIGHT_DATABASE_URL: {scheme or url[:20]!r} databases are not "
+                            f"supported; use {' or '.join(SUPPORTED)}")
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and not url.endswith(":memory:"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

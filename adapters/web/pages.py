@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from oversight.adapters.store import inbound
 from oversight.adapters.web import charts, sessions
 from oversight.adapters.web.sessions import Dashboard, dashboard_of
-from oversight.adapters.web.viewer import Viewer
+from oversight.adapters.web.viewer import READERS, Viewer
 from oversight.states.errors import UnknownEntity
 from oversight.workflows import progress, queries
 from oversight.workflows.compliance import (
@@ -141,7 +141,7 @@ async def login(request: Request) -> Response:
     with board.engine.begin() as connection:
         token = inbound.token_for(connection, form.get("token", "").strip(),
                                   now=board.clock())
-    if token is None or token.role == "system":
+    if token is None or token.role not in READERS:  # system and dpo read no page
         return _login_page(request, target, "That token is not valid, or it has expired or "
                                             "been revoked.", 401)
     response = RedirectResponse(target, status_code=303)
@@ -221,17 +221,23 @@ def team_page(request: Request, viewer: Viewer = Depends(page_viewer),
                                     f"{period.end:%b %Y}"))
 
 
-TASK_STATES = ("open", "closed", "breached", "escalated", "withdrawn")
+TASK_STATES = ("open", "closed", "breached", "overdue", "escalated", "withdrawn")
+"""The state filter; ``breached`` is :func:`queries.breached` (deadline passed before it was
+met, met later or not: the report's breached), ``overdue`` not met and past due today."""
+TASKS_PER_PAGE = 100
 
 
 @pages.get("/tasks", response_class=HTMLResponse)
 def task_list(request: Request, viewer: Viewer = Depends(page_viewer),
               state: str | None = None, type: str | None = None, person: str | None = None,
-              due_from: str | None = None, due_to: str | None = None) -> HTMLResponse:
+              due_from: str | None = None, due_to: str | None = None,
+              page: int = Query(1, ge=1)) -> HTMLResponse:
     board = dashboard_of(request)
+    day = _as_of(board)
+    judged = {"breached": queries.breached, "overdue": queries.overdue}.get(state or "")
     rows = [row for row in queries.tasks(board.store,
-                                         states=[state] if state else None)
-            if viewer.sees_task(row)]
+                                         states=[state] if state and not judged else None)
+            if viewer.sees_task(row) and (judged is None or judged(row, day))]
     types = sorted({row["type"] for row in rows})
     if type:
         rows = [row for row in rows if row["type"] == type]
@@ -241,13 +247,19 @@ def task_list(request: Request, viewer: Viewer = Depends(page_viewer),
         rows = [row for row in rows if row["due"] >= due_from]
     if due_to:
         rows = [row for row in rows if row["due"] <= due_to]
-    shown = rows[:500]
+    rows.sort(key=lambda row: (row["due"], row["id"]))  # by due date, then id: a stable order
+    pages_in_all = max(1, -(-len(rows) // TASKS_PER_PAGE))
+    page = min(page, pages_in_all)
+    shown = rows[(page - 1) * TASKS_PER_PAGE:page * TASKS_PER_PAGE]
     viewer.log(board.engine, "dashboard:tasks", [row["entity"] for row in shown],
                now=board.clock())
     filters = {"state": state or "", "type": type or "", "person": person or "",
                "due_from": due_from or "", "due_to": due_to or ""}
+    late = {row["id"] for row in shown if row["state"] == "closed" and queries.breached(row, day)}
     return _render("tasks.html", viewer, tasks=shown, total=len(rows), types=types,
-                   states=TASK_STATES, filters=filters)
+                   states=TASK_STATES, filters=filters, late=late, page=page,
+                   pages=pages_in_all, query=urlencode({k: v for k, v in filters.items() if v}),
+                   first=(page - 1) * TASKS_PER_PAGE + 1 if shown else 0)
 
 
 __all__ = ["COOKIE", "Dashboard", "LoginNeeded", "TEMPLATES", "install", "page_viewer",

@@ -33,17 +33,20 @@ PurposeHeader = Header(None, alias="X-Purpose", max_length=200,
 def api_viewer(request: Request) -> Viewer:
     """The viewer of an API call, from ``Authorization: Bearer …`` or the session cookie."""
     header = request.headers.get("authorization", "")
-    viewer = None
+    board = dashboard_of(request)
+    found: Viewer | bool | None = None
     if header.lower().startswith("bearer "):
-        board = dashboard_of(request)
-        viewer = bearer_viewer(board.engine, header[7:].strip(), board.clock())
+        found = bearer_viewer(board.engine, header[7:].strip(), board.clock())
     elif request.cookies.get(sessions.SESSION_COOKIE):
-        viewer = sessions.session_viewer(request)
-    if viewer is None:
+        found = sessions.session_viewer(request)
+    if found is None:
         raise Problem(401, "unauthenticated", "Send a live bearer token: Authorization: "
                                               "Bearer <token>.",
                       headers={"WWW-Authenticate": "Bearer"})
-    return viewer
+    if found is False:  # a live token whose role reads no progress (system, dpo)
+        raise Problem(403, "forbidden", "This token's role does not allow this request.")
+    assert isinstance(found, Viewer)
+    return found
 
 
 api = APIRouter(prefix="/v1", tags=["progress"], responses={
@@ -82,7 +85,8 @@ def api_asye(request: Request, worker: StaffId, viewer: Viewer = Depends(api_vie
 
 
 @api.get("/compliance", summary="Share of obligations met on time, by rule",
-         responses={400: {"model": ProblemOut, "description": "The period is back to front."}})
+         responses={400: {"model": ProblemOut, "description": "The period is back to front."},
+                    404: {"model": ProblemOut, "description": "No team led by that staff id."}})
 def api_compliance(request: Request, viewer: Viewer = Depends(api_viewer),
                    start: IsoDate | None = Query(None, alias="from",
                                                  description="First day of the period."),

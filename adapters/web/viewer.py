@@ -97,11 +97,14 @@ def viewer_for(engine: Engine, token: TokenRecord, csrf: str | None = None) -> V
     return Viewer(role, person, frozenset(people), token=token, csrf=csrf)
 
 
-def bearer_viewer(engine: Engine, secret: str, now: datetime) -> Viewer | None:
-    """The viewer of a bearer token: live, unexpired, its last use recorded."""
+def bearer_viewer(engine: Engine, secret: str, now: datetime) -> Viewer | bool | None:
+    """The viewer of a bearer token: live, unexpired, its last use recorded. None for a token
+    that is not live; False for a live one whose role sees no page (system, dpo)."""
     with engine.begin() as connection:
         record = inbound.token_for(connection, secret, now=now)
-    return viewer_for(engine, record) if record is not None else None
+    if record is None:
+        return None
+    return viewer_for(engine, record) or False
 
 
 __all__ = ["READERS", "Viewer", "bearer_viewer", "viewer_for"]

@@ -14,6 +14,15 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+"""A person's, child's, session's or point's id: letters, digits, ``_``, ``.``, ``-``; 1–64."""
+EventId = Annotated[str, Field(min_length=1, max_length=128,
+                               pattern=r"^[A-Za-z0-9_.:\[\]-]+$")]
+"""A sender's id for an event: as an Identifier, plus ``:``, ``[`` and ``]``; 1–128 (issue 14:
+no spaces, control characters or NUL, the one way free text could otherwise enter the store)."""
+Principal = Annotated[str, Field(min_length=1, max_length=200,
+                                 pattern=r"^[A-Za-z0-9_.:-]+( for [A-Za-z0-9_.-]+)?$")]
+"""Who recorded an event: a staff id, ``system:lcs``, ``os:alice``, or one of those acting for
+a member of staff ("system:lcs for sw1"). Set from the credential, never from a request."""
 
 
 class DomainEvent(BaseModel):
@@ -23,10 +32,10 @@ class DomainEvent(BaseModel):
 
     on: date
     """The day it happened (Europe/London)."""
-    event_id: str | None = Field(default=None, max_length=128)
+    event_id: EventId | None = None
     """Set by the sender so a repeat delivery is applied once."""
-    actor: Identifier | None = None
-    """Who recorded it, if known."""
+    actor: Principal | None = None
+    """Who recorded it: the credential that sent it (see ``Principal``)."""
     type: str
     """The snake_case of the class name; each event class fixes it as a ``Literal``."""
 

@@ -149,10 +149,13 @@ def make_store(home: Path) -> App:
     return app
 
 
-def token(app: App, role: str, person: str | None = None) -> str:
-    """A new bearer token, as `oversight token create` makes it."""
+def token(app: App, role: str, person: str | None = None, *, acts_for: bool = False) -> str:
+    """A new bearer token, as `oversight token create` makes it, but without an expiry: the
+    servers here run on the fixed clock (NOW) or on the wall clock (CliServer); expiry is
+    tested in tests/security."""
     with SqlUnitOfWork(app.engine) as uow:
-        _, secret = inbound.create_token(uow.connection, role=role, person=person, now=NOW)
+        _, secret = inbound.create_token(uow.connection, role=role, person=person, now=NOW,
+                                         lifetime=None, acts_for=acts_for)
         uow.commit()
     return secret
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     CliServer,
     _prefect,
@@ -18,7 +19,6 @@ from tests.e2e.api_server import (  # noqa: F401 - fixtures
     server,
     token,
 )
-from oversight.workflows.bootstrap import App
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
@@ -37,7 +37,9 @@ def test_the_openapi_document_is_served_and_names_every_route(server) -> None:  
         "/v1/entities/{kind}/{entity_id}/tasks", "/v1/entities/{kind}/{entity_id}/history",
         "/v1/tasks", "/v1/tasks/{task_id}", "/v1/tasks/{task_id}/close",
         "/v1/people/{person}/calendar.ics",
-        "/v1/asye", "/v1/asye/{worker}", "/v1/compliance"}  # the dashboard's reads (issue 7)
+        "/v1/asye", "/v1/asye/{worker}", "/v1/compliance",  # the dashboard's reads (issue 7)
+        "/v1/subject-access/{person}"} | {  # the data protection officer's (issue 14)
+        path for path in document["paths"] if path.startswith("/v1/events/{event_id}/")}
     forbidden = document["paths"]["/v1/tasks"]["get"]["responses"]["403"]
     assert list(forbidden["content"]) == ["application/problem+json"]
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

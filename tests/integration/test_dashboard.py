@@ -160,10 +160,10 @@ def test_the_task_list_filters_by_state_and_person(client: TestClient):
 
 
 def test_the_api_needs_a_bearer_token_and_a_system_token_reads_nothing(client: TestClient):
-    """401 without a token; the system role is refused like an unknown token."""
+    """401 without a token; a system token is live but reads no progress: 403."""
     assert client.get("/v1/asye").status_code == 401
     system = {"Authorization": f"Bearer {SECRETS['t-sys']}"}
-    assert client.get("/v1/asye", headers=system).status_code == 401
+    assert client.get("/v1/asye", headers=system).status_code == 403
     answer = client.get("/v1/asye", headers={"Authorization": f"Bearer {SECRETS['t-admin']}"})
     assert answer.status_code == 200 and len(answer.json()) == 2
     assert date.fromisoformat(answer.json()[0]["as_of"]) >= date(2026, 3, 31)

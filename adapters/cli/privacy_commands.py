@@ -1,0 +1,111 @@
+"""``oversight subject-access PERSON --out FILE`` and ``oversight purge``: personal data rights.
+
+- subject-access (UK GDPR Article 15): everything the store holds about a person, as one JSON
+  file with a manifest (per table: what, how many rows, the SHA-256 of the section).
+- purge (the policies' retention; hull §3: seven years after employment ends): every person
+  whose supervision file has reached its destruction date is anonymised in every table and the
+  outbox; the figures keep their counts; the destruction is recorded (``erasures``, and a line
+  in the chained access log). ``--dry-run`` names who would be erased and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from oversight.adapters.cli.console import JsonFlag, fail, handled, out, parse_date, print_json
+from oversight.adapters.cli.operator_reads import operator
+from oversight.adapters.cli.runtime import open_store
+
+
+def subject_access(
+    person: str = typer.Argument(..., help="The person's id (a staff id, or a child's)."),
+    out_file: Path = typer.Option(..., "--out", help="Write the JSON export here (a new "
+                                                     "file; its folder must exist).",
+                                  dir_okay=False),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Export everything held about a person as JSON with a manifest (Article 15)."""
+    from oversight.adapters.store.subject_access import subject_access as export
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+
+    if not _identifier(person):
+        fail(f"{person!r} is not an identifier (letters, digits, '_', '.', '-'; up to 64)")
+    target = out_file.expanduser()
+    if target.exists():
+        fail(f"--out: {target} exists; choose a new file (an export is never overwritten)")
+    if not target.parent.is_dir():
+        fail(f"--out: the folder {target.parent} does not exist")
+    with handled():
+        ready = open_store()
+        with SqlUnitOfWork(ready.engine) as uow:
+            found = export(uow.connection, person, now=datetime.now(UTC),
+                           requested_by=operator())
+            uow.commit()
+    if not found["records"]:
+        fail(f"the store holds nothing about {person!r}")
+    with target.open("x", encoding="utf-8") as handle:
+        json.dump(found, handle, indent=2, sort_keys=True, default=str)
+        handle.write("\n")
+    tables = found["manifest"]["tables"]
+    if as_json:
+        print_json({"out": str(target), "tables": tables})
+        return
+    out().print(f"Wrote {target}: {sum(v['rows'] for v in tables.values())} row(s) from "
+                f"{len(tables)} table(s) about {person}.", markup=False, soft_wrap=True)
+
+
+def purge(as_of: str | None = typer.Option(None, "--as-of", help="The day to judge "
+                                           "destruction dates on (default today)."),
+          dry_run: bool = typer.Option(False, "--dry-run", help="Name who would be erased; "
+                                                                "change nothing."),
+          as_json: bool = JsonFlag) -> None:
+    """Erase everyone whose supervision file has reached its destruction date (retention)."""
+    from oversight.adapters.imports.rows import london_today
+    from oversight.adapters.store.erasure import due_for_destruction
+    from oversight.adapters.store.erasure import purge as run_purge
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+
+    now = datetime.now(UTC)
+    day = parse_date(as_of, "--as-of") if as_of else london_today(now)
+    with handled():
+        ready = open_store()
+        with SqlUnitOfWork(ready.engine) as uow:
+            if dry_run:
+                due = due_for_destruction(uow.connection, day)
+                done = []
+            else:
+                done = run_purge(uow.connection, as_of=day, now=now, actor=operator())
+                due = [erasure.pseudonym for erasure in done]
+                uow.commit()
+    if as_json:
+        print_json({"as_of": day.isoformat(), "dry_run": dry_run,
+                    "due": due if dry_run else len(done),
+                    "erasures": [erasure.to_json() for erasure in done]})
+        return
+    if dry_run:
+        out().print(f"{len(due)} person(s) due for erasure on {day}: {', '.join(due) or 'none'}.",
+                    markup=False, soft_wrap=True)
+        return
+    for erasure in done:
+        out().print(f"Erased one person as {erasure.pseudonym} ({erasure.id}): "
+                    f"{sum(erasure.counts.values())} row(s) anonymised.", markup=False)
+    if not done:
+        out().print(f"No supervision file reaches its destruction date by {day}.", markup=False)
+
+
+def _identifier(text: str) -> bool:
+    import re
+
+    return re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", text) is not None
+
+
+def register(app: typer.Typer) -> None:
+    app.command("subject-access")(subject_access)
+    app.command("purge")(purge)
+
+
+__all__ = ["register"]

@@ -1,0 +1,103 @@
+"""Erasure: when a supervision file reaches its destruction date, its person leaves the store.
+
+hull §3 keeps a supervision file for seven years after employment ends, then destroys it
+(``retention`` in the policy; the ``SupervisionFile`` lifecycle arms the date). The purge finds
+every file whose ``destroy_on`` has come and irreversibly anonymises its person everywhere the
+store names them (:mod:`oversight.adapters.store.personal_rows`: staff, lifecycles, timers,
+tasks, audit, access log, outbox, deliveries, tokens, and any table a later revision adds):
+their id becomes a random pseudonym of which no record is kept, so nothing links it back.
+
+What the figures need survives: the rows stay, with their dates, states and rules, so a
+compliance report over those years counts the same tasks on time and breached. The audit and
+access-log rows rewritten keep their place in the hash chain (``erased_at`` is set; their
+digest is kept, so ``oversight audit verify`` still holds). The destruction itself is recorded:
+a row in ``erasures`` (when, by whom, how many rows of each table; never who) and a line in the
+chained access log.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from oversight.adapters.store import inbound
+from oversight.adapters.store import tables as t
+from oversight.adapters.store.personal_rows import (
+    existing_tables,
+    pattern_for,
+    renamed,
+    rows_naming,
+)
+
+CHAINED = frozenset({"audit", "access_log"})
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """One person erased: the pseudonym their rows now carry and how many rows changed."""
+
+    id: str
+    pseudonym: str
+    counts: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "pseudonym": self.pseudonym, "counts": self.counts}
+
+
+def due_for_destruction(connection: Connection, as_of: date) -> list[str]:
+    """The people whose supervision file's destruction date is on or before ``as_of``."""
+    rows = connection.execute(select(t.entities.c.data).where(
+        t.entities.c.kind == "supervision_file",
+        t.entities.c.state.in_(("archived", "due_for_destruction", "destroyed"))))
+    due = set()
+    for (data,) in rows:
+        destroy_on = data.get("destroy_on")
+        if destroy_on and date.fromisoformat(destroy_on) <= as_of and \
+                not str(data.get("person", "")).startswith("erased-"):
+            due.add(data["person"])
+    return sorted(due)
+
+
+def erase(connection: Connection, person: str, *, now: datetime, actor: str,
+          reason: str) -> Erasure:
+    """Anonymise ``person`` in every table, in the caller's transaction; record that it was
+    done. The caller commits."""
+    pseudonym = "erased-" + secrets.token_hex(8)
+    pattern = pattern_for(person)
+    counts: dict[str, int] = {}
+    for table in existing_tables(connection):
+        found = list(rows_naming(connection, person, table))
+        keys = [column.name for column in table.primary_key.columns]
+        for row in found:
+            values = {name: renamed(value, pattern, pseudonym) for name, value in row.items()
+                      if value != renamed(value, pattern, pseudonym)}
+            if table.name == "api_tokens":
+                values["revoked_at"] = row.get("revoked_at") or now
+            if table.name in CHAINED:
+                values["erased_at"] = now
+            connection.execute(update(table).where(and_(*[
+                table.c[key] == row[key] for key in keys])).values(**values))
+        if found:
+            counts[table.name] = len(found)
+    erasure = Erasure("era_" + secrets.token_hex(6), pseudonym, counts)
+    connection.execute(insert(t.erasures).values(
+        id=erasure.id, at=now, pseudonym=pseudonym, reason=reason[:200], actor=actor[:200],
+        counts=counts))
+    inbound.log_access(connection, token=None, role="operator", resource="erasure",
+                       targets=[f"erasure:{erasure.id}"], outcome="destroyed", now=now,
+                       purpose=reason, reader=actor)
+    return erasure
+
+
+def purge(connection: Connection, *, as_of: date, now: datetime, actor: str) -> list[Erasure]:
+    """Erase everyone whose supervision file is due for destruction on ``as_of``."""
+    return [erase(connection, person, now=now, actor=actor,
+                  reason="supervision file reached its destruction date (retention)")
+            for person in due_for_destruction(connection, as_of)]
+
+
+__all__ = ["Erasure", "due_for_destruction", "erase", "purge"]
