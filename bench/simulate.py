@@ -54,7 +54,21 @@ def measure(size: str, seed: int, workdir: Path) -> list[Figure]:
                       peak_rss_mb=done.peak_rss_mb)]
     if memory_target is None:
         figures.pop()
+    checked = run_child([sys.executable, "-c", CHECK_ONLY, str(scenario)], env=child_env(),
+                        cwd=REPO)
+    if checked.returncode == 0:
+        figures.append(Figure("simulate", f"simulate: {size} authority, validating the file "
+                              f"alone (load_scenario)", float(checked.last_json()), "s",
+                              higher_is_better=False, peak_rss_mb=checked.peak_rss_mb,
+                              note="part of the run above, once per load"))
     return figures
+
+
+CHECK_ONLY = ("import json, sys, time; from pathlib import Path; "
+              "from oversight.adapters.scenario import load_scenario; "
+              "started = time.perf_counter(); load_scenario(Path(sys.argv[1])); "
+              "print(json.dumps(time.perf_counter() - started))")
+"""How long checking the scenario takes by itself (every event through the engine's dry run)."""
 
 
 def main(argv: list[str] | None = None) -> None:
