@@ -10,9 +10,10 @@ the same shapes; tests/integration/test_service_contract.py runs the same use ca
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from oversight.adapters.store.steps import basis_json, rule_json
 from oversight.states.directory import StaffMember

@@ -19,12 +19,23 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from oversight.adapters.delivery.ports import Deliverer
-from oversight.adapters.policy_files import load_policy, load_policy_book
+from oversight.adapters.delivery.payload import outbound
+from oversight.adapters.delivery.ports import (
+    BatchDeliverer,
+    Deliverer,
+    DeliveryFailed,
+    PayloadRefused,
+)
+from oversight.adapters.delivery.webhook import signing_key
+from oversight.adapters.policy_files import available_policies, load_policy, load_policy_book
 from oversight.adapters.scenario import Planned, ScenarioInvalid, load_scenario
+from oversight.adapters.scenario.model import Scenario
 from oversight.adapters.store import bulk
+from oversight.adapters.store.circuits import Circuit, pause
 from oversight.adapters.store.database import is_current, make_engine, upgrade
-from oversight.adapters.store.unit_of_work import SqlStore
+from oversight.adapters.store.deliveries import RELEASED
+from oversight.adapters.store.deliveries import Outcome as DeliveryOutcome
+from oversight.adapters.store.unit_of_work import SqlStore, SqlUnitOfWork
 from oversight.states.errors import OversightError, StoreNotReady
 from oversight.states.policy.model import Policy
 from oversight.workflows.delivery_settings import (
@@ -167,6 +178,12 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-__all__ = ["App", "Planned", "ScenarioInvalid", "StoreNotReady", "build_deliverer",
+# Dispatch and sending (issue 13) reach the delivery ledger, the receivers' circuits, the
+# payload allow-list and the deliverers' protocol through here: there is no deliveries port yet,
+# so these names are the adapters' own, handed on by the one module allowed to name them.
+__all__ = ["RELEASED", "App", "BatchDeliverer", "Circuit", "Deliverer", "DeliveryFailed",
+           "DeliveryOutcome", "PayloadRefused", "Planned", "Scenario", "ScenarioInvalid",
+           "SqlUnitOfWork", "StoreNotReady", "available_policies", "build_deliverer",
            "build_deliverers", "bulk_writer", "capture_template", "engine_for", "initialise",
-           "load_scenario", "open_app", "sqlite_url", "template_entities"]
+           "load_scenario", "open_app", "outbound", "pause", "signing_key", "sqlite_url",
+           "template_entities"]

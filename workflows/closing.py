@@ -15,8 +15,9 @@ in ``fields``; a task no single event fulfils (supervisor eligibility) cannot be
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from oversight.states.errors import NoFulfillingEvent
 from oversight.states.events.registry import DomainEvent, parse_event

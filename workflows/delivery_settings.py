@@ -66,7 +66,7 @@ class WebhookReceiver(_Strict):
 
     @model_validator(mode="after")
     def _needs_secret(self) -> WebhookReceiver:
-        from oversight.adapters.delivery.webhook import signing_key
+        from oversight.workflows.bootstrap import signing_key
 
         if self.signed and (self.secret is None or not self.secret.get_secret_value()):
             raise ValueError("no secret: set `secret` in the settings file or "
@@ -307,7 +307,7 @@ class SettingsFile(PydanticBaseSettingsSource):
 
 
 def _authorities(policy_dir: Path | None) -> set[str]:
-    from oversight.adapters.policy_files import available_policies
+    from oversight.workflows.bootstrap import available_policies
 
     return set(available_policies(policy_dir))
 

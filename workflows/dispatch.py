@@ -29,9 +29,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from oversight.adapters.delivery.ports import BatchDeliverer, Deliverer
-from oversight.adapters.store.deliveries import Outcome
-from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.workflows.bootstrap import BatchDeliverer, Deliverer, SqlUnitOfWork
+from oversight.workflows.bootstrap import DeliveryOutcome as Outcome
 from oversight.workflows.delivery_settings import DeliveryPolicy, Routing
 from oversight.workflows.sending import RECORD_EVERY, Sender, describe
 

@@ -8,9 +8,9 @@ so that one bad entity does not stop the rest.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Sequence
 
 from oversight.states.machines import KINDS
 from oversight.states.policy.book import PolicyBook

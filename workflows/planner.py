@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
 from oversight.states.calendar import months_after
 from oversight.states.policy.model import Policy
 from oversight.states.views.schedule import asye_interval, personal_interval, project

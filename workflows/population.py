@@ -1,12 +1,9 @@
 """A synthetic population of authorities, staff and children, built in seconds by bulk insert.
 
-**Personas** (:mod:`oversight.workflows.personas`) are short histories run through the real engine on a small SQLite template store:
-events recorded by the service and timers swept day by day, up to :data:`AS_OF`. Staff: a
-qualified worker supervised on time, late (a session missed: breached and escalated), or late
-once and back on time; a manager; ASYEs in their weekly, fortnightly and monthly phases; a
-worker whose supervisor has been absent for five weeks. Children: allocated with a case type and
-supervised on time or late; a Child and Family Assessment at any day of its 45. Each persona is
-run at :data:`OFFSETS` offsets spread over its cycle, so due dates spread over the days ahead.
+**Personas** (:mod:`oversight.workflows.personas`) are short histories run through the real
+engine on a small SQLite template store: events recorded by the service and timers swept day by
+day, up to :data:`AS_OF`. Each persona is run at :data:`OFFSETS` offsets spread over its cycle,
+so due dates spread over the days ahead.
 
 **Replication**: each person or child picks a persona by realistic shares (:class:`Shares`) and
 an offset, and the persona's rows (a :class:`Template`) are written under its real identifiers

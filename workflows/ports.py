@@ -21,9 +21,10 @@ A new kind of row (an event log, say) is a new repository here and in both imple
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable, Literal, Protocol, Sequence
+from typing import Any, Literal, Protocol
 
 from oversight.states.directory import StaffMember
 from oversight.states.values import Basis, RuleRef, Step
@@ -261,15 +262,25 @@ class Savepoint(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over the store's repositories; rolled back unless committed."""
 
-    entities: Entities
-    timers: Timers
-    tasks: Tasks
-    history: History
-    outbox: Outbox
-    staff: Staff
-    meta: Meta
-    events: Events
-    event_log: EventLog
+    # Read-only members: an implementation may hold a narrower class (``SqlEntities``).
+    @property
+    def entities(self) -> Entities: ...
+    @property
+    def timers(self) -> Timers: ...
+    @property
+    def tasks(self) -> Tasks: ...
+    @property
+    def history(self) -> History: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def staff(self) -> Staff: ...
+    @property
+    def meta(self) -> Meta: ...
+    @property
+    def events(self) -> Events: ...
+    @property
+    def event_log(self) -> EventLog: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -315,5 +326,5 @@ class BulkWriter(Protocol):
 
 
 __all__ = ["BulkWriter", "Collision", "DueTimer", "Entities", "Events", "History", "Meta",
-           "Outbox", "SavedStep", "Savepoint", "Staff", "StoredEntity", "TaskRow", "Tasks", "Timers",
-           "UnitOfWork", "UnitOfWorkFactory", "task_id"]
+           "Outbox", "SavedStep", "Savepoint", "Staff", "StoredEntity", "TaskRow", "Tasks",
+           "Timers", "UnitOfWork", "UnitOfWorkFactory", "task_id"]

@@ -14,11 +14,11 @@ from itertools import groupby
 
 from oversight.states.errors import OversightError
 from oversight.states.machines.lifecycle import rule_to_dict
-from oversight.states.policy.model import Policy
 from oversight.states.policy.book import PolicyBook
 from oversight.states.policy.index import rule_at
-from oversight.states.views.replan import Move, Replan, plan_replan
+from oversight.states.policy.model import Policy
 from oversight.states.values import EntityRef, Step, TransitionRecord
+from oversight.states.views.replan import Move, Replan, plan_replan
 from oversight.workflows.messages import task_message
 from oversight.workflows.ports import SavedStep, UnitOfWork, UnitOfWorkFactory, task_id
 

@@ -16,13 +16,12 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import TYPE_CHECKING
 
-from oversight.adapters.store.database import sqlite_url
 from oversight.states.errors import BatchRejected
-from oversight.workflows.bootstrap import initialise
+from oversight.workflows.bootstrap import initialise, sqlite_url
 from oversight.workflows.settings import Settings
 
 if TYPE_CHECKING:  # the scenario is read by its adapter, which calls this module
-    from oversight.adapters.scenario.model import Planned, Scenario
+    from oversight.workflows.bootstrap import Planned, Scenario
 
 _SECTIONS = {"relationships": 0, "staff": 1, "assessments": 2, "events": 3}
 

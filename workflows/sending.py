@@ -21,15 +21,17 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from oversight.adapters.delivery.payload import outbound
-from oversight.adapters.delivery.ports import (
+from oversight.workflows.bootstrap import (
+    RELEASED,
     BatchDeliverer,
+    Circuit,
     Deliverer,
     DeliveryFailed,
     PayloadRefused,
+    outbound,
+    pause,
 )
-from oversight.adapters.store.circuits import Circuit, pause
-from oversight.adapters.store.deliveries import RELEASED, Outcome
+from oversight.workflows.bootstrap import DeliveryOutcome as Outcome
 
 if TYPE_CHECKING:
     from oversight.workflows.dispatch import Backoff, Page

@@ -8,8 +8,9 @@ never names the store's implementation; :mod:`oversight.workflows.bootstrap` pic
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Callable, Iterable, Sequence, TypeVar
+from typing import TypeVar
 
 from oversight.states.errors import BatchRejected, EventRejected, OversightError, TaskNotClosed
 from oversight.states.event_time import refuse_out_of_range

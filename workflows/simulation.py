@@ -156,8 +156,8 @@ def simulate(scenario_file: Path, *, store: Path | None = None, home: Path | Non
 
     ``store`` is the database file (a temporary one, deleted afterwards, when not given); it
     must not exist yet. ``home`` holds the outbox files (default: the store's folder).
-    Raises :class:`~oversight.workflows.bootstrap.ScenarioInvalid` before anything runs if the file is
-    bad, and after the run if the engine refused one of its events.
+    Raises :class:`~oversight.workflows.bootstrap.ScenarioInvalid` before anything runs if the
+    file is bad, and after the run if the engine refused one of its events.
     """
     policy_dir = Settings().policy_dir
     scenario = load_scenario(scenario_file, policy_dir=policy_dir)

@@ -7,9 +7,10 @@ transaction. :class:`Outcome` is what a call changed, for progress displays and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from oversight.states.directory import StaffMember
 from oversight.states.policy.model import Policy

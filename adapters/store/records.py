@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
@@ -70,7 +71,7 @@ class SqlStaff:
             select(t.staff.c.id, t.staff.c.line_manager))}
 
     def teams_of(self, people: Iterable[str]) -> set[str]:
-        wanted, found = list(people), set()
+        wanted, found = list(people), set[str]()
         for start in range(0, len(wanted), 500):
             found.update(team for team in self.connection.execute(select(t.staff.c.team).where(
                 t.staff.c.id.in_(wanted[start:start + 500]))).scalars() if team)

@@ -9,8 +9,9 @@ and a single event's step the same code.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, update
 
@@ -104,6 +105,10 @@ def _tasks(connection: Connection, saved: Sequence[SavedStep]) -> None:
               for s in saved for k, i in [(s.step.entity.kind, s.step.entity.id)]
               for task in s.step.opened]
     if opened:
+        # A task withdrawn by a re-derivation or a retraction may be raised again under its
+        # identifier (an escalation is always ``<task>^``): the new obligation takes the row.
+        connection.execute(delete(t.tasks).where(
+            t.tasks.c.id.in_([row["id"] for row in opened]), t.tasks.c.state == "withdrawn"))
         connection.execute(insert(t.tasks), opened)
     # Round n holds each task's n-th change: a task changed twice in a step (breached, then
     # closed) keeps its order, and each round is one statement per column changed.

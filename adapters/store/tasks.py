@@ -5,8 +5,9 @@ Rows leave as plain dicts (the port's ``TaskRow``): the read models and the mess
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 

@@ -5,8 +5,9 @@ Firing order is (fires_on, id) everywhere: pages, claims and listings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, delete, exists, select, tuple_
 

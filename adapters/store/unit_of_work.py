@@ -7,8 +7,9 @@ Everything one step changes commits together, or nothing does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.engine import NestedTransaction
