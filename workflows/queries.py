@@ -14,6 +14,35 @@ from oversight.states.values import EntityRef
 from oversight.workflows.ports import UnitOfWorkFactory
 
 BREACHED = ("breached", "escalated")
+"""States of a task whose deadline passed unmet and that is still not met."""
+UNMET = ("open", "breached", "escalated")
+
+
+def _date(value: date | str | None) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def breached(task: dict[str, Any], as_of: date) -> bool:
+    """The one meaning of *breached*: its deadline passed before it was met, whether or not
+    it was met later, as the task stood on ``as_of``. A task met on its due date or before is
+    not breached; one still unmet is once its due date is past. Escalations (raised because
+    another task was missed) and withdrawn tasks (no longer owed) never are. The compliance
+    report's ``breached`` (``workflows/compliance.py``) is the same test; ``oversight tasks
+    --breached``, the dashboard's filter and the demo's summary use this one."""
+    if task["type"] == "escalation" or task["state"] == "withdrawn":
+        return False
+    due = _date(task["due"])
+    assert due is not None
+    closed = _date(task["closed_on"]) if task["state"] == "closed" else None
+    if closed is not None and closed <= as_of:
+        return closed > due or task["breached_on"] is not None
+    return due < as_of
+
+
+def overdue(task: dict[str, Any], as_of: date) -> bool:
+    """Still not met and past its due date on ``as_of`` (escalations included)."""
+    due = _date(task["due"])
+    return task["state"] in UNMET and due is not None and due < as_of
 
 
 def _iso(value: date | None) -> str | None:
@@ -132,10 +161,12 @@ def store_status(store: UnitOfWorkFactory, *, timers: int) -> StoreStatus:
                            uow.outbox.counts())
 
 
-def summary_by_rule(task_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per rule: tasks raised, met on time, breached (met late or not at all), open, withdrawn.
+def summary_by_rule(task_rows: list[dict[str, Any]], as_of: date | None = None
+                    ) -> list[dict[str, Any]]:
+    """Per rule: tasks raised, met on time, breached (:func:`breached` on ``as_of``: met late
+    or past due and not met), open (not yet due), withdrawn.
 
-    A task met after its due date counts as breached: it was, on the day after.
+    Without ``as_of``, a task counts as breached once the sweep has marked it so.
     """
     by_rule: dict[tuple[str, str, str], dict[str, Any]] = {}
     for row in task_rows:
@@ -145,7 +176,7 @@ def summary_by_rule(task_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                         "raised": 0, "met": 0, "breached": 0, "open": 0,
                                         "withdrawn": 0})
         line["raised"] += 1
-        if row["breached_on"] is not None:
+        if breached(row, as_of) if as_of is not None else row["breached_on"] is not None:
             line["breached"] += 1
         elif row["state"] == "closed":
             line["met"] += 1

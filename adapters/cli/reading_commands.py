@@ -6,6 +6,8 @@ and the dashboard use too). Registered on the app by :func:`register`.
 
 from __future__ import annotations
 
+from datetime import date
+
 import typer
 
 from oversight.adapters.cli import views
@@ -51,23 +53,35 @@ def status(as_json: bool = JsonFlag,
 
 def tasks(
     open_only: bool = typer.Option(False, "--open", help="Only tasks still open."),
-    breached: bool = typer.Option(False, "--breached", help="Only breached or escalated tasks."),
+    breached: bool = typer.Option(False, "--breached", help="Tasks whose deadline passed before "
+                                  "they were met, whether or not met later (the report's "
+                                  "breached)."),
+    overdue: bool = typer.Option(False, "--overdue", help="Tasks not met and past due today."),
+    as_of: str | None = typer.Option(None, "--as-of", help="For --breached and --overdue: the "
+                                     "day to judge on, YYYY-MM-DD (default: today, or the "
+                                     "store's last day if later)."),
     as_json: bool = JsonFlag,
 ) -> None:
     """Tasks the rules raised, with who they are for, when they are due and which rule."""
     from oversight.workflows import queries
+    from oversight.workflows.compliance import store_today
 
-    if open_only and breached:
-        fail("choose --open or --breached, not both")
-    states = ["open"] if open_only else list(queries.BREACHED) if breached else None
+    if open_only + breached + overdue > 1:
+        fail("choose one of --open, --breached and --overdue")
+    states = ["open"] if open_only else None
     with handled():
         ready = open_store()
         rows = queries.tasks(ready.store, states=states)
+        if breached or overdue:
+            today = _day_of(as_of) if as_of else store_today(ready.store)
+            test = queries.breached if breached else queries.overdue
+            rows = [row for row in rows if test(row, today)]
         log_read(ready.engine, "tasks", [row["entity"] for row in rows])
     if as_json:
         print_json(rows)
         return
-    title = "Open tasks" if open_only else "Breached tasks" if breached else "Tasks"
+    title = ("Open tasks" if open_only else "Breached tasks" if breached else
+             "Overdue tasks" if overdue else "Tasks")
     out().print(views.tasks_table(rows, f"{title} ({len(rows)})"))
 
 
@@ -127,3 +141,10 @@ def diagram(kind: str = typer.Argument(
     if kind not in KINDS:
         fail(f"no kind {kind!r}; kinds are {', '.join(KINDS)}")
     typer.echo(mermaid(KINDS[kind]), nl=False)
+
+
+def _day_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"--as-of {text!r}: give a day as YYYY-MM-DD")

@@ -57,7 +57,7 @@ def test_sweep_the_day_after_allocation_breaches_the_allocation_oversight(
     """The allocation point is due on day 0; the sweep of the next day breaches it, once."""
     first = json_of(oversight("sweep", "--as-of", "2026-03-26", "--json"))
     assert (first["fired"], first["tasks_breached"]) == (1, 1)
-    breached = json_of(oversight("tasks", "--breached", "--json"))
+    breached = json_of(oversight("tasks", "--breached", "--as-of", "2026-03-26", "--json"))
     assert [(t["id"], t["breached_on"]) for t in breached] == \
         [("assessment:c1:mo:allocation", "2026-03-26")]
     still_open = json_of(oversight("tasks", "--open", "--json"))

@@ -1,0 +1,89 @@
+"""One meaning of *breached*: its deadline passed before it was met, whether or not it was met
+later. On one store, the demo's summary, the compliance report, the team page, the tasks
+page's filter and ``oversight tasks --breached`` count the same tasks; ``--overdue`` is what is
+still not met and past due."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from oversight.adapters.cli.app import app as cli
+from oversight.adapters.store import credentials
+from oversight.adapters.web.pages import Dashboard
+from oversight.adapters.web.server import dashboard_app
+from oversight.workflows import queries
+from oversight.workflows.bootstrap import App
+from oversight.workflows.compliance import Period, compliance, store_today
+from tests.integration.test_reports import fill_quarter
+
+LATE = "relationship:tm1:w0:supervision:2"
+"""w0's second supervision: due Mon 2 Mar 2026 (4 weeks after the one held Mon 2 Feb), held
+Tue 10 Mar: met, but late, so breached."""
+
+
+@pytest.fixture
+def quarter(app: App, monkeypatch: pytest.MonkeyPatch) -> App:
+    fill_quarter(app)
+    monkeypatch.setenv("OVERSIGHT_DATABASE_URL", app.settings.url)
+    return app
+
+
+def _signed_in(app: App) -> TestClient:
+    from datetime import UTC, datetime
+
+    with app.engine.begin() as connection:
+        secret = credentials.create_token(connection, role="admin", person=None,
+                                          now=datetime.now(UTC))[1]
+    client = TestClient(dashboard_app(Dashboard(app.engine, app.policy)),
+                        base_url="http://127.0.0.1", follow_redirects=False)
+    form = client.get("/login").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    assert client.post("/login", data={"token": secret, "csrf": csrf, "next": "/"}
+                       ).status_code == 303
+    return client
+
+
+def test_the_summary_the_report_the_team_page_the_tasks_page_and_the_cli_agree(
+        quarter: App) -> None:
+    """Judged on the same day (the store's today), every path counts the same breached tasks,
+    and each counts w0's supervision met late."""
+    today = store_today(quarter.store)
+    summary = sum(line["breached"] for line in queries.summary_by_rule(
+        queries.tasks(quarter.store), as_of=today))
+    period = {"from": "2026-01-01", "to": today.isoformat()}
+    report = compliance(quarter.store, Period(date(2026, 1, 1), today))["totals"]["breached"]
+    listed = CliRunner().invoke(cli, ["tasks", "--breached", "--json"])
+    assert listed.exit_code == 0, listed.output
+    cli_ids = {task["id"] for task in json.loads(listed.stdout)}
+
+    client = _signed_in(quarter)
+    team = client.get("/team", params=period).text
+    team_total = int(re.search(  # type: ignore[union-attr]
+        r'<tr data-category="all">.*?<td class="num breached">(\d+)</td>', team).group(1))
+    tasks_page = client.get("/tasks", params={"state": "breached"}).text
+    page_total = int(re.search(r"<caption>(\d+) tasks?", tasks_page).group(1))  # type: ignore[union-attr]
+
+    assert summary == report == len(cli_ids) == team_total == page_total > 0
+    assert LATE in cli_ids
+    assert re.search(r"closed 2026-03-10 <span class=\"late\">\(late\)</span>", tasks_page)
+
+
+def test_overdue_is_what_is_still_not_met_and_past_due(quarter: App) -> None:
+    """On 31 Mar 2026, w0's late supervision is breached but not overdue (it was met); every
+    overdue task is unmet and due before that day."""
+    judged = CliRunner().invoke(cli, ["tasks", "--overdue", "--as-of", "2026-03-31", "--json"])
+    assert judged.exit_code == 0, judged.output
+    overdue = json.loads(judged.stdout)
+    assert overdue and all(t["state"] in ("open", "breached", "escalated")
+                           and t["due"] < "2026-03-31" for t in overdue)
+    assert LATE not in {t["id"] for t in overdue}
+    breached = json.loads(CliRunner().invoke(
+        cli, ["tasks", "--breached", "--as-of", "2026-03-31", "--json"]).stdout)
+    assert LATE in {t["id"] for t in breached}
+    assert {t["id"] for t in overdue if t["type"] != "escalation"} <= {t["id"] for t in breached}
