@@ -271,9 +271,10 @@ def _plain_sweep(path: Path, same_writes: bool) -> dict[str, int]:
                     db.execute("SELECT line_manager FROM staff WHERE id = ?",
                                (data["tasks"][key]["assignee"],)).fetchone()
                     db.execute(
-                        "INSERT INTO tasks SELECT id || '^', entity_kind, entity_id, key || '^',"
-                        " 'escalation', assignee, assignee_role, subject, ?, ?, 'open', NULL, NULL,"
-                        " authority, section, rule, basis, id, level + 1 FROM tasks WHERE id = ?",
+                        f"INSERT INTO tasks ({', '.join(TASK_COLUMNS)}) SELECT id || '^',"
+                        " entity_kind, entity_id, key || '^', 'escalation', assignee,"
+                        " assignee_role, subject, ?, ?, 'open', NULL, NULL, authority, section,"
+                        " rule, basis, id, level + 1 FROM tasks WHERE id = ?",
                         (on, on, task_id))
                     db.execute("INSERT INTO timers (entity_kind, entity_id, name, fires_on, rule,"
                                " basis) SELECT entity_kind, entity_id, ?, ?, rule, basis FROM tasks"
