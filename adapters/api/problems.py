@@ -102,8 +102,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        # pydantic prefixes a validator's own message with "Value error, ": ours say it all.
         errors = [{"field": ".".join(str(part) for part in item["loc"]),
-                   "detail": item["msg"]} for item in error.errors()]
+                   "detail": str(item["msg"]).removeprefix("Value error, ")}
+                  for item in error.errors()]
         first = errors[0] if errors else {"field": "body", "detail": "invalid"}
         return problem_response(Problem(422, "request-invalid", f"{first['field']}: "
                                                                 f"{first['detail']}",
