@@ -46,7 +46,7 @@ def event(
         outcome = open_store().service.record(recorded, now=datetime.now(UTC))
     if as_json:
         print_json({"applied": outcome.applied, "duplicate": bool(outcome.duplicates),
-                    "event_id": (outcome.recorded or [recorded.event_id])[0],
+                    "event_id": outcome.recorded[0] if outcome.recorded else recorded.event_id,
                     "tasks_opened": outcome.tasks_opened, "transitions": outcome.transitions})
         return
     if outcome.duplicates:

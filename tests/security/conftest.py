@@ -61,4 +61,5 @@ def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-__all__ = ["LEAKS", "ROLE_PEOPLE", "WEST_PLANNED", "WEST_SESSION", "api", "bearer", "secrets", "teams"]
+__all__ = ["LEAKS", "ROLE_PEOPLE", "WEST_PLANNED", "WEST_SESSION", "api", "bearer", "secrets",
+           "teams"]

@@ -241,7 +241,8 @@ def test_a_reflection_at_a_point_the_policy_does_not_name_is_refused(journey):
 def test_evidence_after_the_journey_ended_is_refused(journey):
     """A failed journey takes no more evidence."""
     journey.apply(FinalAssessmentRecorded(on=date(2027, 1, 5), worker="sw1", outcome="failed"))
-    with pytest.raises(EventRejected, match="'failed' and does not accept 'asye_evidence_recorded'"):
+    with pytest.raises(EventRejected,
+                       match="'failed' and does not accept 'asye_evidence_recorded'"):
         journey.load().apply(evidence("direct_observation", date(2027, 1, 6)))
 
 
