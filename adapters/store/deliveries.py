@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, case, exists, func, insert, or_, select, update
+from sqlalchemy.sql.expression import ColumnElement
 
 from oversight.adapters.store import tables as t
 
@@ -250,7 +251,7 @@ class DeliveryLedger:
                 receiver: str | None = None, statuses: Sequence[str] = ("dead",)) -> int:
         """Put deliveries back to pending, due now, with a fresh deadline; how many."""
         d = t.deliveries
-        where = [d.c.status.in_(list(statuses))]
+        where: list[ColumnElement[bool]] = [d.c.status.in_(list(statuses))]
         if message_id is not None:
             where.append(d.c.message_id == message_id)
         if receiver is not None:
