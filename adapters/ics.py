@@ -8,6 +8,7 @@ calendar that subscribes to the feed updates its events instead of duplicating t
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
@@ -19,13 +20,18 @@ _LABEL = {"overdue": "overdue", "due": "due", "planned": "planned", "projected":
 _WHAT = {"personal_supervision": "Personal supervision", "asye_supervision": "ASYE supervision"}
 
 
-def sessions_calendar(person: str, sessions: list[SessionAhead], *, now: datetime) -> bytes:
-    """The iCalendar text of ``person``'s sessions, stamped ``now`` (UTC)."""
+def sessions_calendar(person: str, sessions: list[SessionAhead], *, now: datetime,
+                      refresh: timedelta | None = None) -> bytes:
+    """The iCalendar text of ``person``'s sessions, stamped ``now`` (UTC). With ``refresh``
+    (a subscribed feed), how often a calendar client should fetch it again."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"Supervision: {person}")
+    if refresh is not None:  # RFC 7986, and the X- form Outlook reads
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", refresh)
     for session in sessions:
         event = Event()
         event.add("uid", _uid(session))
@@ -45,9 +51,16 @@ def sessions_calendar(person: str, sessions: list[SessionAhead], *, now: datetim
     return calendar.to_ical()
 
 
+def calendar_etag(person: str, sessions: list[SessionAhead]) -> str:
+    """A strong ETag of what the calendar says (its sessions, not the moment it was made): a
+    client that has this version gets 304 Not Modified."""
+    digest = hashlib.sha256(repr((person, sessions)).encode("utf-8")).hexdigest()
+    return f'"{digest[:32]}"'
+
+
 def _uid(session: SessionAhead) -> str:
     ident = session.session or f"{session.entity}:{session.on.isoformat()}"
     return f"{session.type}:{ident}@oversight"
 
 
-__all__ = ["sessions_calendar"]
+__all__ = ["calendar_etag", "sessions_calendar"]

@@ -56,6 +56,7 @@ COMMAND_MODULES = (
     "oversight.adapters.cli.replan_commands",  # replan (issue 4)
     "oversight.adapters.cli.deploy_commands",  # synth, deploy (issue 8)
     "oversight.adapters.cli.delivery_commands",  # deliveries, adapters (issue 5)
+    "oversight.adapters.cli.feed_commands",  # feed issue, revoke, list: calendar feeds (issue 13)
     "oversight.adapters.cli.token_commands",  # token create, rotate, revoke, list (issue 14)
     "oversight.adapters.cli.audit_commands",  # audit verify (issue 14)
     "oversight.adapters.cli.privacy_commands",  # subject-access, purge (issue 14)

@@ -214,6 +214,18 @@ receiver_circuits = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+calendar_feeds = Table(
+    "calendar_feeds", metadata,
+    # A person's calendar feed (issue 13): the SHA-256 of its read-only secret, which is in the
+    # feed's URL and shown once; revoked, the URL answers 404.
+    Column("id", String(32), primary_key=True),
+    Column("person", String(64), nullable=False, index=True),
+    Column("hash", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("hash", name="uq_calendar_feeds_hash"),
+)
+
 processed_events = Table(
     "processed_events", metadata,
     Column("event_id", String(128), primary_key=True),

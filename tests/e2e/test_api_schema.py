@@ -37,6 +37,7 @@ def test_the_openapi_document_is_served_and_names_every_route(server) -> None:  
         "/v1/entities/{kind}/{entity_id}/tasks", "/v1/entities/{kind}/{entity_id}/history",
         "/v1/tasks", "/v1/tasks/{task_id}", "/v1/tasks/{task_id}/close",
         "/v1/people/{person}/calendar.ics",
+        "/v1/feeds/{secret}.ics",  # a person's calendar feed, by its secret (issue 13)
         "/v1/asye", "/v1/asye/{worker}", "/v1/compliance",  # the dashboard's reads (issue 7)
         "/v1/subject-access/{person}"} | {  # the data protection officer's (issue 14)
         path for path in document["paths"] if path.startswith("/v1/events/{event_id}/")}

@@ -3,18 +3,26 @@
 Planned sessions on their dates, the next session due on its open task's date, and the cadence
 projected forward (sunderland §4.3: the 12-month schedule prepared in January; surrey §4.3:
 Family Safeguarding sessions planned 6–12 months ahead). Identifiers only.
+
+``GET /v1/feeds/{secret}.ics``: the same calendar of one person, for a calendar client's
+"subscribe from URL" (``webcal://``), which cannot send a bearer header: the secret in the URL
+is the person's own read-only, revocable feed secret (``oversight feed issue PERSON``), not an
+API token. It answers ``ETag`` and ``304 Not Modified`` to ``If-None-Match``; a revoked or
+unknown secret is 404. Every fetch is in the access log.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from datetime import timedelta
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
 from oversight.adapters.api.problems import Problem, forbidden
 from oversight.adapters.api.schemas import IsoDate, ProblemOut
-from oversight.adapters.ics import sessions_calendar
+from oversight.adapters.ics import calendar_etag, sessions_calendar
 from oversight.adapters.imports.rows import london_today
-from oversight.adapters.store import inbound
+from oversight.adapters.store import calendar_feeds, inbound
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.workflows.access import READERS
 from oversight.workflows.bootstrap import App
@@ -57,6 +65,42 @@ def calendar(person: str = Path(..., max_length=64, description="A staff id."),
                               months=months)
     return Response(sessions_calendar(person, sessions, now=now), media_type=ICS,
                     headers={"Content-Disposition": f'attachment; filename="{person}.ics"'})
+
+
+FEED_REFRESH = timedelta(hours=1)
+"""How often a subscribed calendar is asked to fetch the feed again."""
+
+
+@api.get("/feeds/{secret}.ics", summary="A person's calendar feed, for subscribing by URL",
+         response_class=Response,
+         responses={200: {"content": {ICS: {"schema": {"type": "string"}}},
+                          "description": "iCalendar (RFC 5545), with an ETag."},
+                    304: {"description": "Not modified since the ETag in If-None-Match."},
+                    404: {"model": ProblemOut, "description": "No such feed, or revoked."}})
+def feed(request: Request, secret: str = Path(..., max_length=100,
+                                              description="The feed's secret."),
+         app: App = Depends(the_app), clock: Clock = Depends(the_clock)) -> Response:
+    """The calendar of the person the feed belongs to: their sessions as supervisor and as
+    supervisee, and nothing else."""
+    now = clock()
+    with SqlUnitOfWork(app.engine) as uow:
+        person = calendar_feeds.person_of(uow.connection, secret)
+        inbound.log_access(uow.connection, token=None, role="feed", resource="calendar-feed",
+                           targets=[f"person:{person}" if person else "feed:unknown"],
+                           outcome="allowed" if person else "refused", now=now,
+                           reader=f"feed:{person}" if person else "feed")
+        uow.commit()
+    if person is None:
+        raise Problem(404, "not-found", "No such calendar feed: it may have been revoked.")
+    sessions = sessions_ahead(app.store, app.policy, person, today=london_today(now),
+                              months=HORIZON_MONTHS)
+    etag = calendar_etag(person, sessions)
+    headers = {"ETag": etag}
+    asked = [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]
+    if etag in asked or "*" in asked:
+        return Response(status_code=304, headers=headers)
+    return Response(sessions_calendar(person, sessions, now=now, refresh=FEED_REFRESH),
+                    media_type=ICS, headers=headers)
 
 
 __all__ = ["api"]

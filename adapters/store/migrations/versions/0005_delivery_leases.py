@@ -5,6 +5,8 @@ A dispatch run leases a page of deliveries before sending it, so overlapping run
 the same message; a crashed run's leases expire and its in-flight messages go again.
 ``receiver_circuits`` holds each receiver's run of failures and, once it has failed too many
 times in a row, until when it is paused (a circuit breaker that closes again by itself).
+``calendar_feeds`` holds each person's calendar feed: the SHA-256 of its read-only secret (the
+secret is in the feed's URL, shown once), when it was issued and when revoked.
 
 Revision ID: 0005
 Revises: 0004
@@ -33,9 +35,22 @@ def upgrade() -> None:
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('receiver'),
     )
+    op.create_table(
+        'calendar_feeds',
+        sa.Column('id', sa.String(length=32), nullable=False),
+        sa.Column('person', sa.String(length=64), nullable=False),
+        sa.Column('hash', sa.String(length=64), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('hash', name='uq_calendar_feeds_hash'),
+    )
+    op.create_index('ix_calendar_feeds_person', 'calendar_feeds', ['person'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_calendar_feeds_person', table_name='calendar_feeds')
+    op.drop_table('calendar_feeds')
     op.drop_table('receiver_circuits')
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.drop_column('lease_expires_at')
