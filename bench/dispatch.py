@@ -11,8 +11,7 @@ per-task cost. The receiver is a threaded ``http.server`` with keep-alive, in th
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
+import base64
 import random
 import resource
 import shutil
@@ -27,15 +26,19 @@ from bench.figures import Figure, write_figures
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 6, 1, 6, 0, tzinfo=UTC)
-SECRET = "bench-webhook-secret"
+SECRET = "whsec_" + base64.b64encode(b"bench-webhook-secret-of-32-bytes").decode()
+"""The endpoint's Standard Webhooks secret."""
 SIZES = {"tiny": 200, "quick": 1_000, "full": 5_000}
 """Messages per mode."""
 
 
 class Receiver:
-    """Counts each idempotency key; checks each signature when it has a secret."""
+    """Counts each webhook-id; checks each Standard Webhooks signature when it has a secret."""
 
-    def __init__(self, secret: bytes | None):
+    def __init__(self, secret: str | None):
+        from oversight.adapters.delivery.webhook import signing_key, verify
+
+        key = signing_key(secret) if secret is not None else None
         self.keys: set[str] = set()
         self.requests = 0
         self.bad = 0
@@ -46,14 +49,13 @@ class Receiver:
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                if secret is not None:
-                    stamp = self.headers["X-Oversight-Timestamp"]
-                    expected = "sha256=" + hmac.new(secret, f"{stamp}.".encode() + body,
-                                                    hashlib.sha256).hexdigest()
-                    if not hmac.compare_digest(expected, self.headers["X-Oversight-Signature"]):
-                        receiver.bad += 1
+                ident = self.headers["webhook-id"]
+                if key is not None and not verify(
+                        key, ident, self.headers["webhook-timestamp"], body,
+                        self.headers["webhook-signature"], now=time.time()):
+                    receiver.bad += 1
                 receiver.requests += 1
-                receiver.keys.add(self.headers["Idempotency-Key"])
+                receiver.keys.add(ident)
                 self.send_response(204)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -104,14 +106,13 @@ def build_store(path: Path, messages: int) -> str:
 
 def run(mode: str, store: Path, messages: int, batch: int) -> dict[str, Any]:
     """One dispatch of every message to the receiver; the time it took."""
-    from oversight.workflows.bootstrap import engine_for
+    from oversight.workflows.bootstrap import build_deliverers, engine_for
     from oversight.workflows.dispatch import Backoff, dispatch
-    from oversight.workflows.bootstrap import build_deliverers
     from oversight.workflows.receivers import close_all
     from oversight.workflows.settings import Settings
 
     signed = mode == "signed"
-    receiver = Receiver(SECRET.encode() if signed else None)
+    receiver = Receiver(SECRET if signed else None)
     url = f"sqlite:///{store}"
     hook: dict[str, Any] = {"adapter": "webhook", "url": receiver.url, "timeout_seconds": 10}
     hook.update({"secret": SECRET} if signed else {"signed": False})

@@ -9,7 +9,7 @@ the Europe/London date of the ``now`` the edge passes in: the domain reads no cl
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from oversight.states.errors import EventDateRefused
@@ -23,7 +23,7 @@ FLOOR = date(1990, 1, 1)
 def london_today(now: datetime) -> date:
     """The Europe/London date of the instant ``now`` (a naive ``now`` is taken as UTC)."""
     if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     return now.astimezone(LONDON).date()
 
 

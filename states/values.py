@@ -23,7 +23,7 @@ class EntityRef:
         return f"{self.kind}:{self.id}"
 
     @classmethod
-    def parse(cls, text: str) -> "EntityRef":
+    def parse(cls, text: str) -> EntityRef:
         kind, sep, ident = text.partition(":")
         if not sep or not ident:
             raise ValueError(f"expected KIND:ID, got {text!r}")

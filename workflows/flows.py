@@ -134,8 +134,8 @@ def deliver_batch(database_url: str, receiver: str, limit: int, now: datetime,
     backoff, until its deadline. These retries cover a store briefly out of reach; a retried
     page may send a message twice, which its id (the idempotency key) absorbs.
     """
-    from oversight.workflows.dispatch import Backoff, deliver_page
     from oversight.workflows.bootstrap import build_deliverer
+    from oversight.workflows.dispatch import Backoff, deliver_page
     from oversight.workflows.receivers import close_all
 
     settings = _delivery_settings(database_url, home)

@@ -6,10 +6,8 @@ line per problem on stderr, exit code 1) and its ``--json`` convention.
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -52,7 +50,7 @@ def import_command(
     with handled():
         ready = open_store()
         try:
-            report = import_file(ready, kind, file, now=datetime.now(timezone.utc),
+            report = import_file(ready, kind, file, now=datetime.now(UTC),
                                  dry_run=dry_run)
         except ImportRejected as rejected:
             if as_json:
@@ -98,9 +96,9 @@ def _import_staff_yaml(file: Path, as_json: bool) -> None:
 def calendar(
     person: str = typer.Argument(..., help="A staff id: their sessions as supervisor and as "
                                            "supervisee."),
-    output: Optional[Path] = typer.Option(None, "--out", help="Write the .ics file here "
+    output: Path | None = typer.Option(None, "--out", help="Write the .ics file here "
                                           "instead of printing it."),
-    start: Optional[str] = typer.Option(None, "--from", help="First day, YYYY-MM-DD (default "
+    start: str | None = typer.Option(None, "--from", help="First day, YYYY-MM-DD (default "
                                         "today, Europe/London)."),
     months: int = typer.Option(12, "--months", min=1, max=24, help="How far ahead."),
     as_json: bool = JsonFlag,
@@ -113,7 +111,7 @@ def calendar(
     from oversight.adapters.store.unit_of_work import SqlUnitOfWork
     from oversight.workflows.planner import sessions_ahead
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     today = parse_date(start, "--from") if start else london_today(now)
     with handled():
         ready = open_store()
@@ -138,9 +136,9 @@ def calendar(
     out().print(f"{len(sessions)} session(s) written to {output}.", markup=False, soft_wrap=True)
 
 
-def api(host: Optional[str] = typer.Option(None, "--host", help="Address to listen on "
+def api(host: str | None = typer.Option(None, "--host", help="Address to listen on "
                                            "(default OVERSIGHT_API_HOST or 127.0.0.1)."),
-        port: Optional[int] = typer.Option(None, "--port", help="Port (default "
+        port: int | None = typer.Option(None, "--port", help="Port (default "
                                            "OVERSIGHT_API_PORT or 8000).")) -> None:
     """Serve the HTTP API (/v1, OpenAPI at /openapi.json) with uvicorn."""
     import uvicorn

@@ -11,7 +11,7 @@ import csv
 import io
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -32,9 +32,9 @@ AsOf = typer.Option(None, "--as-of", help="The day to report on, YYYY-MM-DD (def
                                           "the store's last recorded day if later).")
 
 
-def asye(person: Optional[str] = typer.Argument(
+def asye(person: str | None = typer.Argument(
         None, help="A worker's id; without it, every ASYE journey in one table."),
-         as_of: Optional[str] = AsOf, as_json: bool = JsonFlag) -> None:
+         as_of: str | None = AsOf, as_json: bool = JsonFlag) -> None:
     """ASYE progress: phase, sessions against the schedule and their gaps, reviews, pauses,
     portfolio evidence and the outcome."""
     from oversight.workflows import progress
@@ -62,13 +62,13 @@ def asye(person: Optional[str] = typer.Argument(
 def report(
     start: str = typer.Option(..., "--from", help="First day of the period, YYYY-MM-DD."),
     end: str = typer.Option(..., "--to", help="Last day of the period, YYYY-MM-DD."),
-    team: Optional[str] = typer.Option(None, "--team", help="A manager's id: them and everyone "
+    team: str | None = typer.Option(None, "--team", help="A manager's id: them and everyone "
                                        "below them in the line-management chain (default: the "
                                        "whole authority)."),
     fmt: str = typer.Option("json", "--format", help="csv, xlsx or json."),
-    out_file: Optional[Path] = typer.Option(None, "--out", help="Write to this file (needed for "
+    out_file: Path | None = typer.Option(None, "--out", help="Write to this file (needed for "
                                             "xlsx); without it csv and json go to stdout."),
-    as_of: Optional[str] = AsOf,
+    as_of: str | None = AsOf,
 ) -> None:
     """Compliance figures for a period: the share of supervisions, oversights and assessments
     done on time, by rule; breaches by rule; the trend by month."""

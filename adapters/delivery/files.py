@@ -19,7 +19,7 @@ import io
 import json
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ class BatchFileDeliverer:
         if format not in ("csv", "jsonl"):
             raise ValueError(f"format {format!r}: write csv or jsonl")
         self.directory, self.format, self.prefix = Path(directory), format, prefix
-        self.run_at = (run_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        self.run_at = (run_at or datetime.now(UTC)).astimezone(UTC)
         self.written: list[Path] = []
 
     def deliver(self, message: dict[str, Any]) -> None:

@@ -15,9 +15,10 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -34,7 +35,7 @@ from oversight.workflows.bootstrap import App, initialise
 from oversight.workflows.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 """The instant every request is handled at (Monday 2 March 2026)."""
 
 TEAM = [
@@ -81,7 +82,7 @@ class ApiServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> "ApiServer":
+    def __enter__(self) -> ApiServer:
         self.thread.start()
         deadline = time.monotonic() + 15
         while not self.server.started:
@@ -113,7 +114,7 @@ class CliServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> "CliServer":
+    def __enter__(self) -> CliServer:
         deadline = time.monotonic() + 30
         while True:
             try:

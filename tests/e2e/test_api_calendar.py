@@ -6,6 +6,7 @@ from datetime import date
 
 from icalendar import Calendar
 
+from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     _prefect,
     api_store,
@@ -14,7 +15,6 @@ from tests.e2e.api_server import (  # noqa: F401 - fixtures
     server,
     token,
 )
-from oversight.workflows.bootstrap import App
 
 
 def test_a_supervisee_downloads_their_year_of_sessions_as_icalendar(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     _prefect,
     api_store,
@@ -13,7 +14,6 @@ from tests.e2e.api_server import (  # noqa: F401 - fixtures
     server,
     token,
 )
-from oversight.workflows.bootstrap import App
 
 
 def test_an_entitys_state_timers_tasks_and_history_read_back_as_the_store_holds_them(

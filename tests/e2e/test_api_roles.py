@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from oversight.adapters.store import tables as t
+from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     _prefect,
     api_store,
@@ -19,7 +20,6 @@ from tests.e2e.api_server import (  # noqa: F401 - fixtures
     server,
     token,
 )
-from oversight.workflows.bootstrap import App
 
 READS = {
     "sw1's relationship": "/v1/entities/relationship/tm1:sw1",

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.events.registry import parse_event
-from tests.integration import team
 from oversight.workflows.bootstrap import initialise, open_app
 from oversight.workflows.settings import Settings
+from tests.integration import team
 
 
 def say(**fields: object) -> None:
