@@ -153,6 +153,31 @@ class FakeTasks:
                     for day in (r["closed_on"], r["breached_on"]) if day is not None),
                    default=None)
 
+    def with_entity(self, task_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        task = self._uow.rows.tasks.get(task_id)
+        entity = self._uow.rows.entities.get((task["entity_kind"], task["entity_id"])) \
+            if task else None
+        if task is None or entity is None:
+            return None
+        return dict(task), {"kind": entity.kind, "subject": entity.subject,
+                            "party": entity.party, "data": entity.data}
+
+    def search(self, *, assignee: str | None = None, subject: str | None = None,
+               team: str | None = None, states: Iterable[str] | None = None,
+               due_from: date | None = None, due_to: date | None = None
+               ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        wanted = set(states) if states else None
+        found = [pair for pair in map(self.with_entity, sorted(self._uow.rows.tasks))
+                 if pair is not None]
+        return sorted(((task, entity) for task, entity in found
+                       if assignee in (None, task["assignee"])
+                       and subject in (None, entity["subject"])
+                       and team is None  # a StaffMember carries no team: none matches
+                       and (wanted is None or task["state"] in wanted)
+                       and (due_from is None or task["due"] >= due_from)
+                       and (due_to is None or task["due"] <= due_to)),
+                      key=lambda pair: (pair[0]["due"], pair[0]["id"]))
+
     def retime(self, kind: str, entity_id: str, key: str, *, due: date, rule: RuleRef,
                basis: Basis) -> None:
         task = self._uow.rows.tasks.get(task_id(kind, entity_id, key))
@@ -239,6 +264,9 @@ class FakeEvents:
         self._uow.rows.processed[event_id] = {"event_id": event_id, "type": type_,
                                               "applied_at": now}
         return True
+
+    def applied(self, event_id: str) -> bool:
+        return event_id in self._uow.rows.processed
 
 
 class FakeSavepoint:

@@ -185,6 +185,20 @@ class Tasks(Protocol):
         """The latest day a task was closed or breached on (None if none was)."""
         ...
 
+    def with_entity(self, task_id: str) -> tuple[TaskRow, dict[str, Any]] | None:
+        """One task and its entity's ``kind``, ``subject``, ``party`` and ``data`` (what an
+        access scope judges), or None."""
+        ...
+
+    def search(self, *, assignee: str | None = None, subject: str | None = None,
+               team: str | None = None, states: Iterable[str] | None = None,
+               due_from: date | None = None, due_to: date | None = None
+               ) -> list[tuple[TaskRow, dict[str, Any]]]:
+        """Tasks matching every filter given (``subject``: the entity's; ``team``: assigned to a
+        member of that team), each with its entity as :meth:`with_entity` gives it, by due
+        date then id."""
+        ...
+
     def retime(self, kind: str, entity_id: str, key: str, *, due: date, rule: RuleRef,
                basis: Basis) -> None:
         """A task's new due date, rule and arithmetic, and its ``task:<key>`` timer if armed
@@ -248,6 +262,10 @@ class Events(Protocol):
 
     def claim(self, event_id: str, type_: str, now: datetime) -> bool:
         """Record that ``event_id`` is applied; False if it already was."""
+        ...
+
+    def applied(self, event_id: str) -> bool:
+        """Whether ``event_id`` was applied."""
         ...
 
 

@@ -50,9 +50,8 @@ def synth(
     supervisors, children of each case type, assessments at every day) run through the real
     engine as of 1 June 2026; their rows are replicated for every person and child.
     """
-    from sqlalchemy import func, select
 
-    from oversight.adapters.store import tables as t
+    from oversight.workflows import queries
     from oversight.workflows.bootstrap import initialise
     from oversight.workflows.population import Population, build_templates, synthesise
     from oversight.workflows.settings import Settings
@@ -60,10 +59,9 @@ def synth(
     with handled():
         settings = Settings(database_url=database_url) if database_url else Settings()
         app = initialise(settings, policy)
-        with app.engine.connect() as connection:
-            if connection.execute(select(func.count()).select_from(t.entities)).scalar_one():
-                fail(f"the store at {settings.redacted_url()} already holds entities: "
-                     f"synth fills an empty store")
+        if queries.counts(app.store)["entities"]:
+            fail(f"the store at {settings.redacted_url()} already holds entities: "
+                 f"synth fills an empty store")
         app.engine.dispose()
         started = time.perf_counter()
         templates = build_templates(offsets, policy)

@@ -14,12 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
 
 from oversight.adapters.imports.kinds import KINDS, Context
 from oversight.adapters.imports.rows import ImportRejected, Problem, london_today, read_rows
 from oversight.adapters.store import inbound
-from oversight.adapters.store import tables as t
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.errors import OversightError
 from oversight.states.events.registry import parse_event
@@ -82,9 +80,8 @@ def import_file(app: App, kind: str, path: Path, *, now: datetime, dry_run: bool
                                        aliases=spec.aliases, mapping=mapping)
     if problems:
         raise ImportRejected(path.name, problems)
-    with app.engine.connect() as connection:
-        staff = {row.id: row.line_manager for row in connection.execute(
-            select(t.staff.c.id, t.staff.c.line_manager))}
+    with app.store() as uow:
+        staff = uow.staff.line_managers()
     context = Context(today=london_today(now), header=header, staff=staff)
     for row in rows:
         spec.check(row, context)

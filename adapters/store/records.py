@@ -110,3 +110,7 @@ class SqlEvents:
         self.connection.execute(insert(t.processed_events).values(
             event_id=event_id, type=type_, applied_at=now))
         return True
+
+    def applied(self, event_id: str) -> bool:
+        return self.connection.execute(select(t.processed_events.c.event_id).where(
+            t.processed_events.c.event_id == event_id)).first() is not None

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, and_, func, select, update
 
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.steps import basis_json, rule_json
@@ -18,6 +18,18 @@ from oversight.workflows.ports import TaskRow, task_id
 
 _RAISED = (t.tasks.c.raised_on, t.tasks.c.due, t.tasks.c.id)
 """The order tasks are listed in: the order they were raised."""
+_ENTITY = (t.entities.c.kind.label("e_kind"), t.entities.c.subject.label("e_subject"),
+           t.entities.c.party.label("e_party"), t.entities.c.data.label("e_data"))
+"""What an access scope judges of a task's entity, beside the task's columns."""
+_WITH_ENTITY = t.tasks.join(t.entities, and_(t.entities.c.kind == t.tasks.c.entity_kind,
+                                             t.entities.c.id == t.tasks.c.entity_id))
+
+
+def _split(row: Any) -> tuple[TaskRow, dict[str, Any]]:
+    values = dict(row)
+    entity = {"kind": values.pop("e_kind"), "subject": values.pop("e_subject"),
+              "party": values.pop("e_party"), "data": values.pop("e_data")}
+    return values, entity
 
 
 class SqlTasks:
@@ -60,6 +72,32 @@ class SqlTasks:
         days = [self.connection.execute(select(func.max(column))).scalar_one_or_none()
                 for column in (t.tasks.c.closed_on, t.tasks.c.breached_on)]
         return max((day for day in days if day is not None), default=None)
+
+    def with_entity(self, task_id: str) -> tuple[TaskRow, dict[str, Any]] | None:
+        row = self.connection.execute(select(t.tasks, *_ENTITY).select_from(_WITH_ENTITY).where(
+            t.tasks.c.id == task_id)).mappings().first()
+        return _split(row) if row is not None else None
+
+    def search(self, *, assignee: str | None = None, subject: str | None = None,
+               team: str | None = None, states: Iterable[str] | None = None,
+               due_from: date | None = None, due_to: date | None = None
+               ) -> list[tuple[TaskRow, dict[str, Any]]]:
+        query = select(t.tasks, *_ENTITY).select_from(_WITH_ENTITY)
+        if assignee is not None:
+            query = query.where(t.tasks.c.assignee == assignee)
+        if subject is not None:
+            query = query.where(t.entities.c.subject == subject)
+        if team is not None:
+            query = query.where(t.tasks.c.assignee.in_(select(t.staff.c.id).where(
+                t.staff.c.team == team)))
+        if states:
+            query = query.where(t.tasks.c.state.in_(list(states)))
+        if due_from is not None:
+            query = query.where(t.tasks.c.due >= due_from)
+        if due_to is not None:
+            query = query.where(t.tasks.c.due <= due_to)
+        rows = self.connection.execute(query.order_by(t.tasks.c.due, t.tasks.c.id)).mappings()
+        return [_split(row) for row in rows]
 
     def retime(self, kind: str, entity_id: str, key: str, *, due: date, rule: RuleRef,
                basis: Basis) -> None:

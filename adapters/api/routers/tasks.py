@@ -14,7 +14,6 @@ import hashlib
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy import Connection, and_, select
 
 from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
 from oversight.adapters.api.problems import Problem, forbidden
@@ -28,7 +27,7 @@ from oversight.adapters.api.schemas import (
     TaskPage,
     TaskState,
 )
-from oversight.adapters.store import tables as t
+from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.workflows.access import PERSONAL_ROLES, READERS, WRITERS, Scope
 from oversight.workflows.bootstrap import App
 from oversight.workflows.closing import fulfilling_event
@@ -42,23 +41,11 @@ api = APIRouter(tags=["tasks"], responses={
 
 TaskPath = Path(..., description="A task id, e.g. relationship:tm1:sw1:supervision:1.",
                 max_length=320)
-_ENTITY = (t.entities.c.kind.label("e_kind"), t.entities.c.subject.label("e_subject"),
-           t.entities.c.party.label("e_party"), t.entities.c.data.label("e_data"))
-_JOIN = t.tasks.join(t.entities, and_(t.entities.c.kind == t.tasks.c.entity_kind,
-                                      t.entities.c.id == t.tasks.c.entity_id))
 
 
-def _split(row: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    values = dict(row)
-    entity = {"kind": values.pop("e_kind"), "subject": values.pop("e_subject"),
-              "party": values.pop("e_party"), "data": values.pop("e_data")}
-    return values, entity
-
-
-def _task_row(connection: Connection, task_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    row = connection.execute(select(t.tasks, *_ENTITY).select_from(_JOIN).where(
-        t.tasks.c.id == task_id)).mappings().first()
-    return _split(row) if row is not None else None
+def _task_row(app: App, task_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    with app.store() as uow:
+        return uow.tasks.with_entity(task_id)
 
 
 @api.get("/tasks", response_model=TaskPage, summary="Tasks by person, team, state and due date")
@@ -77,35 +64,20 @@ def list_tasks(
 ) -> dict[str, Any]:
     """The tasks this token may read that match every filter, by due date."""
     now = clock()
-    query = select(t.tasks, *_ENTITY).select_from(_JOIN)
-    if person is not None:
-        query = query.where(t.tasks.c.assignee == person)
-    if subject is not None:
-        query = query.where(t.entities.c.subject == subject)
-    if team is not None:
-        query = query.where(t.tasks.c.assignee.in_(select(t.staff.c.id).where(
-            t.staff.c.team == team)))
-    if state:
-        query = query.where(t.tasks.c.state.in_(list(state)))
-    if due_from is not None:
-        query = query.where(t.tasks.c.due >= due_from)
-    if due_to is not None:
-        query = query.where(t.tasks.c.due <= due_to)
-    query = query.order_by(t.tasks.c.due, t.tasks.c.id)
-    with app.engine.connect() as connection:
-        transaction = connection.begin()
-        scope = who.scope(connection) if who.role in READERS else None
+    with SqlUnitOfWork(app.engine) as uow:  # the reads and their access log: one transaction
+        scope = who.scope(uow.connection) if who.role in READERS else None
         refused = _refused_filter(scope, person, team)
         if scope is None or refused:
-            who.log(connection, "tasks", [refused or "tasks"], now=now, outcome="refused")
-            transaction.commit()
+            who.log(uow.connection, "tasks", [refused or "tasks"], now=now, outcome="refused")
+            uow.commit()
             raise forbidden()
-        rows = [_split(row) for row in connection.execute(query).mappings()]
+        rows = uow.tasks.search(assignee=person, subject=subject, team=team, states=state,
+                                due_from=due_from, due_to=due_to)
         seen = [task for task, entity in rows if scope.sees_task(task, entity)]
         page = seen[offset:offset + limit]
-        who.log(connection, "tasks", [f"{task['entity_kind']}:{task['entity_id']}"
-                                      for task in page] or ["tasks"], now=now)
-        transaction.commit()
+        who.log(uow.connection, "tasks", [f"{task['entity_kind']}:{task['entity_id']}"
+                                          for task in page] or ["tasks"], now=now)
+        uow.commit()
     return {"tasks": [task_view(task) for task in page], "total": len(seen), "limit": limit,
             "offset": offset}
 
@@ -127,19 +99,19 @@ def get_task(task_id: str = TaskPath, who: Caller = Depends(caller), app: App = 
              clock: Clock = Depends(the_clock)) -> dict[str, Any]:
     """One task: who it is for, what, when it is due and the rule that raised it."""
     now = clock()
-    with app.engine.connect() as connection:
-        transaction = connection.begin()
-        scope = who.scope(connection) if who.role in READERS else None
-        found = _task_row(connection, task_id)
+    with SqlUnitOfWork(app.engine) as uow:  # the read and its access log: one transaction
+        scope = who.scope(uow.connection) if who.role in READERS else None
+        found = uow.tasks.with_entity(task_id)
         if found is not None and scope is not None and scope.sees_task(*found):
             task, _ = found
-            who.log(connection, "task", [f"{task['entity_kind']}:{task['entity_id']}"], now=now)
-            transaction.commit()
+            who.log(uow.connection, "task", [f"{task['entity_kind']}:{task['entity_id']}"],
+                    now=now)
+            uow.commit()
             return {**task_view(task), "basis": task.get("basis")}
         if found is None and scope is not None and scope.everything:
             raise Problem(404, "not-found", "No such task.")
-        who.log(connection, "task", [f"task:{task_id}"], now=now, outcome="refused")
-        transaction.commit()
+        who.log(uow.connection, "task", [f"task:{task_id}"], now=now, outcome="refused")
+        uow.commit()
     raise forbidden()
 
 
@@ -155,8 +127,7 @@ def close_task(body: CloseBody, task_id: str = TaskPath, who: Caller = Depends(c
     """Record the event that fulfils the task, dated ``on``: the task closes as it would
     had the event been posted, and the lifecycle moves on (the next session falls due, …)."""
     now = clock()
-    with app.engine.connect() as connection:
-        found = _task_row(connection, task_id)
+    found = _task_row(app, task_id)
     allowed = who.role in WRITERS or (
         who.role in PERSONAL_ROLES and found is not None and found[0]["assignee"] == who.person)
     if not allowed:
@@ -169,8 +140,7 @@ def close_task(body: CloseBody, task_id: str = TaskPath, who: Caller = Depends(c
     source = task
     if task["type"] == "escalation" and task["escalates"]:
         # An escalation closes with the task it escalates.
-        with app.engine.connect() as connection:
-            escalated = _task_row(connection, task["escalates"])
+        escalated = _task_row(app, task["escalates"])
         if escalated is not None:
             source = escalated[0]
     fields = dict(body.fields)
@@ -188,17 +158,15 @@ def close_task(body: CloseBody, task_id: str = TaskPath, who: Caller = Depends(c
         duplicate = True
     else:
         duplicate = bool(app.service.close_task(task_id, event, now=now).duplicates)
-    with app.engine.connect() as connection:
-        after = _task_row(connection, task_id)
+    after = _task_row(app, task_id)
     assert after is not None
     return {"task": task_view(after[0]), "event_type": event.type, "event_id": event_id,
             "duplicate": duplicate}
 
 
 def _applied(app: App, event_id: str) -> bool:
-    with app.engine.connect() as connection:
-        return connection.execute(select(t.processed_events.c.event_id).where(
-            t.processed_events.c.event_id == event_id)).first() is not None
+    with app.store() as uow:
+        return uow.events.applied(event_id)
 
 
 __all__ = ["api"]
