@@ -33,14 +33,17 @@ def rule_label(rule: dict[str, Any] | None) -> str:
 def tasks_table(rows: Iterable[dict[str, Any]], title: str = "Tasks") -> Table:
     table = Table(title=title, title_justify="left", min_width=len(title) + 2)
     for column in ("Raised", "Due", "State", "Type", "For", "Subject", "Rule", "Task id"):
-        # Dates whole; ids folded rather than cut, so they can be copied into `oversight why`.
+        # Dates and types whole; ids folded rather than cut, so they can be copied into `oversight
+        # why`; a type cut to "personal_supervi…" could be any of several.
         folded = column in ("Task id", "Rule", "Subject")
-        table.add_column(column, no_wrap=column in ("Raised", "Due"),
+        table.add_column(column, no_wrap=column in ("Raised", "Due", "Type"),
                          overflow="fold" if folded else "ellipsis")
     for row in rows:
         state = row["state"]
         when = row["closed_on"] or row["breached_on"]
         shown = f"{state} {when}" if when and state != "open" else state
+        if state == "closed" and row.get("recorded_at"):  # met in time, written up after
+            shown += ", recorded late"
         cells = _cells(row["raised_on"], row["due"], None, row["type"], row["for"],
                        row["subject"], rule_label(row["rule"]), row["id"])
         cells[2] = Text(shown, style=STATE_STYLES.get(state, ""))
@@ -99,6 +102,11 @@ def summary_table(lines: list[dict[str, Any]], title: str) -> Table:
     return table
 
 
+def recorded_time(instant: str) -> str:
+    """``2026-12-01T12:57:39.054107Z`` as ``2026-12-01 12:57 UTC``, as the history shows it."""
+    return f"{instant[:16].replace('T', ' ')} UTC"
+
+
 def why_lines(task: dict[str, Any]) -> list[Text]:
     """The rule with its quote, the dates, and the arithmetic of the due date."""
     detail = task.get("rule_detail") or {}
@@ -125,7 +133,7 @@ def why_lines(task: dict[str, Any]) -> list[Text]:
     if state == "closed":
         met = "on time" if task["breached_on"] is None else f"late (breached {task['breached_on']})"
         if task.get("recorded_at"):
-            met = f"met, recorded late (the record arrived {task['recorded_at']})"
+            met = f"met, recorded late (the record arrived {recorded_time(task['recorded_at'])})"
         lines.append(Text(f"State: closed on {task['closed_on']}, {met}"))
     elif state in ("breached", "escalated"):
         lines.append(Text(f"State: {state} on {task['breached_on']}, not met by {task['due']}"))
