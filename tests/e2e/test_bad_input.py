@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Invoke, example_mapping
-from tests.e2e.test_simulate import flow_runs_named
 from oversight.workflows import queries
 from oversight.workflows.bootstrap import open_app
 from oversight.workflows.settings import Settings
+from tests.e2e.conftest import Invoke, example_mapping
+from tests.e2e.test_simulate import flow_runs_named
 
 
 def _set(path: str, value: str) -> Callable[[dict[str, Any]], None]:

@@ -10,8 +10,8 @@ import pytest
 
 from oversight.adapters.policy_files import load_policy
 from oversight.states.policy.comparison import compare
-from tests.unit.policy_scenarios import POLICIES
 from oversight.workflows.simulation import simulate
+from tests.unit.policy_scenarios import POLICIES
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "config" / "scenarios"
 START = date(2026, 1, 5)

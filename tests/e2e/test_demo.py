@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from oversight.adapters.scenario import load_scenario
-from tests.e2e.conftest import TEAM, Invoke
 from oversight.workflows import queries
 from oversight.workflows.bootstrap import open_app
 from oversight.workflows.settings import Settings
+from tests.e2e.conftest import TEAM, Invoke
 
 
 def test_team_scenario_file_is_exactly_what_its_generator_writes():

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from tests.e2e.conftest import Invoke
 from oversight.workflows import queries
 from oversight.workflows.bootstrap import open_app
 from oversight.workflows.deployments import deployments
 from oversight.workflows.flows import dispatch, sweep
 from oversight.workflows.settings import Settings
+from tests.e2e.conftest import Invoke
 
 
 def test_sweep_flow_run_twice_for_the_same_day_fires_nothing_the_second_time(

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from oversight.adapters.store import inbound
 from oversight.adapters.store import tables as t
-from tests.e2e.api_server import _prefect  # noqa: F401 - no Prefect for these commands
-from tests.e2e.conftest import Invoke, json_of
 from oversight.workflows.bootstrap import open_app
 from oversight.workflows.settings import Settings
+from tests.e2e.api_server import _prefect  # noqa: F401 - no Prefect for these commands
+from tests.e2e.conftest import Invoke, json_of
 
 
 def _csv(path: Path, text: str) -> Path:

@@ -14,16 +14,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
 
-from tests.integration import team
-from tests.integration.helpers import due_ids, rows
 from oversight.workflows.bootstrap import open_app
 from oversight.workflows.settings import Settings
+from tests.integration import team
+from tests.integration.helpers import due_ids, rows
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow

@@ -6,9 +6,9 @@ discussed at sw2's personal supervision on Mon 16 Mar; c2 is allocated to sw2 on
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -16,13 +16,13 @@ from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.directory import StaffMember
 from oversight.states.errors import UnknownEntity
 from oversight.states.events.registry import parse_event
-from tests.integration.databases import PostgresStores, SqliteStores
-from tests.integration.helpers import rows, snapshot, sweep
 from oversight.workflows.bootstrap import App, initialise
 from oversight.workflows.service import Outcome
 from oversight.workflows.settings import Settings
+from tests.integration.databases import PostgresStores, SqliteStores
+from tests.integration.helpers import rows, snapshot, sweep
 
-NOW = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture

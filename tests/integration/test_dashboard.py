@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from oversight.adapters.store import credentials
 from oversight.adapters.web.pages import COOKIE, Dashboard
 from oversight.adapters.web.server import dashboard_app
+from oversight.workflows.bootstrap import App
 from tests.integration.helpers import record
 from tests.integration.test_reports import fill_quarter
-from oversight.workflows.bootstrap import App
 
 TOKENS = {"t-a0": ("supervisee", "a0"), "t-tm1": ("manager", "tm1"),
           "t-wf": ("workforce", "wf1"), "t-admin": ("admin", None), "t-sys": ("system", None)}

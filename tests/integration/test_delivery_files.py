@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from oversight.adapters.delivery.files import FIELDS
+from oversight.workflows.bootstrap import App
 from tests.integration.delivery_fixtures import (
     T0,
     configured,
@@ -15,7 +16,6 @@ from tests.integration.delivery_fixtures import (
     run_dispatch,
 )
 from tests.integration.helpers import record
-from oversight.workflows.bootstrap import App
 
 
 def _files(app: App, folder: Path):  # type: ignore[no-untyped-def]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from alembic import command
 from sqlalchemy import text
 
 from oversight.adapters.store.database import alembic_config, make_engine, upgrade
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.workflows.bootstrap import App
 from tests.integration import team
 from tests.integration.databases import PostgresStores, SqliteStores
 from tests.integration.delivery_fixtures import (
@@ -20,7 +21,6 @@ from tests.integration.delivery_fixtures import (
     webhook,
 )
 from tests.integration.delivery_servers import WebhookReceiver
-from oversight.workflows.bootstrap import App
 
 
 def test_each_tasks_messages_are_numbered_in_the_order_the_steps_wrote_them(busy: App) -> None:
@@ -53,7 +53,7 @@ def test_a_store_made_before_deliveries_were_tracked_numbers_its_messages_on_upg
     already delivered stay delivered, the undelivered ones are routed by the next dispatch."""
     engine = make_engine(stores.url("old"))
     command.upgrade(alembic_config(engine), "0001")
-    now = datetime(2026, 3, 2, 6, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 2, 6, tzinfo=UTC)
     old = [("b", now, "delivered"), ("a", now, "pending"), ("c", now - timedelta(hours=1),
                                                                 "delivered")]
     with engine.begin() as connection:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -12,6 +13,7 @@ from sqlalchemy import update
 from oversight.adapters.delivery.files import FIELDS
 from oversight.adapters.delivery.payload import ATTRIBUTES, DATA, RULE
 from oversight.adapters.store import tables as t
+from oversight.workflows.bootstrap import App
 from tests.integration.delivery_fixtures import (
     T0,
     configured,
@@ -20,7 +22,6 @@ from tests.integration.delivery_fixtures import (
     webhook,
 )
 from tests.integration.delivery_servers import JsonCollector, MailServer, WebhookReceiver
-from oversight.workflows.bootstrap import App
 
 NAME, SURNAME = "Amelia", "Hartley-Quinn"
 NARRATIVE = "Mother disclosed that the home was cold and there was no food"

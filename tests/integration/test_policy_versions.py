@@ -3,9 +3,9 @@ replan moves open tasks onto a new version in one transaction."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -15,13 +15,13 @@ from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.directory import StaffMember
 from oversight.states.errors import OversightError
 from oversight.states.events.registry import parse_event
-from tests.integration.helpers import rows
-from tests.policy_versions import qualified_every, with_version
 from oversight.workflows import replan
 from oversight.workflows.bootstrap import App, initialise
 from oversight.workflows.settings import Settings
+from tests.integration.helpers import rows
+from tests.policy_versions import qualified_every, with_version
 
-NOW = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 PAIR = {"supervisor": "tm1", "supervisee": "sw2"}
 
 

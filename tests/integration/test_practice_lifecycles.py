@@ -6,7 +6,7 @@ management oversight beside the Child and Family Assessment, which shares a poin
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,12 @@ from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.directory import StaffMember
 from oversight.states.errors import EventRejected, UnknownEntity
 from oversight.states.events.registry import parse_event
-from tests.integration.databases import PostgresStores, SqliteStores
-from tests.integration.helpers import rows, snapshot, sweep
 from oversight.workflows.bootstrap import App, initialise
 from oversight.workflows.settings import Settings
+from tests.integration.databases import PostgresStores, SqliteStores
+from tests.integration.helpers import rows, snapshot, sweep
 
-NOW = datetime(2026, 12, 31, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 31, 6, 0, tzinfo=UTC)
 STAFF = [
     StaffMember("hos1", "senior_manager", started=date(2012, 9, 3), qualified=date(2004, 7, 1)),
     StaffMember("tm1", "manager", started=date(2018, 4, 3), line_manager="hos1",

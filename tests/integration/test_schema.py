@@ -12,8 +12,8 @@ from sqlalchemy import event, inspect, text
 from oversight.adapters.store.database import alembic_config, is_current, make_engine, upgrade
 from oversight.adapters.store.tables import metadata
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
-from tests.integration.databases import PostgresStores, SqliteStores
 from oversight.workflows.bootstrap import App
+from tests.integration.databases import PostgresStores, SqliteStores
 
 
 def _schema(engine) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]

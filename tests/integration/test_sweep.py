@@ -7,6 +7,9 @@ import signal
 from datetime import date
 from pathlib import Path
 
+from oversight.workflows.bootstrap import App, open_app
+from oversight.workflows.flows import fire_batch
+from oversight.workflows.settings import Settings
 from tests.integration import team
 from tests.integration.databases import PostgresStores, SqliteStores
 from tests.integration.helpers import (
@@ -17,9 +20,6 @@ from tests.integration.helpers import (
     snapshot,
     sweep,
 )
-from oversight.workflows.bootstrap import App, open_app
-from oversight.workflows.flows import fire_batch
-from oversight.workflows.settings import Settings
 
 
 def test_sweeping_the_same_day_twice_changes_nothing_the_second_time(seeded: App) -> None:

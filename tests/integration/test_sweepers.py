@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import Engine
 
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.workflows.bootstrap import App, open_app
+from oversight.workflows.settings import Settings
 from tests.integration import team
 from tests.integration.databases import PostgresStores, SqliteStores
 from tests.integration.helpers import Worker, counts, due_ids, rows
-from oversight.workflows.bootstrap import App, open_app
-from oversight.workflows.settings import Settings
 
 
 def _timer_audit(engine: Engine) -> Counter[tuple[str, str, str, str, str]]:

@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from oversight.adapters.cli.app import app as cli
-from tests.integration.databases import PostgresStores, SqliteStores
-from tests.integration.helpers import rows
 from oversight.workflows.bootstrap import open_app
 from oversight.workflows.population import AS_OF, NOW
 from oversight.workflows.settings import Settings
+from tests.integration.databases import PostgresStores, SqliteStores
+from tests.integration.helpers import rows
 
 
 @pytest.fixture

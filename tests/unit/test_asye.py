@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from oversight.states.errors import EventRejected
 from oversight.states.events import (
     AsyeEnrolled,
@@ -20,7 +21,6 @@ from oversight.states.events import (
 )
 from oversight.states.machines import AsyeJourney
 from oversight.states.values import EntityRef, TaskChange
-
 from tests.unit.portfolio import full_portfolio
 
 ENROLLED = date(2026, 1, 5)

@@ -11,6 +11,7 @@ import copy
 from datetime import date
 
 import pytest
+
 from oversight.adapters.policy_files import load_policy
 from oversight.states.errors import EventInvalid, EventRejected
 from oversight.states.events import DomainEvent, SupervisionHeld, parse_event
@@ -98,7 +99,6 @@ def test_the_kind_is_registered_and_a_child_is_found_by_child_and_worker(child):
 def test_the_diagram_draws_exactly_the_transitions_of_the_running_machine(surrey):
     """Every edge that changes state is drawn from the definition that runs; closed is final."""
     from oversight.states.diagrams import mermaid
-
     from tests.unit.test_diagrams import EDGE, running_edges
 
     text = mermaid(ChildSupervision)

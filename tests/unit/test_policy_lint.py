@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from oversight.adapters.policy_files import lint_policy_file, load_policy
-from oversight.states.policy.model import Policy
 from oversight.states.policy.lint import lint, schema_findings
+from oversight.states.policy.model import Policy
 from tests.policy_versions import shipped, write_policy
 from tests.unit.policy_scenarios import POLICIES
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from oversight.adapters.policy_files import load_policy
-from oversight.states.policy.model import Policy
 from oversight.states.policy.index import rule_at, rule_index
+from oversight.states.policy.model import Policy
 from tests.policy_versions import shipped
 from tests.unit.policy_scenarios import POLICIES
 

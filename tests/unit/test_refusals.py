@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+
 from oversight.states.errors import EventRejected
 from oversight.states.events import (
     EVENT_TYPES,
@@ -36,7 +37,6 @@ from oversight.states.events import (
     parse_event,
 )
 from oversight.states.machines import AsyeJourney, ChildAndFamilyAssessment, SupervisoryRelationship
-
 from tests.event_samples import SAMPLES
 from tests.unit.portfolio import full_portfolio
 
