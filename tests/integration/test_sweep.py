@@ -43,7 +43,8 @@ def test_firing_the_same_due_timers_again_finds_them_gone_and_changes_nothing(se
     before = snapshot(seeded.engine)
     sizes = counts(seeded.engine)
     again = seeded.service.fire_many(due, now=team.NOW)
-    assert (again.fired, again.stale, again.tasks_opened, again.tasks_breached) == (0, len(due), 0, 0)
+    assert (again.fired, again.stale, again.tasks_opened, again.tasks_breached) == (
+        0, len(due), 0, 0)
     assert counts(seeded.engine) == sizes
     assert snapshot(seeded.engine) == before
 

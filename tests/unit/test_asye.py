@@ -146,7 +146,8 @@ def test_a_late_fortnightly_timer_does_not_move_a_monthly_journey_back(journey):
     [
         (date(2026, 1, 12), date(2026, 1, 19), "weekly"),
         # A week after Sat 4 Apr is Sat 11 Apr: due Mon 13 Apr; a fortnight after Sun 5 Apr is
-        # Sun 19 Apr: Mon 20 Apr; after Sun 4 Oct, Sun 18 Oct: Mon 19 Oct. Counted from the day held.
+        # Sun 19 Apr: Mon 20 Apr; after Sun 4 Oct, Sun 18 Oct: Mon 19 Oct. Counted from the day
+        # held.
         (date(2026, 4, 4), date(2026, 4, 13), "weekly"),
         (date(2026, 4, 5), date(2026, 4, 20), "fortnightly"),
         (date(2026, 10, 4), date(2026, 10, 19), "fortnightly"),
