@@ -16,11 +16,12 @@ from oversight.workflows.settings import Settings
 
 def test_events_and_timers_written_by_one_process_are_read_and_fired_by_another(
         worker: Worker, stores: SqliteStores | PostgresStores, tmp_path: Path) -> None:
-    """A store one process writes is complete for a second process, whose fired timers a third reads."""
+    """A store one process writes is complete for a second, whose fired timers a third reads."""
     url = stores.url()
     [seeded] = worker.run("seed", url, "--workers", "4", "--asyes", "1")
     written = seeded["seeded"]
-    assert written["entities"] == 4 + 1 + 4 + 1  # relationships, ASYE's relationship, assessments, ASYE
+    # relationships, the ASYE's relationship, assessments, the ASYE
+    assert written["entities"] == 4 + 1 + 4 + 1
 
     # Read by this (third) process before anything fires: every entity and armed timer is there.
     app = open_app(Settings(home=tmp_path, database_url=url))
@@ -105,7 +106,7 @@ def test_an_event_refused_by_its_second_entity_leaves_the_first_unchanged(seeded
 
 
 def test_an_event_about_an_unknown_person_changes_nothing(seeded: App) -> None:
-    """An event naming someone the staff table lacks is refused with the name and no rows written."""
+    """An event naming someone the staff table lacks is refused, naming them; no rows written."""
     before = snapshot(seeded.engine)
     with pytest.raises(UnknownEntity, match="'nobody'"):
         record(seeded, type="relationship_started", on="2026-01-05", supervisor="tm1",
@@ -114,7 +115,7 @@ def test_an_event_about_an_unknown_person_changes_nothing(seeded: App) -> None:
 
 
 def test_a_refused_event_can_be_delivered_again_once_it_is_valid(app: App) -> None:
-    """A refusal does not use up the event id: the same delivery applies after its cause is fixed."""
+    """A refusal does not use up the event id: the same delivery applies once its cause is fixed."""
     session = dict(type="supervision_held", on="2026-01-20", supervisor="tm1", supervisee="w0",
                    event_id="early-session")
     with pytest.raises(UnknownEntity):
