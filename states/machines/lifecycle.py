@@ -12,8 +12,9 @@ escalation task goes to the next person in the policy's chain.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from typing import Any, Callable, ClassVar, Iterable
+from typing import Any, ClassVar
 
 from transitions import Machine, MachineError
 
@@ -37,7 +38,7 @@ _MACHINES: dict[tuple[type, str, str], Machine] = {}
 TASK_TIMER = "task:"
 
 
-def machine_for(kind: type["Lifecycle"], policy: Policy) -> Machine:
+def machine_for(kind: type[Lifecycle], policy: Policy) -> Machine:
     """The single Machine shared by every entity of one kind under one policy version."""
     key = (kind, policy.authority, policy.version)
     machine = _MACHINES.get(key)
@@ -87,7 +88,9 @@ class Lifecycle:
         self.data: dict[str, Any] = copy.deepcopy(data) if data else {}
         self.data.setdefault("tasks", {})
         self._today: date | None = None
-        self._cause, self._actor, self._rule = "", None, None
+        self._cause = ""
+        self._actor: str | None = None
+        self._rule: RuleRef | None = None
         self._records: list[TransitionRecord] = []
         self._arm: dict[str, Timer] = {}
         self._disarm: list[str] = []
@@ -166,7 +169,8 @@ class Lifecycle:
         if rule is not None:
             self._rule = rule
         try:
-            getattr(self, "trigger")(trigger)
+            # transitions adds `trigger` to each model at run time, unseen by type checkers.
+            getattr(self, "trigger")(trigger)  # noqa: B009
         except MachineError:
             raise EventRejected(str(self.ref), before, self._cause.partition(":")[2] or trigger,
                                 f"no transition '{trigger}' from '{before}'") from None
