@@ -1,14 +1,15 @@
 """Read models: tasks, the audit trail and the store's status, as plain JSON-ready dicts.
 
-Queries only; every change goes through :class:`~oversight.workflows.service.OversightService`. Dates are
-ISO ``YYYY-MM-DD`` strings, the shape ``oversight … --json`` prints.
+Queries only; every change goes through :class:`~oversight.workflows.service.OversightService`.
+Dates are ISO ``YYYY-MM-DD`` strings, the shape ``oversight … --json`` prints.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 from oversight.states.values import EntityRef
 from oversight.workflows.ports import UnitOfWorkFactory

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from oversight.states.errors import EventRejected, UnknownEntity
-from tests.integration.databases import PostgresStores, SqliteStores
-from tests.integration.helpers import Worker, counts, record, rows, snapshot
 from oversight.workflows.bootstrap import App, open_app
 from oversight.workflows.settings import Settings
+from tests.integration.databases import PostgresStores, SqliteStores
+from tests.integration.helpers import Worker, counts, record, rows, snapshot
 
 
 def test_events_and_timers_written_by_one_process_are_read_and_fired_by_another(
