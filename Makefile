@@ -31,7 +31,8 @@ typecheck-links:
 	@for folder in states adapters workflows config; do \
 	  ln -sfn ../../../$$folder build/typecheck/oversight/$$folder; done
 
-test: $(STAMP)
+# Lint first: a finding fails the run before any test does (CI runs `make test`).
+test: lint
 	$(BIN)/python -m pytest -q
 
 # `make demo SERVE=1` then serves the dashboard on the demo store and prints its address last.
