@@ -79,14 +79,10 @@ def import_command(
 
 def _import_staff_yaml(file: Path, as_json: bool) -> None:
     from oversight.adapters.scenario import load_staff
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 
     with handled():
         members = load_staff(file)
-        ready = open_store()
-        with SqlUnitOfWork(ready.engine) as uow:
-            count = uow.staff.upsert(members)
-            uow.commit()
+        count = open_store().service.upsert_staff(members)
     if as_json:
         print_json({"staff": count})
         return
@@ -132,7 +128,10 @@ def calendar(
     if output is None:
         typer.echo(text.decode("utf-8"), nl=False)
         return
-    output.write_bytes(text)
+    try:
+        output.write_bytes(text)
+    except OSError as error:
+        fail(f"--out {output}: {error.strerror or error}")
     out().print(f"{len(sessions)} session(s) written to {output}.", markup=False, soft_wrap=True)
 
 

@@ -98,7 +98,10 @@ def report(
             writer.writerows(neutralised_row(row) for row in flat_rows(figures))
             typer.echo(buffer.getvalue(), nl=False)
         return
-    write_report(figures, out_file, fmt)
+    try:
+        write_report(figures, out_file, fmt)
+    except OSError as error:
+        fail(f"--out {out_file}: {error.strerror or error}")
     totals = figures["totals"]
     share = "no task decided" if totals["percent_on_time"] is None \
         else f"{totals['percent_on_time']}% on time"
