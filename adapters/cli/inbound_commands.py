@@ -79,10 +79,14 @@ def import_command(
 
 def _import_staff_yaml(file: Path, as_json: bool) -> None:
     from oversight.adapters.scenario import load_staff
+    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 
     with handled():
         members = load_staff(file)
-        count = open_store().service.upsert_staff(members)
+        ready = open_store()
+        with SqlUnitOfWork(ready.engine) as uow:
+            count = uow.staff.upsert(members)
+            uow.commit()
     if as_json:
         print_json({"staff": count})
         return
