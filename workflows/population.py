@@ -90,9 +90,7 @@ def build_templates(offsets: int = OFFSETS, policy: str = "surrey",
                     staff.append(StaffMember(ids["w"], "qualified_social_worker",
                                              date(2021, 9, 1), ids["m"], date(2020, 7, 1)))
                 events += history
-        with app.store() as uow:
-            uow.staff.upsert(staff)
-            uow.commit()
+        app.service.upsert_staff(staff)
         _run(app, sorted(events, key=lambda e: e["on"]), parse_event)
         app.engine.dispose()
         out: dict[tuple[str, int], Template] = {}

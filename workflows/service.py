@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
+from oversight.states.directory import StaffMember
 from oversight.states.errors import BatchRejected, EventRejected, OversightError, TaskNotClosed
 from oversight.states.event_time import refuse_out_of_range
 from oversight.states.events import StaffLeft
@@ -107,6 +108,16 @@ class OversightService:
                 uow.commit()
             return outcome
         return self._retrying(attempt)
+
+    # ----- staff -------------------------------------------------------------------------------
+
+    def upsert_staff(self, members: Iterable[StaffMember]) -> int:
+        """Add or replace members of staff (the directory events are checked against), in one
+        transaction; how many were written."""
+        with self.uow_factory() as uow:
+            count = uow.staff.upsert(members)
+            uow.commit()
+        return count
 
     # ----- timers ------------------------------------------------------------------------------
 

@@ -174,9 +174,7 @@ def simulate(scenario_file: Path, *, store: Path | None = None, home: Path | Non
                             policy=scenario.policy, policy_dir=policy_dir)
         app = initialise(settings, scenario.policy)
         cleanup.callback(app.engine.dispose)  # let go of the file before it is deleted
-        with app.store() as uow:
-            uow.staff.upsert(scenario.staff_members())
-            uow.commit()
+        app.service.upsert_staff(scenario.staff_members())
         token = _on_day.set(on_day)
         try:
             with without_heartbeat():

@@ -48,7 +48,9 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Oversigh
     """The Surrey service over one store with the team's staff (tm1 under hos1, w0, w1, a0)."""
     staff = team.staff(workers=2, asyes=1)
     if request.param == "fake":
-        yield OversightService(uow_factory=FakeStore(staff), policy=load_policy_book("surrey"))
+        service = OversightService(uow_factory=FakeStore(), policy=load_policy_book("surrey"))
+        assert service.upsert_staff(staff) == 5
+        yield service
         return
     stores = None
     if request.param == "sqlite":
@@ -60,9 +62,7 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Oversigh
         stores = PostgresStores(server)
         url = stores.url("contract")
     app = initialise(Settings(home=tmp_path, database_url=url), "surrey")
-    with app.store() as uow:
-        uow.staff.upsert(staff)
-        uow.commit()
+    assert app.service.upsert_staff(staff) == 5  # hos1, tm1, w0, w1, a0
     yield app.service
     app.engine.dispose()
     if stores is not None:
