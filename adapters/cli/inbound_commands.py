@@ -79,14 +79,10 @@ def import_command(
 
 def _import_staff_yaml(file: Path, as_json: bool) -> None:
     from oversight.adapters.scenario import load_staff
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 
     with handled():
         members = load_staff(file)
-        ready = open_store()
-        with SqlUnitOfWork(ready.engine) as uow:
-            count = uow.staff.upsert(members)
-            uow.commit()
+        count = open_store().service.upsert_staff(members)
     if as_json:
         print_json({"staff": count})
         return
