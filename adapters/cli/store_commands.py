@@ -79,7 +79,7 @@ def dispatch(as_json: bool = JsonFlag) -> None:
     if as_json:
         print_json({**totals, "file": str(ready.settings.outbox_file)})
         return
-    from oversight.adapters.cli.delivery_commands import dispatch_lines
+    from oversight.adapters.cli.dispatch_summary import dispatch_lines
 
     for line in dispatch_lines(totals, ready.settings):
         out().print(line, markup=False, soft_wrap=True)
