@@ -54,12 +54,13 @@ def main(argv: list[str] | None = None) -> int:
             done = run_child([sys.executable, "-m", f"bench.{name}", "--size", args.size,
                               "--figures", str(figures)], env=child_env(), cwd=REPO)
             sys.stderr.write(done.stdout)
-            if done.returncode != 0 or not figures.exists():
+            if figures.exists():  # what it measured, even if a later step failed
+                report.figures += read_figures(figures)
+            if done.returncode != 0:
+                lines = done.stderr.strip().splitlines() or done.stdout.strip().splitlines()
                 report.failures.append(f"{name}: exit {done.returncode}: "
-                                       f"{done.stderr.strip().splitlines()[-1:] or ''}")
+                                       f"{lines[-1] if lines else '?'}")
                 sys.stderr.write(done.stderr[-3000:])
-                continue
-            report.figures += read_figures(figures)
 
     print_table(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -58,6 +58,21 @@ SIZES = {"full": Size((150, 60_000, 400_000), (1, 1_500, 10_000), 365),
          "tiny": Size((2, 300, 2_000), (1, 150, 1_000), 30)}
 FIGURES: list[Figure] = []
 """Every sweep row's figure, for ``--figures`` (``python -m bench``)."""
+FAILED: list[str] = []
+"""Steps that failed (the rest still run): what, and the last line of its error."""
+
+
+def _or_failed(what: str, step: Any) -> dict[str, Any] | None:
+    """``step()``'s figures, or None with the failure noted (the table says FAILED)."""
+    try:
+        return dict(step())
+    except SystemExit as error:
+        FAILED.append(f"{what}: {(str(error).strip().splitlines() or ['?'])[-1]}")
+        return None
+
+
+def _failed_row(what: str, store: str) -> tuple[str, ...]:
+    return (what, store, "", "", "", "", "", "", f"FAILED: {FAILED[-1].split(': ', 1)[-1]}")
 
 
 # ----- a PostgreSQL server if none is given ----------------------------------------------------
@@ -319,6 +334,10 @@ def main(argv: list[str] | None = None) -> None:
         FIGURES[:] = [replace(f, target=None, what=f"{f.what} [{args.size} size: "
                               f"{size.national[2]:,} children]") for f in FIGURES]
     write_figures(args.figures, FIGURES)
+    for failure in FAILED:
+        console.print(f"FAILED {failure}", markup=False)
+    if FAILED:
+        raise SystemExit(1)
 
 
 @contextmanager
@@ -378,9 +397,13 @@ def _measure(size: Size, server: str, workdir: Path, keep: bool, console: Any) -
             plain_pg = _child("_plain", run, DAY.isoformat())
             _admin(server, "DROP DATABASE bench_run WITH (FORCE)")
             _admin(server, "CREATE DATABASE bench_run TEMPLATE bench_nation STRATEGY FILE_COPY")
-        result = _sweepers(run, count, DAY, 1, workdir)
-        rows.append(_row("England, one working day", f"PostgreSQL, {count} sweeper"
-                         f"{'s' if count > 1 else ''}", share + (
+        where = f"PostgreSQL, {count} sweeper{'s' if count > 1 else ''}"
+        result = _or_failed(f"England's day, {where}",
+                            lambda: _sweepers(run, count, DAY, 1, workdir))  # noqa: B023
+        if result is None:
+            rows.append(_failed_row("England, one working day", where))
+            continue
+        rows.append(_row("England, one working day", where, share + (
                              f"; split {result['split']}" if count > 1 else ""),
                          result, plain_pg, 10 if count == 2 else None))
     assert plain_pg is not None  # measured before the first PostgreSQL sweep
@@ -411,8 +434,11 @@ def _measure(size: Size, server: str, workdir: Path, keep: bool, console: Any) -
     _admin(server, "CREATE DATABASE bench_authority")
     la_pg = _database(server, "bench_authority")
     _child("_build", la_pg, str(a), str(s), str(c))
-    year_pg = _sweepers(la_pg, 1, DAY, size.days, workdir)
-    rows.append(_row(f"one authority, {size.days} days swept", "PostgreSQL, 1 sweeper",
+    year_pg = _or_failed("one authority's year, PostgreSQL",
+                         lambda: _sweepers(la_pg, 1, DAY, size.days, workdir))
+    rows.append(_failed_row(f"one authority, {size.days} days swept", "PostgreSQL, 1 sweeper")
+                if year_pg is None else
+                _row(f"one authority, {size.days} days swept", "PostgreSQL, 1 sweeper",
                      f"{timers:,} timers at the start", year_pg, None, 300))
     _admin(server, "DROP DATABASE IF EXISTS bench_authority WITH (FORCE)")
     if not keep:
