@@ -1,6 +1,16 @@
 """The README shows what the code does."""
 
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from oversight.states.diagrams import mermaid
 from oversight.states.machines import KINDS
@@ -27,3 +37,129 @@ def test_readme_carries_the_policy_comparison_as_generated_from_the_policy_files
     generated = (README.parent / "docs" / "policy-comparison.md").read_text(encoding="utf-8")
     rows = [line for line in generated.splitlines() if line.startswith("|")]
     assert rows and all(row in text for row in rows)
+
+
+# The worked example: its commands are run as a reader would paste them, in one shell from the
+# repository's root, and what they print is compared with what the README shows under them.
+
+WORKED_EXAMPLE = "## A worked example"
+RECORDED_ON = "2026-12-01"  # the day the README's example was run: late records carry it
+PROMPT = "$ "
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command of the worked example and the lines the README shows it printing."""
+
+    command: str
+    shown: tuple[str, ...]
+
+
+def worked_example(text: str) -> str:
+    """The README's worked example section, up to the next section."""
+    start = text.index(WORKED_EXAMPLE)
+    end = text.find("\n## ", start + len(WORKED_EXAMPLE))
+    return text[start:] if end < 0 else text[start:end]
+
+
+def steps(section: str) -> list[Step]:
+    """Every ``$ command`` of the section's console blocks, with the lines shown under it (a
+    here-document's lines belong to its command)."""
+    found: list[Step] = []
+    for block in re.findall(r"```console\n(.*?)```", section, flags=re.DOTALL):
+        lines = block.splitlines()
+        at = 0
+        while at < len(lines):
+            if not lines[at].startswith(PROMPT):
+                raise AssertionError(f"output before any command: {lines[at]!r}")
+            command = [lines[at][len(PROMPT):]]
+            at += 1
+            heredoc = re.search(r"<<-?'?(\w+)'?\s*$", command[0])
+            if heredoc:
+                while lines[at] != heredoc.group(1):
+                    command.append(lines[at])
+                    at += 1
+                command.append(lines[at])
+                at += 1
+            shown = []
+            while at < len(lines) and not lines[at].startswith(PROMPT):
+                shown.append(lines[at])
+                at += 1
+            found.append(Step("\n".join(command), tuple(shown)))
+    return found
+
+
+def normalised(lines: Iterable[str], today: str = RECORDED_ON) -> list[str]:
+    """Lines without what differs from run to run: the temporary folder, event ids, the moment
+    of recording and the day it fell on (``today`` becomes the README's day); blank lines and
+    trailing spaces dropped."""
+    kept = []
+    for line in lines:
+        line = re.sub(r"(/[\w.+-]+)*/tmp\.\w+", "<temporary folder>", line.rstrip())
+        line = re.sub(r"\bev-[0-9a-f]{24}\b", "ev-<id>", line)
+        line = re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?( UTC|Z)?", "<instant>",
+                      line)
+        line = line.replace(today, RECORDED_ON)
+        if line:
+            kept.append(line)
+    return kept
+
+
+def run_in_one_shell(commands: list[str], folder: Path) -> list[tuple[int, list[str]]]:
+    """Each command's exit status and output (stdout and stderr), run one after the other by
+    bash in the repository's root, as pasted; OVERSIGHT_* unset, temporary folders in
+    ``folder``."""
+    script = []
+    for index, command in enumerate(commands):
+        script += [f"printf '@@ step {index} @@\\n'", command,
+                   f"printf '@@ rc {index} %d @@\\n' $?"]
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith("OVERSIGHT_") and key != "COLUMNS"}
+    environment["TMPDIR"] = str(folder)
+    done = subprocess.run(["bash", "-c", "\n".join(script)], cwd=README.parent, env=environment,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=900, check=False)
+    results: list[tuple[int, list[str]]] = []
+    printed: list[str] = []
+    for line in done.stdout.splitlines():
+        if re.fullmatch(r"@@ step \d+ @@", line):
+            printed = []
+        elif status := re.fullmatch(r"@@ rc \d+ (\d+) @@", line):
+            results.append((int(status.group(1)), printed))
+        else:
+            printed.append(line)
+    assert len(results) == len(commands), done.stdout
+    return results
+
+
+def test_the_worked_example_shows_why_for_a_moved_deadline_a_met_late_task_and_a_withdrawal():
+    """Issue 12 asks the README to show `oversight why` for each of the three."""
+    shown = {step.command: "\n".join(step.shown)
+             for step in steps(worked_example(README.read_text(encoding="utf-8")))}
+    whys = [text for command, text in shown.items() if " why " in command]
+    # Sat 7 Nov 2026 is a weekend: the session is due Mon 9 Nov.
+    assert any("= Sat 7 Nov 2026, moved to Mon 9 Nov 2026 (weekend)" in text for text in whys)
+    assert any("met, recorded late" in text for text in whys)
+    assert any("State: withdrawn on" in text and "recorded late" in text for text in whys)
+
+
+@pytest.mark.slow
+def test_the_worked_example_prints_what_the_readme_shows_when_run_as_written(tmp_path: Path):
+    """Every command of the worked example succeeds and prints the lines shown under it, in
+    order, on a store of its own."""
+    if shutil.which("bash") is None or shutil.which("jq") is None:
+        pytest.skip("the worked example needs bash and jq")
+    if not (README.parent / ".venv" / "bin" / "oversight").exists():
+        pytest.skip("the worked example runs .venv/bin/oversight (make builds it)")
+    example = steps(worked_example(README.read_text(encoding="utf-8")))
+    today = datetime.now(ZoneInfo("Europe/London")).date().isoformat()
+    for step, (status, printed) in zip(example, run_in_one_shell(
+            [step.command for step in example], tmp_path), strict=True):
+        assert status == 0, f"{step.command}\n" + "\n".join(printed)
+        actual = normalised(printed, today)
+        position = 0
+        for line in normalised(step.shown):
+            assert line in actual[position:], (
+                f"`{step.command}` no longer prints, in this order:\n{line}\n"
+                "it printed:\n" + "\n".join(actual))
+            position = actual.index(line, position) + 1
