@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -23,10 +24,29 @@ class SqlOutbox:
         rows = list(messages)
         if not rows:
             return
+        rows = self._renewed(rows)
         if self.connection.dialect.name != "postgresql":  # PostgreSQL's identity numbers them
             last = self.connection.execute(select(func.max(t.outbox.c.seq))).scalar() or 0
             rows = [{**row, "seq": last + number} for number, row in enumerate(rows, 1)]
         self.connection.execute(insert(t.outbox), rows)
+
+    def _renewed(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A message's id is its task, change and day, so a step replayed after a crash repeats
+        it; one whose id is already in the outbox is the same change raised again (after a
+        retraction withdrew it): it gets the next id derived from that one."""
+        taken = set(self.connection.execute(select(t.outbox.c.id).where(
+            t.outbox.c.id.in_([row["id"] for row in rows]))).scalars())
+        renewed = []
+        for row in rows:
+            ident, number = row["id"], 0
+            while ident in taken:
+                number += 1
+                ident = str(uuid.uuid5(uuid.UUID(row["id"]), f"again:{number}"))
+            taken.add(ident)
+            if ident != row["id"]:
+                row = {**row, "id": ident, "message": {**row["message"], "id": ident}}
+            renewed.append(row)
+        return renewed
 
     def pending(self, now: datetime, limit: int) -> list[dict[str, Any]]:
         """Undelivered messages whose next attempt is due, in creation order."""

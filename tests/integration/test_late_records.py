@@ -143,3 +143,30 @@ def test_the_late_event_is_in_the_log_and_the_audit_with_its_date_and_its_record
         (date(2026, 10, 2), at(date(2026, 10, 8)))]
     assert [(on, at_.replace(tzinfo=UTC)) for on, at_ in audit] == [
         (date(2026, 10, 2), at(date(2026, 10, 8)))]
+
+
+def test_retracting_the_late_record_raises_the_withdrawn_escalation_again_under_its_id(
+        app: App) -> None:
+    """The 2 Oct session (recorded 8 Oct) is retracted on Fri 9 Oct: the task due Mon 5 Oct is
+    open again with its timer of Tue 6 Oct; the sweep of 9 Oct fires it, so the escalation
+    withdrawn on 8 Oct is raised again under the same id, dated 6 Oct as in time, and its
+    receivers get a new message after the withdrawal."""
+    from oversight.workflows.corrections import Corrections
+
+    _start(app, date(2026, 9, 7))
+    sweep(app, date(2026, 10, 6))
+    record(app, date(2026, 10, 2), "supervision_held", when=at(date(2026, 10, 8)),
+           supervisor="tm1", supervisee="w0", event_id="lcs-5")
+    Corrections(app.service).retract("lcs-5", reason="not held after all", actor="os:ops",
+                                     now=at(date(2026, 10, 9)))
+    sweep(app, date(2026, 10, 9))
+    rows = {r["key"]: r for r in tasks(app)}
+    first = next(r for r in rows.values() if r["type"] == "personal_supervision"
+                 and r["due"] == date(2026, 10, 5))
+    assert first["state"] == "escalated"
+    again = rows[first["key"] + "^"]
+    assert (again["state"], again["raised_on"], again["assignee"]) == (
+        "open", date(2026, 10, 6), "hos1")
+    assert messages(app, again["id"]) == ["uk.oversight.task.opened",
+                                          "uk.oversight.task.withdrawn",
+                                          "uk.oversight.task.opened"]
