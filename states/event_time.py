@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from oversight.states.errors import EventDateRefused
+from oversight.states.events.base import DomainEvent
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -40,4 +41,26 @@ def refuse_out_of_range(event_type: str, on: date, now: datetime) -> None:
             f"date an event may carry: check the year")
 
 
-__all__ = ["FLOOR", "LONDON", "london_today", "refuse_out_of_range"]
+HORIZON_YEARS = 10
+"""How far after ``on`` another date of an event may lie (a session planned ahead, an ASYE
+extended to): far enough for any plan, near enough for the date arithmetic."""
+
+
+def refuse_dates(event: DomainEvent, now: datetime) -> None:
+    """:func:`refuse_out_of_range` for ``on``, and for every other date the event carries:
+    not before :data:`FLOOR`, not more than :data:`HORIZON_YEARS` after ``on``."""
+    refuse_out_of_range(event.type, event.on, now)
+    horizon = date(min(event.on.year + HORIZON_YEARS, 9000), 12, 31)
+    for name in type(event).model_fields:
+        value = getattr(event, name)
+        if name == "on" or not isinstance(value, date):
+            continue
+        if not FLOOR <= value <= horizon:
+            raise EventDateRefused(
+                f"{event.type}: {name} {value.isoformat()} is out of range (from "
+                f"{FLOOR.isoformat()} to {horizon.isoformat()}, {HORIZON_YEARS} years after "
+                f"the event): check the year")
+
+
+__all__ = ["FLOOR", "HORIZON_YEARS", "LONDON", "london_today", "refuse_dates",
+           "refuse_out_of_range"]

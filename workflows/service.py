@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from oversight.states.directory import StaffMember
 from oversight.states.errors import BatchRejected, EventRejected, OversightError, TaskNotClosed
-from oversight.states.event_time import refuse_out_of_range
+from oversight.states.event_time import refuse_dates
 from oversight.states.events import StaffLeft
 from oversight.states.events.registry import DomainEvent
 from oversight.states.policy.book import PolicyBook
@@ -187,7 +187,7 @@ class OversightService:
     def _apply(self, uow: UnitOfWork, event: DomainEvent, now: datetime) -> Outcome:
         """Apply one event inside ``uow``'s transaction; the caller commits."""
         outcome = Outcome()
-        refuse_out_of_range(event.type, event.on, now)  # every entry comes through here
+        refuse_dates(event, now)  # every entry comes through here
         if event.event_id and not uow.events.claim(event.event_id, event.type, now):
             outcome.duplicates = 1
             return outcome

@@ -127,3 +127,15 @@ def test_a_scenario_event_dated_after_its_end_or_before_1990_is_refused(
         assert result.exit_code == 1, result.output
         assert "Traceback" not in result.output and on in result.stderr
         assert not (tmp_path / "home" / "oversight.db").exists()
+
+
+def test_another_date_of_an_event_far_beyond_it_is_refused_too(seeded: App, server) -> None:  # type: ignore[no-untyped-def]
+    """An ASYE extended to 9999-12-25 (more than 10 years after the event): 422, unchanged."""
+    before = snapshot(seeded.engine)
+    with client(server, token(seeded, "system")) as http:
+        refused = http.post("/v1/events", json={
+            "type": "final_assessment_recorded", "on": "2026-03-02", "worker": "sw2",
+            "outcome": "extended", "extended_to": "9999-12-25"})
+    assert refused.status_code == 422, refused.text
+    assert "extended_to 9999-12-25 is out of range" in refused.json()["detail"]
+    assert snapshot(seeded.engine) == before
