@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(MODULES),
                         help=f"comma-separated benchmarks to run (of {', '.join(MODULES)})")
     parser.add_argument("--out", type=Path, default=LATEST, help="where to write the JSON")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the figures of the benchmarks not run from --out's last run "
+                             "(the table says which were carried over, and from when)")
     args = parser.parse_args(argv)
     chosen = [name for name in args.only.split(",") if name]
     unknown = sorted(set(chosen) - set(MODULES))
@@ -62,6 +65,18 @@ def main(argv: list[str] | None = None) -> int:
                                        f"{lines[-1] if lines else '?'}")
                 sys.stderr.write(done.stderr[-3000:])
 
+    if args.merge and args.out.exists():
+        before = Report.from_json(json.loads(args.out.read_text(encoding="utf-8")))
+        ran = set(chosen)
+        kept = [f for f in before.figures if f.benchmark not in ran]
+        report.figures = sorted(report.figures + kept,
+                                key=lambda f: MODULES.index(f.benchmark)
+                                if f.benchmark in MODULES else len(MODULES))
+        report.failures += [f"{failure} (carried over)" for failure in before.failures
+                            if failure.split(":")[0] not in ran]
+        if kept:
+            report.carried = {name: before.machine["date"]
+                              for name in sorted({f.benchmark for f in kept})}
     print_table(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")

@@ -203,15 +203,18 @@ class Report:
     figures: list[Figure] = field(default_factory=list)
     machine: dict[str, Any] = field(default_factory=machine)
     failures: list[str] = field(default_factory=list)
+    carried: dict[str, str] = field(default_factory=dict)
+    """Benchmarks whose figures come from an earlier run (``--merge``), and its date."""
 
     def to_json(self) -> dict[str, Any]:
         return {"size": self.size, "machine": self.machine, "failures": self.failures,
-                "figures": [f.to_json() for f in self.figures]}
+                "carried": self.carried, "figures": [f.to_json() for f in self.figures]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Report:
         return cls(size=data["size"], machine=data["machine"],
                    failures=list(data.get("failures", [])),
+                   carried=dict(data.get("carried", {})),
                    figures=[Figure.from_json(f) for f in data["figures"]])
 
 

@@ -32,6 +32,11 @@ def markdown(report: Report) -> str:
                             for h in HEADERS) + "|"]
     for figure in report.figures:
         lines.append("| " + " | ".join(_escape(cell) for cell in cells(figure)) + " |")
+    if report.carried:
+        lines.append("")
+        lines.append("Carried over from an earlier run: " + ", ".join(
+            f"{name} ({when[:16].replace('T', ' ')} UTC)" for name, when in report.carried.items())
+            + ".")
     for failure in report.failures:
         lines.append("")
         lines.append(f"Not measured: {_escape(failure)}")
