@@ -181,9 +181,22 @@ def deliver_page(engine: Engine, receiver: str, deliverer: Deliverer | None, bac
             page.paused_until = after_page.open_until
             page.dead += _expire(uow, receiver, backoff, now, clock(), page.down)
         uow.commit()
-    for message_id, reason in page.dead_letters:
-        LOG.error("dead letter: message %s to %s: %s", message_id, receiver, reason)
     return page
+
+
+def log_dead_letters(log: logging.Logger | logging.LoggerAdapter, page: dict[str, Any],
+                     *, each: int = 10) -> None:
+    """The page's dead letters as ERRORs: the first ``each`` one a line, then how many more
+    (a receiver down past the deadline can make thousands at once)."""
+    dead, receiver = page["dead_letters"], page["receiver"]
+    for message_id, reason in dead[:each]:
+        log.error("dead letter: message %s to %s: %s", message_id, receiver, reason)
+    if len(dead) > each:
+        log.error("dead letters: %s more to %s (`oversight deliveries --status dead` lists "
+                  "them)", len(dead) - each, receiver)
+    if page["dead"] > len(dead):
+        log.error("dead letters: %s to %s, not sent before their deadline while it was "
+                  "paused", page["dead"] - len(dead), receiver)
 
 
 def _expire(uow: SqlUnitOfWork, receiver: str, backoff: Backoff, now: datetime,
@@ -244,8 +257,13 @@ def dispatch(engine: Engine, *, deliverers: Mapping[str, Deliverer], routing: Ro
 
     return run(route=lambda: route_messages(engine, routing, now, batch_size),
                receivers=lambda: receivers_due(engine, now),
-               page=lambda receiver, limit, after: deliver_page(
+               page=lambda receiver, limit, after: _logged(deliver_page(
                    engine, receiver, deliverers.get(receiver), backoff, now, limit,
-                   after, clock).to_json(),
+                   after, clock).to_json()),
                page_size=size, route_batch=batch_size,
                waiting=lambda receiver: untried(engine, receiver))
+
+
+def _logged(page: dict[str, Any]) -> dict[str, Any]:
+    log_dead_letters(LOG, page)
+    return page

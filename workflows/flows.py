@@ -135,7 +135,7 @@ def deliver_batch(database_url: str, receiver: str, limit: int, now: datetime,
     page may send a message twice, which its id (the idempotency key) absorbs.
     """
     from oversight.workflows.bootstrap import build_deliverer
-    from oversight.workflows.dispatch import Backoff, deliver_page
+    from oversight.workflows.dispatch import Backoff, deliver_page, log_dead_letters
     from oversight.workflows.receivers import close_all
 
     settings = _delivery_settings(database_url, home)
@@ -152,11 +152,9 @@ def deliver_batch(database_url: str, receiver: str, limit: int, now: datetime,
     if page.down:
         _logger().warning("receiver %s paused until %s: %s", receiver,
                           page.paused_until.isoformat() if page.paused_until else "?", page.down)
-    for message_id, reason in page.dead_letters:
-        _logger().error("dead letter: message %s to %s: %s (`oversight deliveries` lists it; "
-                        "`oversight deliveries retry` sends it again)", message_id, receiver,
-                        reason)
-    return page.to_json()
+    found = page.to_json()
+    log_dead_letters(_logger(), found)  # `oversight deliveries retry` sends them again
+    return found
 
 
 def dispatch_run(database_url: str, now: datetime, batch_size: int = 1000,

@@ -5,6 +5,7 @@ idempotency key, the receiver holds each message once."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -153,10 +154,10 @@ def test_a_dispatch_killed_between_send_and_record_repeats_only_its_in_flight_me
 
 def test_messages_failing_past_the_deadline_are_dead_letters_that_retry_sends_again(
         busy: App, receiver: WebhookReceiver, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     """A receiver down for more than 48 hours: every delivery goes dead with its last error,
-    `oversight deliveries` lists them, and `oversight deliveries retry --all` sends them once
-    the receiver is back."""
+    in a few ERROR lines (ten named, then how many more), `oversight deliveries` lists them,
+    and `oversight deliveries retry --all` sends them once the receiver is back."""
     monkeypatch.setenv("OVERSIGHT_SETTINGS_FILE", str(settings_file(
         tmp_path, receivers={"mosaic": {"adapter": "webhook", "url": receiver.url}})))
     monkeypatch.setenv("OVERSIGHT_RECEIVERS__MOSAIC__SECRET", SECRET)
@@ -165,8 +166,14 @@ def test_messages_failing_past_the_deadline_are_dead_letters_that_retry_sends_ag
     receiver.stop()
     for hours in (0, 6, 24, 47):
         assert run_dispatch(busy, settings, T0 + timedelta(hours=hours))["dead"] == 0
+    caplog.set_level(logging.ERROR, logger="oversight.dispatch")
     late = run_dispatch(busy, settings, T0 + timedelta(hours=49))
     assert late["dead"] == len(outbox(busy)) and late["delivered"] == 0
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 11 and all(line.startswith("dead letter: message ")
+                                    for line in lines[:10])
+    assert lines[10] == (f"dead letters: {len(outbox(busy)) - 10} more to mosaic "
+                         f"(`oversight deliveries --status dead` lists them)")
     assert {row["status"] for row in outbox(busy)} == {"dead"}
 
     runner = CliRunner()
