@@ -37,16 +37,17 @@ def _team(app: App) -> None:
 
 
 def test_a_workers_year_of_four_weekly_sessions_reads_back_from_the_ics_file(app: App) -> None:
-    """w0 was supervised on 2 February: due 2 March, then every 4 weeks to March 2027."""
+    """w0 was supervised on 2 February: due 2 March, then every 4 weeks to March 2027; Mon 25
+    May 2026 is the Spring bank holiday, so that one is due Tue 26 May and the rest follow it."""
     _team(app)
     ics = sessions_calendar("w0", sessions_ahead(app.store, app.policy, "w0", today=TODAY),
                             now=STAMP)
     events = _events(ics)
     assert [day for day, *_ in events] == [
-        date(2026, 3, 2), date(2026, 3, 30), date(2026, 4, 27), date(2026, 5, 25),
-        date(2026, 6, 22), date(2026, 7, 20), date(2026, 8, 17), date(2026, 9, 14),
-        date(2026, 10, 12), date(2026, 11, 9), date(2026, 12, 7), date(2027, 1, 4),
-        date(2027, 2, 1), date(2027, 3, 1)]
+        date(2026, 3, 2), date(2026, 3, 30), date(2026, 4, 27), date(2026, 5, 26),
+        date(2026, 6, 23), date(2026, 7, 21), date(2026, 8, 18), date(2026, 9, 15),
+        date(2026, 10, 13), date(2026, 11, 10), date(2026, 12, 8), date(2027, 1, 5),
+        date(2027, 2, 2), date(2027, 3, 2)]
     assert events[0][3] == ["supervision", "due"]
     assert all(categories == ["supervision", "projected"] for *_, categories in events[1:])
     assert len({uid for _, _, uid, _ in events}) == len(events)
@@ -55,14 +56,15 @@ def test_a_workers_year_of_four_weekly_sessions_reads_back_from_the_ics_file(app
 
 
 def test_an_asyes_sessions_widen_from_weekly_to_fortnightly_at_three_months(app: App) -> None:
-    """a0's last session was 23 February: weekly until 5 April, fortnightly from then."""
+    """a0's last session was 23 February: weekly until 5 April, fortnightly from then; a week
+    after 30 March is Easter Monday, so Tue 7 Apr, then every fortnight from it to Tue 2 Jun."""
     _team(app)
     sessions = sessions_ahead(app.store, app.policy, "a0", today=TODAY, months=3)
     days = [s.on for s in sessions]
     assert days[:6] == [date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16),
-                        date(2026, 3, 23), date(2026, 3, 30), date(2026, 4, 6)]
-    assert days[6:] == [date(2026, 4, 20), date(2026, 5, 4), date(2026, 5, 18),
-                        date(2026, 6, 1)]
+                        date(2026, 3, 23), date(2026, 3, 30), date(2026, 4, 7)]
+    assert days[6:] == [date(2026, 4, 21), date(2026, 5, 5), date(2026, 5, 19),
+                        date(2026, 6, 2)]
     assert {s.type for s in sessions} == {"asye_supervision"}
     assert {s.rule for s in sessions} == {"surrey §4.1"} or all("surrey" in s.rule
                                                              for s in sessions)

@@ -34,7 +34,9 @@ def test_events_and_timers_written_by_one_process_are_read_and_fired_by_another(
     timers = {(r["entity_kind"], r["entity_id"], r["name"]): r for r in rows(app.engine, "timers")}
     # c1's C&F started Tue 3 Feb 2026: day 35 is Tue 24 Mar (7 weeks, no bank holiday between).
     assert timers[("assessment", "c1", "day35")]["fires_on"] == date(2026, 3, 24)
-    assert timers[("assessment", "c1", "limit")]["rule"]["section"] == "4.1"
+    # The 45 working days are Working Together 2023's, adopted by surrey §4.1.
+    limit_rule = timers[("assessment", "c1", "limit")]["rule"]
+    assert (limit_rule["section"], limit_rule["adopted_by"]) == ("Chapter 3", "4.1")
 
     # A second process fires what is due by 1 April; its breaches are visible here afterwards.
     lines = worker.run("sweep", url, "--as-of", "2026-04-01")

@@ -17,9 +17,14 @@ from tests.integration.helpers import rows, sweep
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_.:^-]+$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY = r"[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4}"
 ARITHMETIC = re.compile(
     r"^\d{4}-\d{2}-\d{2} \+ \d+ (working days?|days?|weeks?|months?) = \d{4}-\d{2}-\d{2}"
-    r"(, skipping (\d{4}-\d{2}-\d{2} \([A-Za-z' ]+\)(, )?)+)?$")
+    r"(, skipping (\d{4}-\d{2}-\d{2} \([A-Za-z' ]+\)(, )?)+)?$"
+    # A deadline moved off a non-working day: "1 month after Thu 2 Apr 2026 = Sat 2 May 2026,
+    # moved to Tue 5 May 2026 (weekend, May Day)" — dates and holiday names only.
+    rf"|^\d+ (working days?|days?|weeks?|months?) after {_DAY} = {_DAY}, moved (back )?to "
+    rf"{_DAY} \([A-Za-z'() ,]+\)$")
 REQUIRED = {"specversion", "id", "source", "type", "time", "subject", "data"}
 
 

@@ -190,7 +190,8 @@ def test_a_report_for_an_unknown_team_is_one_clear_error(quarter: App):
 
 
 def test_an_asyes_gaps_and_evidence_come_through_the_service_and_the_cli(app: App):
-    """a0 misses three fortnightly sessions after 20 Apr; a direct observation is recorded."""
+    """a0 misses three fortnightly sessions after 20 Apr (due Mon 4 May, May Day, so Tue 5 May;
+    then 19 May and 2 Jun); a direct observation is recorded."""
     record(app, type="asye_enrolled", on="2026-01-05", worker="a0", supervisor="tm1")
     record(app, type="relationship_started", on="2026-01-05", supervisor="tm1", supervisee="a0")
     days = [date(2026, 1, 12).toordinal() + 7 * n for n in range(13)]  # 12 Jan … 6 Apr
@@ -200,14 +201,14 @@ def test_an_asyes_gaps_and_evidence_come_through_the_service_and_the_cli(app: Ap
     record(app, type="asye_evidence_recorded", on="2026-06-11", worker="a0",
            kind="direct_observation")
     found = journey(app.store, app.policy, "a0", as_of=date(2026, 6, 15))
-    assert [g.due for g in found.gaps] == [date(2026, 5, 4), date(2026, 5, 18), date(2026, 6, 1)]
+    assert [g.due for g in found.gaps] == [date(2026, 5, 5), date(2026, 5, 19), date(2026, 6, 2)]
     assert found.evidence[0].recorded == 1
     shown = CliRunner().invoke(cli, ["asye", "a0", "--as-of", "2026-06-15", "--json"])
     assert shown.exit_code == 0, shown.stderr
     assert json.loads(shown.stdout)["gaps"] == [
-        {"due": "2026-05-04", "phase": "fortnightly"},
-        {"due": "2026-05-18", "phase": "fortnightly"},
-        {"due": "2026-06-01", "phase": "fortnightly"}]
+        {"due": "2026-05-05", "phase": "fortnightly"},
+        {"due": "2026-05-19", "phase": "fortnightly"},
+        {"due": "2026-06-02", "phase": "fortnightly"}]
     table = CliRunner().invoke(cli, ["asye", "a0", "--as-of", "2026-06-15"])
-    assert "2026-05-04, 2026-05-18, 2026-06-01" in table.stdout
+    assert "2026-05-05, 2026-05-19, 2026-06-02" in table.stdout
     assert "2 more direct observations (1 of 3 recorded)" in table.stdout
