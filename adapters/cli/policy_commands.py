@@ -101,20 +101,22 @@ def show(name: str = PolicyRef, as_json: bool = JsonFlag) -> None:
                     "version": policy.version, "effective_from": policy.effective_from,
                     "rules": [{"rule": e.path, "section": e.section, "times": e.description,
                                "intervals": {k: v.describe() for k, v in e.intervals.items()},
-                               "quote": e.cite.quote, "source": e.cite.source,
+                               "cited": e.cited, "quote": e.cite.quote,
+                               "source": e.cite.source,
+                               "adopted_by": e.cite.adopted_by.model_dump()
+                               if e.cite.adopted_by else None,
                                "note": e.cite.note} for e in entries]})
         return
     title = (f"{policy.name}: version {policy.version}, in effect from "
              f"{policy.effective_from.isoformat()} ({len(entries)} rules)")
     table = Table(title=title, title_justify="left", show_lines=True)
-    table.add_column("§", no_wrap=True)
+    table.add_column("Cited", overflow="fold")
     table.add_column("Rule", overflow="fold")
     table.add_column("What it times")
     table.add_column("Quote", style="italic")
     for entry in entries:
-        quote = f"\u201c{entry.cite.quote}\u201d" + (f" ({entry.cite.source})"
-                                                     if entry.cite.source else "")
-        table.add_row(Text(entry.section), Text(entry.path), Text(entry.description), Text(quote))
+        quote = f"\u201c{entry.cite.quote}\u201d"
+        table.add_row(Text(entry.cited), Text(entry.path), Text(entry.description), Text(quote))
     out().print(table)
 
 
@@ -198,7 +200,7 @@ def diff(a: str = typer.Argument(..., help="The first policy (surrey, devon@2025
 def _side(entry: IndexedRule | None) -> Text:
     if entry is None:
         return Text("\u2014", style="dim")
-    return Text(f"§{entry.section}: {entry.description}\n\u201c{entry.cite.quote}\u201d")
+    return Text(f"{entry.cited}: {entry.description}\n\u201c{entry.cite.quote}\u201d")
 
 
 @policy_app.command("compare")
