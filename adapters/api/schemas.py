@@ -17,6 +17,12 @@ from oversight.adapters.scenario import iso_date
 IsoDate = Annotated[date, BeforeValidator(iso_date)]
 """A date written YYYY-MM-DD, nothing else (not a timestamp)."""
 
+ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
+"""A person's, child's or team's id (``Identifier`` of the events): 1–64 of these."""
+REF_PATTERN = r"^[A-Za-z0-9_.:\[\]-]+$"
+"""An id made of ids (an entity ``tm1:sw1``, a task, an event id): these, with ``:``, ``[``
+and ``]``. Nothing else reaches the store or the access log from a request."""
+
 TaskState = Literal["open", "closed", "breached", "escalated", "withdrawn"]
 
 
@@ -109,7 +115,8 @@ class CloseBody(BaseModel):
 
     on: IsoDate
     """The day the thing the task asks for happened."""
-    event_id: str | None = Field(default=None, min_length=1, max_length=128)
+    event_id: str | None = Field(default=None, min_length=1, max_length=128,
+                                 pattern=REF_PATTERN)
     """Makes a retry safe; by default derived from the task and ``on``."""
     fields: dict[str, Any] = {}
     """What only a person knows, e.g. ``{"outcome": "passed"}`` for a final assessment."""
@@ -184,6 +191,6 @@ class ProblemOut(BaseModel):
     """For a refused batch or an invalid body: each problem, by position or field."""
 
 
-__all__ = ["AccessOut", "BatchResult", "CloseBody", "CloseResult", "EntityOut", "EventResult",
-           "IsoDate", "Health", "ProblemOut", "RuleOut", "TaskOut", "TaskPage", "TimerOut",
-           "TransitionOut"]
+__all__ = ["ID_PATTERN", "REF_PATTERN", "AccessOut", "BatchResult", "CloseBody", "CloseResult",
+           "EntityOut", "EventResult", "IsoDate", "Health", "ProblemOut", "RuleOut", "TaskOut",
+           "TaskPage", "TimerOut", "TransitionOut"]

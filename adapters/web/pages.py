@@ -12,6 +12,7 @@ the session's token, refused reads too. Refusals say nothing about the record as
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -91,6 +92,11 @@ def period_of(start: date | None, end: date | None, as_of: date) -> Period:
     year, month = (last.year, last.month - 11) if last.month == 12 else \
         (last.year - 1, last.month + 1)
     return Period(date(year, month, 1), last)
+
+
+def is_identifier(text: str) -> bool:
+    """A person's, child's or team's id: ``[A-Za-z0-9_.-]``, 1 to 64 characters."""
+    return re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", text) is not None
 
 
 def _day(text: str | None) -> date | None:
@@ -186,10 +192,12 @@ def asye_list(request: Request, viewer: Viewer = Depends(page_viewer)) -> HTMLRe
 def asye_page(request: Request, worker: str, viewer: Viewer = Depends(page_viewer)
               ) -> HTMLResponse:
     board = dashboard_of(request)
+    valid = is_identifier(worker)
     found = progress.journey(board.store, board.policy, worker, as_of=_as_of(board)) \
-        if viewer.sees(worker) else None
-    viewer.log(board.engine, "dashboard:asye", [f"asye:{worker[:64]}"], now=board.clock(),
-               outcome="allowed" if found else "refused")
+        if valid and viewer.sees(worker) else None
+    # Only an identifier reaches the access log: anything else is no one's record.
+    viewer.log(board.engine, "dashboard:asye", [f"asye:{worker}" if valid else "asye:?"],
+               now=board.clock(), outcome="allowed" if found else "refused")
     if found is None:
         return _render("error.html", viewer, 404, title="No such journey",
                        message="There is no ASYE journey here that you can see.")
@@ -202,7 +210,8 @@ def team_page(request: Request, viewer: Viewer = Depends(page_viewer),
               end: str | None = Query(None, alias="to")) -> HTMLResponse:
     board = dashboard_of(request)
     team = team or (viewer.person if viewer.role == "manager" else None)
-    target = [f"team:{team[:64]}" if team else "team:authority"]
+    target = [f"team:{team}" if team and is_identifier(team) else
+              "team:?" if team else "team:authority"]
     if not viewer.may_report_on(team):
         viewer.log(board.engine, "dashboard:team", target, now=board.clock(), outcome="refused")
         return _refused(viewer)

@@ -18,6 +18,8 @@ from tests.security.conftest import LEAKS, ROLE_PEOPLE, bearer
 READERS = {"supervisee", "supervisor", "manager", "workforce", "auditor", "admin"}
 WRITERS = {"system", "admin"}
 PUBLIC = "anyone"
+FEED = "the feed's own secret"
+"""A calendar feed is opened by the secret in its URL, never by a bearer token's role."""
 
 ACCESS: dict[tuple[str, str], set[str] | str] = {
     ("get", "/v1/health"): PUBLIC,
@@ -34,6 +36,7 @@ ACCESS: dict[tuple[str, str], set[str] | str] = {
     ("get", "/v1/tasks/{task_id}"): READERS,
     ("post", "/v1/tasks/{task_id}/close"): WRITERS | {"supervisee", "supervisor", "manager"},
     ("get", "/v1/people/{person}/calendar.ics"): READERS,
+    ("get", "/v1/feeds/{secret}.ics"): FEED,
     ("get", "/v1/subject-access/{person}"): {"dpo"},
     ("get", "/v1/asye"): READERS,
     ("get", "/v1/asye/{worker}"): READERS,
@@ -86,6 +89,13 @@ def test_every_role_gets_what_the_matrix_says_on_every_route(
     for method, path in operations(api):
         rule = ACCESS[(method, path)]
         if rule == PUBLIC:
+            continue
+        if rule == FEED:  # a made-up secret opens nothing, whatever token comes with it
+            for role in ROLE_PEOPLE:
+                answer = api.get(path.format(secret="feed-guess-0123456789"),
+                                 headers=bearer(secrets[role]))
+                if answer.status_code == 200:
+                    wrong.append((method, path, role, answer.status_code))
             continue
         anonymous = api.request(method.upper(), path.format(**EAST, event_id="matrix-1"),
                                 json=BODIES.get(path) if method != "get" else None)

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Path
 from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
 from oversight.adapters.api.problems import Problem, forbidden
 from oversight.adapters.api.schemas import (
+    REF_PATTERN,
     EntityOut,
     ProblemOut,
     RuleOut,
@@ -37,8 +38,9 @@ api = APIRouter(tags=["entities"], responses={
 })
 
 KindPath = Path(..., description="The lifecycle kind: assessment, asye, relationship, …",
-                max_length=32)
-IdPath = Path(..., description="The entity's id, e.g. c1 or tm1:sw1.", max_length=160)
+                max_length=32, pattern=r"^[a-z_]+$")
+IdPath = Path(..., description="The entity's id, e.g. c1 or tm1:sw1.", max_length=160,
+              pattern=REF_PATTERN)
 
 
 def visible_entity(uow: SqlUnitOfWork, who: Caller, kind: str, entity_id: str, resource: str,

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from oversight.adapters.api.auth import Caller, Clock, overseer, the_app, the_clock
 from oversight.adapters.api.problems import Problem
-from oversight.adapters.api.schemas import AccessOut, Health, ProblemOut
+from oversight.adapters.api.schemas import ID_PATTERN, REF_PATTERN, AccessOut, Health, ProblemOut
 from oversight.adapters.store import inbound
 from oversight.workflows.bootstrap import App
 
@@ -38,9 +38,10 @@ def health(app: App = Depends(the_app), clock: Clock = Depends(the_clock)) -> di
          summary="Who read which record, when",
          responses={401: {"model": ProblemOut, "description": "No live bearer token."},
                     403: {"model": ProblemOut, "description": "Auditor and admin only."}})
-def access_log(target: str | None = Query(None, max_length=200,
+def access_log(target: str | None = Query(None, max_length=200, pattern=REF_PATTERN,
                                           description="e.g. assessment:c1 or person:sw1"),
-               person: str | None = Query(None, max_length=64, description="Read by this "
+               person: str | None = Query(None, max_length=64, pattern=ID_PATTERN,
+                                          description="Read by this "
                                                                            "staff id."),
                limit: int = Query(1000, ge=1, le=10000),
                who: Caller = Depends(overseer), app: App = Depends(the_app),

@@ -19,6 +19,8 @@ from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_cloc
 from oversight.adapters.api.problems import Problem, forbidden
 from oversight.adapters.api.references import asked_actor, unseen_reference
 from oversight.adapters.api.schemas import (
+    ID_PATTERN,
+    REF_PATTERN,
     CloseBody,
     CloseResult,
     IsoDate,
@@ -40,7 +42,7 @@ api = APIRouter(tags=["tasks"], responses={
 })
 
 TaskPath = Path(..., description="A task id, e.g. relationship:tm1:sw1:supervision:1.",
-                max_length=320)
+                max_length=320, pattern=REF_PATTERN)
 
 
 def _task_row(app: App, task_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -50,9 +52,12 @@ def _task_row(app: App, task_id: str) -> tuple[dict[str, Any], dict[str, Any]] |
 
 @api.get("/tasks", response_model=TaskPage, summary="Tasks by person, team, state and due date")
 def list_tasks(
-    person: str | None = Query(None, max_length=64, description="Assigned to this staff id."),
-    subject: str | None = Query(None, max_length=64, description="About this child or worker."),
-    team: str | None = Query(None, max_length=64, description="Assigned to a member of this "
+    person: str | None = Query(None, max_length=64, pattern=ID_PATTERN,
+                               description="Assigned to this staff id."),
+    subject: str | None = Query(None, max_length=64, pattern=ID_PATTERN,
+                                description="About this child or worker."),
+    team: str | None = Query(None, max_length=64, pattern=ID_PATTERN,
+                             description="Assigned to a member of this "
                                                               "team (staff.team)."),
     state: list[TaskState] | None = Query(None, description="Any of these states."),
     due_from: IsoDate | None = Query(None, description="Due on or after this day."),
