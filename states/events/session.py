@@ -42,7 +42,11 @@ class SessionCancelled(DomainEvent):
     """A planned session will not take place on its date."""
 
     type: Literal["session_cancelled"] = "session_cancelled"
-    session: Identifier
+    session: Identifier | None = None
+    """The planned session; or name the relationship (``supervisor``, ``supervisee``) to
+    cancel the relationship's next session due (its earliest planned one, if any)."""
+    supervisor: Identifier | None = None
+    supervisee: Identifier | None = None
     reason: Literal["sickness", "other"] = "other"
     returned_on: date | None = None
     """For ``sickness``: the day the person is back at work, if already known; otherwise a later
@@ -52,6 +56,9 @@ class SessionCancelled(DomainEvent):
     def _return_only_after_sickness(self) -> SessionCancelled:
         if self.returned_on is not None and self.reason != "sickness":
             raise ValueError("returned_on is only for a cancellation for sickness")
+        if (self.session is None) == (self.supervisor is None or self.supervisee is None):
+            raise ValueError("name the session, or the relationship's next session due "
+                             "(supervisor and supervisee), not both")
         return self
 
 

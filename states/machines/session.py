@@ -46,7 +46,7 @@ class SupervisionSession(Lifecycle):
     initial = "planned"
     final_states = frozenset({"signed"})
     creates_on = "session_planned"
-    also_starts_on = frozenset({"supervision_held"})
+    also_starts_on = frozenset({"supervision_held", "session_cancelled"})
     transitions = [
         {"trigger": "hold", "source": _BOOKED, "dest": "held"},
         {"trigger": "cancel", "source": _BOOKED, "dest": "cancelled"},
@@ -85,6 +85,8 @@ class SupervisionSession(Lifecycle):
     @classmethod
     def starts_under(cls, policy: Policy, event: DomainEvent) -> bool:
         """An unplanned session is kept when the policy times its record, or to flag it short."""
+        if isinstance(event, SessionCancelled):  # the next session due, never planned
+            return policy.sessions.cancellation is not None
         if not isinstance(event, SupervisionHeld):
             return True
         rules = policy.sessions
@@ -100,9 +102,13 @@ class SupervisionSession(Lifecycle):
             raise EventRejected(str(self.ref), self.state, event.type,
                                 "this policy has no session rules (sessions.recording, "
                                 "cancellation, length or preparation)")
-        assert isinstance(event, (SessionPlanned, SupervisionHeld))
+        assert isinstance(event, (SessionPlanned, SupervisionHeld, SessionCancelled))
         self.data.update(supervisor=event.supervisor, supervisee=event.supervisee, seq=0,
                          prepared=False, signatures=[], awaiting_return=None)
+        if isinstance(event, SessionCancelled):  # the pair's next session: due that day
+            self.data.update(for_date=event.on.isoformat(), planned=None)
+            self.record_cancellation(event)
+            return
         if isinstance(event, SupervisionHeld):
             self.data.update(for_date=event.on.isoformat(), planned=None)
             self.record("held without being planned")

@@ -43,6 +43,23 @@ def _held(event: Any, entities: Entities, directory: Directory) -> list[Target]:
     return [Target(KIND, entity_id, None)]
 
 
+def _cancelled(event: Any, entities: Entities, directory: Directory) -> list[Target]:
+    """The session named; or, naming the relationship, its next session: the earliest one
+    planned, else a new one due that day (cancelled as it starts)."""
+    if event.session is not None:
+        return _session(event, entities, directory)
+    relationship = entities.get("relationship", f"{event.supervisor}:{event.supervisee}")
+    if relationship is None or relationship.state == "ended":
+        raise UnknownEntity(f"no relationship {event.supervisor}:{event.supervisee} whose next "
+                            f"session could be cancelled")
+    booked = sorted((e.data["for_date"], e.id, e) for e in entities.find(
+        KIND.kind, subject=event.supervisee, party=event.supervisor)
+        if e.state in ("planned", "rescheduled"))
+    if booked:
+        return [Target(KIND, booked[0][1], booked[0][2])]
+    return _held(event, entities, directory)  # a new session of the pair, dated the event
+
+
 def _awaiting_return(entities: Entities, person: str) -> list[Target]:
     found = {e.id: e for e in entities.find(KIND.kind, subject=person)
              + entities.find(KIND.kind, party=person)}
@@ -66,7 +83,7 @@ def _supervisor_returned(event: Any, entities: Entities, directory: Directory) -
 ROUTES = (
     Route("session_planned", KIND, _planned),
     Route("session_prepared", KIND, _session),
-    Route("session_cancelled", KIND, _session),
+    Route("session_cancelled", KIND, _cancelled),
     Route("session_rescheduled", KIND, _session),
     Route("session_recorded", KIND, _session),
     Route("session_signed", KIND, _session),
