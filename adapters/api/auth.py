@@ -9,6 +9,7 @@ to the access log with each read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,9 @@ from oversight.workflows.access import (
     scope_for,
 )
 from oversight.workflows.bootstrap import App
+
+PURPOSE_PATTERN = r"[A-Za-z0-9 .,;:()'/_-]{1,200}"
+"""What ``X-Purpose`` may say: plain words, never control characters (it goes to the log)."""
 
 Clock = Callable[[], datetime]
 """The instant a request is handled at: UTC, injected so tests can fix it."""
@@ -103,7 +107,10 @@ def caller(request: Request,
         raise Problem(401, "unauthenticated", "The token is unknown, expired or revoked.",
                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     purpose = request.headers.get("x-purpose")
-    return Caller(record, purpose[:200] if purpose else None)
+    if purpose is not None and not re.fullmatch(PURPOSE_PATTERN, purpose):
+        raise Problem(422, "request-invalid", "X-Purpose: plain words (letters, digits, spaces, "
+                                              "common punctuation), up to 200 characters.")
+    return Caller(record, purpose)
 
 
 def writer(who: Caller = Depends(caller)) -> Caller:

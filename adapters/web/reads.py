@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
+from oversight.adapters.api.auth import PURPOSE_PATTERN
 from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.schemas import IsoDate, ProblemOut
 from oversight.adapters.web import sessions
@@ -27,7 +28,9 @@ ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
 StaffId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN,
                               description="A staff id, e.g. sw2.")]
 PurposeHeader = Header(None, alias="X-Purpose", max_length=200,
-                       description="Why the record is read; written to the access log.")
+                       pattern=f"^{PURPOSE_PATTERN}$",
+                       description="Why the record is read (plain words, up to 200 "
+                                   "characters); written to the access log.")
 
 
 def api_viewer(request: Request) -> Viewer:

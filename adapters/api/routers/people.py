@@ -41,7 +41,8 @@ ICS = "text/calendar"
                     403: {"model": ProblemOut, "description": "Not this token's to read."},
                     404: {"model": ProblemOut, "description": "No such staff member (auditor, "
                                                               "admin)."}})
-def calendar(person: str = Path(..., max_length=64, description="A staff id."),
+def calendar(person: str = Path(..., max_length=64, pattern=r"^[A-Za-z0-9_.-]+$",
+                                description="A staff id."),
              start: IsoDate | None = Query(None, alias="from", description="First day (default "
                                         "today, Europe/London)."),
              months: int = Query(HORIZON_MONTHS, ge=1, le=24, description="How far ahead."),
