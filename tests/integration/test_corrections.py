@@ -146,3 +146,26 @@ def test_a_move_of_team_carries_on_with_no_false_breach(app: App) -> None:
     breached = [r for e in ("tm1:w0", "hos1:w0") for r in tasks(app, e)
                 if r["state"] in ("breached", "escalated")]
     assert breached == []
+
+
+def test_a_leaving_entered_a_week_late_withdraws_the_breach_that_followed_it(app: App) -> None:
+    """w0's last day is Fri 23 Oct; the session due Fri 30 Oct (2 Oct + 4 weeks) is escalated
+    by the sweep of Sat 31 Oct; HR enters the leaving on Mon 2 Nov. Re-derived from 23 Oct:
+    the relationship ended that day, the session task withdrawn on 23 Oct, the escalation to
+    hos1 withdrawn with a message."""
+    _pair(app)
+    record(app, date(2026, 10, 2), "supervision_held", supervisor="tm1", supervisee="w0")
+    sweep(app, date(2026, 10, 31))
+    [escalation] = [r for r in tasks(app, "tm1:w0") if r["type"] == "escalation"]
+    record(app, date(2026, 10, 23), "staff_left", person="w0", when=at(date(2026, 11, 2)))
+    assert supervision(app)[-1] == (date(2026, 10, 2), date(2026, 10, 30), "withdrawn",
+                                    date(2026, 10, 23))
+    rows = {r["id"]: r for r in tasks(app, "tm1:w0")}
+    assert rows[escalation["id"]]["state"] == "withdrawn"
+    with app.engine.connect() as connection:
+        state = connection.execute(select(t.entities.c.state).where(
+            t.entities.c.id == "tm1:w0")).scalar_one()
+        kinds = connection.execute(select(t.outbox.c.type).where(
+            t.outbox.c.task_id == escalation["id"]).order_by(t.outbox.c.seq)).scalars().all()
+    assert state == "ended"
+    assert kinds == ["uk.oversight.task.opened", "uk.oversight.task.withdrawn"]
