@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from oversight.adapters.api.app import create_app
 from oversight.adapters.cli.app import app as cli
 from oversight.workflows.bootstrap import App
 from oversight.workflows.dispatch import RECORD_EVERY
@@ -85,6 +87,11 @@ def test_a_receiver_down_for_the_first_runs_is_paused_and_gets_everything_when_b
         pauses.append(round((datetime.fromisoformat(line["paused_until"]) - now)
                             .total_seconds()))
     assert pauses == [30, 60, 120, 240]
+    paused_at = T0 + timedelta(hours=8, minutes=1)  # within the last pause of 240 s
+    with TestClient(create_app(busy, clock=lambda: paused_at)) as http:
+        health = http.get("/v1/health").json()
+    assert (health["status"], health["deliveries"]) == ("degraded", {"dead": 0,
+                                                                     "paused": ["mosaic"]})
 
     receiver.start()
     back = run_dispatch(busy, settings, T0 + timedelta(hours=9))
