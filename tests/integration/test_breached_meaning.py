@@ -87,3 +87,24 @@ def test_overdue_is_what_is_still_not_met_and_past_due(quarter: App) -> None:
         cli, ["tasks", "--breached", "--as-of", "2026-03-31", "--json"]).stdout)
     assert LATE in {t["id"] for t in breached}
     assert {t["id"] for t in overdue if t["type"] != "escalation"} <= {t["id"] for t in breached}
+
+
+def test_the_tasks_page_lists_by_due_date_a_page_at_a_time(
+        quarter: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five a page (set so here; 100 by default): every page in due-date order, the pages
+    together every task once, with links on to the next and back."""
+    from oversight.adapters.web import pages
+
+    monkeypatch.setattr(pages, "TASKS_PER_PAGE", 5)
+    client = _signed_in(quarter)
+    first = client.get("/tasks").text
+    total = int(re.search(r"<caption>(\d+) tasks", first).group(1))  # type: ignore[union-attr]
+    count = -(-total // 5)
+    assert f"page 1 of {count}" in first and 'rel="next" href="/tasks?page=2"' in first
+    seen: list[str] = []
+    for number in range(1, count + 1):
+        text = client.get("/tasks", params={"page": number}).text
+        seen += re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td>", text)
+    assert len(seen) == total == len(queries.tasks(quarter.store)) and seen == sorted(seen)
+    last = client.get("/tasks", params={"page": count}).text
+    assert f'rel="prev" href="/tasks?page={count - 1}"' in last and 'rel="next"' not in last
