@@ -39,7 +39,6 @@ _PHRASES = {
     "reschedule_within": "rescheduled within {}",
     "after_sickness_within": "after sickness: within {} of the return",
     "before": "{} before the session",
-    "ahead": "planned {} ahead",
     "discussion_within": "discussion within {}",
     "whole_caseload_every": "whole caseload every {}",
     "archive_within": "archived within {}",

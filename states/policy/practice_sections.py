@@ -45,18 +45,11 @@ class Preparation(Rule):
     before: Interval
 
 
-class Planning(Rule):
-    """How far ahead sessions are booked (devon §4.2: "the dates for the year ahead")."""
-
-    ahead: Interval
-
-
 class Sessions(Strict):
     recording: Recording | None = None
     cancellation: Cancellation | None = None
     length: SessionLength | None = None
     preparation: Preparation | None = None
-    planning: Planning | None = None
 
 
 class CaseCadence(Rule):
@@ -155,7 +148,7 @@ class Retention(Rule):
 
 
 __all__ = [
-    "CaseType", "Plan", "Recording", "Cancellation", "SessionLength", "Preparation", "Planning",
+    "CaseType", "Plan", "Recording", "Cancellation", "SessionLength", "Preparation",
     "Sessions",
     "CaseCadence", "NewAllocation", "Coverage", "ChildSupervisionRules", "OversightTrigger",
     "PermanencePlan",

@@ -132,6 +132,16 @@ def test_surrey_s4_3_family_safeguarding_sessions_are_planned_at_the_start_then_
     assert due_task(line)[2] == date(2026, 9, 9)
 
 
+def test_devon_s4_2_a_years_session_dates_are_planned_at_the_start_then_every_year(cadence):
+    """sw2 from Mon 2 Mar 2026: the year's dates are planned by Mon 9 Mar (5 working days), with
+    tm1; planned on Fri 6 Mar, the next year's are due Mon 8 Mar 2027 (6 Mar is a Saturday)."""
+    line = cadence("devon", "session_plan", "sw2")
+    assert due_task(line) == ("session_plan:1", "tm1", date(2026, 3, 9))
+    assert line.step.opened[0].rule.section == "4.2"
+    line.apply(held("session_plan", "sw2", date(2026, 3, 6)))
+    assert due_task(line)[2] == date(2027, 3, 8)
+
+
 def test_surrey_s4_3_the_supervision_summary_is_closed_monthly(cadence):
     """sw2's workbook summary from Mon 2 Mar 2026: closed by Thu 2 Apr, from tm1."""
     line = cadence("surrey", "supervision_summary", "sw2")
@@ -252,10 +262,10 @@ def test_an_escalation_missed_in_turn_keeps_it_overdue(cadence):
 
 
 def test_an_unknown_activity_is_refused_naming_the_known_ones(lifeline):
-    """Devon has group supervision and appraisal."""
+    """Devon has group supervision, appraisal and the year's session plan."""
     line = lifeline(TeamCadence, "peer_observation:tm1", policy=load_policy("devon"))
     with pytest.raises(EventRejected, match="unknown activity 'peer_observation'; this policy has "
-                                            "group_supervision, appraisal"):
+                                            "group_supervision, appraisal, session_plan"):
         line.begin(started("peer_observation", "tm1"))
 
 
@@ -288,7 +298,7 @@ def test_an_event_of_another_kind_is_refused_unchanged(cadence):
 
 
 @pytest.mark.parametrize(("authority", "activities"), [
-    ("devon", {"group_supervision", "appraisal"}),
+    ("devon", {"group_supervision", "appraisal", "session_plan"}),
     ("hull", {"reflective_discussion", "peer_observation", "reflective_discussion_observation",
               "supervision_quality_report"}),
     ("sunderland", {"supervision_schedule"}),
