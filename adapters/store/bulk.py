@@ -125,6 +125,15 @@ class BulkLoad:
             self._db.execute("COMMIT")
             self._db.execute("ANALYZE")
             self._db.close()
+        # The audit rows written here join the hash chain now, not in the first sweep's
+        # transaction (issue 14, adapters/store/chain.py).
+        from oversight.adapters.store import chain
+        from oversight.adapters.store.database import make_engine
+
+        engine = make_engine(self.url)
+        with engine.begin() as connection:
+            chain.seal_all(connection)
+        engine.dispose()
 
 
 __all__ = ["COLUMNS", "BulkLoad", "Template", "capture", "entity_keys", "fill", "formattable"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -45,18 +45,18 @@ TABLES: dict[str, Table] = {"audit": t.audit, "access_log": t.access_log}
 
 def _canonical(value: Any) -> Any:
     if isinstance(value, datetime):
-        instant = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        if value.tzinfo is not None:  # SQLite gives instants back without a zone: both UTC
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="microseconds")
     if isinstance(value, date):
         return value.isoformat()
     return value
 
 
-def digest(name: str, row: Mapping[Any, Any]) -> str:
-    """The SHA-256 of a row's chained columns, as canonical JSON."""
-    content = {column: _canonical(row.get(column)) for column in CONTENT[name]}
-    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
-                      default=str)
+def digest(values: Sequence[Any]) -> str:
+    """The SHA-256 of a row's chained columns (in :data:`CONTENT` order), as canonical JSON."""
+    text = json.dumps([_canonical(value) for value in values], sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -86,13 +86,13 @@ def seal(connection: Connection, name: str, table: Table | None = None) -> int:
     seq, previous = _head(connection, name)
     columns = [table.c[column] for column in CONTENT[name]]
     rows = connection.execute(select(table.c.id, *columns).where(table.c.seq.is_(None))
-                              .order_by(table.c.id)).mappings().all()
+                              .order_by(table.c.id)).all()
     updates = []
     for row in rows:
         seq += 1
-        row_digest = digest(name, row)
+        row_digest = digest(row[1:])
         previous = link(previous, seq, row_digest)
-        updates.append({"rid": row["id"], "s": seq, "d": row_digest, "c": previous})
+        updates.append({"rid": row[0], "s": seq, "d": row_digest, "c": previous})
     connection.execute(update(table).where(table.c.id == bindparam("rid")).values(
         seq=bindparam("s"), digest=bindparam("d"), chain=bindparam("c")), updates)
     connection.execute(update(t.chain_heads).where(t.chain_heads.c.name == name).values(
@@ -141,17 +141,19 @@ def verify(connection: Connection, name: str) -> Verdict:
     columns = [table.c[column] for column in CONTENT[name]]
     query = select(table.c.id, table.c.seq, table.c.digest, table.c.chain, table.c.erased_at,
                    *columns).where(table.c.seq.is_not(None)).order_by(table.c.seq)
+    content = slice(5, None)
     previous, expected, rows, erased = GENESIS, 1, 0, 0
 
     def broken(row: Mapping[Any, Any] | None, reason: str) -> Verdict:
         return Verdict(name, rows, erased, unsealed, row["id"] if row else None,
                        row["seq"] if row else None, reason)
 
-    for row in connection.execute(query.execution_options(yield_per=2000)).mappings():
+    for line in connection.execute(query.execution_options(yield_per=2000)):
+        row = line._mapping
         if row["seq"] != expected:
             return broken(row, f"row {expected} of the chain is missing (deleted?)"
                           if row["seq"] > expected else "a row repeats a place in the chain")
-        if row["erased_at"] is None and digest(name, row) != row["digest"]:
+        if row["erased_at"] is None and digest(line[content]) != row["digest"]:
             return broken(row, "the row's content does not match its digest (edited)")
         if link(previous, row["seq"], row["digest"]) != row["chain"]:
             return broken(row, "the row's link does not follow from the row before it")
