@@ -363,7 +363,7 @@ class FakeUnitOfWork:
                 "section": task.rule.section, "rule": rule_json(task.rule),
                 "basis": basis_json(task.basis),
                 "escalates": task_id(kind, ident, task.escalates) if task.escalates else None,
-                "level": task.level}
+                "level": task.level, "recorded_at": None, "withdrawn_because": None}
         for change in step.changed:
             row = self.rows.tasks.get(task_id(kind, ident, change.key))
             if row is None:

@@ -225,3 +225,31 @@ def test_a_save_based_on_a_stale_load_is_refused_and_the_newer_row_kept(service)
         kept = uow.entities.get("relationship", "tm1:w0")
     # A session is held, the agreement still unsigned: the relationship stays agreement_pending.
     assert kept is not None and (kept.version, kept.state) == (2, "agreement_pending")
+
+
+def test_the_fake_store_ends_with_the_same_rows_as_sqlite(tmp_path):
+    """After the same event and sweep, every task, timer, audit line and message has the same
+    columns and values on both (ids, which each store numbers itself, left out)."""
+    staff = team.staff(workers=2, asyes=1)
+    fake = OversightService(uow_factory=FakeStore(), policy=load_policy_book("surrey"))
+    app = initialise(Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'a.db'}"),
+                     "surrey")
+    try:
+        found = []
+        for service in (fake, app.service):
+            service.upsert_staff(staff)
+            record(service, **STARTED)
+            service.fire_due(date(2026, 1, 7), now=NOW, limit=10)
+            with service.uow_factory() as uow:
+                found.append((
+                    uow.tasks.listing(),
+                    [{k: v for k, v in r.items() if k != "id"} for r in uow.timers.upcoming(9)],
+                    [{k: v for k, v in r.items() if k in ("entity_kind", "entity_id", "source",
+                                                          "dest", "trigger", "cause", "on",
+                                                          "rule", "actor", "event_id")}
+                     for r in uow.history.lines()],
+                    [r["message"] for r in uow.outbox.pending(NOW, 9)]))
+        assert len(found[0][0]) == 3  # the agreement, its escalation, the supervision
+        assert found[0] == found[1]
+    finally:
+        app.engine.dispose()
