@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App, initialise
 from oversight.workflows.settings import Settings
@@ -66,9 +65,7 @@ def settings(tmp_path: Path, stores: SqliteStores | PostgresStores,
 def app(settings: Settings) -> Iterator[App]:
     """An initialised Surrey store with its staff (8 workers w0…, ASYEs a0 and a1), no events."""
     application = initialise(settings, "surrey")
-    with SqlUnitOfWork(application.engine) as uow:
-        uow.staff.upsert(team.staff(workers=8, asyes=2))
-        uow.commit()
+    application.service.upsert_staff(team.staff(workers=8, asyes=2))
     yield application
     application.engine.dispose()  # the file's connections close with the test
 
