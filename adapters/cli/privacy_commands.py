@@ -17,7 +17,7 @@ from pathlib import Path
 import typer
 
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, parse_date, print_json
-from oversight.adapters.cli.operator_reads import operator
+from oversight.adapters.cli.operator_reads import operator, operator_actor
 from oversight.adapters.cli.runtime import open_store
 
 
@@ -65,14 +65,25 @@ def purge(as_of: str | None = typer.Option(None, "--as-of", help="The day to jud
           as_json: bool = JsonFlag) -> None:
     """Erase everyone whose supervision file has reached its destruction date (retention)."""
     from oversight.adapters.imports.rows import london_today
-    from oversight.adapters.store.erasure import due_for_destruction
+    from oversight.adapters.store.erasure import destroyed_or_not, due_for_destruction
     from oversight.adapters.store.erasure import purge as run_purge
     from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.states.events.registry import parse_event
 
     now = datetime.now(UTC)
     day = parse_date(as_of, "--as-of") if as_of else london_today(now)
     with handled():
         ready = open_store()
+        if not dry_run:
+            # The file's own lifecycle records its destruction first (closing the custodian's
+            # task, hull §3); a file already destroyed is left as it is.
+            with ready.engine.connect() as connection:
+                files = destroyed_or_not(connection, due_for_destruction(connection, day))
+            for person in [person for person, destroyed in files.items() if not destroyed]:
+                ready.service.record(parse_event({
+                    "type": "supervision_file_destroyed", "on": day.isoformat(),
+                    "person": person}).model_copy(update={"actor": operator_actor()}),
+                    now=now)
         with SqlUnitOfWork(ready.engine) as uow:
             if dry_run:
                 due = due_for_destruction(uow.connection, day)

@@ -62,6 +62,15 @@ def due_for_destruction(connection: Connection, as_of: date) -> list[str]:
     return sorted(due)
 
 
+def destroyed_or_not(connection: Connection, people: list[str]) -> dict[str, bool]:
+    """For each person, whether their supervision file is already ``destroyed``."""
+    if not people:
+        return {}
+    rows = connection.execute(select(t.entities.c.subject, t.entities.c.state).where(
+        t.entities.c.kind == "supervision_file", t.entities.c.subject.in_(people)))
+    return {subject: state == "destroyed" for subject, state in rows}
+
+
 def erase(connection: Connection, person: str, *, now: datetime, actor: str,
           reason: str) -> Erasure:
     """Anonymise ``person`` in every table, in the caller's transaction; record that it was
@@ -100,4 +109,4 @@ def purge(connection: Connection, *, as_of: date, now: datetime, actor: str) -> 
             for person in due_for_destruction(connection, as_of)]
 
 
-__all__ = ["Erasure", "due_for_destruction", "erase", "purge"]
+__all__ = ["Erasure", "destroyed_or_not", "due_for_destruction", "erase", "purge"]

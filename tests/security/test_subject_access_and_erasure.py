@@ -147,3 +147,50 @@ def test_the_data_protection_officer_alone_asks_the_api_for_a_subject_access_exp
         logged = connection.execute(select(t.access_log.c.resource, t.access_log.c.role).where(
             t.access_log.c.target == "person:sw1")).all()
     assert ("subject-access", "dpo") in logged
+
+
+def test_the_purge_command_records_the_files_destruction_then_erases_the_leaver(
+        tmp_path: Path) -> None:
+    """sw9 left on Fri 28 Jun 2019, file archived Fri 5 Jul 2019: due on Mon 29 Jun 2026
+    (28 Jun 2026 is a Sunday), before today. ``oversight purge`` records the destruction (the
+    custodian's task closes), then no row names sw9; ``subject-access sw9`` finds nothing."""
+    import os
+    import subprocess
+    import sys
+
+    from oversight.states.directory import StaffMember
+
+    app = initialise(Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'h.db'}"),
+                     "hull")
+    with SqlUnitOfWork(app.engine) as uow:
+        uow.staff.upsert([StaffMember("tm9", "manager", date(2010, 9, 1), None,
+                                      date(2005, 7, 1)),
+                          StaffMember("sw9", "qualified_social_worker", date(2015, 9, 1),
+                                      "tm9", date(2015, 7, 1))])
+        uow.commit()
+    for raw in ({"type": "relationship_started", "on": "2016-01-04", "supervisor": "tm9",
+                 "supervisee": "sw9"},
+                {"type": "staff_left", "on": "2019-06-28", "person": "sw9"},
+                {"type": "supervision_file_archived", "on": "2019-07-05", "person": "sw9"}):
+        app.service.record(parse_event(raw), now=NOW)
+    with app.engine.connect() as connection:
+        destroy_task = connection.execute(select(t.tasks.c.due).where(
+            t.tasks.c.type == "destroy_supervision_file")).scalar_one()
+    assert destroy_task == date(2026, 6, 29)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_")}
+    env.update(OVERSIGHT_HOME=str(tmp_path), OVERSIGHT_DATABASE_URL=app.settings.url)
+    oversight = str(Path(sys.executable).parent / "oversight")
+    run = subprocess.run([oversight, "purge", "--json"], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["due"] == 1
+    assert _naming(app, "sw9") == {}
+    with app.engine.connect() as connection:
+        file = connection.execute(select(t.entities.c.state).where(
+            t.entities.c.kind == "supervision_file")).scalar_one()
+        task = connection.execute(select(t.tasks.c.state).where(
+            t.tasks.c.type == "destroy_supervision_file")).scalar_one()
+    assert (file, task) == ("destroyed", "closed")
+    sar = subprocess.run([oversight, "subject-access", "sw9", "--out", str(tmp_path / "s.json")],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert sar.returncode == 1 and "holds nothing about 'sw9'" in sar.stderr
