@@ -66,7 +66,8 @@ def lint(policy: Policy) -> list[Finding]:
     index = rule_index(policy)
     found = [*_duplicates(index), *_recurring_zero(index), *_variants(index), *_phases(policy),
              *_assessment(index), *_reviews(index), *_escalation(policy, index),
-             *_sections(policy, index), *_quote_words(index), *_conflicts(index)]
+             *_sections(policy, index), *_quote_words(index), *_conventions(index),
+             *_conflicts(index)]
     return sorted(found, key=lambda f: f.severity != "error")
 
 
@@ -107,6 +108,18 @@ def _quote_words(index: list[IndexedRule]) -> Iterator[Finding]:
             yield Finding("warning", entry.path,
                           f"the quote \u201c{entry.cite.quote}\u201d does not say what the rule "
                           f"times ({times})")
+
+
+def _conventions(index: list[IndexedRule]) -> Iterator[Finding]:
+    """A convention for non-working days on a rule counted only in working days does nothing:
+    such a count lands on a working day already."""
+    for entry in index:
+        intervals = list(entry.intervals.values())
+        said = [i.non_working_day for i in intervals if i.non_working_day is not None]
+        if said and all(i.unit == "working_days" for i in intervals):
+            yield Finding("warning", entry.path,
+                          f"non_working_day: {said[0]} changes nothing: the rule counts working "
+                          f"days, which never land on a non-working day")
 
 
 def _parts(section: str) -> list[str]:

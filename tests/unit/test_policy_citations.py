@@ -175,3 +175,19 @@ def test_a_quote_that_agrees_with_its_interval_gives_no_warning():
 def test_the_words_of_a_quote_are_read_as_spans_of_days(quote, days):
     """Each phrase the policies use, in approximate days (a month is 30.44, a working day 1.4)."""
     assert [round(span, 2) for span in spans_in(quote)] == days
+
+
+# ----- lint: a convention that can change nothing ------------------------------------------------
+
+
+def test_a_non_working_day_convention_on_a_working_day_count_is_a_warning():
+    """Hull's escalation counts 5 working days: 'previous' there changes nothing."""
+    mapping = shipped("hull")
+    mapping["escalation"]["non_working_day"] = "previous"
+    assert ("warning", "escalation", "non_working_day: previous changes nothing: the rule counts "
+            "working days, which never land on a non-working day") in findings(mapping)
+
+
+def test_a_convention_on_a_calendar_count_is_not_reported():
+    """Surrey's workbook summary, 2 days before, moves back: lint has nothing to say of it."""
+    assert not [f for f in lint(load_policy("surrey")) if "changes nothing" in f.message]
