@@ -80,3 +80,16 @@ def test_retracting_an_unknown_event_or_without_a_reason_or_as_a_reader_changes_
     assert (unknown.status_code, bare.status_code, reader.status_code) == (404, 422, 403)
     assert unknown.headers["content-type"].startswith("application/problem+json")
     assert snapshot(seeded.engine) == before
+
+
+def test_a_late_event_posted_is_applied_in_date_order_and_says_so(
+        seeded: App, server) -> None:  # type: ignore[no-untyped-def]
+    """sw1's sessions Mon 2 Feb (seeded) and Fri 27 Feb, then one held Mon 16 Feb posted last:
+    201, a re-derivation line, and the next session still due Fri 27 Mar (27 Feb + 4 weeks)."""
+    with client(server, token(seeded, "system", "lcs")) as http:
+        http.post("/v1/events", json={**HELD, "on": "2026-02-27"})
+        late = http.post("/v1/events", json={**HELD, "on": "2026-02-16"})
+    assert late.status_code == 201, late.text
+    assert [line["trigger"] for line in late.json()["transitions"]][-1] == "rederive"
+    assert sorted(due for due, (_, state) in _states(seeded).items() if state == "open") == [
+        "2026-03-27"]
