@@ -53,15 +53,18 @@ def fire_timers(uow: UnitOfWork, timers: Sequence[DueTimer], firing: Firing, *,
                 now: datetime, strict: bool = False) -> FiredBatch:
     """Fire ``timers`` (at most one per entity) inside ``uow``; the caller commits.
 
-    ``strict``: a step that fails raises (the caller's transaction is retried or refused);
-    otherwise the timer is rolled back, stays due, and is listed in ``failed``. A deadlock
-    leaves the timer due without listing it: locks this batch holds are in the way, and a later
-    batch claims it.
+    ``strict``: the timers fire together and a step that fails raises (the caller's transaction
+    is retried or refused), with no savepoint to pay for; otherwise a failed step's timer is
+    rolled back, stays due, and is listed in ``failed``. A deadlock leaves the timer due without
+    listing it: locks this batch holds are in the way, and a later batch claims it.
     """
     batch = FiredBatch(Outcome(), len(timers), [])
     if not timers:
         return batch
     directory = StaffDirectory(uow.staff)  # staff read once for the whole batch
+    if strict:  # no savepoint to fall back to: a failure ends the caller's transaction
+        _fire(uow, timers, directory, firing, now, batch.outcome)
+        return batch
     together = Outcome()
     savepoint = uow.savepoint()
     try:
@@ -81,8 +84,6 @@ def fire_timers(uow: UnitOfWork, timers: Sequence[DueTimer], firing: Firing, *,
             except Exception as error:  # noqa: BLE001 - one bad entity must not stop the batch
                 savepoint.rollback()
                 collided = firing.collision(error)
-                if strict and (collided != "changed" or attempt == RETRIES - 1):
-                    raise
                 if collided == "locked":
                     break
                 if collided == "changed" and attempt < RETRIES - 1:
