@@ -1,9 +1,10 @@
 """Firing due timers: the one path every entry point of the service takes.
 
-:func:`fire_timers` fires timers of distinct entities inside one unit of work: all of them at
-once in a savepoint (the entities read together, every step computed, then written through
-the one save path), and, if any step fails, again one timer at a time, each in its savepoint,
-so that one bad entity does not stop the rest.
+:func:`fire_timers` fires timers of distinct entities inside one unit of work, all of them at
+once: the entities read together, every step computed, then written through the one save path.
+A sweep's batch does this in a savepoint and, if any step fails, fires again one timer at a
+time, each in its savepoint, so that one bad entity does not stop the rest; one timer fired by
+id (``strict``) needs no savepoint, since its failure ends the transaction.
 """
 
 from __future__ import annotations
