@@ -16,9 +16,10 @@ import os
 import sys
 import tomllib
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from oversight.workflows.bootstrap import App
@@ -84,4 +85,36 @@ def dispatch_without_server(app: App, now: datetime, batch_size: int) -> dict[st
         close_all(deliverers)
 
 
-__all__ = ["NO_SERVER_NOTE", "dispatch_without_server", "prefect_server", "sweep_without_server"]
+def say_no_server() -> None:
+    """The one line that says where the run's record went: nowhere, without a server."""
+    from oversight.adapters.cli.console import err
+
+    err().print(f"note: {NO_SERVER_NOTE}", markup=False, soft_wrap=True)
+
+
+def sweep_here(app: App, as_of: date | None, batch_size: int) -> dict[str, int]:
+    """``oversight sweep`` without a server: as the flow, now, for ``as_of`` (default today in
+    Europe/London); failed timers are error lines on stderr; then the note, once."""
+    from oversight.adapters.cli.console import busy, err
+
+    now = datetime.now(UTC)
+    day = as_of or now.astimezone(ZoneInfo("Europe/London")).date()
+    with busy("Sweeping: firing the timers that are due"):
+        totals = sweep_without_server(app, day, now, batch_size, lambda line: err().print(
+            f"error: {line}", markup=False, soft_wrap=True))
+    say_no_server()
+    return totals
+
+
+def dispatch_here(app: App, batch_size: int) -> dict[str, Any]:
+    """``oversight dispatch`` without a server: one run now, then the note, once."""
+    from oversight.adapters.cli.console import busy
+
+    with busy("Dispatching: delivering task messages"):
+        totals = dispatch_without_server(app, datetime.now(UTC), batch_size)
+    say_no_server()
+    return totals
+
+
+__all__ = ["NO_SERVER_NOTE", "dispatch_here", "dispatch_without_server", "prefect_server",
+           "say_no_server", "sweep_here", "sweep_without_server"]

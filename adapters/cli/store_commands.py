@@ -20,6 +20,7 @@ from oversight.adapters.cli.console import (
     print_json,
 )
 from oversight.adapters.cli.runtime import open_store, quiet_prefect, settings
+from oversight.adapters.cli.serverless import dispatch_here, prefect_server, sweep_here
 
 
 def register(app: typer.Typer) -> None:
@@ -47,16 +48,20 @@ def sweep(as_of: str | None = typer.Option(
         None, "--as-of", help="Fire timers due on or before this day, YYYY-MM-DD (default today, "
                               "Europe/London)."),
           as_json: bool = JsonFlag) -> None:
-    """Fire every durable timer that is due (runs the `sweep` flow)."""
+    """Fire every durable timer that is due: the `sweep` flow with a Prefect server, the same
+    steps without Prefect when none is configured (PREFECT_API_URL)."""
     day = parse_date(as_of, "--as-of") if as_of else None
     with handled():
         ready = open_store()
-        quiet_prefect()
-        from oversight.workflows.flows import sweep as sweep_flow
-        from oversight.workflows.simulation import without_heartbeat
+        if prefect_server() is None:  # no temporary server for one sweep (adapters/cli/serverless)
+            totals = sweep_here(ready, day, ready.settings.batch_size)
+        else:
+            quiet_prefect()
+            from oversight.workflows.flows import sweep as sweep_flow
+            from oversight.workflows.simulation import without_heartbeat
 
-        with without_heartbeat(), busy("Sweeping: firing the timers that are due"):
-            totals = sweep_flow(as_of=day, batch_size=ready.settings.batch_size)
+            with without_heartbeat(), busy("Sweeping: firing the timers that are due"):
+                totals = sweep_flow(as_of=day, batch_size=ready.settings.batch_size)
     if as_json:
         print_json(totals)
         return
@@ -67,15 +72,19 @@ def sweep(as_of: str | None = typer.Option(
 
 
 def dispatch(as_json: bool = JsonFlag) -> None:
-    """Deliver undelivered task messages to the receivers (runs the `dispatch` flow)."""
+    """Deliver undelivered task messages to the receivers: the `dispatch` flow with a Prefect
+    server, the same steps without Prefect when none is configured (PREFECT_API_URL)."""
     with handled():
         ready = open_store()
-        quiet_prefect()
-        from oversight.workflows.flows import dispatch as dispatch_flow
-        from oversight.workflows.simulation import without_heartbeat
+        if prefect_server() is None:  # no temporary server for one run (adapters/cli/serverless)
+            totals = dispatch_here(ready, 1000)
+        else:
+            quiet_prefect()
+            from oversight.workflows.flows import dispatch as dispatch_flow
+            from oversight.workflows.simulation import without_heartbeat
 
-        with without_heartbeat(), busy("Dispatching: delivering task messages"):
-            totals = dispatch_flow(batch_size=1000)
+            with without_heartbeat(), busy("Dispatching: delivering task messages"):
+                totals = dispatch_flow(batch_size=1000)
     if as_json:
         print_json({**totals, "file": str(ready.settings.outbox_file)})
         return
