@@ -103,11 +103,10 @@ def _quote_words(index: list[IndexedRule]) -> Iterator[Finding]:
     """A quote that says "monthly" over an interval of 3 weeks was copied and not updated."""
     for entry in index:
         intervals = list(entry.intervals.values())
-        if not agrees(entry.cite.quote, intervals):
-            times = "; ".join(phrase(name, i) for name, i in entry.intervals.items())
+        if not agrees(entry.cite.quote, intervals, entry.intervals.get("every")):
             yield Finding("warning", entry.path,
                           f"the quote \u201c{entry.cite.quote}\u201d does not say what the rule "
-                          f"times ({times})")
+                          f"times ({entry.description})")
 
 
 def _conventions(index: list[IndexedRule]) -> Iterator[Finding]:

@@ -69,12 +69,15 @@ def spans_in(quote: str) -> list[float]:
     return found
 
 
-def agrees(quote: str, intervals: list[Interval]) -> bool:
-    """Whether one of the intervals is a span the quote names (or the quote names none).
+def agrees(quote: str, intervals: list[Interval], primary: Interval | None = None) -> bool:
+    """Whether one of the intervals is a span the quote names (or the quote names none); when
+    the rule has a ``primary`` interval (a cadence's ``every``), that one must be named.
 
     An interval of 0 (on the day) agrees with any words; a rule with no interval agrees too.
     """
     spans = spans_in(quote)
+    if primary is not None and primary.amount > 0:
+        intervals = [primary]
     timed = [approximate_days(i) for i in intervals if i.amount > 0]
     if not spans or not timed:
         return True
