@@ -2,11 +2,11 @@
 
 A ``team_activities`` rule kept ``per: staff_member`` (devon §8: "Every staff member will have an
 annual appraisal completed with their line manager") is owed by each person on the staff list,
-so importing the staff starts it for each of them (a ``team_activity_started`` with the line
-manager as lead), instead of needing a hand-made event per person. Started on the later of the
-person's start and the import day: the first is due one interval after that. Someone already
-keeping it, or with no line manager to lead it, is left as they are; importing the same list
-again changes nothing (each start has an event id).
+so ``oversight duties`` (after importing staff) starts it for each of them (a
+``team_activity_started`` with the line manager as lead), instead of a hand-made event per
+person. Started on the later of the person's start and that day: the first is due one interval
+after. Someone already keeping it, or with no line manager to lead it, is left as they are;
+running it again changes nothing (each start has an event id).
 """
 
 from __future__ import annotations
@@ -45,4 +45,13 @@ def start_staff_duties(service: OversightService, members: Iterable[tuple[str, d
     return service.record_all(events, now=now) if events else Outcome()
 
 
-__all__ = ["duty_events", "start_staff_duties"]
+def start_for_staff_list(service: OversightService, *, now: datetime) -> Outcome:
+    """:func:`start_staff_duties` for everyone on the store's staff list."""
+    today = london_today(now)
+    with service.uow_factory() as uow:
+        managers = uow.staff.line_managers()
+    return start_staff_duties(service, [(person, today, manager)
+                                        for person, manager in sorted(managers.items())], now=now)
+
+
+__all__ = ["duty_events", "start_for_staff_list", "start_staff_duties"]

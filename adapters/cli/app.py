@@ -47,6 +47,7 @@ COMMAND_MODULES = (
     "oversight.adapters.cli.store_commands",  # init, sweep, dispatch, serve
     "oversight.adapters.cli.event_commands",  # event
     "oversight.adapters.cli.correction_commands",  # event retract, event amend (issue 12)
+    "oversight.adapters.cli.duty_commands",  # duties: per-staff-member duties from the staff list
     "oversight.adapters.cli.vocabulary_commands",  # events: every type, its fields and lifecycles
     "oversight.adapters.cli.inbound_commands",  # import, token, calendar, api (issue 6)
     "oversight.adapters.cli.reading_commands",  # status, tasks, history, why, diagram

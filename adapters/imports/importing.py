@@ -95,11 +95,6 @@ def import_file(app: App, kind: str, path: Path, *, now: datetime, dry_run: bool
             report.staff = inbound.upsert_staff_records(uow.connection, context.records)
             if not dry_run:
                 uow.commit()
-        if not dry_run:  # duties owed by every member of staff (devon §8's appraisal) start
-            from oversight.workflows.staff_duties import start_staff_duties
-
-            report.tasks_opened = start_staff_duties(app.service, [
-                (r.id, r.started, r.line_manager) for r in context.records], now=now).tasks_opened
         return report
     _apply_events(app, context, report, path.name, now=now, dry_run=dry_run)
     return report

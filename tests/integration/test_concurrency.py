@@ -62,7 +62,9 @@ def test_two_processes_recording_sessions_on_one_relationship_lose_no_update(
     assert {a["event_id"] for a in held} >= {"left-2026-01-06", "right-2026-01-07", "shared"}
     entity = _relationship(app)
     assert entity["version"] == 1 + 51
-    assert entity["data"]["seq"] == 1 + 51  # every session opened its successor
+    # Every session opened its successor; a session that lost the race to a later-dated one is
+    # a late record, and the task the re-derivation inserts for it takes a fresh number.
+    assert entity["data"]["seq"] >= 1 + 51
     open_sessions = [t for t in rows(app.engine, "tasks")
                      if t["type"] == "personal_supervision" and t["state"] == "open"]
     assert len(open_sessions) == 1
