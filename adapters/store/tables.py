@@ -75,6 +75,8 @@ timers = Table(
     UniqueConstraint("entity_kind", "entity_id", "name", name="uq_timers_entity_name"),
     # The sweep's only query: due timers in firing order. Its cost follows the due count.
     Index("ix_timers_due", "fires_on", "id"),
+    # A fired (deleted) timer's id is never reused: a retried fire(id) must find nothing (0008).
+    sqlite_autoincrement=True,
 )
 
 audit = Table(
@@ -180,6 +182,17 @@ deliveries = Table(
     Index("ix_deliveries_task", "receiver", "task_id", "seq"),
 )
 
+receiver_circuits = Table(
+    "receiver_circuits", metadata,
+    # A receiver's failures in a row; once too many, paused until ``open_until`` (issue 13).
+    Column("receiver", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("opened", Integer, nullable=False),
+    Column("open_until", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 event_log = Table(
     # Every event applied to an entity (issue 12): the date it happened, when it was recorded,
     # its body, and whether it was retracted. A late or retracted record re-derives the entity
@@ -201,17 +214,6 @@ event_log = Table(
     Column("retract_reason", Text, nullable=True),
     Index("ix_event_log_entity", "entity_kind", "entity_id", "on", "id"),
     Index("ix_event_log_record", "record_id"),
-)
-
-receiver_circuits = Table(
-    "receiver_circuits", metadata,
-    # A receiver's failures in a row; once too many, paused until ``open_until`` (issue 13).
-    Column("receiver", String(64), primary_key=True),
-    Column("failures", Integer, nullable=False),
-    Column("opened", Integer, nullable=False),
-    Column("open_until", DateTime(timezone=True), nullable=True),
-    Column("last_error", Text, nullable=True),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 calendar_feeds = Table(

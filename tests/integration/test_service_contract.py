@@ -253,3 +253,18 @@ def test_the_fake_store_ends_with_the_same_rows_as_sqlite(tmp_path):
         assert found[0] == found[1]
     finally:
         app.engine.dispose()
+
+
+def test_a_timer_id_fired_twice_changes_nothing_even_after_new_timers_are_armed(service):
+    """A retried fire(id) of the agreement's timer (fired on Tue 6 Jan, arming the escalation's
+    timer for Wed 14 Jan) is stale: the id names no timer any more, on every store (SQLite
+    would otherwise hand the deleted id to the escalation's new timer and fire it early)."""
+    record(service, **STARTED)
+    [page] = service.due_timer_ids(date(2026, 1, 7), limit=10)
+    assert service.fire(page[1], now=NOW).fired == 1
+    before = counts(service.uow_factory), tasks(service.uow_factory), timers(service.uow_factory)
+    again = service.fire(page[1], now=NOW)
+    assert (again.fired, again.stale) == (0, 1)
+    assert (counts(service.uow_factory), tasks(service.uow_factory),
+            timers(service.uow_factory)) == before
+    assert tasks(service.uow_factory)[ESCALATION] == ("open", date(2026, 1, 13), "hos1", None)
