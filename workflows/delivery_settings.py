@@ -254,7 +254,9 @@ class DeliverySettings(BaseSettings):
                 raise ValueError(f"receivers.{name}: e-mail needs the `smtp` settings "
                                  f"(host, sender, login)")
         known = set(self.receivers) or {DEFAULT_RECEIVER}
-        authorities = _authorities(getattr(self, "policy_dir", None))
+        # Only routes naming an authority need the list (it imports the composition root).
+        authorities = _authorities(getattr(self, "policy_dir", None)) \
+            if any(authority != "*" for authority in self.routes) else set()
         for authority, routes in self.routes.items():
             if authority != "*" and authorities and authority not in authorities:
                 raise ValueError(f"routes: no authority {authority!r}; authorities are "

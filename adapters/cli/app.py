@@ -28,6 +28,7 @@ import typer
 
 # The shared helpers, importable from here too for command modules written before the split.
 from oversight.adapters.cli.console import JsonFlag, err, fail, handled, out, parse_date, print_json
+from oversight.adapters.cli.first_use import show_version, tidy_help
 from oversight.adapters.cli.runtime import open_store, settings
 
 __all__ = ["COMMAND_MODULES", "JsonFlag", "app", "fail", "handled", "main", "open_store", "out",
@@ -69,7 +70,9 @@ COMMAND_MODULES = (
 def options(policy_dir: Path | None = typer.Option(
         None, "--policy-dir", help="Look for policies here first, then in ./config/policies, then "
                                    "in the shipped ones (or set OVERSIGHT_POLICY_DIR).",
-        file_okay=False)) -> None:
+        file_okay=False),
+            version: bool = typer.Option(False, "--version", is_eager=True, callback=show_version,
+                                         help="Print the installed version and stop.")) -> None:
     """Options for every command, given before it: ``oversight --policy-dir DIR init``."""
     if policy_dir is not None:
         # Through the environment, so the settings of every command (and of the flow runs it
@@ -79,6 +82,7 @@ def options(policy_dir: Path | None = typer.Option(
 
 for _name in COMMAND_MODULES:
     import_module(_name).register(app)
+tidy_help(app)  # each help paragraph on one line: typer keeps a docstring's line breaks
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import SQLAlchemyError
 
 from oversight.states.errors import OversightError
 
@@ -58,10 +57,17 @@ def handled() -> Iterator[None]:
         yield
     except OversightError as error:
         fail(str(error))
-    except SQLAlchemyError as error:
+    except Exception as error:
+        # SQLAlchemy is imported here, when an error needs it, not when `oversight` starts.
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from oversight.adapters.cli.first_use import program
+
+        if not isinstance(error, SQLAlchemyError):
+            raise
         cause = getattr(error, "orig", None)  # the driver's own error, where there is one
         fail(f"the store could not be used ({type(error).__name__}: {cause or error}); "
-             f"check OVERSIGHT_HOME / OVERSIGHT_DATABASE_URL, then run `oversight init`")
+             f"check OVERSIGHT_HOME / OVERSIGHT_DATABASE_URL, then run `{program()} init`")
 
 
 @contextmanager

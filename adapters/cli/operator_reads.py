@@ -11,10 +11,10 @@ import getpass
 import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from oversight.adapters.store import inbound
+if TYPE_CHECKING:  # imported when a read is logged, not when `oversight` starts
+    from sqlalchemy import Engine
 
 
 def operator() -> str:
@@ -35,6 +35,8 @@ def operator_actor(asked: str | None = None) -> str:
 def log_read(engine: Engine, resource: str, targets: Iterable[str], *,
              outcome: str = "allowed") -> None:
     """One access-log row per record shown, in a transaction of its own."""
+    from oversight.adapters.store import inbound
+
     shown = list(targets) or [resource]
     with engine.begin() as connection:
         inbound.log_access(connection, token=None, role="operator", resource=resource,

@@ -7,7 +7,7 @@ or by the path of a file. Registered on the app by :func:`register`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -15,22 +15,13 @@ from rich.text import Text
 
 from oversight.adapters.cli.console import JsonFlag, handled, out, print_json
 from oversight.adapters.cli.runtime import settings
-from oversight.adapters.policy_files import (
-    LOCAL_POLICY_DIR,
-    SHIPPED_POLICY_DIR,
-    available_policies,
-    lint_policy_file,
-    load_policy,
-    load_policy_book,
-    load_policy_ref,
-    policy_place,
-    policy_places,
-    policy_ref_path,
-    version_paths,
-)
 from oversight.states.errors import PolicyError
-from oversight.states.policy.index import IndexedRule, rule_index
-from oversight.states.policy.lint import Finding
+
+# The policy files and their models are imported by the commands that read them, not when
+# `oversight` starts: they bring pydantic and the holiday calendars, most of `--help`'s wait.
+if TYPE_CHECKING:
+    from oversight.states.policy.index import IndexedRule
+    from oversight.states.policy.lint import Finding
 
 policy_app = typer.Typer(help="Read, check and compare policy files.", no_args_is_help=True)
 
@@ -54,6 +45,16 @@ def list_policies(as_json: bool = JsonFlag) -> None:
     Looked for in this order, the first folder with NAME.yaml winning: --policy-dir or
     OVERSIGHT_POLICY_DIR, ./config/policies, then the policies shipped with oversight.
     """
+    from oversight.adapters.policy_files import (
+        LOCAL_POLICY_DIR,
+        SHIPPED_POLICY_DIR,
+        available_policies,
+        load_policy,
+        load_policy_book,
+        policy_place,
+        policy_places,
+    )
+
     directory = _directory()
     places = policy_places(directory)
     rows: list[dict[str, Any]] = []
@@ -93,6 +94,9 @@ def list_policies(as_json: bool = JsonFlag) -> None:
 @policy_app.command("show")
 def show(name: str = PolicyRef, as_json: bool = JsonFlag) -> None:
     """Every rule of a policy: section, rule path, what it times, and the policy's words."""
+    from oversight.adapters.policy_files import load_policy_ref
+    from oversight.states.policy.index import rule_index
+
     with handled():
         policy = load_policy_ref(name, _directory())
     entries = rule_index(policy)
@@ -123,6 +127,14 @@ def show(name: str = PolicyRef, as_json: bool = JsonFlag) -> None:
 @policy_app.command("lint")
 def lint(name: str = PolicyRef, as_json: bool = JsonFlag) -> None:
     """Check a policy: schema errors, conflicting passages, contradictory intervals."""
+    from oversight.adapters.policy_files import (
+        lint_policy_file,
+        load_policy_book,
+        policy_ref_path,
+        version_paths,
+    )
+    from oversight.states.policy.lint import Finding
+
     directory = _directory()
     with handled():
         paths = [policy_ref_path(name, directory)]
@@ -172,6 +184,7 @@ def diff(a: str = typer.Argument(..., help="The first policy (surrey, devon@2025
                                      "timed differently (not those cited differently only)."),
          as_json: bool = JsonFlag) -> None:
     """Two policies (authorities or versions) rule by rule, side by side."""
+    from oversight.adapters.policy_files import load_policy_ref
     from oversight.states.policy.diff import diff_policies
 
     with handled():
@@ -210,6 +223,7 @@ def compare(names: list[str] | None = typer.Argument(
                                           "for the README (docs/policy-comparison.md)."),
             as_json: bool = JsonFlag) -> None:
     """Sessions each policy requires in a year: per ASYE, per qualified worker, per child."""
+    from oversight.adapters.policy_files import available_policies, load_policy_ref
     from oversight.states.policy import comparison as policy_comparison
 
     directory = _directory()

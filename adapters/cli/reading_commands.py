@@ -13,7 +13,7 @@ import typer
 from oversight.adapters.cli import views
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
 from oversight.adapters.cli.operator_reads import log_read
-from oversight.adapters.cli.runtime import open_store
+from oversight.adapters.cli.runtime import open_reader, open_store
 
 
 def register(app: typer.Typer) -> None:
@@ -32,12 +32,13 @@ def status(as_json: bool = JsonFlag,
     from oversight.workflows import queries
 
     with handled():
-        ready = open_store()
+        ready = open_reader()  # a read: no service, machines or Alembic to load
         found = queries.store_status(ready.store, timers=timers)
+        policy = ready.policy()
         entities, upcoming, task_states, outbox = (found.entities, found.upcoming, found.tasks,
                                                    found.messages)
     if as_json:
-        print_json({"policy": ready.policy.authority,
+        print_json({"policy": policy.authority,
                     "entities": [{"kind": k, "state": s, "count": c} for k, s, c in entities],
                     "next_timers": [{"entity": f"{t['entity_kind']}:{t['entity_id']}",
                                      "timer": t["name"], "fires_on": t["fires_on"].isoformat()}
@@ -45,8 +46,8 @@ def status(as_json: bool = JsonFlag,
                     "tasks": task_states, "messages": outbox})
         return
     console = out()
-    console.print(f"Store {ready.settings.redacted_url()}, {ready.policy.name} policy "
-                  f"version {ready.policy.version}", markup=False, soft_wrap=True)
+    console.print(f"Store {ready.settings.redacted_url()}, {policy.name} policy "
+                  f"version {policy.version}", markup=False, soft_wrap=True)
     for table in views.status_tables(entities, upcoming, task_states, outbox):
         console.print(table)
 
@@ -70,7 +71,7 @@ def tasks(
         fail("choose one of --open, --breached and --overdue")
     states = ["open"] if open_only else None
     with handled():
-        ready = open_store()
+        ready = open_reader()  # a read: no service, machines or Alembic to load
         rows = queries.tasks(ready.store, states=states)
         if breached or overdue:
             today = _day_of(as_of) if as_of else store_today(ready.store)
@@ -133,13 +134,17 @@ def why(task_id: str = typer.Argument(..., help="A task id, as `oversight tasks`
 
 
 def diagram(kind: str = typer.Argument(
-        ..., help="A lifecycle kind, e.g. assessment, asye or relationship.")) -> None:
+        ..., help="A lifecycle kind, e.g. assessment, asye or relationship."),
+            as_json: bool = JsonFlag) -> None:
     """The state diagram of one lifecycle, in Mermaid, drawn from the machine that runs."""
     from oversight.states.diagrams import mermaid
     from oversight.states.machines import KINDS
 
     if kind not in KINDS:
         fail(f"no kind {kind!r}; kinds are {', '.join(KINDS)}")
+    if as_json:
+        print_json({"kind": kind, "mermaid": mermaid(KINDS[kind])})
+        return
     typer.echo(mermaid(KINDS[kind]), nl=False)
 
 

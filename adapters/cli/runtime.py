@@ -9,11 +9,16 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from oversight.states.policy.model import Policy
     from oversight.workflows.bootstrap import App
+    from oversight.workflows.ports import UnitOfWorkFactory
     from oversight.workflows.settings import Settings
 
 TEMPORARY_SERVER_LOGGING = """\
@@ -57,4 +62,52 @@ def settings() -> Settings:
 def open_store() -> App:
     from oversight.workflows.bootstrap import open_app
 
-    return open_app(settings())
+    config = settings()
+    require_store(config)
+    return open_app(config)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What a command that only reads the store needs (``status``, ``tasks``)."""
+
+    settings: Settings
+    engine: Engine
+    store: UnitOfWorkFactory
+    """The store port, as :attr:`App.store <oversight.workflows.bootstrap.App.store>`."""
+
+    def policy(self) -> Policy:
+        """The policy the store runs, as ``open_app`` finds it."""
+        from oversight.adapters.policy_files import load_policy
+
+        with self.store() as uow:
+            name = uow.meta.get("policy") or self.settings.policy
+        return load_policy(name, self.settings.policy_dir)
+
+
+def open_reader() -> Reader:
+    """The store for reading, without the service, the machines, the policies or Alembic,
+    which a read does not use and which take most of a second to import. A missing store is
+    refused as by :func:`open_store`; one never initialised, or behind the code's schema,
+    fails on its first query, and ``handled`` says to run ``oversight init``."""
+    from oversight.adapters.store.database import make_engine
+    from oversight.adapters.store.unit_of_work import SqlStore
+
+    config = settings()
+    require_store(config)
+    engine = make_engine(config.url)
+    return Reader(config, engine, SqlStore(engine))
+
+
+def require_store(config: Settings) -> None:
+    """A store that is a SQLite file not there yet: one line saying so, and nothing created
+    (opening it would make the file and its folder)."""
+    url = config.url
+    if url.startswith("sqlite") and "///" in url and not url.endswith(":memory:"):
+        path = Path(url.split("///", 1)[1])
+        if not path.exists():
+            from oversight.adapters.cli.console import fail
+            from oversight.adapters.cli.first_use import program
+
+            fail(f"no store here ({path}): run `{program()} init` first, or point "
+                 f"OVERSIGHT_HOME or OVERSIGHT_DATABASE_URL at the store")

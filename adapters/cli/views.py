@@ -31,13 +31,16 @@ def rule_label(rule: dict[str, Any] | None) -> str:
 
 
 def tasks_table(rows: Iterable[dict[str, Any]], title: str = "Tasks") -> Table:
+    rows = list(rows)
     table = Table(title=title, title_justify="left", min_width=len(title) + 2)
+    widest = max((len(row["id"]) for row in rows), default=7)
     for column in ("Raised", "Due", "State", "Type", "For", "Subject", "Rule", "Task id"):
-        # Dates and types whole; ids folded rather than cut, so they can be copied into `oversight
-        # why`; a type cut to "personal_supervi…" could be any of several.
-        folded = column in ("Task id", "Rule", "Subject")
-        table.add_column(column, no_wrap=column in ("Raised", "Due", "Type"),
-                         overflow="fold" if folded else "ellipsis")
+        # Dates, types and task ids whole, on one line: an id is copied into `oversight why`, a
+        # type cut to "personal_supervi…" could be any of several; the other columns give way.
+        whole = column in ("Raised", "Due", "Type", "Task id")
+        table.add_column(column, no_wrap=whole,
+                         min_width=widest if column == "Task id" else None,
+                         overflow="fold" if column in ("Rule", "Subject") else "ellipsis")
     for row in rows:
         state = row["state"]
         when = row["closed_on"] or row["breached_on"]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 
 from oversight.states.errors import StoreNotReady
+
+if TYPE_CHECKING:  # Alembic is imported where the schema is checked or changed: reading the
+    from alembic.config import Config  # store does not need it, and it takes a while to import
 
 # Alembic finds the scripts as package data (importlib.resources), installed or editable alike.
 MIGRATIONS = "oversight.adapters.store:migrations"
@@ -67,6 +67,8 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -76,11 +78,16 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Create or upgrade the schema to the newest migration."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")
 
 
 def is_current(engine: Engine) -> bool:
     """Whether the schema is at the newest migration (False for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision() == head

@@ -71,6 +71,8 @@ def parse_event(data: dict[str, Any]) -> DomainEvent:
         reason = "required field is missing" if first["type"] == "missing" else first["msg"]
         if first["type"] == "extra_forbidden":
             reason = "unknown field"
+        elif first["type"].startswith("date"):  # date_parsing, date_from_datetime_parsing, …
+            reason = f"{first.get('input')!r} is not a date (write YYYY-MM-DD)"
         raise EventInvalid(f"{kind}: {field}: {reason}") from None
 
 
