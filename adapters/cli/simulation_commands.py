@@ -123,8 +123,10 @@ def demo(serve: bool = typer.Option(False, "--serve", help="Then serve the dashb
                   f"simulated in {took:.1f} s.", markup=False)
     console.print(f"Task messages (CloudEvents, one per line): {result.outbox_file}",
                   markup=False, soft_wrap=True)
+    from oversight.adapters.cli.first_use import program  # `.venv/bin/oversight` off PATH
+
     console.print(f"Store: {store} (try OVERSIGHT_DATABASE_URL=sqlite:///{store.resolve()} "
-                  f"oversight tasks --breached)", markup=False, soft_wrap=True)
+                  f"{program()} tasks --breached)", markup=False, soft_wrap=True)
     if serve:
         from oversight.adapters.web.server import serve_demo
 
