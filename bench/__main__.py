@@ -64,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
                 report.failures.append(f"{name}: exit {done.returncode}: "
                                        f"{lines[-1] if lines else '?'}")
                 sys.stderr.write(done.stderr[-3000:])
+            # What is measured so far, should the run be cut short (LATEST.partial.json)
+            partial = args.out.with_name(f"{args.out.stem}.partial.json")
+            partial.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
 
     if args.merge and args.out.exists():
         before = Report.from_json(json.loads(args.out.read_text(encoding="utf-8")))
