@@ -169,3 +169,15 @@ def test_a_leaving_entered_a_week_late_withdraws_the_breach_that_followed_it(app
             t.outbox.c.task_id == escalation["id"]).order_by(t.outbox.c.seq)).scalars().all()
     assert state == "ended"
     assert kinds == ["uk.oversight.task.opened", "uk.oversight.task.withdrawn"]
+
+
+def test_a_leaving_supervisor_leaves_their_supervisee_owed_supervision_by_the_line_manager(
+        app: App) -> None:
+    """tm1 leaves on Fri 9 Oct: the relationship with w0 ends, and hos1 (tm1's line manager)
+    gets a task that day to arrange w0's supervision, citing w0's cadence (surrey §4.1)."""
+    _pair(app)
+    record(app, date(2026, 10, 9), "staff_left", person="tm1")
+    [arrange] = [r for r in tasks(app, "tm1:w0") if r["type"] == "arrange_supervision"]
+    assert (arrange["assignee"], arrange["due"], arrange["state"], arrange["section"]) == (
+        "hos1", date(2026, 10, 9), "open", "4.1")
+    assert supervision(app)[-1][2:] == ("withdrawn", date(2026, 10, 9))
