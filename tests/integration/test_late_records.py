@@ -170,3 +170,27 @@ def test_retracting_the_late_record_raises_the_withdrawn_escalation_again_under_
     assert messages(app, again["id"]) == ["uk.oversight.task.opened",
                                           "uk.oversight.task.withdrawn",
                                           "uk.oversight.task.opened"]
+
+
+def test_a_late_event_for_an_entity_older_than_the_event_log_is_refused_store_unchanged(
+        app: App) -> None:
+    """A relationship whose events predate revision 0007 (its log rows gone) cannot be
+    re-derived: a late session is refused with the reason, and nothing changes."""
+    from sqlalchemy import delete
+
+    from oversight.states.errors import EventRejected
+    from tests.integration.helpers import snapshot
+
+    _start(app, date(2026, 9, 7))
+    sweep(app, date(2026, 10, 6))
+    with app.engine.begin() as connection:
+        connection.execute(delete(t.event_log))
+    before = snapshot(app.engine)
+    try:
+        record(app, date(2026, 10, 2), "supervision_held", when=at(date(2026, 10, 8)),
+               supervisor="tm1", supervisee="w0")
+    except EventRejected as refused:
+        assert "before the event log began" in str(refused)
+    else:
+        raise AssertionError("the late event was applied")
+    assert snapshot(app.engine) == before
