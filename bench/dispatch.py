@@ -106,7 +106,7 @@ def build_store(path: Path, messages: int) -> str:
 
 def run(mode: str, store: Path, messages: int, batch: int) -> dict[str, Any]:
     """One dispatch of every message to the receiver; the time it took."""
-    from oversight.workflows.bootstrap import build_deliverers, engine_for
+    from oversight.workflows.bootstrap import build_deliverers, delivery_store
     from oversight.workflows.dispatch import Backoff, dispatch
     from oversight.workflows.receivers import close_all
     from oversight.workflows.settings import Settings
@@ -121,7 +121,7 @@ def run(mode: str, store: Path, messages: int, batch: int) -> dict[str, Any]:
     deliverers = build_deliverers(settings, run_at=NOW)
     started = time.perf_counter()
     try:
-        totals = dispatch(engine_for(url), deliverers=deliverers, routing=settings.routing(),
+        totals = dispatch(delivery_store(url), deliverers=deliverers, routing=settings.routing(),
                           backoff=Backoff.from_policy(settings.delivery, random.Random(1)),
                           now=NOW, batch_size=batch)
     finally:

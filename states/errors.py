@@ -17,7 +17,7 @@ that belong to one adapter are defined there (module in brackets) and drawn here
     ├── SettingsInvalid      the delivery settings are wrong (workflows.delivery_settings)
     ├── ScenarioInvalid      a scenario file is wrong: where and why (adapters.scenario.reading)
     ├── ImportRejected       an import file's rows are wrong (adapters.imports.rows)
-    └── DeliveryFailed       a receiver did not take a message (adapters.delivery.ports)
+    └── DeliveryFailed       a receiver did not take a message (workflows.delivery_ports)
         └── PayloadRefused   the receiver refused this message itself: retrying will not help
 """
 

@@ -2,9 +2,11 @@
 
 The one module of ``workflows`` that names the adapters' concrete classes: it builds the
 SQLAlchemy store (:class:`~oversight.adapters.store.unit_of_work.SqlStore`) and hands it, as the
-store port, to the service and to every read model the edges call; it builds one delivery
-adapter per configured receiver; and it hands the synthetic population its bulk writer and the
-simulation its scenario reader. tests/unit/test_boundaries.py keeps it the only one.
+store port, to the service and to every read model the edges call; it builds the deliveries
+port over the same engine (:class:`SqlDeliveryStore`: the ledger, the circuits, the payload
+allow-list) and one delivery adapter per configured receiver; and it hands the synthetic
+population its bulk writer and the simulation its scenario reader.
+tests/unit/test_boundaries.py keeps it the only one.
 """
 
 from __future__ import annotations
@@ -20,24 +22,16 @@ from typing import Any
 from sqlalchemy import Engine
 
 from oversight.adapters.delivery.payload import outbound
-from oversight.adapters.delivery.ports import (
-    BatchDeliverer,
-    Deliverer,
-    DeliveryFailed,
-    PayloadRefused,
-)
 from oversight.adapters.delivery.webhook import signing_key
 from oversight.adapters.policy_files import available_policies, load_policy, load_policy_book
 from oversight.adapters.scenario import Planned, ScenarioInvalid, load_scenario
 from oversight.adapters.scenario.model import Scenario
 from oversight.adapters.store import bulk
-from oversight.adapters.store.circuits import Circuit, pause
 from oversight.adapters.store.database import is_current, make_engine, upgrade
-from oversight.adapters.store.deliveries import RELEASED
-from oversight.adapters.store.deliveries import Outcome as DeliveryOutcome
-from oversight.adapters.store.unit_of_work import SqlStore, SqlUnitOfWork
+from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.states.errors import OversightError, StoreNotReady
 from oversight.states.policy.model import Policy
+from oversight.workflows.delivery_ports import Deliverer, DeliveryStore
 from oversight.workflows.delivery_settings import (
     ChatReceiver,
     EmailReceiver,
@@ -64,6 +58,24 @@ class App:
     def deliverers(self, *, run_at: datetime | None = None) -> dict[str, Deliverer]:
         """One adapter per configured receiver, by name (the JSON Lines file when none is)."""
         return build_deliverers(self.settings, run_at=run_at)
+
+    @property
+    def deliveries(self) -> DeliveryStore:
+        """The deliveries port over this store: what dispatch takes."""
+        return SqlDeliveryStore(self.engine)
+
+
+class SqlDeliveryStore(SqlStore):
+    """The SQL store as the deliveries port: its units of work hand out the delivery ledger
+    (``uow.deliveries``), and a message must pass the payload allow-list to leave."""
+
+    def check_payload(self, message: dict[str, Any]) -> object:
+        return outbound(message)
+
+
+def delivery_store(url: str) -> DeliveryStore:
+    """The deliveries port over the store at ``url`` (one engine per URL per process)."""
+    return SqlDeliveryStore(engine_for(url))
 
 
 @lru_cache(maxsize=8)
@@ -178,12 +190,7 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-# Dispatch and sending (issue 13) reach the delivery ledger, the receivers' circuits, the
-# payload allow-list and the deliverers' protocol through here: there is no deliveries port yet,
-# so these names are the adapters' own, handed on by the one module allowed to name them.
-__all__ = ["RELEASED", "App", "BatchDeliverer", "Circuit", "Deliverer", "DeliveryFailed",
-           "DeliveryOutcome", "PayloadRefused", "Planned", "Scenario", "ScenarioInvalid",
-           "SqlUnitOfWork", "StoreNotReady", "available_policies", "build_deliverer",
-           "build_deliverers", "bulk_writer", "capture_template", "engine_for", "initialise",
-           "load_scenario", "open_app", "outbound", "pause", "signing_key", "sqlite_url",
-           "template_entities"]
+__all__ = ["App", "Planned", "Scenario", "ScenarioInvalid", "SqlDeliveryStore",
+           "StoreNotReady", "available_policies", "build_deliverer", "build_deliverers",
+           "bulk_writer", "capture_template", "delivery_store", "engine_for", "initialise",
+           "load_scenario", "open_app", "signing_key", "sqlite_url", "template_entities"]

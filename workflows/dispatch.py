@@ -4,9 +4,10 @@ A dispatch run (the ``dispatch`` flow every minute, or :func:`dispatch` without 
 
 1. **Routes** new outbox messages: one pending delivery per receiver their route names.
 2. **Claims** each receiver's due deliveries a page at a time, in creation order (``seq``): a
-   lease with an owner and an expiry (:mod:`oversight.adapters.store.deliveries`), so any
-   number of overlapping runs and workers send each message once, and a crashed run's
-   in-flight messages go again, under the same id, once its leases run out.
+   lease with an owner and an expiry, taken through the deliveries port
+   (:mod:`oversight.workflows.delivery_ports`), so any number of overlapping runs and workers
+   send each message once, and a crashed run's in-flight messages go again, under the same id,
+   once its leases run out.
 3. **Sends** the page (:mod:`oversight.workflows.sending`): held behind an earlier pending
    message of the same task, never behind a dead one; a failure holds back only its own task;
    a receiver failing many times in a row is paused (its circuit opens) and tried again by a
@@ -27,10 +28,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
-
-from oversight.workflows.bootstrap import BatchDeliverer, Deliverer, SqlUnitOfWork
-from oversight.workflows.bootstrap import DeliveryOutcome as Outcome
+from oversight.workflows.delivery_ports import (
+    BatchDeliverer,
+    Deliverer,
+    DeliveryStore,
+    DeliveryUnit,
+    Outcome,
+)
 from oversight.workflows.delivery_settings import DeliveryPolicy, Routing
 from oversight.workflows.sending import RECORD_EVERY, Sender, describe
 
@@ -116,9 +120,9 @@ def run_clock(now: datetime) -> Callable[[], datetime]:
     return lambda: now + timedelta(seconds=time.monotonic() - started)
 
 
-def route_messages(engine: Engine, routing: Routing, now: datetime, limit: int) -> int:
+def route_messages(store: DeliveryStore, routing: Routing, now: datetime, limit: int) -> int:
     """Fan up to ``limit`` new messages out to their receivers; how many messages."""
-    with SqlUnitOfWork(engine) as uow:
+    with store() as uow:
         rows = uow.deliveries.unrouted(limit)
         routed = []
         for row in rows:
@@ -132,25 +136,25 @@ def route_messages(engine: Engine, routing: Routing, now: datetime, limit: int) 
     return len(rows)
 
 
-def receivers_due(engine: Engine, now: datetime) -> list[str]:
-    with SqlUnitOfWork(engine) as uow:
+def receivers_due(store: DeliveryStore, now: datetime) -> list[str]:
+    with store() as uow:
         return uow.deliveries.receivers_due(now)
 
 
-def untried(engine: Engine, receiver: str) -> int:
-    with SqlUnitOfWork(engine) as uow:
+def untried(store: DeliveryStore, receiver: str) -> int:
+    with store() as uow:
         return uow.deliveries.untried(receiver)
 
 
-def deliver_page(engine: Engine, receiver: str, deliverer: Deliverer | None, backoff: Backoff,
-                 now: datetime, limit: int, after: int = 0,
+def deliver_page(store: DeliveryStore, receiver: str, deliverer: Deliverer | None,
+                 backoff: Backoff, now: datetime, limit: int, after: int = 0,
                  clock: Callable[[], datetime] | None = None) -> Page:
     """Claim one page of ``receiver``'s due deliveries after ``seq`` ``after``, send it, and
     record the outcomes. ``clock`` reads the time leases are taken and checked at."""
     clock = clock or run_clock(now)
     owner = uuid.uuid4().hex
     page = Page(receiver, last_seq=after)
-    with SqlUnitOfWork(engine) as uow:
+    with store() as uow:
         circuit = uow.deliveries.circuits.get(receiver)
         if circuit.paused_at(clock()):
             page.down, page.paused_until = circuit.last_error or "paused", circuit.open_until
@@ -168,14 +172,14 @@ def deliver_page(engine: Engine, receiver: str, deliverer: Deliverer | None, bac
 
     def record(outcomes: list[Outcome]) -> None:
         """After the sends: a crash before this commit sends them again, leases run out."""
-        with SqlUnitOfWork(engine) as uow:
+        with store() as uow:
             uow.deliveries.record(outcomes, now, owner)
             uow.deliveries.renew(owner, clock() + backoff.lease)
             uow.commit()
 
     after_page = Sender(receiver, deliverer, backoff, now, chains, page, record, circuit,
-                        clock, backoff.lease / 3).send(rows)
-    with SqlUnitOfWork(engine) as uow:
+                        clock, backoff.lease / 3, check=store.check_payload).send(rows)
+    with store() as uow:
         uow.deliveries.circuits.put(after_page, clock())
         if page.down is not None:
             page.paused_until = after_page.open_until
@@ -199,7 +203,7 @@ def log_dead_letters(log: logging.Logger | logging.LoggerAdapter, page: dict[str
                   "paused", page["dead"] - len(dead), receiver)
 
 
-def _expire(uow: SqlUnitOfWork, receiver: str, backoff: Backoff, now: datetime,
+def _expire(uow: DeliveryUnit, receiver: str, backoff: Backoff, now: datetime,
             at: datetime, reason: str | None) -> int:
     """A paused receiver's deliveries past their deadline: dead letters, without a send."""
     return uow.deliveries.expire(receiver, cutoff=now - backoff.deadline, at=at,
@@ -245,7 +249,7 @@ def run(*, route: Callable[[], int], receivers: Callable[[], list[str]], page: P
     return totals
 
 
-def dispatch(engine: Engine, *, deliverers: Mapping[str, Deliverer], routing: Routing,
+def dispatch(store: DeliveryStore, *, deliverers: Mapping[str, Deliverer], routing: Routing,
              backoff: Backoff, now: datetime, batch_size: int = 500,
              file_batch_size: int = 100_000) -> dict[str, Any]:
     """A whole dispatch run without Prefect (tests, the bench, ``deliveries retry``)."""
@@ -255,13 +259,13 @@ def dispatch(engine: Engine, *, deliverers: Mapping[str, Deliverer], routing: Ro
         return file_batch_size if isinstance(deliverers.get(receiver), BatchDeliverer) \
             else batch_size
 
-    return run(route=lambda: route_messages(engine, routing, now, batch_size),
-               receivers=lambda: receivers_due(engine, now),
+    return run(route=lambda: route_messages(store, routing, now, batch_size),
+               receivers=lambda: receivers_due(store, now),
                page=lambda receiver, limit, after: _logged(deliver_page(
-                   engine, receiver, deliverers.get(receiver), backoff, now, limit,
+                   store, receiver, deliverers.get(receiver), backoff, now, limit,
                    after, clock).to_json()),
                page_size=size, route_batch=batch_size,
-               waiting=lambda receiver: untried(engine, receiver))
+               waiting=lambda receiver: untried(store, receiver))
 
 
 def _logged(page: dict[str, Any]) -> dict[str, Any]:

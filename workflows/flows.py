@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from oversight.workflows.bootstrap import App, engine_for, open_app
+from oversight.workflows.bootstrap import App, delivery_store, open_app
 from oversight.workflows.service import Outcome
 from oversight.workflows.settings import Settings
 
@@ -122,7 +122,7 @@ def route_batch(database_url: str, limit: int, now: datetime, home: str | None =
     from oversight.workflows.dispatch import route_messages
 
     settings = _delivery_settings(database_url, home)
-    return route_messages(engine_for(settings.url), settings.routing(), now, limit)
+    return route_messages(delivery_store(settings.url), settings.routing(), now, limit)
 
 
 @task(retries=3, retry_delay_seconds=[2, 5, 15], cache_policy=NO_CACHE)
@@ -144,7 +144,7 @@ def deliver_batch(database_url: str, receiver: str, limit: int, now: datetime,
                   } if receiver in configs else {}
     try:
         # Leases are taken and checked on the wall clock: runs on other workers read it too.
-        page = deliver_page(engine_for(settings.url), receiver, deliverers.get(receiver),
+        page = deliver_page(delivery_store(settings.url), receiver, deliverers.get(receiver),
                             Backoff.from_policy(settings.delivery), now, limit, after,
                             clock=lambda: datetime.now(UTC))
     finally:
@@ -172,11 +172,11 @@ def dispatch_run(database_url: str, now: datetime, batch_size: int = 1000,
         return settings.delivery.file_batch_size if batch else batch_size
 
     return run(route=lambda: route_batch(database_url, batch_size, now, home),
-               receivers=lambda: receivers_due(engine_for(settings.url), now),
+               receivers=lambda: receivers_due(delivery_store(settings.url), now),
                page=lambda receiver, limit, after: deliver_batch(
                    database_url, receiver, limit, now, home, after),
                page_size=page_size, route_batch=batch_size,
-               waiting=lambda receiver: untried(engine_for(settings.url), receiver))
+               waiting=lambda receiver: untried(delivery_store(settings.url), receiver))
 
 
 def dispatch_all(database_url: str, now: datetime, batch_size: int = 1000,

@@ -8,7 +8,8 @@
 - A failed send holds back only its own task's later messages: the receiver's other tasks go
   on. The failed delivery is tried again after an exponential backoff with jitter.
 - A receiver failing ``trip_after`` sends in a row is paused (its circuit opens, see
-  :mod:`oversight.adapters.store.circuits`): the rest of the page is given back, unsent.
+  :class:`~oversight.workflows.delivery_ports.Circuit`): the rest of the page is given back,
+  unsent.
 - A delivery failing once its deadline has passed is dead; a message an adapter refuses (an
   allow-listed field out of shape) is dead at once.
 - Outcomes are recorded every ``RECORD_EVERY`` sends (and the page's remaining leases renewed):
@@ -21,20 +22,23 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from oversight.workflows.bootstrap import (
+from oversight.workflows.delivery_ports import (
     RELEASED,
     BatchDeliverer,
     Circuit,
     Deliverer,
     DeliveryFailed,
+    Outcome,
     PayloadRefused,
-    outbound,
     pause,
 )
-from oversight.workflows.bootstrap import DeliveryOutcome as Outcome
 
 if TYPE_CHECKING:
     from oversight.workflows.dispatch import Backoff, Page
+
+PayloadCheck = Callable[[dict[str, Any]], object]
+"""Raises :class:`PayloadRefused` for a message an adapter would refuse (the store's allow-list,
+:meth:`~oversight.workflows.delivery_ports.DeliveryStore.check_payload`)."""
 
 RECORD_EVERY = 50
 """Sends between two commits of their outcomes: what a crash can make a receiver see twice."""
@@ -59,10 +63,11 @@ class Sender:
     def __init__(self, receiver: str, deliverer: Deliverer | None, backoff: Backoff,
                  now: datetime, chains: dict[str, list[tuple[int, str]]], page: Page,
                  record: Callable[[list[Outcome]], None], circuit: Circuit,
-                 clock: Callable[[], datetime], renew_every: timedelta):
+                 clock: Callable[[], datetime], renew_every: timedelta, *,
+                 check: PayloadCheck | None = None):
         self.receiver, self.deliverer, self.backoff, self.now = receiver, deliverer, backoff, now
         self.chains, self.page, self.record, self.circuit = chains, page, record, circuit
-        self.clock, self.renew_every = clock, renew_every
+        self.clock, self.renew_every, self.check = clock, renew_every, check
         self.outcomes: list[Outcome] = []
         self.flushed = clock()
 
@@ -91,7 +96,8 @@ class Sender:
                 self.outcomes.append(Outcome(row["message_id"], self.receiver, RELEASED))
                 continue
             try:
-                outbound(row["message"])  # the adapter would refuse it: dead now, not in 48 h
+                if self.check is not None:  # the adapter would refuse it: dead now, not in 48 h
+                    self.check(row["message"])
             except PayloadRefused as error:
                 self._dead(row, str(error), attempted=True)
                 continue

@@ -199,7 +199,7 @@ def _send_now(ready: Any, now: datetime) -> dict[str, Any]:
     settings = ready.settings
     deliverers = ready.deliverers(run_at=now)
     try:
-        return dispatch(ready.engine, deliverers=deliverers, routing=settings.routing(),
+        return dispatch(ready.deliveries, deliverers=deliverers, routing=settings.routing(),
                         backoff=Backoff.from_policy(settings.delivery), now=now,
                         batch_size=settings.batch_size,
                         file_batch_size=settings.delivery.file_batch_size)

@@ -78,7 +78,7 @@ def dispatch_without_server(app: App, now: datetime, batch_size: int) -> dict[st
     settings = app.settings
     deliverers = app.deliverers(run_at=now)
     try:
-        return dispatch(app.engine, deliverers=deliverers, routing=settings.routing(),
+        return dispatch(app.deliveries, deliverers=deliverers, routing=settings.routing(),
                         backoff=Backoff.from_policy(settings.delivery), now=now,
                         batch_size=batch_size, file_batch_size=settings.delivery.file_batch_size)
     finally:

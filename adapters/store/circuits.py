@@ -9,29 +9,12 @@ Overlapping runs may write the same row: the last writer wins, which is all a he
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Connection, select
 
 from oversight.adapters.store import tables as t
-
-
-@dataclass(frozen=True, slots=True)
-class Circuit:
-    """A receiver's circuit as a dispatch run found it or leaves it."""
-
-    receiver: str
-    failures: int = 0
-    """Sends failed in a row, across runs."""
-    opened: int = 0
-    """Times it has opened since it last closed: the pause doubles with each."""
-    open_until: datetime | None = None
-    last_error: str | None = None
-
-    def paused_at(self, now: datetime) -> bool:
-        """Whether the receiver is paused at ``now`` (nothing is sent to it)."""
-        return self.open_until is not None and _utc(self.open_until) > now
+from oversight.workflows.delivery_ports import Circuit, pause
 
 
 class ReceiverCircuits:
@@ -81,10 +64,4 @@ class ReceiverCircuits:
         return [self.get(name) for name in rows]
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def pause(opened: int, base: timedelta, cap: timedelta) -> timedelta:
-    """How long a circuit opened for the ``opened``-th time in a row stays open."""
-    return min(cap, base * 2 ** min(opened - 1, 40))
+__all__ = ["Circuit", "ReceiverCircuits", "pause"]

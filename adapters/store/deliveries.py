@@ -15,7 +15,6 @@ crashed run's leases run out and its in-flight deliveries are claimed again, wit
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,28 +22,12 @@ from sqlalchemy import Connection, and_, case, exists, func, insert, or_, select
 from sqlalchemy.sql.expression import ColumnElement
 
 from oversight.adapters.store import tables as t
+from oversight.workflows.delivery_ports import RELEASED, Outcome
 
 if TYPE_CHECKING:
     from oversight.adapters.store.circuits import ReceiverCircuits
 
 UNDELIVERED = ("pending", "dead")
-RELEASED = "released"
-"""An outcome that gives a claimed delivery back unsent, as it was (held, or not tried)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What one attempt at one delivery came to."""
-
-    message_id: str
-    receiver: str
-    status: str
-    """``delivered``, ``pending`` (failed, tried again at ``next_attempt_at``), ``dead``, or
-    ``released`` (not sent in this run: left as it was, for a later run)."""
-    error: str | None = None
-    next_attempt_at: datetime | None = None
-    attempted: bool = True
-    """False for a delivery dead-lettered without a send (held, or its receiver was down)."""
 
 
 class DeliveryLedger:
@@ -306,3 +289,6 @@ class DeliveryLedger:
         for receiver, status, count in rows:
             found.setdefault(receiver, {})[status] = count
         return found
+
+
+__all__ = ["RELEASED", "UNDELIVERED", "DeliveryLedger", "Outcome"]

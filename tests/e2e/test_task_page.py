@@ -47,7 +47,7 @@ def linked(api_store: App, server: ApiServer) -> App:  # noqa: F811 - fixtures
         app.service.record(parse_event(raw), now=NOW)
     deliverers = app.deliverers(run_at=NOW)
     try:
-        dispatch(app.engine, deliverers=deliverers, routing=app.settings.routing(),
+        dispatch(app.deliveries, deliverers=deliverers, routing=app.settings.routing(),
                  backoff=Backoff.from_policy(app.settings.delivery), now=NOW)
     finally:
         close_all(deliverers)

@@ -69,7 +69,7 @@ def run_dispatch(app: App, settings: Settings, now: datetime, *, batch_size: int
     """One dispatch run at ``now`` with the adapters the settings configure."""
     deliverers = build_deliverers(settings, run_at=now)
     try:
-        return dispatch(app.engine, deliverers=deliverers, routing=settings.routing(),
+        return dispatch(app.deliveries, deliverers=deliverers, routing=settings.routing(),
                         backoff=Backoff.from_policy(settings.delivery, random.Random(seed)),
                         now=now, batch_size=batch_size,
                         file_batch_size=settings.delivery.file_batch_size)

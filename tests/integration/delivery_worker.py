@@ -32,7 +32,7 @@ def main(url: str, now: str, batch: str | None = None, go: str | None = None) ->
         while not Path(go).exists():
             time.sleep(0.01)
     try:
-        totals = dispatch(app.engine, deliverers=deliverers, routing=app.settings.routing(),
+        totals = dispatch(app.deliveries, deliverers=deliverers, routing=app.settings.routing(),
                           backoff=Backoff.from_policy(app.settings.delivery, random.Random(1)),
                           now=at, batch_size=int(batch) if batch else app.settings.batch_size)
     finally:
