@@ -331,8 +331,8 @@ def main(argv: list[str] | None = None) -> None:
         table.add_row(*row) if row else table.add_section()
     console.print(table)
     if args.size != "full":  # the targets are England's and a large authority's, not these
-        FIGURES[:] = [replace(f, target=None, what=f"{f.what} [{args.size} size: "
-                              f"{size.national[2]:,} children]") for f in FIGURES]
+        FIGURES[:] = [replace(f, target=None, what=f"{f.what} [{args.size} size]")
+                      for f in FIGURES]
     write_figures(args.figures, FIGURES)
     for failure in FAILED:
         console.print(f"FAILED {failure}", markup=False)
