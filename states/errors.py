@@ -15,7 +15,7 @@ that belong to one adapter are defined there (module in brackets) and drawn here
     ├── NoFulfillingEvent    no single event closes a task of this type
     ├── StoreNotReady        the store has no schema yet, or an old one
     ├── SettingsInvalid      the delivery settings are wrong (workflows.delivery_settings)
-    ├── ScenarioInvalid      a scenario file is wrong: where and why (adapters.scenario.reading)
+    ├── ScenarioInvalid      a scenario file is wrong: where and why (workflows.scenario_ports)
     ├── ImportRejected       an import file's rows are wrong (adapters.imports.rows)
     └── DeliveryFailed       a receiver did not take a message (workflows.delivery_ports)
         └── PayloadRefused   the receiver refused this message itself: retrying will not help

@@ -24,8 +24,7 @@ from sqlalchemy import Engine
 from oversight.adapters.delivery.payload import outbound
 from oversight.adapters.delivery.webhook import signing_key
 from oversight.adapters.policy_files import available_policies, load_policy, load_policy_book
-from oversight.adapters.scenario import Planned, ScenarioInvalid, load_scenario
-from oversight.adapters.scenario.model import Scenario
+from oversight.adapters.scenario import load_scenario
 from oversight.adapters.store import bulk
 from oversight.adapters.store.database import is_current, make_engine, upgrade
 from oversight.adapters.store.unit_of_work import SqlStore
@@ -41,6 +40,7 @@ from oversight.workflows.delivery_settings import (
 )
 from oversight.workflows.population import Template
 from oversight.workflows.ports import BulkWriter, UnitOfWorkFactory
+from oversight.workflows.scenario_ports import ScenarioReader
 from oversight.workflows.service import OversightService
 from oversight.workflows.settings import Settings
 
@@ -58,6 +58,10 @@ class App:
     def deliverers(self, *, run_at: datetime | None = None) -> dict[str, Deliverer]:
         """One adapter per configured receiver, by name (the JSON Lines file when none is)."""
         return build_deliverers(self.settings, run_at=run_at)
+
+    def close(self) -> None:
+        """Let go of the store's connections (a temporary store's file can then be removed)."""
+        self.engine.dispose()
 
     @property
     def deliveries(self) -> DeliveryStore:
@@ -185,12 +189,16 @@ def capture_template(path: Path, owners: Iterable[tuple[str, str]], people: Iter
     return bulk.capture(path, owners, people, tokens)
 
 
+read_scenario: ScenarioReader = load_scenario
+"""The scenario files' reader (YAML, validated, checked by the engine's dry run)."""
+
+
 def sqlite_url(path: Path) -> str:
     """The store URL of a SQLite file."""
     return f"sqlite:///{path}"
 
 
-__all__ = ["App", "Planned", "Scenario", "ScenarioInvalid", "SqlDeliveryStore",
-           "StoreNotReady", "available_policies", "build_deliverer", "build_deliverers",
-           "bulk_writer", "capture_template", "delivery_store", "engine_for", "initialise",
-           "load_scenario", "open_app", "signing_key", "sqlite_url", "template_entities"]
+__all__ = ["App", "SqlDeliveryStore", "StoreNotReady", "available_policies", "build_deliverer",
+           "build_deliverers", "bulk_writer", "capture_template", "delivery_store", "engine_for",
+           "initialise", "open_app", "read_scenario", "signing_key", "sqlite_url",
+           "template_entities"]

@@ -14,26 +14,23 @@ from collections.abc import Collection
 from datetime import UTC, datetime, time
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import TYPE_CHECKING
 
 from oversight.states.errors import BatchRejected
 from oversight.workflows.bootstrap import initialise, sqlite_url
+from oversight.workflows.scenario_ports import PlannedEvent, ScenarioPlan
 from oversight.workflows.settings import Settings
-
-if TYPE_CHECKING:  # the scenario is read by its adapter, which calls this module
-    from oversight.workflows.bootstrap import Planned, Scenario
 
 _SECTIONS = {"relationships": 0, "staff": 1, "assessments": 2, "events": 3}
 
 
-def _file_order(planned: Planned) -> tuple[int, int]:
+def _file_order(planned: PlannedEvent) -> tuple[int, int]:
     """Where in the file an event comes from, for reporting problems in the file's order."""
     match = re.fullmatch(r"(\w+)\[(\d+)\]", planned.where)
     assert match is not None, planned.where
     return _SECTIONS[match.group(1)], int(match.group(2))
 
 
-def engine_problems(scenario: Scenario, *, policy_dir: Path | None = None,
+def engine_problems(scenario: ScenarioPlan, *, policy_dir: Path | None = None,
                     leaving_out: Collection[str] = ()) -> list[str]:
     """Every event of the timeline the engine refuses, as ``where: the engine refused it: why``,
     in the order of the file; empty when it accepts them all. ``leaving_out``: events of the
@@ -58,7 +55,7 @@ def engine_problems(scenario: Scenario, *, policy_dir: Path | None = None,
                 return [f"{planned.where}: the engine refused it: {error}"
                         for planned, error in refused]
         finally:
-            app.engine.dispose()  # let go of the file before the folder is removed
+            app.close()  # let go of the file before the folder is removed
     return []
 
 

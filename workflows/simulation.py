@@ -8,7 +8,7 @@ per batch). Quiet days cost nothing. The service is told the virtual day (06:00 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -23,15 +23,9 @@ from prefect.cache_policies import NO_CACHE
 from oversight.states.errors import OversightError
 from oversight.states.events.registry import parse_event
 from oversight.workflows import queries
-from oversight.workflows.bootstrap import (
-    Planned,
-    ScenarioInvalid,
-    initialise,
-    load_scenario,
-    open_app,
-    sqlite_url,
-)
+from oversight.workflows.bootstrap import initialise, open_app, read_scenario, sqlite_url
 from oversight.workflows.flows import dispatch_all, sweep_day
+from oversight.workflows.scenario_ports import PlannedEvent, ScenarioInvalid
 from oversight.workflows.settings import Settings
 
 MORNING = time(6, 0, tzinfo=UTC)
@@ -83,7 +77,7 @@ def _days(start: date, end: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
-def _by_day(timeline: list[Planned], start: date) -> dict[date, list[dict[str, Any]]]:
+def _by_day(timeline: Sequence[PlannedEvent], start: date) -> dict[date, list[dict[str, Any]]]:
     """The events of each day; setup dated before the first day is applied on the first day."""
     days: dict[date, list[dict[str, Any]]] = {}
     for planned in timeline:
@@ -99,7 +93,7 @@ def simulate_flow(scenario_file: str, database_url: str, home: str, batch_size: 
     """Run a scenario day by day on a virtual clock: each day's events, then that day's sweep,
     then one dispatch of every message raised. The store must be initialised and hold the staff.
     """
-    scenario = load_scenario(Path(scenario_file), policy_dir=Settings().policy_dir,
+    scenario = read_scenario(Path(scenario_file), policy_dir=Settings().policy_dir,
                              engine_check=False)  # simulate() checked it before this run
     service = open_app(Settings(database_url=database_url)).service
     by_day = _by_day(scenario.timeline(), scenario.start)
@@ -156,11 +150,11 @@ def simulate(scenario_file: Path, *, store: Path | None = None, home: Path | Non
 
     ``store`` is the database file (a temporary one, deleted afterwards, when not given); it
     must not exist yet. ``home`` holds the outbox files (default: the store's folder).
-    Raises :class:`~oversight.workflows.bootstrap.ScenarioInvalid` before anything runs if the
+    Raises :class:`~oversight.workflows.scenario_ports.ScenarioInvalid` before anything runs if the
     file is bad, and after the run if the engine refused one of its events.
     """
     policy_dir = Settings().policy_dir
-    scenario = load_scenario(scenario_file, policy_dir=policy_dir)
+    scenario = read_scenario(scenario_file, policy_dir=policy_dir)
     temporary = store is None
     with ExitStack() as cleanup:
         if store is None:
@@ -173,7 +167,7 @@ def simulate(scenario_file: Path, *, store: Path | None = None, home: Path | Non
         settings = Settings(home=home, database_url=sqlite_url(store.resolve()),
                             policy=scenario.policy, policy_dir=policy_dir)
         app = initialise(settings, scenario.policy)
-        cleanup.callback(app.engine.dispose)  # let go of the file before it is deleted
+        cleanup.callback(app.close)  # let go of the file before it is deleted
         app.service.upsert_staff(scenario.staff_members())
         token = _on_day.set(on_day)
         try:

@@ -10,21 +10,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BeforeValidator
 
-from oversight.states.errors import OversightError
-
-MAX_PROBLEMS = 20
-"""A file with more problems than this is reported with its first ones and a count of the rest."""
-
-
-class ScenarioInvalid(OversightError):
-    """A scenario (or staff) file failed validation: one line per problem, naming file and place."""
-
-    def __init__(self, source: str, problems: list[str]):
-        self.source, self.problems = source, problems
-        shown = [f"{source}: {problem}" for problem in problems[:MAX_PROBLEMS]]
-        if len(problems) > MAX_PROBLEMS:
-            shown.append(f"{source}: ... and {len(problems) - MAX_PROBLEMS} more problems")
-        super().__init__("\n".join(shown))
+from oversight.workflows.scenario_ports import MAX_PROBLEMS, ScenarioInvalid
 
 
 class _ScenarioLoader(yaml.SafeLoader):
