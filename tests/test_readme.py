@@ -167,5 +167,35 @@ def test_the_worked_example_prints_what_the_readme_shows_when_run_as_written():
         for line in normalised(step.shown):
             assert line in actual[position:], (
                 f"`{step.command}` no longer prints, in this order:\n{line}\n"
-                "it printed:\n" + "\n".join(actual))
+                "it printed:\n" + "\n".join(actual) + "\n(`.venv/bin/python -m tests.test_readme`"
+                " writes what the example prints now into the README)")
             position = actual.index(line, position) + 1
+
+
+def rewrite_worked_example() -> bool:
+    """Run the worked example and write what it prints now under each of its commands (the
+    prose untouched; the temporary folder shown as `mktemp -d` names it). Read the diff: the
+    prose may need to follow."""
+    text = README.read_text(encoding="utf-8")
+    section = worked_example(text)
+    example = steps(section)
+    with tempfile.TemporaryDirectory(prefix="ov-") as folder:
+        results = iter(run_in_one_shell([step.command for step in example], Path(folder)))
+        short = re.escape(folder)
+
+    def block(match: re.Match[str]) -> str:
+        lines = []
+        for step in steps(f"```console\n{match.group(1)}```"):
+            status, printed = next(results)
+            assert status == 0, f"{step.command}\n" + "\n".join(printed)
+            lines += [PROMPT + step.command,
+                      *(re.sub(short + r"/tmp\.", "/tmp/tmp.", line.rstrip()) for line in printed)]
+        return "```console\n" + "\n".join(lines) + "\n```"
+
+    rewritten = re.sub(r"```console\n(.*?)```", block, section, flags=re.DOTALL)
+    README.write_text(text.replace(section, rewritten), encoding="utf-8")
+    return rewritten != section
+
+
+if __name__ == "__main__":  # .venv/bin/python -m tests.test_readme
+    print("README's worked example " + ("rewritten" if rewrite_worked_example() else "unchanged"))
