@@ -23,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from oversight.states.errors import UnknownEntity
+from oversight.states.event_time import london_today
 from oversight.workflows.access import reports_of
 from oversight.workflows.ports import UnitOfWorkFactory
 
@@ -63,10 +63,10 @@ class Period:
             raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
 
 
-def store_today(store: UnitOfWorkFactory) -> date:
-    """Today in Europe/London, or the store's last recorded day if later (a simulated store runs
-    on a virtual clock that may be ahead of the real one)."""
-    today = datetime.now(ZoneInfo("Europe/London")).date()
+def store_today(store: UnitOfWorkFactory, now: datetime) -> date:
+    """The day of ``now`` in Europe/London (the edge reads the clock), or the store's last
+    recorded day if later (a simulated store runs on a virtual clock that may be ahead)."""
+    today = london_today(now)
     with store() as uow:
         latest = [uow.entities.last_updated(), uow.tasks.last_changed()]
     return max([today, *(d for d in latest if d is not None)])
@@ -102,13 +102,14 @@ def _finish(line: dict[str, Any]) -> dict[str, Any]:
 
 
 def compliance(store: UnitOfWorkFactory, period: Period, *, team: str | None = None,
-               as_of: date | None = None) -> dict[str, Any]:
+               as_of: date | None = None, now: datetime | None = None) -> dict[str, Any]:
     """The figures for ``period``: by category, by rule, breaches by rule, and by month.
 
-    ``as_of`` decides whether an open task is past due: by default the period's last day, or the
-    store's today (:func:`store_today`) while the period is still running.
+    ``as_of`` decides whether an open task is past due: by default the period's last day or,
+    told ``now`` (the edge's clock), the store's today (:func:`store_today`) if that is earlier
+    (the period is still running).
     """
-    as_of = as_of or min(period.end, store_today(store))
+    as_of = as_of or (min(period.end, store_today(store, now)) if now else period.end)
     members = team_members(store, team) if team else None
     with store() as uow:
         rows = [row for row in uow.tasks.due_between(period.start, period.end, assignees=members)

@@ -6,7 +6,7 @@ and the dashboard use too). Registered on the app by :func:`register`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import typer
 
@@ -74,7 +74,7 @@ def tasks(
         ready = open_reader()  # a read: no service, machines or Alembic to load
         rows = queries.tasks(ready.store, states=states)
         if breached or overdue:
-            today = _day_of(as_of) if as_of else store_today(ready.store)
+            today = _day_of(as_of) if as_of else store_today(ready.store, datetime.now(UTC))
             test = queries.breached if breached else queries.overdue
             rows = [row for row in rows if test(row, today)]
         log_read(ready.engine, "tasks", [row["entity"] for row in rows])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ def asye(person: str | None = typer.Argument(
 
     with handled():
         ready = open_store()
-        day = parse_date(as_of, "--as-of") if as_of else store_today(ready.store)
+        day = parse_date(as_of, "--as-of") if as_of else store_today(ready.store, datetime.now(UTC))
         found = progress.journeys(ready.store, ready.policy, as_of=day,
                                   workers=[person] if person else None)
         log_read(ready.engine, "asye", [f"asye:{p.worker}" for p in found])
@@ -86,7 +86,8 @@ def report(
     with handled():
         ready = open_store()
         figures = compliance(ready.store, Period(first, last), team=team,
-                             as_of=parse_date(as_of, "--as-of") if as_of else None)
+                             as_of=parse_date(as_of, "--as-of") if as_of else None,
+                             now=datetime.now(UTC))
         log_read(ready.engine, "report", [f"team:{team}" if team else "team:authority"])
     if out_file is None:
         if fmt == "json":

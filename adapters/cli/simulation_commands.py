@@ -11,7 +11,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,6 +142,6 @@ def _store_today(store: Path) -> date:
 
     engine = make_engine(f"sqlite:///{store}")
     try:
-        return store_today(SqlStore(engine))
+        return store_today(SqlStore(engine), datetime.now(UTC))
     finally:
         engine.dispose()

@@ -81,7 +81,7 @@ def _refused(viewer: Viewer) -> HTMLResponse:
 
 
 def _as_of(dashboard: Dashboard) -> date:
-    return store_today(dashboard.store)
+    return store_today(dashboard.store, dashboard.clock())
 
 
 def period_of(start: date | None, end: date | None, as_of: date) -> Period:
@@ -217,7 +217,7 @@ def team_page(request: Request, viewer: Viewer = Depends(page_viewer),
         return _refused(viewer)
     try:
         period = period_of(_day(start), _day(end), _as_of(board))
-        report = compliance(board.store, period, team=team)
+        report = compliance(board.store, period, team=team, now=board.clock())
     except (ValueError, UnknownEntity):
         return _render("error.html", viewer, 400, title="Cannot show these figures",
                        message="Give the period as two days, YYYY-MM-DD, the first not after "

@@ -63,8 +63,8 @@ def api_asye_list(request: Request, viewer: Viewer = Depends(api_viewer),
                   purpose: str | None = PurposeHeader) -> list[dict[str, Any]]:
     """Every ASYE journey the token may see, with its progress on the store's today."""
     board = dashboard_of(request)
-    found = progress.journeys(board.store, board.policy, as_of=store_today(board.store),
-                              workers=viewer.people)
+    found = progress.journeys(board.store, board.policy,
+                              as_of=store_today(board.store, board.clock()), workers=viewer.people)
     viewer.log(board.engine, "asye", [f"asye:{p.worker}" for p in found], now=board.clock(),
                purpose=purpose)
     return [p.to_json() for p in found]
@@ -79,7 +79,8 @@ def api_asye(request: Request, worker: StaffId, viewer: Viewer = Depends(api_vie
     one that is not there."""
     board = dashboard_of(request)
     found = progress.journey(board.store, board.policy, worker,
-                             as_of=store_today(board.store)) if viewer.sees(worker) else None
+                             as_of=store_today(board.store, board.clock())
+                             ) if viewer.sees(worker) else None
     viewer.log(board.engine, "asye", [f"asye:{worker}"], now=board.clock(),
                outcome="allowed" if found else "refused", purpose=purpose)
     if found is None:
@@ -111,12 +112,13 @@ def api_compliance(request: Request, viewer: Viewer = Depends(api_viewer),
         raise Problem(403, "forbidden", "This token's role does not allow this request.")
     as_of_day: date | None = as_of
     try:
-        period = period_of(start, end, store_today(board.store))
+        period = period_of(start, end, store_today(board.store, board.clock()))
     except ValueError:
         raise Problem(400, "period-invalid", "The period ends before it starts: `from` must "
                                              "be on or before `to`.") from None
     try:
-        report = compliance(board.store, period, team=team, as_of=as_of_day)
+        report = compliance(board.store, period, team=team, as_of=as_of_day,
+                            now=board.clock())
     except UnknownEntity:
         raise Problem(404, "not-found", "No team led by that staff id.") from None
     viewer.log(board.engine, "compliance", target, now=board.clock(), purpose=purpose)

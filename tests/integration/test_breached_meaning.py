@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -35,8 +35,6 @@ def quarter(app: App, monkeypatch: pytest.MonkeyPatch) -> App:
 
 
 def _signed_in(app: App) -> TestClient:
-    from datetime import UTC, datetime
-
     with app.engine.begin() as connection:
         secret = credentials.create_token(connection, role="admin", person=None,
                                           now=datetime.now(UTC))[1]
@@ -53,7 +51,7 @@ def test_the_summary_the_report_the_team_page_the_tasks_page_and_the_cli_agree(
         quarter: App) -> None:
     """Judged on the same day (the store's today), every path counts the same breached tasks,
     and each counts w0's supervision met late."""
-    today = store_today(quarter.store)
+    today = store_today(quarter.store, datetime.now(UTC))
     summary = sum(line["breached"] for line in queries.summary_by_rule(
         queries.tasks(quarter.store), as_of=today))
     period = {"from": "2026-01-01", "to": today.isoformat()}
