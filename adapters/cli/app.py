@@ -28,7 +28,7 @@ import typer
 
 # The shared helpers, importable from here too for command modules written before the split.
 from oversight.adapters.cli.console import JsonFlag, err, fail, handled, out, parse_date, print_json
-from oversight.adapters.cli.first_use import show_version, tidy_help
+from oversight.adapters.cli.first_use import program, show_version, tidy_help
 from oversight.adapters.cli.runtime import open_store, settings
 
 __all__ = ["COMMAND_MODULES", "JsonFlag", "app", "fail", "handled", "main", "open_store", "out",
@@ -95,6 +95,7 @@ def main() -> None:
             sys.exit(0)  # no command given: the help was shown, as asked
         context = getattr(error, "ctx", None)
         where = context.command_path if context is not None else "oversight"
+        where = where.replace("oversight", program(), 1)  # as it can be run (off PATH too)
         if "--json" in sys.argv[1:]:
             typer.echo(json.dumps({"error": f"{error.format_message()} (see `{where} --help`)"}))
         err().print(f"error: {error.format_message()} (see `{where} --help`)", markup=False,

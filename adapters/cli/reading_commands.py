@@ -12,6 +12,7 @@ import typer
 
 from oversight.adapters.cli import views
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
+from oversight.adapters.cli.first_use import program
 from oversight.adapters.cli.operator_reads import log_read
 from oversight.adapters.cli.runtime import open_reader, open_store
 
@@ -104,7 +105,7 @@ def history(entity: str = typer.Argument(
         ready = open_store()
         store = ready.store
         if not queries.entity_exists(store, ref):
-            fail(f"no {ref} in the store; `oversight status` shows what it holds")
+            fail(f"no {ref} in the store; `{program()} status` shows what it holds")
         rows = queries.transitions(store, ref)
         log_read(ready.engine, "history", [str(ref)])
     if as_json:
@@ -124,7 +125,7 @@ def why(task_id: str = typer.Argument(..., help="A task id, as `oversight tasks`
         if found is not None:
             log_read(ready.engine, "why", [found["entity"]])
     if found is None:
-        fail(f"no task {task_id!r}; `oversight tasks` lists the task ids")
+        fail(f"no task {task_id!r}; `{program()} tasks` lists the task ids")
     if as_json:
         print_json(found)
         return
