@@ -9,6 +9,7 @@ that belong to one adapter are defined there (module in brackets) and drawn here
     │   └── EventDateRefused  dated after today (Europe/London) or before the floor
     ├── EventRejected        the entity's current state does not accept the event
     ├── UnknownEntity        the event names a person, child or entity the store does not hold
+    ├── ReadRefused          the reader may not read this record (the refusal is logged)
     ├── ConcurrentUpdate     another writer changed the entity first (adapters raise it)
     ├── BatchRejected        events of a batch were refused, so none was applied
     ├── TaskNotClosed        the event recorded to close a task left it open
@@ -55,6 +56,11 @@ class EventRejected(OversightError):
 
 class UnknownEntity(OversightError):
     """No such person, child or entity."""
+
+
+class ReadRefused(OversightError):
+    """The reader's role and scope do not reach this record; the same whether or not it exists,
+    and the refusal is in the access log already."""
 
 
 class ConcurrentUpdate(OversightError):

@@ -36,6 +36,7 @@ class Rows:
     meta: dict[str, str] = field(default_factory=dict)
     processed: dict[str, dict[str, Any]] = field(default_factory=dict)
     event_log: list[LoggedEvent] = field(default_factory=list)
+    access_log: list[dict[str, Any]] = field(default_factory=list)
     next_timer: int = 1
 
 
@@ -269,6 +270,22 @@ class FakeEvents:
         return event_id in self._uow.rows.processed
 
 
+class FakeAccessLog:
+    def __init__(self, uow: FakeUnitOfWork):
+        self._uow = uow
+
+    def record(self, *, role: str, resource: str, targets: Iterable[str], outcome: str,
+               now: datetime, token_id: str | None = None, person: str | None = None,
+               purpose: str | None = None, reader: str | None = None) -> int:
+        lines = [{"at": now, "token_id": token_id, "person": person, "role": role,
+                  "resource": resource, "target": target[:200], "outcome": outcome,
+                  "purpose": purpose[:200] if purpose else None,
+                  "reader": reader[:200] if reader else None}
+                 for target in dict.fromkeys(targets)]
+        self._uow.rows.access_log.extend(lines)
+        return len(lines)
+
+
 class FakeSavepoint:
     def __init__(self, uow: FakeUnitOfWork):
         self._uow = uow
@@ -291,6 +308,7 @@ class FakeUnitOfWork:
         self.tasks, self.history = FakeTasks(self), FakeHistory(self)
         self.outbox, self.staff = FakeOutbox(self), FakeStaff(self)
         self.meta, self.events = FakeMeta(self), FakeEvents(self)
+        self.access_log = FakeAccessLog(self)
 
     def __enter__(self) -> FakeUnitOfWork:
         self.rows = copy.deepcopy(self.store.rows)

@@ -14,6 +14,7 @@ without ``commit()`` rolls everything back. It hands out one repository per kind
     uow.meta       the store's settings (which authority's policy it runs)
     uow.events     event ids already applied (so a repeated event changes nothing)
     uow.event_log  every event applied to each entity, for re-derivation (workflows/event_log.py)
+    uow.access_log who read which record, in the transaction that reads it
 
 Everything one step changes is written by :meth:`UnitOfWork.save_steps`, the one save path.
 The repositories' protocols are in :mod:`oversight.workflows.repositories` (and importable from
@@ -30,6 +31,7 @@ from typing import Any, Literal, Protocol
 from oversight.states.values import Step
 from oversight.workflows.event_log import EventLog
 from oversight.workflows.repositories import (
+    AccessLog,
     Entities,
     Events,
     History,
@@ -143,6 +145,8 @@ class UnitOfWork(Protocol):
     def events(self) -> Events: ...
     @property
     def event_log(self) -> EventLog: ...
+    @property
+    def access_log(self) -> AccessLog: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -187,6 +191,6 @@ class BulkWriter(Protocol):
         ...
 
 
-__all__ = ["BulkWriter", "Collision", "DueTimer", "Entities", "Events", "History", "Meta",
-           "Outbox", "SavedStep", "Savepoint", "Staff", "StoredEntity", "TaskRow", "Tasks",
-           "Timers", "UnitOfWork", "UnitOfWorkFactory", "task_id"]
+__all__ = ["AccessLog", "BulkWriter", "Collision", "DueTimer", "Entities", "Events", "History",
+           "Meta", "Outbox", "SavedStep", "Savepoint", "Staff", "StoredEntity", "TaskRow",
+           "Tasks", "Timers", "UnitOfWork", "UnitOfWorkFactory", "task_id"]

@@ -119,6 +119,20 @@ def task(store: UnitOfWorkFactory, task_id: str) -> dict[str, Any] | None:
     return {**task_view(row), "rule_detail": row["rule"], "basis": row["basis"]}
 
 
+def task_with_entity(store: UnitOfWorkFactory, task_id: str
+                     ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """A task's row and its entity's (kind, id, subject, party, data), or None; not logged:
+    for writes that check a task before closing it, never for showing it."""
+    with store() as uow:
+        return uow.tasks.with_entity(task_id)
+
+
+def event_applied(store: UnitOfWorkFactory, event_id: str) -> bool:
+    """Whether the event ``event_id`` was applied to the store."""
+    with store() as uow:
+        return uow.events.applied(event_id)
+
+
 def transitions(store: UnitOfWorkFactory, entity: EntityRef | None = None
                 ) -> list[dict[str, Any]]:
     """The audit trail, of one entity or of the whole store, in the order it was written."""

@@ -184,4 +184,17 @@ class Events(Protocol):
         ...
 
 
-__all__ = ["Entities", "Events", "History", "Meta", "Outbox", "Staff", "Tasks", "Timers"]
+class AccessLog(Protocol):
+    """Who read which record, when and why: written in the transaction that reads, so a read
+    and its line commit together (and a refusal is logged too)."""
+
+    def record(self, *, role: str, resource: str, targets: Iterable[str], outcome: str,
+               now: datetime, token_id: str | None = None, person: str | None = None,
+               purpose: str | None = None, reader: str | None = None) -> int:
+        """One line per target read (or refused), de-duplicated: the token and its person, or
+        ``reader`` when there is no token (``os:alice`` at the command line); how many."""
+        ...
+
+
+__all__ = ["AccessLog", "Entities", "Events", "History", "Meta", "Outbox", "Staff", "Tasks",
+           "Timers"]

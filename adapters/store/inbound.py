@@ -54,12 +54,14 @@ def _utc(instant: datetime | None) -> datetime | None:
 
 def log_access(connection: Connection, *, token: TokenRecord | None, role: str,
                resource: str, targets: Iterable[str], outcome: str, now: datetime,
-               purpose: str | None = None, reader: str | None = None) -> int:
+               purpose: str | None = None, reader: str | None = None,
+               token_id: str | None = None, person: str | None = None) -> int:
     """One line per record read (or refused): who (the token, or ``reader`` when there is none:
     ``os:alice`` at the command line), with which role, what, when, and why if said. The rows
-    join the access log's hash chain in the same transaction."""
-    rows = [{"at": now, "token_id": token.id if token else None,
-             "person": token.person if token else None, "role": role, "resource": resource,
+    join the access log's hash chain in the same transaction. ``token_id`` and ``person`` name
+    the token when the caller holds only its id (the store port's access log)."""
+    rows = [{"at": now, "token_id": token.id if token else token_id,
+             "person": token.person if token else person, "role": role, "resource": resource,
              "target": target[:200], "outcome": outcome,
              "purpose": purpose[:200] if purpose else None,
              "reader": reader[:200] if reader else None} for target in dict.fromkeys(targets)]

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from oversight.adapters.store import chain
 from oversight.adapters.store import tables as t
+from oversight.adapters.store.access_log import SqlAccessLog
 from oversight.adapters.store.entities import SqlEntities
 from oversight.adapters.store.event_log import SqlEventLog
 from oversight.adapters.store.records import SqlEvents, SqlMeta, SqlOutbox, SqlStaff
@@ -50,6 +51,7 @@ class SqlRepositories:
     meta: SqlMeta
     events: SqlEvents
     event_log: SqlEventLog
+    access_log: SqlAccessLog
 
     def __init__(self, connection: Connection):
         self._bind(connection)
@@ -60,7 +62,7 @@ class SqlRepositories:
         self.tasks, self.history = SqlTasks(connection), SqlHistory(connection)
         self.outbox, self.staff = SqlOutbox(connection), SqlStaff(connection)
         self.meta, self.events = SqlMeta(connection), SqlEvents(connection)
-        self.event_log = SqlEventLog(connection)
+        self.event_log, self.access_log = SqlEventLog(connection), SqlAccessLog(connection)
 
 
 class SqlUnitOfWork(SqlRepositories):

@@ -1,14 +1,16 @@
 """``GET /v1/entities/{kind}/{id}`` and its timers, tasks and history.
 
-Every read, allowed or refused, goes to the access log in the transaction that reads. A caller
-who may not read the record gets the same 403 whether or not it exists; only a caller who may
-read everything is told that a record does not exist (404).
+Every read, allowed or refused, goes to the access log in the transaction that reads
+(:mod:`oversight.workflows.record_reads`). A caller who may not read the record gets the same 403
+whether or not it exists; only a caller who may read everything is told that a record does not
+exist (404).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path
@@ -24,11 +26,9 @@ from oversight.adapters.api.schemas import (
     TimerOut,
     TransitionOut,
 )
-from oversight.adapters.store.unit_of_work import SqlUnitOfWork
-from oversight.states.machines import KINDS
-from oversight.workflows.access import READERS
+from oversight.states.errors import ReadRefused, UnknownEntity
+from oversight.workflows import record_reads
 from oversight.workflows.bootstrap import App
-from oversight.workflows.ports import StoredEntity
 from oversight.workflows.queries import task_view, transition_view
 
 api = APIRouter(tags=["entities"], responses={
@@ -43,31 +43,29 @@ IdPath = Path(..., description="The entity's id, e.g. c1 or tm1:sw1.", max_lengt
               pattern=REF_PATTERN)
 
 
-def visible_entity(uow: SqlUnitOfWork, who: Caller, kind: str, entity_id: str, resource: str,
-                   now: datetime) -> StoredEntity:
-    """The entity if ``who`` may read it, logged; otherwise the refusal, logged and committed."""
-    connection = uow.connection
-    scope = who.scope(connection) if who.role in READERS else None
-    stored = uow.entities.get(kind, entity_id) if kind in KINDS else None
-    target = f"{kind}:{entity_id}"
-    if scope is not None and stored is not None and scope.sees_entity(
-            stored.kind, stored.subject, stored.party, stored.data):
-        who.log(connection, resource, [target], now=now)
-        return stored
-    if scope is not None and scope.everything:
-        raise Problem(404, "not-found", f"No {target} in the store.")
-    who.log(connection, resource, [target], now=now, outcome="refused")
-    uow.commit()
-    raise forbidden()
+def reader_of(who: Caller) -> record_reads.Reader:
+    """The caller as the access log records a reader: its token's id, person and purpose."""
+    return record_reads.Reader(who.role, who.token.id, who.person, who.purpose)
+
+
+@contextmanager
+def as_problems() -> Iterator[None]:
+    """A refused read is the same 403 whether or not the record exists; only a reader of
+    everything hears that it does not (404)."""
+    try:
+        yield
+    except ReadRefused:
+        raise forbidden() from None
+    except UnknownEntity as error:
+        raise Problem(404, "not-found", str(error)) from None
 
 
 @api.get("/entities/{kind}/{entity_id}", response_model=EntityOut, summary="An entity's state")
 def get_entity(kind: str = KindPath, entity_id: str = IdPath, who: Caller = Depends(caller),
                app: App = Depends(the_app), clock: Clock = Depends(the_clock)) -> EntityOut:
     """The lifecycle's state, version, people and data (identifiers and dates only)."""
-    with SqlUnitOfWork(app.engine) as uow:
-        stored = visible_entity(uow, who, kind, entity_id, "entity", clock())
-        uow.commit()
+    with as_problems():
+        stored = record_reads.entity(app.store, reader_of(who), kind, entity_id, clock())
     return EntityOut(**{f.name: getattr(stored, f.name) for f in dataclasses.fields(stored)})
 
 
@@ -76,10 +74,8 @@ def get_entity(kind: str = KindPath, entity_id: str = IdPath, who: Caller = Depe
 def get_timers(kind: str = KindPath, entity_id: str = IdPath, who: Caller = Depends(caller),
                app: App = Depends(the_app), clock: Clock = Depends(the_clock)) -> list[TimerOut]:
     """The durable timers still armed, in firing order, each with the rule it serves."""
-    with SqlUnitOfWork(app.engine) as uow:
-        visible_entity(uow, who, kind, entity_id, "timers", clock())
-        rows = uow.timers.of_entity(kind, entity_id)
-        uow.commit()
+    with as_problems():
+        rows = record_reads.timers(app.store, reader_of(who), kind, entity_id, clock())
     return [TimerOut(name=row["name"], fires_on=row["fires_on"], rule=_rule(row["rule"]))
             for row in rows]
 
@@ -89,10 +85,8 @@ def get_timers(kind: str = KindPath, entity_id: str = IdPath, who: Caller = Depe
 def get_tasks(kind: str = KindPath, entity_id: str = IdPath, who: Caller = Depends(caller),
               app: App = Depends(the_app), clock: Clock = Depends(the_clock)) -> list[Any]:
     """Every task the entity's rules raised, in the order they were raised."""
-    with SqlUnitOfWork(app.engine) as uow:
-        visible_entity(uow, who, kind, entity_id, "tasks", clock())
-        rows = uow.tasks.of_entity(kind, entity_id)
-        uow.commit()
+    with as_problems():
+        rows = record_reads.tasks(app.store, reader_of(who), kind, entity_id, clock())
     return [task_view(row) for row in rows]
 
 
@@ -101,10 +95,8 @@ def get_tasks(kind: str = KindPath, entity_id: str = IdPath, who: Caller = Depen
 def get_history(kind: str = KindPath, entity_id: str = IdPath, who: Caller = Depends(caller),
                 app: App = Depends(the_app), clock: Clock = Depends(the_clock)) -> list[Any]:
     """Every transition, with its cause and the rule that caused it, in the order written."""
-    with SqlUnitOfWork(app.engine) as uow:
-        visible_entity(uow, who, kind, entity_id, "history", clock())
-        rows = uow.history.lines(kind, entity_id)
-        uow.commit()
+    with as_problems():
+        rows = record_reads.history(app.store, reader_of(who), kind, entity_id, clock())
     return [transition_view(row) for row in rows]
 
 
@@ -114,4 +106,4 @@ def _rule(rule: dict[str, Any] | None) -> RuleOut | None:
     return RuleOut(policy=rule["authority"], section=rule["section"], name=rule.get("rule"))
 
 
-__all__ = ["api", "visible_entity"]
+__all__ = ["api", "as_problems", "reader_of"]

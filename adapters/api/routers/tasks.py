@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
 from oversight.adapters.api.problems import Problem, forbidden
 from oversight.adapters.api.references import asked_actor, unseen_reference
+from oversight.adapters.api.routers.entities import as_problems, reader_of
 from oversight.adapters.api.schemas import (
     ID_PATTERN,
     REF_PATTERN,
@@ -29,8 +30,8 @@ from oversight.adapters.api.schemas import (
     TaskPage,
     TaskState,
 )
-from oversight.adapters.store.unit_of_work import SqlUnitOfWork
-from oversight.workflows.access import PERSONAL_ROLES, READERS, WRITERS, Scope
+from oversight.workflows import queries, record_reads
+from oversight.workflows.access import PERSONAL_ROLES, WRITERS
 from oversight.workflows.bootstrap import App
 from oversight.workflows.closing import fulfilling_event
 from oversight.workflows.queries import task_view
@@ -46,8 +47,7 @@ TaskPath = Path(..., description="A task id, e.g. relationship:tm1:sw1:supervisi
 
 
 def _task_row(app: App, task_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    with app.store() as uow:
-        return uow.tasks.with_entity(task_id)
+    return queries.task_with_entity(app.store, task_id)
 
 
 @api.get("/tasks", response_model=TaskPage, summary="Tasks by person, team, state and due date")
@@ -68,34 +68,13 @@ def list_tasks(
     clock: Clock = Depends(the_clock),
 ) -> dict[str, Any]:
     """The tasks this token may read that match every filter, by due date."""
-    now = clock()
-    with SqlUnitOfWork(app.engine) as uow:  # the reads and their access log: one transaction
-        scope = who.scope(uow.connection) if who.role in READERS else None
-        refused = _refused_filter(scope, person, team)
-        if scope is None or refused:
-            who.log(uow.connection, "tasks", [refused or "tasks"], now=now, outcome="refused")
-            uow.commit()
-            raise forbidden()
-        rows = uow.tasks.search(assignee=person, subject=subject, team=team, states=state,
-                                due_from=due_from, due_to=due_to)
-        seen = [task for task, entity in rows if scope.sees_task(task, entity)]
-        page = seen[offset:offset + limit]
-        who.log(uow.connection, "tasks", [f"{task['entity_kind']}:{task['entity_id']}"
-                                          for task in page] or ["tasks"], now=now)
-        uow.commit()
-    return {"tasks": [task_view(task) for task in page], "total": len(seen), "limit": limit,
+    asked = record_reads.TaskFilter(person, subject, team, list(state) if state else None,
+                                    due_from, due_to)
+    with as_problems():
+        page, total = record_reads.task_page(app.store, reader_of(who), asked, limit=limit,
+                                             offset=offset, now=clock())
+    return {"tasks": [task_view(task) for task in page], "total": total, "limit": limit,
             "offset": offset}
-
-
-def _refused_filter(scope: Scope | None, person: str | None, team: str | None) -> str | None:
-    """The filter a scoped token may not ask for, as an access-log target."""
-    if scope is None or scope.everything:
-        return None
-    if person is not None and not scope.sees_person(person):
-        return f"person:{person}"
-    if team is not None and not scope.sees_team(team):
-        return f"team:{team}"
-    return None
 
 
 @api.get("/tasks/{task_id}", response_model=TaskOut, summary="One task",
@@ -103,21 +82,9 @@ def _refused_filter(scope: Scope | None, person: str | None, team: str | None) -
 def get_task(task_id: str = TaskPath, who: Caller = Depends(caller), app: App = Depends(the_app),
              clock: Clock = Depends(the_clock)) -> dict[str, Any]:
     """One task: who it is for, what, when it is due and the rule that raised it."""
-    now = clock()
-    with SqlUnitOfWork(app.engine) as uow:  # the read and its access log: one transaction
-        scope = who.scope(uow.connection) if who.role in READERS else None
-        found = uow.tasks.with_entity(task_id)
-        if found is not None and scope is not None and scope.sees_task(*found):
-            task, _ = found
-            who.log(uow.connection, "task", [f"{task['entity_kind']}:{task['entity_id']}"],
-                    now=now)
-            uow.commit()
-            return {**task_view(task), "basis": task.get("basis")}
-        if found is None and scope is not None and scope.everything:
-            raise Problem(404, "not-found", "No such task.")
-        who.log(uow.connection, "task", [f"task:{task_id}"], now=now, outcome="refused")
-        uow.commit()
-    raise forbidden()
+    with as_problems():
+        task = record_reads.task(app.store, reader_of(who), task_id, clock())
+    return {**task_view(task), "basis": task.get("basis")}
 
 
 @api.post("/tasks/{task_id}/close", response_model=CloseResult, summary="Close a task by hand",
@@ -170,8 +137,7 @@ def close_task(body: CloseBody, task_id: str = TaskPath, who: Caller = Depends(c
 
 
 def _applied(app: App, event_id: str) -> bool:
-    with app.store() as uow:
-        return uow.events.applied(event_id)
+    return queries.event_applied(app.store, event_id)
 
 
 __all__ = ["api"]
