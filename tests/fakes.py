@@ -285,6 +285,11 @@ class FakeAccessLog:
         self._uow.rows.access_log.extend(lines)
         return len(lines)
 
+    def lines(self, *, target: str | None = None, person: str | None = None,
+              limit: int = 1000) -> list[dict[str, Any]]:
+        return [line for line in self._uow.rows.access_log
+                if target in (None, line["target"]) and person in (None, line["person"])][:limit]
+
 
 class FakeSavepoint:
     def __init__(self, uow: FakeUnitOfWork):

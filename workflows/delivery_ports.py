@@ -164,6 +164,35 @@ class Deliveries(Protocol):
         ...
 
 
+    # ----- what operators and the health check read ----------------------------------------
+
+    def listing(self, statuses: Sequence[str], receiver: str | None = None,
+                message_id: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+        """Deliveries in these statuses, in creation order."""
+        ...
+
+    def requeue(self, now: datetime, *, message_id: str | None = None,
+                receiver: str | None = None, statuses: Sequence[str] = ("dead",)) -> int:
+        """Put deliveries back to pending, due now, with a fresh deadline; how many."""
+        ...
+
+    def of_task(self, task_id: str) -> list[dict[str, Any]]:
+        """A task's messages in creation order, each with its deliveries."""
+        ...
+
+    def trouble(self, now: datetime) -> dict[str, Any]:
+        """Dead letters (``dead``: how many) and receivers paused at ``now`` (``paused``)."""
+        ...
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per receiver, deliveries by status."""
+        ...
+
+    def matching(self, prefix: str, limit: int = 3) -> list[str]:
+        """Up to ``limit`` message ids that start with ``prefix``."""
+        ...
+
+
 class DeliveryUnit(Protocol):
     """One transaction over the delivery ledger; rolled back unless committed."""
 

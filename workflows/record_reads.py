@@ -106,6 +106,18 @@ def history(store: UnitOfWorkFactory, who: Reader, kind: str, entity_id: str,
                        lambda uow: uow.history.lines(kind, entity_id))[1]
 
 
+def access_log(store: UnitOfWorkFactory, who: Reader, *, target: str | None = None,
+               person: str | None = None, limit: int = 1000,
+               now: datetime) -> list[dict[str, Any]]:
+    """The access log, oldest first, of one target or one person's reads; reading it is itself
+    logged (the log names people), in the same transaction."""
+    with store() as uow:
+        rows = uow.access_log.lines(target=target, person=person, limit=limit)
+        who.log(uow, "access-log", [f"access-log:{target or person or 'all'}"], now)
+        uow.commit()
+    return rows
+
+
 # ----- tasks ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -175,5 +187,5 @@ def task(store: UnitOfWorkFactory, who: Reader, task_id: str, now: datetime) -> 
     raise ReadRefused(f"{who.role} may not read task {task_id}")
 
 
-__all__ = ["Reader", "TaskFilter", "entity", "history", "read_entity", "refused_filter",
-           "task", "task_page", "tasks", "timers", "visible_entity"]
+__all__ = ["Reader", "TaskFilter", "access_log", "entity", "history", "read_entity",
+           "refused_filter", "task", "task_page", "tasks", "timers", "visible_entity"]

@@ -195,6 +195,11 @@ class AccessLog(Protocol):
         ``reader`` when there is no token (``os:alice`` at the command line); how many."""
         ...
 
+    def lines(self, *, target: str | None = None, person: str | None = None,
+              limit: int = 1000) -> list[dict[str, Any]]:
+        """The log oldest first (every column), of one target or one reader's person."""
+        ...
+
 
 __all__ = ["AccessLog", "Entities", "Events", "History", "Meta", "Outbox", "Staff", "Tasks",
            "Timers"]

@@ -50,16 +50,15 @@ def deliveries(
         return
     if status not in STATUSES:
         fail(f"--status {status!r}: choose {', '.join(STATUSES)}")
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.workflows import delivery_reads
 
     with handled():
         ready = open_store()
-        with SqlUnitOfWork(ready.engine) as uow:
-            rows = uow.deliveries.listing(STATUSES[status], receiver=receiver, limit=limit)
-            counts = uow.deliveries.counts()
-            paused = [{"receiver": c.receiver, "until": _iso(c.open_until),
-                       "failures": c.failures, "last_error": c.last_error}
-                      for c in uow.deliveries.circuits.paused(datetime.now(UTC))]
+        found = delivery_reads.overview(ready.deliveries, STATUSES[status], receiver=receiver,
+                                        limit=limit, now=datetime.now(UTC))
+        rows, counts = found.rows, found.counts
+        paused = [{"receiver": c.receiver, "until": _iso(c.open_until),
+                   "failures": c.failures, "last_error": c.last_error} for c in found.paused]
         deadline = timedelta(hours=ready.settings.delivery.deadline_hours)
     views = [_view(row, deadline) for row in rows]
     if as_json:
@@ -103,17 +102,14 @@ def retry(
     """
     if bool(message_id) == every:
         fail("give a message id or --all (see `oversight deliveries`)")
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.workflows import delivery_reads
 
     now = datetime.now(UTC)
     with handled():
         ready = open_store()
-        with SqlUnitOfWork(ready.engine) as uow:
-            target = _resolve(uow, message_id) if message_id else None
-            count = uow.deliveries.requeue(
-                now, message_id=target, receiver=receiver,
-                statuses=("dead", "pending") if target else ("dead",))
-            uow.commit()
+        target = _resolve(ready, message_id) if message_id else None
+        count = delivery_reads.requeue(ready.deliveries, now, message_id=target,
+                                       receiver=receiver)
         if count == 0:
             fail(f"nothing to retry: message {target} has no dead or waiting delivery"
                  + (f" to {receiver}" if receiver else "") if target else
@@ -175,15 +171,11 @@ def check(as_json: bool = JsonFlag) -> None:
         raise typer.Exit(1)
 
 
-def _resolve(uow: Any, prefix: str) -> str:
+def _resolve(ready: Any, prefix: str) -> str:
     """The full message id for an id or a unique prefix of one."""
-    from sqlalchemy import select
+    from oversight.workflows import delivery_reads
 
-    from oversight.adapters.store import tables as t
-
-    found = sorted(set(uow.connection.execute(
-        select(t.deliveries.c.message_id).where(t.deliveries.c.message_id.startswith(
-            prefix, autoescape=True)).limit(3)).scalars()))
+    found = delivery_reads.message_ids(ready.deliveries, prefix)
     if prefix in found or len(found) == 1:
         return prefix if prefix in found else found[0]
     if not found:

@@ -40,12 +40,11 @@ def dispatch_lines(totals: dict[str, Any], settings: Any) -> list[str]:
 def _where_they_went(settings: Any) -> list[str]:
     """Every receiver this store's messages were routed to, delivered so far, and each
     configured receiver that has none of them."""
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
-    from oversight.workflows.bootstrap import engine_for
+    from oversight.workflows import delivery_reads
+    from oversight.workflows.bootstrap import delivery_store
     from oversight.workflows.receivers import describe_target
 
-    with SqlUnitOfWork(engine_for(settings.url)) as uow:
-        counts = uow.deliveries.counts()
+    counts = delivery_reads.counts(delivery_store(settings.url))
     configured = settings.receiver_settings()
     lines = []
     for name, by_status in sorted(counts.items()):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -24,6 +25,10 @@ class SqlAccessLog:
         return inbound.log_access(self.connection, token=None, role=role, resource=resource,
                                   targets=targets, outcome=outcome, now=now, purpose=purpose,
                                   reader=reader, token_id=token_id, person=person)
+
+    def lines(self, *, target: str | None = None, person: str | None = None,
+              limit: int = 1000) -> list[dict[str, Any]]:
+        return inbound.access_log(self.connection, target=target, person=person, limit=limit)
 
 
 __all__ = ["SqlAccessLog"]

@@ -280,6 +280,12 @@ class DeliveryLedger:
         return {"dead": int(dead.scalar_one()),
                 "paused": [circuit.receiver for circuit in self.circuits.paused(now)]}
 
+    def matching(self, prefix: str, limit: int = 3) -> list[str]:
+        """Up to ``limit`` message ids among the deliveries that start with ``prefix``."""
+        d = t.deliveries
+        return sorted(set(self.connection.execute(select(d.c.message_id).where(
+            d.c.message_id.startswith(prefix, autoescape=True)).limit(limit)).scalars()))
+
     def counts(self) -> dict[str, dict[str, int]]:
         """Per receiver, deliveries by status."""
         d = t.deliveries

@@ -176,7 +176,6 @@ EDGES_STILL_REACHING_THE_STORE = {
     # inbound.py and its hash chain): an access_log repository on the port would replace it.
     "api/auth.py": "tokens and the access log on the request's connection",
     "api/references.py": "entity references resolved with a select of their own",
-    "api/routers/service.py": "the health check's SELECT 1 and the deliveries' trouble",
     "api/routers/privacy.py": "subject access export on a raw connection (adapters.store)",
     "api/routers/corrections.py": "the access log on a connection of its own",
     "api/routers/people.py": "calendar feeds and the access log through adapters.store",
@@ -190,8 +189,6 @@ EDGES_STILL_REACHING_THE_STORE = {
     "cli/runtime.py": "builds the read-only Reader's engine and SqlStore (a composition root)",
     "cli/inbound_commands.py": "the access log through adapters.store.inbound",
     "cli/feed_commands.py": "calendar feed secrets through adapters.store.calendar_feeds",
-    "cli/delivery_commands.py": "deliveries listed and requeued in a SqlUnitOfWork",
-    "cli/dispatch_summary.py": "the deliveries' counts in a SqlUnitOfWork",
     "cli/simulation_commands.py": "opens the simulated store's file to judge its today",
     "cli/token_commands.py": "tokens created, rotated and revoked through adapters.store",
     "web/sessions.py": "sessions and tokens through adapters.store.credentials",

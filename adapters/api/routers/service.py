@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import text
 
 from oversight.adapters.api.auth import Caller, Clock, overseer, the_app, the_clock
 from oversight.adapters.api.problems import Problem
+from oversight.adapters.api.routers.entities import reader_of
 from oversight.adapters.api.schemas import ID_PATTERN, REF_PATTERN, AccessOut, Health, ProblemOut
-from oversight.adapters.store import inbound
+from oversight.workflows import delivery_reads, record_reads
 from oversight.workflows.bootstrap import App
 
 api = APIRouter()
@@ -21,12 +21,8 @@ api = APIRouter()
 def health(app: App = Depends(the_app), clock: Clock = Depends(the_clock)) -> dict[str, Any]:
     """``ok`` when the store answers; ``degraded`` when it does but a message is a dead
     letter or a receiver is paused (``deliveries`` says which); the policy the store runs."""
-    from oversight.adapters.store.deliveries import DeliveryLedger
-
     try:
-        with app.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-            trouble = DeliveryLedger(connection).trouble(clock())
+        trouble = delivery_reads.trouble(app.deliveries, clock())
     except Exception:  # noqa: BLE001 - any failure means the same to a probe
         raise Problem(503, "store-unavailable", "The store does not answer.") from None
     status = "degraded" if trouble["dead"] or trouble["paused"] else "ok"
@@ -48,11 +44,8 @@ def access_log(target: str | None = Query(None, max_length=200, pattern=REF_PATT
                clock: Clock = Depends(the_clock)) -> list[Any]:
     """The access log, oldest first: who (token, person), role, what, when, why, allowed or
     not. Reading it is itself logged (the log names people)."""
-    with app.engine.begin() as connection:
-        rows = inbound.access_log(connection, target=target, person=person, limit=limit)
-        who.log(connection, "access-log", [f"access-log:{target or person or 'all'}"],
-                now=clock())
-    return rows
+    return record_reads.access_log(app.store, reader_of(who), target=target, person=person,
+                                   limit=limit, now=clock())
 
 
 __all__ = ["api"]
