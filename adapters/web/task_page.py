@@ -15,11 +15,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.adapters.web.sessions import dashboard_of
 from oversight.adapters.web.viewer import Viewer
 from oversight.states.values import EntityRef
-from oversight.workflows import queries
+from oversight.workflows import delivery_reads, queries
+from oversight.workflows.bootstrap import SqlDeliveryStore
 
 pages = APIRouter(include_in_schema=False)
 
@@ -33,8 +33,7 @@ def explanation(task: dict[str, Any]) -> list[str]:
 
 def messages(engine: Any, task_id: str) -> list[dict[str, Any]]:
     """The task's messages in order, each with its deliveries."""
-    with SqlUnitOfWork(engine) as uow:
-        return uow.deliveries.of_task(task_id)
+    return delivery_reads.of_task(SqlDeliveryStore(engine), task_id)
 
 
 def _viewer(request: Request) -> Viewer:

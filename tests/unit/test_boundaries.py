@@ -194,7 +194,6 @@ EDGES_STILL_REACHING_THE_STORE = {
     "web/sessions.py": "sessions and tokens through adapters.store.credentials",
     "web/pages.py": "the access log through adapters.store.inbound",
     "web/viewer.py": "who a viewer may see, read with selects of its own",
-    "web/task_page.py": "one task's page read in a SqlUnitOfWork",
     "web/server.py": "the first admin token written through adapters.store.credentials",
     "imports/kinds.py": "the staff record's shape from adapters.store.inbound",
     "imports/importing.py": "staff and records written in a SqlUnitOfWork",
