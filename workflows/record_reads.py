@@ -106,6 +106,25 @@ def history(store: UnitOfWorkFactory, who: Reader, kind: str, entity_id: str,
                        lambda uow: uow.history.lines(kind, entity_id))[1]
 
 
+def person_read(store: UnitOfWorkFactory, who: Reader, person: str, resource: str,
+                now: datetime) -> None:
+    """Log that ``who`` reads what concerns member of staff ``person`` (their calendar), or
+    refuse: :class:`ReadRefused`, logged and committed, whether or not ``person`` exists;
+    :class:`UnknownEntity` only for a reader of everything."""
+    target = f"person:{person}"
+    with store() as uow:
+        scope = who.scope(uow)
+        known = uow.staff.member(person) is not None
+        if scope is None or not known or not scope.sees_person(person):
+            if scope is not None and scope.everything:
+                raise UnknownEntity("No such staff member.")
+            who.log(uow, resource, [target], now, outcome="refused")
+            uow.commit()
+            raise ReadRefused(f"{who.role} may not read {target}")
+        who.log(uow, resource, [target], now)
+        uow.commit()
+
+
 def access_log(store: UnitOfWorkFactory, who: Reader, *, target: str | None = None,
                person: str | None = None, limit: int = 1000,
                now: datetime) -> list[dict[str, Any]]:
@@ -187,5 +206,6 @@ def task(store: UnitOfWorkFactory, who: Reader, task_id: str, now: datetime) -> 
     raise ReadRefused(f"{who.role} may not read task {task_id}")
 
 
-__all__ = ["Reader", "TaskFilter", "access_log", "entity", "history", "read_entity",
-           "refused_filter", "task", "task_page", "tasks", "timers", "visible_entity"]
+__all__ = ["Reader", "TaskFilter", "access_log", "entity", "history", "person_read",
+           "read_entity", "refused_filter", "task", "task_page", "tasks", "timers",
+           "visible_entity"]

@@ -178,7 +178,7 @@ EDGES_STILL_REACHING_THE_STORE = {
     "api/references.py": "entity references resolved with a select of their own",
     "api/routers/privacy.py": "subject access export on a raw connection (adapters.store)",
     "api/routers/corrections.py": "the access log on a connection of its own",
-    "api/routers/people.py": "calendar feeds and the access log through adapters.store",
+    "api/routers/people.py": "the calendar feed's secret looked up in adapters.store",
     "api/routers/events.py": "the access log on a connection of its own",
     "api/routers/tasks.py": "closing checks the actor and references on a connection (auth)",
     "api/problems.py": "maps sqlalchemy's OperationalError to a 503 problem",

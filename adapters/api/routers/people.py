@@ -18,13 +18,14 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
-from oversight.adapters.api.problems import Problem, forbidden
+from oversight.adapters.api.problems import Problem
+from oversight.adapters.api.routers.entities import as_problems, reader_of
 from oversight.adapters.api.schemas import IsoDate, ProblemOut
 from oversight.adapters.ics import calendar_etag, sessions_calendar
 from oversight.adapters.imports.rows import london_today
 from oversight.adapters.store import calendar_feeds, inbound
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
-from oversight.workflows.access import READERS
+from oversight.workflows import record_reads
 from oversight.workflows.bootstrap import App
 from oversight.workflows.planner import HORIZON_MONTHS, sessions_ahead
 
@@ -50,18 +51,8 @@ def calendar(person: str = Path(..., max_length=64, pattern=r"^[A-Za-z0-9_.-]+$"
              clock: Clock = Depends(the_clock)) -> Response:
     """Sessions as supervisor and as supervisee: planned, due (or overdue) and projected."""
     now = clock()
-    target = f"person:{person}"
-    with SqlUnitOfWork(app.engine) as uow:
-        scope = who.scope(uow.connection) if who.role in READERS else None
-        known = inbound.staff_record(uow.connection, person) is not None
-        if scope is None or not known or not scope.sees_person(person):
-            if scope is not None and scope.everything:
-                raise Problem(404, "not-found", "No such staff member.")
-            who.log(uow.connection, "calendar", [target], now=now, outcome="refused")
-            uow.commit()
-            raise forbidden()
-        who.log(uow.connection, "calendar", [target], now=now)
-        uow.commit()
+    with as_problems():
+        record_reads.person_read(app.store, reader_of(who), person, "calendar", now)
     sessions = sessions_ahead(app.store, app.policy, person, today=start or london_today(now),
                               months=months)
     return Response(sessions_calendar(person, sessions, now=now), media_type=ICS,
