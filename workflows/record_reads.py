@@ -125,6 +125,15 @@ def person_read(store: UnitOfWorkFactory, who: Reader, person: str, resource: st
         uow.commit()
 
 
+def log_shown(store: UnitOfWorkFactory, who: Reader, resource: str, targets: list[str],
+              now: datetime, *, outcome: str = "allowed") -> None:
+    """Log records a read model returned and an edge showed (a command's output), in a
+    transaction of their own."""
+    with store() as uow:
+        who.log(uow, resource, targets, now, outcome=outcome)
+        uow.commit()
+
+
 def access_log(store: UnitOfWorkFactory, who: Reader, *, target: str | None = None,
                person: str | None = None, limit: int = 1000,
                now: datetime) -> list[dict[str, Any]]:
@@ -206,6 +215,6 @@ def task(store: UnitOfWorkFactory, who: Reader, task_id: str, now: datetime) -> 
     raise ReadRefused(f"{who.role} may not read task {task_id}")
 
 
-__all__ = ["Reader", "TaskFilter", "access_log", "entity", "history", "person_read",
+__all__ = ["Reader", "TaskFilter", "access_log", "entity", "history", "log_shown", "person_read",
            "read_entity", "refused_filter", "task", "task_page", "tasks", "timers",
            "visible_entity"]

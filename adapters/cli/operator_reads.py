@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported when a read is logged, not when `oversight` starts
-    from sqlalchemy import Engine
+    from oversight.workflows.ports import UnitOfWorkFactory
 
 
 def operator() -> str:
@@ -32,17 +32,15 @@ def operator_actor(asked: str | None = None) -> str:
     return f"{operator()} for {asked}"[:200] if asked else operator()
 
 
-def log_read(engine: Engine, resource: str, targets: Iterable[str], *,
+def log_read(store: UnitOfWorkFactory, resource: str, targets: Iterable[str], *,
              outcome: str = "allowed") -> None:
     """One access-log row per record shown, in a transaction of its own."""
-    from oversight.adapters.store import inbound
+    from oversight.workflows.record_reads import Reader, log_shown
 
-    shown = list(targets) or [resource]
-    with engine.begin() as connection:
-        inbound.log_access(connection, token=None, role="operator", resource=resource,
-                           targets=shown, outcome=outcome, now=datetime.now(UTC),
-                           purpose=os.environ.get("OVERSIGHT_PURPOSE") or None,
-                           reader=operator())
+    who = Reader("operator", purpose=os.environ.get("OVERSIGHT_PURPOSE") or None,
+                 reader=operator())
+    log_shown(store, who, resource, list(targets) or [resource], datetime.now(UTC),
+              outcome=outcome)
 
 
 __all__ = ["log_read", "operator", "operator_actor"]

@@ -78,7 +78,7 @@ def tasks(
             today = _day_of(as_of) if as_of else store_today(ready.store, datetime.now(UTC))
             test = queries.breached if breached else queries.overdue
             rows = [row for row in rows if test(row, today)]
-        log_read(ready.engine, "tasks", [row["entity"] for row in rows])
+        log_read(ready.store, "tasks", [row["entity"] for row in rows])
     if as_json:
         print_json(rows)
         return
@@ -107,7 +107,7 @@ def history(entity: str = typer.Argument(
         if not queries.entity_exists(store, ref):
             fail(f"no {ref} in the store; `{program()} status` shows what it holds")
         rows = queries.transitions(store, ref)
-        log_read(ready.engine, "history", [str(ref)])
+        log_read(ready.store, "history", [str(ref)])
     if as_json:
         print_json(rows)
         return
@@ -123,7 +123,7 @@ def why(task_id: str = typer.Argument(..., help="A task id, as `oversight tasks`
         ready = open_store()
         found = queries.task(ready.store, task_id)
         if found is not None:
-            log_read(ready.engine, "why", [found["entity"]])
+            log_read(ready.store, "why", [found["entity"]])
     if found is None:
         fail(f"no task {task_id!r}; `{program()} tasks` lists the task ids")
     if as_json:

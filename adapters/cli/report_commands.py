@@ -45,7 +45,7 @@ def asye(person: str | None = typer.Argument(
         day = parse_date(as_of, "--as-of") if as_of else store_today(ready.store, datetime.now(UTC))
         found = progress.journeys(ready.store, ready.policy, as_of=day,
                                   workers=[person] if person else None)
-        log_read(ready.engine, "asye", [f"asye:{p.worker}" for p in found])
+        log_read(ready.store, "asye", [f"asye:{p.worker}" for p in found])
     if person and not found:
         fail(f"{person!r} has no ASYE journey in the store; `oversight asye` lists them")
     if as_json:
@@ -88,7 +88,7 @@ def report(
         figures = compliance(ready.store, Period(first, last), team=team,
                              as_of=parse_date(as_of, "--as-of") if as_of else None,
                              now=datetime.now(UTC))
-        log_read(ready.engine, "report", [f"team:{team}" if team else "team:authority"])
+        log_read(ready.store, "report", [f"team:{team}" if team else "team:authority"])
     if out_file is None:
         if fmt == "json":
             print_json(figures)

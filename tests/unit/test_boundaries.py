@@ -182,7 +182,6 @@ EDGES_STILL_REACHING_THE_STORE = {
     "api/routers/events.py": "the access log on a connection of its own",
     "api/routers/tasks.py": "closing checks the actor and references on a connection (auth)",
     "api/problems.py": "maps sqlalchemy's OperationalError to a 503 problem",
-    "cli/operator_reads.py": "the access log of a CLI read on a connection of its own",
     "cli/audit_commands.py": "the audit chain's verification on a raw connection",
     "cli/privacy_commands.py": "subject access and purge through adapters.store",
     "cli/console.py": "turns sqlalchemy's errors into one line",
