@@ -66,7 +66,6 @@ def tasks(
 ) -> None:
     """Tasks the rules raised, with who they are for, when they are due and which rule."""
     from oversight.workflows import queries
-    from oversight.workflows.compliance import store_today
 
     if open_only + breached + overdue > 1:
         fail("choose one of --open, --breached and --overdue")
@@ -75,6 +74,8 @@ def tasks(
         ready = open_reader()  # a read: no service, machines or Alembic to load
         rows = queries.tasks(ready.store, states=states)
         if breached or overdue:
+            from oversight.workflows.compliance import store_today  # brings the event models
+
             today = _day_of(as_of) if as_of else store_today(ready.store, datetime.now(UTC))
             test = queries.breached if breached else queries.overdue
             rows = [row for row in rows if test(row, today)]
