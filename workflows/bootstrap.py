@@ -12,7 +12,8 @@ tests/unit/test_boundaries.py keeps it the only one.
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -193,6 +194,16 @@ read_scenario: ScenarioReader = load_scenario
 """The scenario files' reader (YAML, validated, checked by the engine's dry run)."""
 
 
+@contextmanager
+def store_file(path: Path) -> Iterator[UnitOfWorkFactory]:
+    """The store port over an existing SQLite store file, let go of afterwards."""
+    engine = make_engine(sqlite_url(path))
+    try:
+        yield SqlStore(engine)
+    finally:
+        engine.dispose()
+
+
 def sqlite_url(path: Path) -> str:
     """The store URL of a SQLite file."""
     return f"sqlite:///{path}"
@@ -200,5 +211,5 @@ def sqlite_url(path: Path) -> str:
 
 __all__ = ["App", "SqlDeliveryStore", "StoreNotReady", "available_policies", "build_deliverer",
            "build_deliverers", "bulk_writer", "capture_template", "delivery_store", "engine_for",
-           "initialise", "open_app", "read_scenario", "signing_key", "sqlite_url",
+           "initialise", "open_app", "read_scenario", "signing_key", "sqlite_url", "store_file",
            "template_entities"]

@@ -125,6 +125,18 @@ def person_read(store: UnitOfWorkFactory, who: Reader, person: str, resource: st
         uow.commit()
 
 
+def staff_read(store: UnitOfWorkFactory, who: Reader, person: str, resource: str,
+               now: datetime) -> bool:
+    """For a reader not bound by a scope (the operator at the command line): log the read of
+    what concerns member of staff ``person``; False, with nothing logged, if there is none."""
+    with store() as uow:
+        if uow.staff.member(person) is None:
+            return False
+        who.log(uow, resource, [f"person:{person}"], now)
+        uow.commit()
+    return True
+
+
 def log_shown(store: UnitOfWorkFactory, who: Reader, resource: str, targets: list[str],
               now: datetime, *, outcome: str = "allowed") -> None:
     """Log records a read model returned and an edge showed (a command's output), in a
@@ -216,5 +228,5 @@ def task(store: UnitOfWorkFactory, who: Reader, task_id: str, now: datetime) -> 
 
 
 __all__ = ["Reader", "TaskFilter", "access_log", "entity", "history", "log_shown", "person_read",
-           "read_entity", "refused_filter", "task", "task_page", "tasks", "timers",
+           "read_entity", "refused_filter", "staff_read", "task", "task_page", "tasks", "timers",
            "visible_entity"]

@@ -103,21 +103,16 @@ def calendar(
     from oversight.adapters.cli.operator_reads import operator
     from oversight.adapters.ics import sessions_calendar
     from oversight.adapters.imports.rows import london_today
-    from oversight.adapters.store import inbound
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
     from oversight.workflows.planner import sessions_ahead
+    from oversight.workflows.record_reads import Reader, staff_read
 
     now = datetime.now(UTC)
     today = parse_date(start, "--from") if start else london_today(now)
     with handled():
         ready = open_store()
-        with SqlUnitOfWork(ready.engine) as uow:
-            if uow.staff.member(person) is None:
-                fail(f"no staff member {person!r}; `oversight import staff` adds them")
-            inbound.log_access(uow.connection, token=None, role="operator", resource="calendar",
-                               targets=[f"person:{person}"], outcome="allowed", now=now,
-                               reader=operator())
-            uow.commit()
+        if not staff_read(ready.store, Reader("operator", reader=operator()), person,
+                          "calendar", now):
+            fail(f"no staff member {person!r}; `oversight import staff` adds them")
         sessions = sessions_ahead(ready.store, ready.policy, person, today=today, months=months)
     if as_json:
         print_json([{"on": s.on.isoformat(), "status": s.status, "supervisor": s.supervisor,

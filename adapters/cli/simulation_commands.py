@@ -136,12 +136,8 @@ def demo(serve: bool = typer.Option(False, "--serve", help="Then serve the dashb
 
 def _store_today(store: Path) -> date:
     """The day the demo store's figures are judged on, as the dashboard and report judge it."""
-    from oversight.adapters.store.database import make_engine
-    from oversight.adapters.store.unit_of_work import SqlStore
+    from oversight.workflows.bootstrap import store_file
     from oversight.workflows.compliance import store_today
 
-    engine = make_engine(f"sqlite:///{store}")
-    try:
-        return store_today(SqlStore(engine), datetime.now(UTC))
-    finally:
-        engine.dispose()
+    with store_file(store) as opened:
+        return store_today(opened, datetime.now(UTC))
