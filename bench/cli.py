@@ -54,7 +54,8 @@ def imports_of(command: str, env: dict[str, str], cwd: Path) -> tuple[float, str
                      env=env, cwd=cwd)
     total, times = import_times(done.stderr)
     heaviest = sorted(((name, ms) for name, ms in times.items()
-                       if name not in ("oversight", "site", "encodings")), key=lambda i: -i[1])
+                       if name not in ("oversight", "site", "encodings")
+                       and not name.startswith("_")), key=lambda i: -i[1])
     return total, ", ".join(f"{name} {ms:.0f} ms" for name, ms in heaviest[:4])
 
 

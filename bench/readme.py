@@ -19,7 +19,8 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
 def _escape(text: str) -> str:
-    return text.replace("|", "\\|")
+    """A cell for a Markdown table: its bars escaped, and underscores, which would embolden."""
+    return text.replace("|", "\\|").replace("_", "\\_")
 
 
 def markdown(report: Report) -> str:
@@ -50,7 +51,8 @@ def table_rows(readme: str) -> list[list[str]]:
     for line in readme[start:end].splitlines():
         if line.startswith("|"):
             inner = line.strip()[1:-1].replace("\\|", "\0")
-            rows.append([cell.strip().replace("\0", "|") for cell in inner.split("|")])
+            rows.append([cell.strip().replace("\0", "|").replace("\\_", "_")
+                         for cell in inner.split("|")])
     return rows
 
 
