@@ -131,3 +131,38 @@ def test_oversight_sweep_with_no_server_says_so_once_and_leaves_the_flows_tasks_
     flow_rows = the_store(flow_home / "oversight.db", volatile=True)
     for table in ("tasks", "audit", "outbox", "timers", "entities"):
         assert plain_rows[table] == flow_rows[table], table
+
+
+def test_the_dispatch_without_a_server_sends_what_the_dispatch_flow_sends(
+        recorded: Path, tmp_path: Path):
+    """After the same sweep, one dispatch run as Prefect tasks and one as plain calls: the
+    same totals, the same lines in each store's JSON Lines file, the same deliveries."""
+    from prefect import flow
+
+    from oversight.adapters.cli.serverless import dispatch_without_server, sweep_without_server
+    from oversight.workflows.bootstrap import open_app
+    from oversight.workflows.flows import dispatch_run
+    from oversight.workflows.settings import Settings
+
+    homes = {path: copy_of(recorded, tmp_path / path) for path in ("flow", "plain")}
+    apps = {path: open_app(Settings(home=home, database_url=f"sqlite:///{home / 'oversight.db'}"))
+            for path, home in homes.items()}
+    for app in apps.values():
+        sweep_without_server(app, AS_OF, NOW, 500, print)
+
+    @flow(name="dispatch")
+    def the_flow_path() -> dict[str, Any]:
+        return dispatch_run(apps["flow"].settings.url, NOW, 1000)
+
+    os.environ["OVERSIGHT_HOME"] = str(homes["flow"])  # the flow's tasks read their settings
+    flow_totals = the_flow_path()
+    os.environ["OVERSIGHT_HOME"] = str(homes["plain"])
+    plain_totals = dispatch_without_server(apps["plain"], NOW, 1000)
+    assert plain_totals == flow_totals and flow_totals["delivered"] > 5
+    lines = {path: (app.settings.outbox_file.read_text(encoding="utf-8").splitlines())
+             for path, app in apps.items()}
+    assert lines["plain"] == lines["flow"] and len(lines["flow"]) == flow_totals["delivered"]
+    kept = ("receiver", "message_id", "seq", "task_id", "status", "attempts")
+    deliveries = {path: [{key: row[key] for key in kept} for row in rows(
+        home / "oversight.db", "deliveries", "seq, receiver")] for path, home in homes.items()}
+    assert deliveries["plain"] == deliveries["flow"] and len(deliveries["flow"]) > 5
