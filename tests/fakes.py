@@ -20,7 +20,14 @@ from oversight.states.directory import StaffMember
 from oversight.states.errors import ConcurrentUpdate
 from oversight.states.values import Basis, RuleRef
 from oversight.workflows.event_log import FakeEventLog, LoggedEvent
-from oversight.workflows.ports import Collision, DueTimer, SavedStep, StoredEntity, task_id
+from oversight.workflows.ports import (
+    Collision,
+    DueTimer,
+    SavedStep,
+    StaffRecord,
+    StoredEntity,
+    task_id,
+)
 
 
 @dataclass
@@ -239,6 +246,17 @@ class FakeStaff:
 
     def line_managers(self) -> dict[str, str | None]:
         return {m.id: m.line_manager for m in self._uow.rows.staff.values()}
+
+    def upsert_records(self, records: Iterable[StaffRecord]) -> dict[str, int]:
+        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        for record in records:
+            member = StaffMember(record.id, record.role, record.started, record.line_manager,
+                                 record.qualified)
+            known = self._uow.rows.staff.get(record.id)
+            counts["added" if known is None else "unchanged" if known == member
+                   else "updated"] += 1
+            self._uow.rows.staff[record.id] = member
+        return counts
 
     def teams_of(self, people: Iterable[str]) -> set[str]:
         return set()  # a StaffMember carries no team: the fake store has none

@@ -115,6 +115,20 @@ class SavedStep:
     """The event that caused it, recorded on its audit lines; None for a timer."""
 
 
+@dataclass(frozen=True, slots=True)
+class StaffRecord:
+    """One staff row as an HR export gives it: the directory's fields and the HR flags."""
+
+    id: str
+    role: str
+    started: date
+    line_manager: str | None
+    qualified: date | None
+    part_time: bool
+    agency: bool
+    team: str | None
+
+
 class Savepoint(Protocol):
     """A nested transaction: keep or undo what was written since it began."""
 
@@ -192,5 +206,5 @@ class BulkWriter(Protocol):
 
 
 __all__ = ["AccessLog", "BulkWriter", "Collision", "DueTimer", "Entities", "Events", "History",
-           "Meta", "Outbox", "SavedStep", "Savepoint", "Staff", "StoredEntity", "TaskRow",
-           "Tasks", "Timers", "UnitOfWork", "UnitOfWorkFactory", "task_id"]
+           "Meta", "Outbox", "SavedStep", "Savepoint", "Staff", "StaffRecord", "StoredEntity",
+           "TaskRow", "Tasks", "Timers", "UnitOfWork", "UnitOfWorkFactory", "task_id"]

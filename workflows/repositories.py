@@ -15,7 +15,7 @@ from oversight.states.directory import StaffMember
 from oversight.states.values import Basis, RuleRef
 
 if TYPE_CHECKING:  # ports imports this module for its UnitOfWork: names only, no cycle
-    from oversight.workflows.ports import DueTimer, StoredEntity, TaskRow
+    from oversight.workflows.ports import DueTimer, StaffRecord, StoredEntity, TaskRow
 
 
 class Entities(Protocol):
@@ -157,6 +157,11 @@ class Staff(Protocol):
 
     def line_managers(self) -> dict[str, str | None]:
         """Every member of staff → their line manager (None at the top)."""
+        ...
+
+    def upsert_records(self, records: Iterable[StaffRecord]) -> dict[str, int]:
+        """Insert new staff, update changed ones (HR flags too), leave identical ones alone:
+        how many were ``added``, ``updated`` and ``unchanged``."""
         ...
 
     def teams_of(self, people: Iterable[str]) -> set[str]:

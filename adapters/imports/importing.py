@@ -17,10 +17,9 @@ import yaml
 
 from oversight.adapters.imports.kinds import KINDS, Context
 from oversight.adapters.imports.rows import ImportRejected, Problem, london_today, read_rows
-from oversight.adapters.store import inbound
-from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.errors import OversightError
 from oversight.states.events.registry import parse_event
+from oversight.workflows import staff_records
 from oversight.workflows.bootstrap import App
 from oversight.workflows.service import BatchRejected
 from oversight.workflows.settings import Settings
@@ -80,8 +79,7 @@ def import_file(app: App, kind: str, path: Path, *, now: datetime, dry_run: bool
                                        aliases=spec.aliases, mapping=mapping)
     if problems:
         raise ImportRejected(path.name, problems)
-    with app.store() as uow:
-        staff = uow.staff.line_managers()
+    staff = staff_records.line_managers(app.store)
     context = Context(today=london_today(now), header=header, staff=staff)
     for row in rows:
         spec.check(row, context)
@@ -91,10 +89,7 @@ def import_file(app: App, kind: str, path: Path, *, now: datetime, dry_run: bool
     if context.problems and kind == "staff":
         raise ImportRejected(path.name, context.problems)
     if kind == "staff":
-        with SqlUnitOfWork(app.engine) as uow:
-            report.staff = inbound.upsert_staff_records(uow.connection, context.records)
-            if not dry_run:
-                uow.commit()
+        report.staff = staff_records.import_staff(app.store, context.records, dry_run=dry_run)
         return report
     _apply_events(app, context, report, path.name, now=now, dry_run=dry_run)
     return report

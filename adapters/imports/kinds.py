@@ -32,10 +32,10 @@ from oversight.adapters.imports.rows import (
     identifier,
     one_of,
 )
-from oversight.adapters.store.inbound import StaffRecord
 from oversight.states.events.child_supervision import PlanOrNone, Risk
 from oversight.states.policy.model import ROLES
 from oversight.states.policy.practice_sections import CaseType
+from oversight.workflows.ports import StaffRecord
 
 CASE_TYPES: tuple[str, ...] = get_args(CaseType)
 RISKS: tuple[str, ...] = get_args(Risk)

@@ -9,8 +9,7 @@ of a :class:`~oversight.adapters.store.unit_of_work.SqlUnitOfWork` (``uow.connec
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -27,20 +26,7 @@ from oversight.adapters.store.credentials import (
     token_hash,
     tokens,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class StaffRecord:
-    """One staff row as an HR export gives it: the directory's fields and the HR flags."""
-
-    id: str
-    role: str
-    started: date
-    line_manager: str | None
-    qualified: date | None
-    part_time: bool
-    agency: bool
-    team: str | None
+from oversight.workflows.ports import StaffRecord  # the port's value: an HR export's row
 
 
 def _utc(instant: datetime | None) -> datetime | None:

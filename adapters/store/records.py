@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from oversight.adapters.store import tables as t
 from oversight.states.directory import StaffMember
+from oversight.workflows.ports import StaffRecord
 
 
 class SqlOutbox:
@@ -66,6 +67,11 @@ class SqlStaff:
 
     def __init__(self, connection: Connection):
         self.connection = connection
+
+    def upsert_records(self, records: Iterable[StaffRecord]) -> dict[str, int]:
+        from oversight.adapters.store.inbound import upsert_staff_records
+
+        return upsert_staff_records(self.connection, records)
 
     def member(self, person: str) -> StaffMember | None:
         row = self.connection.execute(select(

@@ -194,8 +194,6 @@ EDGES_STILL_REACHING_THE_STORE = {
     "web/pages.py": "the sign-in's token looked up through adapters.store.inbound",
     "web/viewer.py": "who a viewer may see, read with selects of its own",
     "web/server.py": "the first admin token written through adapters.store.credentials",
-    "imports/kinds.py": "the staff record's shape from adapters.store.inbound",
-    "imports/importing.py": "staff and records written in a SqlUnitOfWork",
 }
 
 
