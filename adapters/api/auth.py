@@ -16,11 +16,10 @@ from datetime import datetime
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from oversight.adapters.api.problems import Problem, forbidden
 from oversight.adapters.store import inbound
-from oversight.adapters.store import tables as t
 from oversight.adapters.store.unit_of_work import SqlRepositories
 from oversight.workflows.access import (
     DATA_PROTECTION,
@@ -32,6 +31,7 @@ from oversight.workflows.access import (
     scope_for,
 )
 from oversight.workflows.bootstrap import App
+from oversight.workflows.ports import UnitOfWorkFactory
 
 PURPOSE_PATTERN = r"[A-Za-z0-9 .,;:()'/_-]{1,200}"
 """What ``X-Purpose`` may say: plain words, never control characters (it goes to the log)."""
@@ -67,7 +67,7 @@ class Caller:
         inbound.log_access(connection, token=self.token, role=self.role, resource=resource,
                            targets=targets, outcome=outcome, now=now, purpose=self.purpose)
 
-    def actor(self, connection: Connection, asked: str | None = None) -> str:
+    def actor(self, store: UnitOfWorkFactory, asked: str | None = None) -> str:
         """The actor a write records: this credential. ``asked`` (an ``actor`` in the request)
         is honoured only for a service token whose scope allows acting for staff, and only for
         a member of staff: "system:tok_… for sw1"."""
@@ -78,7 +78,8 @@ class Caller:
             raise Problem(403, "actor-not-allowed", "The actor is the token's own; this token "
                                                     "may not act for anyone else: leave "
                                                     "`actor` out.")
-        known = connection.execute(select(t.staff.c.id).where(t.staff.c.id == asked)).first()
+        with store() as uow:
+            known = uow.staff.member(asked)
         if known is None:
             raise Problem(422, "actor-unknown", "`actor` must be a member of staff this "
                                                 "store holds.")

@@ -35,8 +35,7 @@ class Retraction(BaseModel):
 def _actor(app: App, who: Caller) -> str | None:
     actor = getattr(who, "actor", None)
     if callable(actor):  # the credential's principal, as every write records it
-        with app.engine.connect() as connection:
-            return str(actor(connection))
+        return str(actor(app.store))
     return who.person
 
 

@@ -34,8 +34,7 @@ def event_union() -> Any:
 def _with_actor(event: DomainEvent, who: Caller, app: App) -> DomainEvent:
     """Events record who sent them: the credential, never a field of the request (an
     ``actor`` in the body is honoured only as "acting for" by a token allowed to)."""
-    with app.engine.connect() as connection:
-        actor = who.actor(connection, event.actor)
+    actor = who.actor(app.store, event.actor)
     # model_copy does not validate: the principal ("system:tok_… for sw1") is not an Identifier.
     return event.model_copy(update={"actor": actor})
 

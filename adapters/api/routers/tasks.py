@@ -118,7 +118,7 @@ def close_task(body: CloseBody, task_id: str = TaskPath, who: Caller = Depends(c
     fields = dict(body.fields)
     with app.engine.connect() as connection:
         # The actor is the credential; fields may name only records this token can see.
-        actor = who.actor(connection, asked_actor(fields))
+        actor = who.actor(app.store, asked_actor(fields))
         unseen_reference(connection, who, fields)
     event = fulfilling_event(source, entity["data"], on=body.on, event_id=event_id,
                              fields=fields)
