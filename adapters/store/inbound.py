@@ -108,25 +108,6 @@ _STAFF_COLUMNS = ("id", "role", "started", "line_manager", "qualified", "part_ti
                   "team")
 
 
-def reports_of(connection: Connection, manager: str) -> set[str]:
-    """Everyone whose line-manager chain includes ``manager`` (not ``manager`` itself)."""
-    lines = {row.id: row.line_manager for row in connection.execute(
-        select(t.staff.c.id, t.staff.c.line_manager))}
-    below: dict[str, list[str]] = {}
-    for person, boss in lines.items():
-        if boss is not None:
-            below.setdefault(boss, []).append(person)
-    found: set[str] = set()
-    pending = list(below.get(manager, []))
-    while pending:
-        person = pending.pop()
-        if person in found or person == manager:
-            continue  # a loop in bad HR data ends here
-        found.add(person)
-        pending.extend(below.get(person, []))
-    return found
-
-
 def teams_of(connection: Connection, people: Iterable[str]) -> set[str]:
     wanted = list(people)
     if not wanted:
@@ -140,6 +121,6 @@ def teams_of(connection: Connection, people: Iterable[str]) -> set[str]:
 
 
 __all__ = ["TOKEN_PREFIX", "StaffRecord", "TokenRecord", "access_log", "create_token",
-           "log_access", "reports_of", "revoke_token", "rotate_token", "staff_ids",
+           "log_access", "revoke_token", "rotate_token", "staff_ids",
            "staff_record", "teams_of", "token_for", "token_hash", "tokens",
            "upsert_staff_records"]
