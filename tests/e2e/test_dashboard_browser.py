@@ -8,7 +8,6 @@ and saves screenshots under the test's temporary folder.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,12 +20,9 @@ from oversight.adapters.web.server import Running, dashboard_app, start_in_threa
 from oversight.workflows.bootstrap import open_app
 from oversight.workflows.settings import Settings
 from oversight.workflows.simulation import simulate
+from tests.chromium import NEEDS_CHROMIUM, headless_chromium
 from tests.e2e.conftest import TEAM
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-background-networking",
-         "--disable-component-update", "--disable-gpu", "--disable-sync", "--no-first-run",
-         "--disable-dev-shm-usage", "--window-size=1280,2000"]
 TOKENS = {"manager-token": ("manager", "tm1"), "nq1-token": ("supervisee", "nq1")}
 SECRETS: dict[str, str] = {}
 """Name in TOKENS → the secret of the store token made for it (the ``served`` fixture)."""
@@ -34,9 +30,7 @@ YEAR = {"from": "2026-01-01", "to": "2026-12-31"}
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                       reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, "
-                              "/usr/bin/chromedriver): .ci/run installs them"),
+    NEEDS_CHROMIUM,
 ]
 
 
@@ -65,20 +59,8 @@ def served(year_store: Path) -> Iterator[Running]:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
-                              options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
-    shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
+    with headless_chromium(tmp_path / "chromium-profile") as driver:
+        yield driver
 
 
 def sign_in(browser, base: str, token: str) -> None:  # type: ignore[no-untyped-def]

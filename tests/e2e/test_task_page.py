@@ -7,7 +7,6 @@ link goes to the sign-in form and back; JSON stays under ``/v1``."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -18,6 +17,7 @@ import pytest
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App, open_app
 from oversight.workflows.settings import Settings
+from tests.chromium import NEEDS_CHROMIUM, headless_chromium
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     NOW,
     SEED,
@@ -28,7 +28,6 @@ from tests.e2e.api_server import (  # noqa: F401 - fixtures
     token,
 )
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 TASK = "assessment:c1:complete"
 """C&F for c1 started Mon 2 Feb 2026: day 35 is Mon 23 Mar 2026 (no holiday in between)."""
 QUOTE = "completion of the assessment at day 35"
@@ -132,27 +131,12 @@ def test_a_person_who_may_not_see_the_task_finds_no_such_task_and_the_refusal_is
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    from tests.e2e.test_dashboard_browser import FLAGS
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
-                              options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
-    shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
+    with headless_chromium(tmp_path / "chromium-profile") as driver:
+        yield driver
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                    reason="needs Debian's chromium and chromium-driver: .ci/run installs them")
+@NEEDS_CHROMIUM
 def test_in_chromium_a_message_link_signs_in_and_shows_the_rule_quote_and_due_date(
         linked: App, server: ApiServer, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811,E501
     """Open the message's link in Chromium: the sign-in form, then the task page with the

@@ -7,7 +7,6 @@ login-CSRF attack would: the dashboard refuses it and opens no session.
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,17 +20,11 @@ from oversight.adapters.store import credentials
 from oversight.adapters.web.server import Running, dashboard_app, start_in_thread
 from oversight.adapters.web.sessions import Dashboard
 from oversight.workflows.bootstrap import App
-
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-background-networking",
-         "--disable-component-update", "--disable-gpu", "--disable-sync", "--no-first-run",
-         "--disable-dev-shm-usage", "--window-size=1280,1200"]
+from tests.chromium import NEEDS_CHROMIUM, headless_chromium
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                       reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, "
-                              "/usr/bin/chromedriver): .ci/run installs them"),
+    NEEDS_CHROMIUM,
 ]
 
 
@@ -75,20 +68,8 @@ def attacker(served: tuple[Running, str]) -> Iterator[str]:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
-                              options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
-    shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
+    with headless_chromium(tmp_path / "chromium-profile", window="1280,1200") as driver:
+        yield driver
 
 
 def _sign_in(browser, base: str, secret: str) -> None:  # type: ignore[no-untyped-def]
@@ -135,10 +116,13 @@ def test_signing_out_in_the_browser_ends_the_session(
         served: tuple[Running, str], browser) -> None:  # type: ignore[no-untyped-def]
     """Sign out (the form carries the CSRF value): back at sign-in; the task page asks again."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     running, secret = served
     _sign_in(browser, running.url, secret)
     browser.find_element(By.CSS_SELECTOR, "header form button").click()
+    # The click only starts the navigation: wait for the page it leads to (or time out).
+    WebDriverWait(browser, 15).until(lambda b: "/login" in b.current_url)
     assert browser.current_url.startswith(f"{running.url}/login")
     browser.get(f"{running.url}/tasks")
     assert browser.current_url.startswith(f"{running.url}/login")
