@@ -45,6 +45,9 @@ class RuleRef:
     state the rule; empty for the authority's own policy."""
     adopted_by: str = ""
     """The authority's section adopting the national rule (``4.1``), if any."""
+    note: str = ""
+    """What the policy file decided that the cited text leaves open (a window, a step): shown
+    beside the citation as the file's own decision, never as the policy's words."""
 
     def __str__(self) -> str:
         if not self.source:

@@ -127,6 +127,8 @@ def why_lines(task: dict[str, Any]) -> list[Text]:
                           if detail.get("adopted_by") else
                           f"  the {task['rule']['policy']} policy does not state it: "
                           f"{detail['source']} does"))
+    if detail.get("note"):
+        lines.append(Text(f"  the file's own decision, not the policy's words: {detail['note']}"))
     lines.append(Text(f"Raised on {task['raised_on']}, due {task['due']}"))
     if basis.get("explain"):
         lines.append(Text(f"Due date: {basis['explain']}"))

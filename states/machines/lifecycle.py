@@ -53,7 +53,10 @@ def rule_to_dict(rule: RuleRef) -> dict[str, str]:
     found = {"authority": rule.authority, "section": rule.section, "rule": rule.rule,
              "quote": rule.quote, "version": rule.version}
     # A national citation only: the stored data of every local one stays as it was.
-    found.update({k: v for k, v in (("source", rule.source), ("adopted_by", rule.adopted_by)) if v})
+    # A national citation and a file's own decision only where there is one: the stored data
+    # of every other rule stays as it was.
+    found.update({k: v for k, v in (("source", rule.source), ("adopted_by", rule.adopted_by),
+                                    ("note", rule.note)) if v})
     return found
 
 

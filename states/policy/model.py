@@ -253,6 +253,7 @@ class Policy(Strict):
             version=self.version,
             source=national.short if national else "",
             adopted_by=citation.adopted_by.section if citation.adopted_by else "",
+            note=citation.note or "",
         )
 
     def cadence_for(self, role: str) -> Cadence | None:
