@@ -102,7 +102,8 @@ def race(url: str, name: str, go: Path, sessions: list[str], shared: str | None)
         outcome = app.service.record(event, now=datetime.now().astimezone())
         applied += outcome.applied
         duplicates += outcome.duplicates
-        time.sleep(0.002)  # as a sender between deliveries: lets the rival take the lock
+        time.sleep(0.02)  # as a sender between deliveries: lets the rival take the lock (a late
+        # record replays its entity, a long transaction; 2 ms let one writer keep the lock)
     say(done={"applied": applied, "duplicates": duplicates})
 
 
