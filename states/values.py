@@ -57,6 +57,22 @@ class RuleRef:
         return f"{self.source} {self.section} ({adopted})"
 
 
+OPTIONAL_RULE_KEYS = ("source", "adopted_by", "note")
+"""Keys a rule's stored form has only when set: other rules' stored data stays as it was."""
+
+
+def rule_to_dict(rule: RuleRef) -> dict[str, str]:
+    """A rule as the store keeps it in an entity's data, a timer or a task."""
+    found = {"authority": rule.authority, "section": rule.section, "rule": rule.rule,
+             "quote": rule.quote, "version": rule.version}
+    found.update({k: getattr(rule, k) for k in OPTIONAL_RULE_KEYS if getattr(rule, k)})
+    return found
+
+
+def rule_from_dict(data: dict[str, str]) -> RuleRef:
+    return RuleRef(**data)
+
+
 @dataclass(frozen=True, slots=True)
 class Basis:
     """The arithmetic behind a date: ``start`` plus ``interval`` gives ``result``."""

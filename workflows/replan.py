@@ -13,11 +13,10 @@ from datetime import date, datetime
 from itertools import groupby
 
 from oversight.states.errors import OversightError
-from oversight.states.machines.lifecycle import rule_to_dict
 from oversight.states.policy.book import PolicyBook
 from oversight.states.policy.index import rule_at
 from oversight.states.policy.model import Policy
-from oversight.states.values import EntityRef, Step, TransitionRecord
+from oversight.states.values import EntityRef, Step, TransitionRecord, rule_to_dict
 from oversight.states.views.replan import Move, Replan, plan_replan
 from oversight.workflows.messages import task_message
 from oversight.workflows.ports import SavedStep, UnitOfWork, UnitOfWorkFactory, task_id

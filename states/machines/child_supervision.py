@@ -19,8 +19,7 @@ from oversight.states.events.child_supervision import (
     ManagerCaseNoteRecorded,
 )
 from oversight.states.machines.child_cadence import ChildCadence, sessions_per_cycle
-from oversight.states.machines.lifecycle import rule_from_dict
-from oversight.states.values import Basis, RuleRef
+from oversight.states.values import Basis, RuleRef, rule_from_dict
 
 __all__ = ["ChildSupervision", "sessions_per_cycle"]  # the policy comparison counts sessions
 

@@ -31,6 +31,8 @@ from oversight.states.values import (
     TaskChange,
     Timer,
     TransitionRecord,
+    rule_from_dict,
+    rule_to_dict,
 )
 
 _MACHINES: dict[tuple[type, str, str], Machine] = {}
@@ -47,21 +49,6 @@ def machine_for(kind: type[Lifecycle], policy: Policy) -> Machine:
                           transitions=copy.deepcopy(kind.transitions), auto_transitions=False)
         _MACHINES[key] = machine
     return machine
-
-
-def rule_to_dict(rule: RuleRef) -> dict[str, str]:
-    found = {"authority": rule.authority, "section": rule.section, "rule": rule.rule,
-             "quote": rule.quote, "version": rule.version}
-    # A national citation only: the stored data of every local one stays as it was.
-    # A national citation and a file's own decision only where there is one: the stored data
-    # of every other rule stays as it was.
-    found.update({k: v for k, v in (("source", rule.source), ("adopted_by", rule.adopted_by),
-                                    ("note", rule.note)) if v})
-    return found
-
-
-def rule_from_dict(data: dict[str, str]) -> RuleRef:
-    return RuleRef(**data)
 
 
 class Lifecycle:

@@ -6,9 +6,9 @@ from typing import Any
 
 from oversight.states.errors import EventRejected
 from oversight.states.events import DomainEvent, OversightRecorded, OversightTriggered
-from oversight.states.machines.lifecycle import Lifecycle, rule_from_dict
+from oversight.states.machines.lifecycle import Lifecycle
 from oversight.states.policy.practice_sections import OversightTrigger
-from oversight.states.values import RuleRef
+from oversight.states.values import RuleRef, rule_from_dict
 
 
 class ManagementOversight(Lifecycle):
