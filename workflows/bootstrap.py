@@ -32,15 +32,15 @@ from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.states.errors import OversightError, StoreNotReady
 from oversight.states.policy.model import Policy
 from oversight.workflows.delivery_ports import Deliverer, DeliveryStore
-from oversight.workflows.delivery_settings import (
+from oversight.workflows.population import Template
+from oversight.workflows.ports import BulkWriter, UnitOfWorkFactory
+from oversight.workflows.receiver_settings import (
     ChatReceiver,
     EmailReceiver,
     FilesReceiver,
     JsonlReceiver,
     WebhookReceiver,
 )
-from oversight.workflows.population import Template
-from oversight.workflows.ports import BulkWriter, UnitOfWorkFactory
 from oversight.workflows.scenario_ports import ScenarioReader
 from oversight.workflows.service import OversightService
 from oversight.workflows.settings import Settings

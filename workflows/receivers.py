@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from oversight.workflows.delivery_settings import (
+from oversight.workflows.receiver_settings import (
     ChatReceiver,
     EmailReceiver,
     FilesReceiver,
