@@ -10,7 +10,7 @@ instead of silently dropping a rule.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -44,19 +44,6 @@ from oversight.states.values import RuleRef
 __all__ = ["FRAMEWORK_EVIDENCE", "Asye", "AsyeEvidence", "AsyePhase", "AsyeReview", "Citation",
            "Conflict", "Interval", "Passage", "Policy", "PolicyDocument", "ROLES", "Role", "Rule"]
 
-ROLES = (
-    "student",
-    "asye",
-    "qualified_social_worker",
-    "family_support_worker",
-    "practitioner",
-    "residential",
-    "manager",
-    "senior_manager",
-    "independent_chair",
-    "lado",
-    "returner",
-)
 Role = Literal[
     "student",
     "asye",
@@ -70,6 +57,8 @@ Role = Literal[
     "lado",
     "returner",
 ]
+ROLES: tuple[str, ...] = get_args(Role)
+"""Every role a policy may time, in the order files and tables list them."""
 
 
 class CadencePhase(Strict):
