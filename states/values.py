@@ -50,11 +50,18 @@ class RuleRef:
     beside the citation as the file's own decision, never as the policy's words."""
 
     def __str__(self) -> str:
-        if not self.source:
-            return f"{self.authority} §{self.section}"
-        adopted = (f"adopted by {self.authority} §{self.adopted_by}" if self.adopted_by
-                   else f"applied by {self.authority}")
-        return f"{self.source} {self.section} ({adopted})"
+        return cited(self.authority, self.section, self.source, self.adopted_by)
+
+
+def cited(authority: str, section: str, source: str = "", adopted_by: str = "") -> str:
+    """How a rule is cited to a person: ``surrey §4.1``, or for a national text the local
+    policy does not state, ``Working Together 2023 Chapter 3 (adopted by surrey §4.1)``. Never
+    ``authority §section`` for a section of a national text: the local policy has no such one."""
+    if not source:
+        return f"{authority} §{section}"
+    adopted = (f"adopted by {authority} §{adopted_by}" if adopted_by
+               else f"applied by {authority}")
+    return f"{source} {section} ({adopted})"
 
 
 OPTIONAL_RULE_KEYS = ("source", "adopted_by", "note")

@@ -15,6 +15,7 @@ from datetime import date
 
 from oversight.states.calendar import months_after
 from oversight.states.policy.model import Policy
+from oversight.states.values import cited
 from oversight.states.views.schedule import asye_interval, personal_interval, project
 from oversight.workflows.ports import StoredEntity, TaskRow, UnitOfWork, UnitOfWorkFactory
 
@@ -79,7 +80,9 @@ def sessions_ahead(store: UnitOfWorkFactory, policy: Policy, person: str, *, tod
                 found.append(SessionAhead(
                     on=occurrence.on, status=occurrence.status, supervisor=supervisor,
                     supervisee=supervisee, type=kind, entity=f"{entity.kind}:{entity.id}",
-                    task=task["id"], rule=f"{task['authority']} §{task['section']}",
+                    task=task["id"], rule=cited(task["authority"], task["section"],
+                                                (task.get("rule") or {}).get("source", ""),
+                                                (task.get("rule") or {}).get("adopted_by", "")),
                     session=occurrence.session))
     return sorted(found, key=lambda s: (s.on, s.supervisee, s.supervisor, s.type))
 

@@ -74,8 +74,9 @@ def task_view(row: dict[str, Any]) -> dict[str, Any]:
         "closed_on": _iso(row["closed_on"]),
         "breached_on": _iso(row["breached_on"]),
         "rule": {"policy": row["authority"], "section": row["section"], "name": rule.get("rule"),
-                 # A national text's rule (Working Together 2023) names it; a local one does not.
-                 **({"source": rule["source"]} if rule.get("source") else {})},
+                 # A national text's rule (Working Together 2023) names it and the local
+                 # section adopting it, if any; a local one does not.
+                 **{key: rule[key] for key in ("source", "adopted_by") if rule.get(key)}},
         "escalates": row["escalates"],
         "level": row["level"],
         # Met, recorded late: when the record arrived (closed_on is the day it was met).
@@ -183,11 +184,13 @@ def summary_by_rule(task_rows: list[dict[str, Any]], as_of: date | None = None
 
     Without ``as_of``, a task counts as breached once the sweep has marked it so.
     """
-    by_rule: dict[tuple[str, str, str], dict[str, Any]] = {}
+    by_rule: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
     for row in task_rows:
         rule = row["rule"]
-        key = (rule["policy"], rule["section"], rule["name"] or row["type"])
+        key = (rule["policy"], rule["section"], rule["name"] or row["type"],
+               rule.get("source", ""), rule.get("adopted_by", ""))
         line = by_rule.setdefault(key, {"policy": key[0], "section": key[1], "rule": key[2],
+                                        "source": key[3], "adopted_by": key[4],
                                         "raised": 0, "met": 0, "breached": 0, "open": 0,
                                         "withdrawn": 0})
         line["raised"] += 1

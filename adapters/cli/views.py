@@ -12,6 +12,8 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
+from oversight.states.values import cited
+
 STATE_STYLES = {"open": "cyan", "closed": "green", "breached": "red", "escalated": "magenta",
                 "withdrawn": "dim"}
 
@@ -25,9 +27,8 @@ def rule_label(rule: dict[str, Any] | None) -> str:
     if not rule:
         return ""
     name = f" {rule['name']}" if rule.get("name") else ""
-    if rule.get("source"):  # a national text, applied by the policy
-        return f"{rule['source']} {rule['section']}{name} ({rule['policy']})"
-    return f"{rule['policy']} §{rule['section']}{name}"
+    return cited(rule["policy"], rule["section"], rule.get("source", ""),
+                 rule.get("adopted_by", "")) + name
 
 
 def tasks_table(rows: Iterable[dict[str, Any]], title: str = "Tasks") -> Table:
@@ -79,7 +80,8 @@ def status_tables(entities: list[tuple[str, str, int]], timers: list[dict[str, A
         rule = timer["rule"] or {}
         upcoming.add_row(*_cells(
             timer["fires_on"], f"{timer['entity_kind']}:{timer['entity_id']}", timer["name"],
-            f"{rule.get('authority', '')} §{rule.get('section', '')} {rule.get('rule', '')}"))
+            cited(rule.get("authority", ""), rule.get("section", ""), rule.get("source", ""),
+                  rule.get("adopted_by", "")) + f" {rule.get('rule', '')}"))
     work = Table(title="Tasks and messages", title_justify="left", min_width=30)
     work.add_column("What")
     work.add_column("Count", justify="right")
@@ -100,7 +102,8 @@ def summary_table(lines: list[dict[str, Any]], title: str) -> Table:
                        ("open", "Open"), ("withdrawn", "Withdrawn")):
         table.add_column(label, justify="right", footer=str(totals[key]))
     for line in lines:
-        table.add_row(*_cells(f"{line['policy']} §{line['section']}", line["rule"], line["raised"],
+        table.add_row(*_cells(cited(line["policy"], line["section"], line.get("source", ""),
+                                    line.get("adopted_by", "")), line["rule"], line["raised"],
                               line["met"], line["breached"], line["open"], line["withdrawn"]))
     return table
 

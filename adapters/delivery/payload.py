@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from oversight.adapters.delivery.ports import PayloadRefused
+from oversight.states.values import cited as citation
 
 _WORD = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -75,6 +76,8 @@ RULE: dict[str, Callable[[str], bool]] = {
     "section": _matches(_SECTION),
     "rule": _matches(_PATH),
     "version": _matches(re.compile(r"[A-Za-z0-9_.-]{0,32}")),
+    "source": _matches(re.compile(r"[A-Za-z0-9 ]{1,64}")),  # a national text: Working Together 2023
+    "adopted_by": _matches(_SECTION),
 }
 """The rule a task cites: where in which policy; never the policy's quoted text."""
 
@@ -106,7 +109,8 @@ def summary(message: dict[str, Any]) -> dict[str, str]:
     event = outbound(message)
     data = event["data"]
     rule = data.get("rule") or {}
-    cited = f"{rule.get('authority', '')} §{rule.get('section', '')}".strip()
+    cited = citation(rule.get("authority", ""), rule.get("section", ""), rule.get("source", ""),
+                     rule.get("adopted_by", "")).strip()
     return {
         "id": event["id"],
         "change": event["type"].rsplit(".", 1)[-1],

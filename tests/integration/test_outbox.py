@@ -44,7 +44,10 @@ def _identifiers_and_dates_only(data: dict[str, Any], link_base: str) -> None:
         elif key == "link":
             assert value == f"{link_base}/tasks/{data['task_id']}"
         elif key == "rule":
-            assert set(value) == {"authority", "section", "rule", "version"}  # no policy quote
+            # No policy quote; a national text's rule also names the text and who adopts it.
+            assert {"authority", "section", "rule", "version"} <= set(value) <= {
+                "authority", "section", "rule", "version", "source", "adopted_by"}
+            assert ("adopted_by" not in value) or ("source" in value), value
             assert all(re.match(r"^[A-Za-z0-9_. -]+$", v) for v in value.values()), value
         else:
             assert isinstance(value, str) and IDENTIFIER.match(value), (key, value)

@@ -37,9 +37,24 @@ def test_a_well_formed_message_passes_the_allow_list_unchanged() -> None:
     assert outbound(MESSAGE) == MESSAGE
     assert set(MESSAGE) == set(ATTRIBUTES) - {"sequence"} | {"data"}
     assert set(MESSAGE["data"]) == set(DATA) - {"follows"} | {"rule"}
-    assert set(MESSAGE["data"]["rule"]) == set(RULE)
+    # A local rule's reference; a national text's adds the two keys of the next test.
+    assert set(MESSAGE["data"]["rule"]) == set(RULE) - {"source", "adopted_by"}
     sent = {**MESSAGE, "sequence": "42", "data": {**MESSAGE["data"], "follows": "17"}}
     assert outbound(sent) == sent
+
+
+def test_a_national_rule_goes_out_naming_its_text_and_the_section_adopting_it() -> None:
+    """Surrey §4.1 restates Working Together's 45 working days: the message names the national
+    text, and the summary a person reads cites it, never as a section of Surrey's policy."""
+    rule = {"authority": "surrey", "section": "Chapter 3", "rule": "assessment.completion",
+            "version": "2024-12", "source": "Working Together 2023", "adopted_by": "4.1"}
+    national = {**MESSAGE, "data": {**MESSAGE["data"], "rule": rule}}
+    assert outbound(national) == national
+    assert summary(national)["rule"] == "Working Together 2023 Chapter 3 (adopted by surrey §4.1)"
+    unadopted = {**national, "data": {**national["data"], "rule": {
+        **{k: v for k, v in rule.items() if k != "adopted_by"}, "authority": "hull"}}}
+    assert summary(unadopted)["rule"] == "Working Together 2023 Chapter 3 (applied by hull)"
+    assert summary(MESSAGE)["rule"] == "surrey §4.1"
 
 
 def test_a_moved_due_dates_arithmetic_may_leave_the_store_but_not_a_name() -> None:
