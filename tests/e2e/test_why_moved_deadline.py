@@ -32,6 +32,6 @@ def test_why_names_the_national_text_of_a_rule_and_the_local_section_adopting_it
                  if t["type"] == "asye_final_assessment")
     why = oversight("why", final["id"])
     assert why.exit_code == 0, why.stderr
-    assert "Rule: ASYE framework Reviews asye.final (surrey)" in why.stdout
+    assert "Rule: ASYE framework Reviews (adopted by surrey §5.2) asye.final" in why.stdout
     assert "the final assessment at 12 months" in why.stdout
     assert "adopted by surrey §5.2" in why.stdout

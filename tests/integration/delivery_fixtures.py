@@ -109,3 +109,14 @@ def settings_file(folder: Path, **settings: Any) -> Path:
     path = folder / "settings.yaml"
     path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
     return path
+
+
+def surrey_citation(rule: dict[str, Any]) -> str:
+    """How a person should read the rule of a Surrey message, written out here rather than by
+    the product's formatter: Surrey's own section, or the national text the policy adopts
+    (the ASYE framework's reviews are adopted by Surrey §5.2)."""
+    if not rule.get("source"):
+        return f"surrey §{rule['section']}"
+    adopted = (f"adopted by surrey §{rule['adopted_by']}" if rule.get("adopted_by")
+               else "applied by surrey")
+    return f"{rule['source']} {rule['section']} ({adopted})"

@@ -14,6 +14,7 @@ from tests.integration.delivery_fixtures import (
     deliveries,
     outbox,
     run_dispatch,
+    surrey_citation,
 )
 from tests.integration.delivery_servers import JsonCollector, free_port
 
@@ -40,7 +41,7 @@ def test_each_escalation_is_posted_through_apprise_with_its_due_date_and_link(
         assert post["title"] == (f"Task escalated: {data['task_type'].replace('_', ' ')}, "
                                  f"due {data['due']}")
         assert data["link"] in post["message"] and row["id"] in post["message"]
-        assert f"surrey §{data['rule']['section']}" in post["message"]
+        assert surrey_citation(data["rule"]) in post["message"]
 
 
 def test_a_chat_service_that_cannot_be_reached_is_retried_like_any_receiver(busy: App) -> None:

@@ -11,6 +11,7 @@ from tests.integration.delivery_fixtures import (
     deliveries,
     outbox,
     run_dispatch,
+    surrey_citation,
 )
 from tests.integration.delivery_servers import MailServer
 
@@ -51,15 +52,15 @@ def test_each_breached_task_arrives_as_a_mail_with_its_due_date_rule_and_link(
         data = row["message"]["data"]
         assert mail["Message-ID"] == f"<{row['id']}@council.example>"
         assert mail["To"] == TO[0] and mail["From"] == "oversight@council.example"
-        assert mail["Subject"].endswith(
-            f"due {data['due']} (surrey, section {data['rule']['section']})")
+        cited = surrey_citation(data["rule"])
+        assert mail["Subject"].endswith(f"due {data['due']} ({cited.replace(' §', ', section ')})")
         parts = _parts(mail)
         assert set(parts) == {"text/plain", "text/html"}
         for body in parts.values():
             assert data["due"] in body and data["task_id"] in body
             assert data["link"] in body
             assert data["task_type"].replace("_", " ") in body
-            assert f"surrey §{data['rule']['section']}" in body
+            assert cited in body
         assert data["computed"] not in parts["text/plain"]  # the arithmetic stays in the record
     assert all(envelope.rcpt_tos == TO for envelope in mail_server.envelopes)
 
