@@ -13,51 +13,26 @@ from pathlib import Path
 
 import pytest
 
-from oversight.adapters.policy_files import load_policy_book
 from oversight.states.errors import ReadRefused, UnknownEntity
 from oversight.states.events.registry import parse_event
 from oversight.workflows import record_reads
-from oversight.workflows.bootstrap import initialise
 from oversight.workflows.ports import UnitOfWorkFactory
 from oversight.workflows.record_reads import Reader
-from oversight.workflows.service import OversightService
-from oversight.workflows.settings import Settings
-from tests.fakes import FakeStore
 from tests.integration import team
-from tests.integration.databases import POSTGRES_MISSING, PostgresStores, postgres_server
+from tests.integration.contract_stores import STORES, surrey_service
 
 READ_AT = datetime(2026, 1, 6, 9, 30, tzinfo=UTC)
 STARTED = {"type": "relationship_started", "on": "2026-01-05", "supervisor": "tm1",
            "supervisee": "w0", "event_id": "hr-1"}
 
 
-@pytest.fixture(params=["fake", "sqlite", "postgresql"])
+@pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWorkFactory]:
     """A Surrey store with the team's staff and tm1 supervising w0."""
-    staff = team.staff(workers=2, asyes=0)
-    if request.param == "fake":
-        fake = FakeStore()
-        service = OversightService(uow_factory=fake, policy=load_policy_book("surrey"))
-        service.upsert_staff(staff)
+    with surrey_service(request.param, tmp_path, team.staff(workers=2, asyes=0),
+                        name="reads") as service:
         service.record(parse_event(STARTED), now=team.NOW)
-        yield fake
-        return
-    stores = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'reads.db'}"
-    else:
-        server = postgres_server()
-        if server is None:
-            pytest.skip(POSTGRES_MISSING)
-        stores = PostgresStores(server)
-        url = stores.url("reads")
-    app = initialise(Settings(home=tmp_path, database_url=url), "surrey")
-    app.service.upsert_staff(staff)
-    app.service.record(parse_event(STARTED), now=team.NOW)
-    yield app.store
-    app.close()
-    if stores is not None:
-        stores.close()
+        yield service.uow_factory
 
 
 def test_each_read_and_refusal_is_one_line_and_a_missing_record_none(

@@ -33,7 +33,7 @@ from oversight.workflows.service import OversightService
 from oversight.workflows.settings import Settings
 from tests.fakes import FakeStore
 from tests.integration import team
-from tests.integration.databases import POSTGRES_MISSING, PostgresStores, postgres_server
+from tests.integration.contract_stores import STORES, surrey_service
 
 NOW = team.NOW
 AGREEMENT = "relationship:tm1:w0:agreement"
@@ -43,30 +43,12 @@ STARTED = {"type": "relationship_started", "on": "2026-01-05", "supervisor": "tm
            "supervisee": "w0", "event_id": "hr-1"}
 
 
-@pytest.fixture(params=["fake", "sqlite", "postgresql"])
+@pytest.fixture(params=STORES)
 def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OversightService]:
-    """The Surrey service over one store with the team's staff (tm1 under hos1, w0, w1, a0)."""
-    staff = team.staff(workers=2, asyes=1)
-    if request.param == "fake":
-        service = OversightService(uow_factory=FakeStore(), policy=load_policy_book("surrey"))
-        assert service.upsert_staff(staff) == 5
+    """The Surrey service over one store with the team's staff (hos1, tm1, w0, w1, a0)."""
+    with surrey_service(request.param, tmp_path, team.staff(workers=2, asyes=1),
+                        name="contract") as service:
         yield service
-        return
-    stores = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'contract.db'}"
-    else:
-        server = postgres_server()
-        if server is None:
-            pytest.skip(POSTGRES_MISSING)
-        stores = PostgresStores(server)
-        url = stores.url("contract")
-    app = initialise(Settings(home=tmp_path, database_url=url), "surrey")
-    assert app.service.upsert_staff(staff) == 5  # hos1, tm1, w0, w1, a0
-    yield app.service
-    app.engine.dispose()
-    if stores is not None:
-        stores.close()
 
 
 def record(service: OversightService, **fields: Any) -> Any:
