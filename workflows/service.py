@@ -93,6 +93,40 @@ class OversightService:
             return total
         return self._retrying(attempt)
 
+    def record_each(self, items: Sequence[tuple[DomainEvent, datetime]], *,
+                    stop_at_refusal: bool = False) -> list[Outcome | OversightError]:
+        """Apply events in order in ONE transaction, each judged on its own (group commit).
+
+        Each ``(event, now)`` pair is applied in its own savepoint, with its own recording
+        moment: a refused event is rolled back alone and its error takes its place in the
+        result, the others commit together, so each caller gets the answer it would have had
+        alone, at the cost of one commit for all. ``stop_at_refusal``: the events after the
+        first refusal are not applied and have no place in the result (a scenario's run stops
+        there). Another writer's collision retries the whole group on the new state.
+        """
+        group = list(items)
+
+        def attempt() -> list[Outcome | OversightError]:
+            results: list[Outcome | OversightError] = []
+            with self.uow_factory() as uow:
+                for event, now in group:
+                    savepoint = uow.savepoint()
+                    try:
+                        outcome = self._apply(uow, event, now)
+                    except OversightError as error:
+                        savepoint.rollback()
+                        if self.uow_factory.collision(error):
+                            raise  # the whole group is tried again on the new state
+                        results.append(error)
+                        if stop_at_refusal:
+                            break
+                        continue
+                    savepoint.commit()
+                    results.append(outcome)
+                uow.commit()
+            return results
+        return self._retrying(attempt)
+
     def close_task(self, task_id: str, event: DomainEvent, *, now: datetime) -> Outcome:
         """Record ``event``, which fulfils task ``task_id``, and check in the same transaction
         that it closed the task; otherwise roll back and raise :class:`TaskNotClosed`."""

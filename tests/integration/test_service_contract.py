@@ -133,6 +133,35 @@ def test_a_batch_with_a_refused_event_names_it_and_keeps_none_of_the_batch(servi
     assert kept.applied == 1 and counts(service.uow_factory)["entities"] == 1
 
 
+def test_a_group_commit_keeps_each_accepted_event_and_answers_each_refusal_in_its_place(service):
+    """Three events in one group: the orphan session in the middle (w1 has no relationship)
+    is refused alone; the relationship and its signed agreement around it are kept, as if
+    recorded one by one."""
+    orphan = {"type": "supervision_held", "on": "2026-01-20", "supervisor": "tm1",
+              "supervisee": "w1"}
+    signed = {"type": "agreement_signed", "on": "2026-01-05", "supervisor": "tm1",
+              "supervisee": "w0"}
+    results = service.record_each([(parse_event(STARTED), NOW), (parse_event(orphan), NOW),
+                                   (parse_event(signed), NOW)])
+    assert [type(r).__name__ for r in results] == ["Outcome", "UnknownEntity", "Outcome"]
+    assert [r.applied for r in results if not isinstance(r, Exception)] == [1, 1]
+    assert tasks(service.uow_factory)[AGREEMENT][0] == "closed"
+    assert counts(service.uow_factory)["entities"] == 1
+
+
+def test_a_group_that_stops_at_its_first_refusal_keeps_what_came_before_it(service):
+    """Stopping at the refusal: the relationship is kept, the signature after the orphan
+    session is not applied and has no answer."""
+    orphan = {"type": "supervision_held", "on": "2026-01-20", "supervisor": "tm1",
+              "supervisee": "w1"}
+    signed = {"type": "agreement_signed", "on": "2026-01-05", "supervisor": "tm1",
+              "supervisee": "w0"}
+    results = service.record_each([(parse_event(STARTED), NOW), (parse_event(orphan), NOW),
+                                   (parse_event(signed), NOW)], stop_at_refusal=True)
+    assert [type(r).__name__ for r in results] == ["Outcome", "UnknownEntity"]
+    assert tasks(service.uow_factory)[AGREEMENT][0] == "open"
+
+
 def test_closing_a_task_records_the_event_that_fulfils_it(service):
     """agreement_signed on 5 Jan closes the agreement on time; the supervision stays open."""
     record(service, **STARTED)
