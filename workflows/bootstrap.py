@@ -22,11 +22,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from oversight.adapters.delivery.payload import outbound
-from oversight.adapters.delivery.webhook import signing_key
+# The delivery payload, the webhook adapter (httpx), the scenario reader and the bulk writer are
+# imported by the functions that use them: `oversight sweep` on an empty store needs none.
 from oversight.adapters.policy_files import available_policies, load_policy, load_policy_book
-from oversight.adapters.scenario import load_scenario
-from oversight.adapters.store import bulk
 from oversight.adapters.store.database import is_current, make_engine, upgrade
 from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.states.errors import OversightError, StoreNotReady
@@ -41,7 +39,7 @@ from oversight.workflows.receiver_settings import (
     JsonlReceiver,
     WebhookReceiver,
 )
-from oversight.workflows.scenario_ports import ScenarioReader
+from oversight.workflows.scenario_ports import ScenarioPlan, ScenarioReader
 from oversight.workflows.service import OversightService
 from oversight.workflows.settings import Settings
 
@@ -75,7 +73,16 @@ class SqlDeliveryStore(SqlStore):
     (``uow.deliveries``), and a message must pass the payload allow-list to leave."""
 
     def check_payload(self, message: dict[str, Any]) -> object:
+        from oversight.adapters.delivery.payload import outbound
+
         return outbound(message)
+
+
+def signing_key(secret: str) -> bytes:
+    """The key of a ``whsec_<base64>`` webhook secret; ValueError for anything else."""
+    from oversight.adapters.delivery.webhook import signing_key as key_of
+
+    return key_of(secret)
 
 
 def delivery_store(url: str) -> DeliveryStore:
@@ -176,21 +183,34 @@ def build_deliverers(settings: Settings, *, run_at: datetime | None = None
 
 def bulk_writer(url: str) -> BulkWriter:
     """Rows straight into the (initialised) store at ``url``: executemany or ``COPY``."""
+    from oversight.adapters.store import bulk
+
     return bulk.BulkLoad(url)
 
 
 def template_entities(path: Path) -> list[tuple[str, str]]:
     """(kind, id) of every entity in the SQLite template store at ``path``."""
+    from oversight.adapters.store import bulk
+
     return bulk.entity_keys(path)
 
 
 def capture_template(path: Path, owners: Iterable[tuple[str, str]], people: Iterable[str],
                      tokens: Mapping[str, str]) -> Template:
     """The rows ``owners`` and staff ``people`` own in the template store, over ``tokens``."""
+    from oversight.adapters.store import bulk
+
     return bulk.capture(path, owners, people, tokens)
 
 
-read_scenario: ScenarioReader = load_scenario
+def _read_scenario(path: Path, *, policy_dir: Path | None = None,
+                   engine_check: bool = True) -> ScenarioPlan:
+    from oversight.adapters.scenario import load_scenario
+
+    return load_scenario(path, policy_dir=policy_dir, engine_check=engine_check)
+
+
+read_scenario: ScenarioReader = _read_scenario
 """The scenario files' reader (YAML, validated, checked by the engine's dry run)."""
 
 
