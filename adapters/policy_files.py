@@ -24,14 +24,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from oversight.states.errors import PolicyError
-from oversight.states.policy.book import PolicyBook
-from oversight.states.policy.lint import Finding, lint, schema_findings
-from oversight.states.policy.model import Policy
+
+if TYPE_CHECKING:  # the model is imported where a file is validated: finding one needs none of
+    # it, and it takes a tenth of a second (`oversight status` names a policy it validated before)
+    from oversight.states.policy.book import PolicyBook
+    from oversight.states.policy.lint import Finding
+    from oversight.states.policy.model import Policy
+
+# libyaml's parser when PyYAML has it (the same constructor, so the same data, several times
+# faster); a file it refuses is read again by the Python one, whose messages the tests know.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _shipped_folder() -> Path:
@@ -110,8 +117,13 @@ def read_policy_mapping(path: Path) -> Any:
     if not path.is_file():
         known = ", ".join(_names_in(path.parent)) or "none"
         raise PolicyError(str(path), "", f"no such policy file (policies here: {known})")
+    text = path.read_text(encoding="utf-8")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(text, Loader=_FAST_LOADER)  # a safe loader either way (see above)
+    except yaml.YAMLError:
+        pass
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
@@ -126,6 +138,8 @@ def load_policy_file(path: Path) -> Policy:
     What ``oversight policy lint`` calls an error (``every: {weeks: 0}``: every task breached
     the day it is raised) is refused too, so no command runs such a policy (issue 14).
     """
+    from oversight.states.policy.lint import lint
+
     policy = _validated_policy_file(path)
     errors = [finding for finding in lint(policy) if finding.severity == "error"]
     if errors:
@@ -137,6 +151,8 @@ def load_policy_file(path: Path) -> Policy:
 
 def _validated_policy_file(path: Path) -> Policy:
     """The file's policy, valid and named as its file says; not yet linted."""
+    from oversight.states.policy.model import Policy
+
     policy = Policy.from_mapping(read_policy_mapping(path), source=str(path))
     if policy.authority == path.stem:
         return policy
@@ -171,6 +187,8 @@ def _load_current(path: Path) -> Policy:
 
 @lru_cache(maxsize=32)
 def _load_book(name: str, current_path: Path) -> PolicyBook:
+    from oversight.states.policy.book import PolicyBook
+
     current = _load_current(current_path)
     others = []
     for path in sorted((current_path.parent / name).glob("*.yaml")):
@@ -209,6 +227,8 @@ def load_policy_ref(ref: str, directory: Path | None = None) -> Policy:
 def lint_policy_file(path: Path) -> list[Finding]:
     """Every schema fault of the file (all of them, each with its key), or if it validates, what
     :func:`oversight.states.policy.lint.lint` finds; a file that does not parse is one error."""
+    from oversight.states.policy.lint import Finding, lint, schema_findings
+
     try:
         data = read_policy_mapping(path)
     except PolicyError as error:

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from oversight.states.errors import ReadRefused, UnknownEntity
-from oversight.states.machines import KINDS
 from oversight.workflows.access import READERS, Scope, scope_for
 from oversight.workflows.ports import StoredEntity, TaskRow, UnitOfWork, UnitOfWorkFactory
 
@@ -54,6 +53,10 @@ def visible_entity(uow: UnitOfWork, who: Reader, kind: str, entity_id: str, reso
     """The entity if ``who`` may read it, logged in ``uow``; otherwise the refusal, logged and
     committed, and :class:`ReadRefused` (or :class:`UnknownEntity` for a reader of everything
     when there is no such entity)."""
+    # The machines are imported here, not with the module: logging what a command showed
+    # (`oversight tasks`) needs none of them, and they take a tenth of a second to import.
+    from oversight.states.machines import KINDS
+
     scope = who.scope(uow)
     stored = uow.entities.get(kind, entity_id) if kind in KINDS else None
     target = f"{kind}:{entity_id}"
