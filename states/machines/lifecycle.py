@@ -1,5 +1,5 @@
-"""What every lifecycle shares: one ``transitions.Machine`` per kind and policy, models attached
-for one step only, and the bookkeeping of timers and tasks.
+"""What every lifecycle shares: one ``transitions.Machine`` per kind and policy, whose events
+step a model without attaching it, and the bookkeeping of timers and tasks.
 
 A lifecycle is loaded from its stored ``state`` and ``data``, given one event or one due timer,
 and returns a :class:`~oversight.states.values.Step`. It never reads the clock: the date comes
@@ -16,11 +16,13 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
-from transitions import Machine, MachineError
+from transitions import MachineError
 
 from oversight.states.directory import Directory
 from oversight.states.errors import EventRejected
 from oversight.states.events.registry import DomainEvent
+from oversight.states.machines.shared_machine import check_state, event_of
+from oversight.states.machines.shared_machine import machine_for as machine_for  # re-exported
 from oversight.states.policy.model import Citation, Policy
 from oversight.states.values import (
     Basis,
@@ -35,20 +37,24 @@ from oversight.states.values import (
     rule_to_dict,
 )
 
-_MACHINES: dict[tuple[type, str, str], Machine] = {}
-
 TASK_TIMER = "task:"
 
 
-def machine_for(kind: type[Lifecycle], policy: Policy) -> Machine:
-    """The single Machine shared by every entity of one kind under one policy version."""
-    key = (kind, policy.authority, policy.version)
-    machine = _MACHINES.get(key)
-    if machine is None:
-        machine = Machine(model=None, states=list(kind.states), initial=kind.initial,
-                          transitions=copy.deepcopy(kind.transitions), auto_transitions=False)
-        _MACHINES[key] = machine
-    return machine
+def copy_data(value: Any) -> Any:
+    """An entity's data copied as the store would give it back: new dicts and lists all the way
+    down, the immutable leaves shared. Several times faster than ``copy.deepcopy`` on the same
+    JSON-shaped data; anything else (never in stored data) is deep-copied."""
+    kind = type(value)
+    if kind is dict:
+        return {key: copy_data(item) for key, item in value.items()}
+    if kind is list:
+        return [copy_data(item) for item in value]
+    if kind in _LEAVES:
+        return value
+    return copy.deepcopy(value)
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 class Lifecycle:
@@ -75,8 +81,10 @@ class Lifecycle:
         self.calendar = policy.working_calendar()
         self.directory = directory
         self.state = state or self.initial
-        self.data: dict[str, Any] = copy.deepcopy(data) if data else {}
-        self.data.setdefault("tasks", {})
+        # Never changed in place: each step works on its own copy (see _run).
+        self.data: dict[str, Any] = data if data else {}
+        if "tasks" not in self.data:
+            self.data = {**self.data, "tasks": {}}
         self._today: date | None = None
         self._cause = ""
         self._actor: str | None = None
@@ -158,9 +166,9 @@ class Lifecycle:
         before = self.state
         if rule is not None:
             self._rule = rule
+        event = event_of(type(self), self.policy, trigger)
         try:
-            # transitions adds `trigger` to each model at run time, unseen by type checkers.
-            getattr(self, "trigger")(trigger)  # noqa: B009
+            event.trigger(self)  # sets self.state: the model need not be attached
         except MachineError:
             raise EventRejected(str(self.ref), before, self._cause.partition(":")[2] or trigger,
                                 f"no transition '{trigger}' from '{before}'") from None
@@ -168,7 +176,8 @@ class Lifecycle:
                                               self.today, self._rule, self._actor))
 
     def may(self, trigger: str) -> bool:
-        return bool(getattr(self, f"may_{trigger}")())
+        """Whether ``trigger`` leaves the current state (moves are plain: no conditions)."""
+        return self.state in event_of(type(self), self.policy, trigger).transitions
 
     def record(self, what: str, rule: RuleRef | None = None) -> None:
         """An audit line for an event or timer that changed no state (e.g. a session held)."""
@@ -263,20 +272,16 @@ class Lifecycle:
     def _run(self, on: date, cause: str, actor: str | None, action: Callable[[], None],
              created: bool = False) -> Step:
         self._reset(on, cause, actor)
-        saved_state, saved_data = self.state, copy.deepcopy(self.data)
-        machine = machine_for(type(self), self.policy)
-        own_attributes = set(vars(self))
-        machine.add_model(self, initial=saved_state)
+        check_state(type(self), self.policy, self.state)
+        # The step changes a copy: the loaded data (the caller's) stays as it was, for a refused
+        # event to leave the entity exactly as it was loaded, and for the caller.
+        saved_state, saved_data = self.state, self.data
+        self.data = copy_data(saved_data)
         try:
             action()
         except Exception:
-            # A refused event leaves the entity exactly as it was loaded.
             self.state, self.data = saved_state, saved_data
             raise
-        finally:
-            machine.remove_model(self)
-            for name in set(vars(self)) - own_attributes:
-                delattr(self, name)  # the trigger methods transitions bound for this step
         return Step(
             entity=self.ref, state=self.state, data=self.data, created=created,
             transitions=tuple(self._records), arm=tuple(self._arm.values()),

@@ -1,0 +1,57 @@
+"""One ``transitions.Machine`` per kind and policy version, shared by every entity of the kind.
+
+A model is never attached to it (``add_model`` binds some twenty methods per model, and a sweep
+loads hundreds of entities a second): a step calls the machine's event with the model, which is
+all an attached model's trigger method does. That holds because every transition is plain data
+(trigger, source, dest) with no conditions or callbacks, which :func:`machine_for` checks.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING
+
+from transitions import Event, Machine
+
+from oversight.states.policy.model import Policy
+
+if TYPE_CHECKING:
+    from oversight.states.machines.lifecycle import Lifecycle
+
+_MACHINES: dict[tuple[type, str, str], Machine] = {}
+
+PLAIN_MOVE = frozenset({"trigger", "source", "dest"})
+"""What a transition may say. With no conditions or callbacks an event's table of sources is
+the whole answer to "may this trigger fire now?", and no callback needs the model attached."""
+
+
+def machine_for(kind: type[Lifecycle], policy: Policy) -> Machine:
+    """The single Machine shared by every entity of one kind under one policy version."""
+    key = (kind, policy.authority, policy.version)
+    machine = _MACHINES.get(key)
+    if machine is None:
+        for move in kind.transitions:
+            if set(move) - PLAIN_MOVE:
+                raise TypeError(f"{kind.kind}: transition {move['trigger']!r} has "
+                                f"{sorted(set(move) - PLAIN_MOVE)}; a move has only "
+                                f"{sorted(PLAIN_MOVE)}")
+        machine = Machine(model=None, states=list(kind.states), initial=kind.initial,
+                          transitions=copy.deepcopy(kind.transitions), auto_transitions=False)
+        _MACHINES[key] = machine
+    return machine
+
+
+def event_of(kind: type[Lifecycle], policy: Policy, trigger: str) -> Event:
+    """The machine's event ``trigger``: ``event.trigger(model)`` steps the model (raising
+    ``MachineError`` from a state it does not leave); ``event.transitions`` is keyed by the
+    states it leaves."""
+    event = machine_for(kind, policy).events.get(trigger)
+    if event is None:  # what an attached model's missing trigger method raised
+        raise AttributeError(f"Do not know event named '{trigger}'.")
+    return event
+
+
+def check_state(kind: type[Lifecycle], policy: Policy, state: str) -> None:
+    """Refuse a stored state the machine does not have, as attaching the model did."""
+    if state not in machine_for(kind, policy).states:
+        raise ValueError(f"State '{state}' is not a registered state.")
