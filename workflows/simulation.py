@@ -1,128 +1,74 @@
-"""A scenario run on a virtual clock through the real engine: store, service, sweep and dispatch.
+"""A scenario simulated on a fresh store through the real engine, and what it raised, read back.
 
-One Prefect flow run per simulation. Each simulated day that has events gets one task call that
-applies them in order; each day with timers due gets the ordinary sweep (a ``fire_batch`` task
-per batch). Quiet days cost nothing. The service is told the virtual day (06:00 UTC) as ``now``.
+:func:`simulation` reads and checks the file once, creates a fresh SQLite store (a temporary one
+unless named), runs the ``simulate`` flow on it (:mod:`oversight.workflows.simulation_flow`: a
+Prefect task per simulated month, a transaction per day's events) and hands back a
+:class:`Simulated` to read the tasks and the audit trail from, one row at a time (``oversight
+simulate --json`` streams them), before a temporary store is removed. :func:`simulate` reads
+them all into a :class:`SimulationResult`.
+
+A run that meets a refusal means the file is bad: the engine's dry run of the whole timeline
+(:mod:`oversight.workflows.scenario_check`) then lists every problem at once and the store is
+removed again (it was fresh: a refused scenario leaves nothing). A run that meets none needs no
+dry run, so a good file is taken through the engine once.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack
-from contextvars import ContextVar
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
-
 from oversight.states.errors import OversightError
-from oversight.states.events.registry import parse_event
 from oversight.workflows import queries
-from oversight.workflows.bootstrap import initialise, open_app, read_scenario, sqlite_url
-from oversight.workflows.flows import dispatch_all, sweep_day
-from oversight.workflows.scenario_ports import PlannedEvent, ScenarioInvalid
+from oversight.workflows.bootstrap import initialise, read_scenario, sqlite_url
+from oversight.workflows.ports import UnitOfWorkFactory
+from oversight.workflows.scenario_check import refused_problems
+from oversight.workflows.scenario_ports import ScenarioInvalid, ScenarioPlan
 from oversight.workflows.settings import Settings
-
-MORNING = time(6, 0, tzinfo=UTC)
-
-DayCallback = Callable[[date], None]
-_on_day: ContextVar[DayCallback | None] = ContextVar("oversight_simulation_on_day", default=None)
-"""Told each simulated day as it ends (a progress bar); kept out of the flow's parameters."""
-
-
-def virtual_now(day: date) -> datetime:
-    """The instant the service is told on a simulated day: 06:00 UTC, before the working day."""
-    return datetime.combine(day, MORNING)
+from oversight.workflows.simulation_flow import (
+    DayCallback,
+    handing_over,
+    simulate_days,
+    simulate_flow,
+    virtual_now,
+    without_heartbeat,
+)
 
 
-@contextlib.contextmanager
-def without_heartbeat() -> Iterator[None]:
-    """Flow runs in this block send no heartbeats, so a short run does not wait for one."""
-    import prefect.settings
+@dataclass(frozen=True)
+class Simulated:
+    """A finished simulation's store, to read what it raised (while :func:`simulation` lasts)."""
 
-    setting = getattr(prefect.settings, "PREFECT_FLOWS_HEARTBEAT_FREQUENCY", None)
-    if setting is None:  # a Prefect without flow heartbeats
-        yield
-        return
-    with prefect.settings.temporary_settings(updates={setting: None}):
-        yield
+    scenario: str
+    start: date
+    end: date
+    totals: dict[str, Any]
+    """The flow's result: days, events, timers fired, messages delivered."""
+    store: UnitOfWorkFactory
+    outbox_file: Path | None
+    """The JSONL task file, or None when the store is temporary (gone after the block)."""
 
+    def each_task(self) -> Iterator[dict[str, Any]]:
+        """Every task in the order raised, shaped as :func:`~oversight.workflows.queries.task_view`,
+        one at a time (a large authority's year raises 85,000)."""
+        with self.store() as uow:
+            for row in uow.tasks.listing():
+                yield queries.task_view(row)
 
-@task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
-def apply_day(database_url: str, events: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
-    """Apply one simulated day's events in order; the first one the engine refuses stops the run.
+    def each_transition(self) -> Iterator[dict[str, Any]]:
+        """The whole audit trail in the order written, as
+        :func:`~oversight.workflows.queries.transition_view`, one line at a time."""
+        with self.store() as uow:
+            for row in uow.history.lines():
+                yield queries.transition_view(row)
 
-    Every event carries an id, so a retried batch applies each event once.
-    """
-    app = open_app(Settings(database_url=database_url))
-    applied = 0
-    for item in events:
-        try:
-            app.service.record(parse_event(item["event"]), now=now)
-        except OversightError as error:
-            return {"applied": applied, "refused": {"where": item["where"], "reason": str(error)}}
-        applied += 1
-    return {"applied": applied, "refused": None}
-
-
-def _days(start: date, end: date) -> Iterator[date]:
-    day = start
-    while day <= end:
-        yield day
-        day += timedelta(days=1)
-
-
-def _by_day(timeline: Sequence[PlannedEvent], start: date) -> dict[date, list[dict[str, Any]]]:
-    """The events of each day; setup dated before the first day is applied on the first day."""
-    days: dict[date, list[dict[str, Any]]] = {}
-    for planned in timeline:
-        day = max(planned.event.on, start)
-        days.setdefault(day, []).append(
-            {"where": planned.where, "event": planned.event.model_dump(mode="json")})
-    return days
-
-
-@flow(name="simulate", log_prints=True)
-def simulate_flow(scenario_file: str, database_url: str, home: str, batch_size: int = 500
-                  ) -> dict[str, Any]:
-    """Run a scenario day by day on a virtual clock: each day's events, then that day's sweep,
-    then one dispatch of every message raised. The store must be initialised and hold the staff.
-    """
-    scenario = read_scenario(Path(scenario_file), policy_dir=Settings().policy_dir,
-                             engine_check=False)  # simulate() checked it before this run
-    service = open_app(Settings(database_url=database_url)).service
-    by_day = _by_day(scenario.timeline(), scenario.start)
-    on_day = _on_day.get()
-    totals: dict[str, Any] = {"days": 0, "event_days": 0, "events": 0, "sweep_days": 0,
-                              "fired": 0, "failed": 0, "refused": None}
-    for day in _days(scenario.start, scenario.end):
-        now = virtual_now(day)
-        if day in by_day:
-            applied = apply_day(database_url, by_day[day], now)
-            totals["event_days"] += 1
-            totals["events"] += applied["applied"]
-            if applied["refused"]:
-                totals["refused"] = applied["refused"]
-                break
-        if service.due_timer_ids(day, limit=1):
-            swept = sweep_day(database_url, day, now, batch_size)
-            totals["sweep_days"] += 1
-            totals["fired"] += swept["fired"]
-            totals["failed"] += swept["failed"]
-        totals["days"] += 1
-        if on_day is not None:
-            on_day(day)
-    end_of_run = virtual_now(scenario.end) + timedelta(hours=17)
-    totals["delivered"] = dispatch_all(database_url, end_of_run, home=home)
-    print(f"simulated {totals['days']} days: {totals['events']} events on "
-          f"{totals['event_days']} days, {totals['fired']} timers fired on "
-          f"{totals['sweep_days']} days, {totals['delivered']} messages delivered")
-    return totals
+    def transition_count(self) -> int:
+        return queries.counts(self.store)["audit"]
 
 
 @dataclass(frozen=True)
@@ -144,48 +90,77 @@ class SimulationResult:
         return {"tasks": self.tasks, "transitions": self.transitions}
 
 
-def simulate(scenario_file: Path, *, store: Path | None = None, home: Path | None = None,
-             on_day: DayCallback | None = None, batch_size: int = 500) -> SimulationResult:
-    """Validate a scenario, then run it in one ``simulate`` flow run on a fresh SQLite store.
+@contextmanager
+def simulation(scenario_file: Path, *, store: Path | None = None, home: Path | None = None,
+               on_day: DayCallback | None = None, batch_size: int = 500,
+               scenario: ScenarioPlan | None = None) -> Iterator[Simulated]:
+    """Run a scenario in one ``simulate`` flow run on a fresh SQLite store; read it in the block.
 
-    ``store`` is the database file (a temporary one, deleted afterwards, when not given); it
-    must not exist yet. ``home`` holds the outbox files (default: the store's folder).
-    Raises :class:`~oversight.workflows.scenario_ports.ScenarioInvalid` before anything runs if the
-    file is bad, and after the run if the engine refused one of its events.
+    ``store`` is the database file (a temporary one, deleted after the block, when not given);
+    it must not exist yet. ``home`` holds the outbox files (default: the store's folder).
+    ``scenario``: the file as the caller already read it (its own checks passed), not read again.
+    Raises :class:`~oversight.workflows.scenario_ports.ScenarioInvalid` before anything is
+    created if the file is bad, and with every problem the engine finds if the run meets an
+    event it refuses (the store is removed then).
     """
     policy_dir = Settings().policy_dir
-    scenario = read_scenario(scenario_file, policy_dir=policy_dir)
-    temporary = store is None
+    plan = scenario or read_scenario(scenario_file, policy_dir=policy_dir, engine_check=False)
     with ExitStack() as cleanup:
         if store is None:
             folder = Path(cleanup.enter_context(TemporaryDirectory(prefix="oversight-sim-")))
-            store, home = folder / "simulation.db", home or folder
+            named, store, home = None, folder / "simulation.db", home or folder
         elif store.exists():
             raise OversightError(f"{store} already exists: a simulation needs a fresh store; "
                                  f"remove it or give another path")
+        else:
+            named = _Fresh(store)
         home = home or store.parent
         settings = Settings(home=home, database_url=sqlite_url(store.resolve()),
-                            policy=scenario.policy, policy_dir=policy_dir)
-        app = initialise(settings, scenario.policy)
+                            policy=plan.policy, policy_dir=policy_dir)
+        app = initialise(settings, plan.policy)
         cleanup.callback(app.close)  # let go of the file before it is deleted
-        app.service.upsert_staff(scenario.staff_members())
-        token = _on_day.set(on_day)
-        try:
-            with without_heartbeat():
-                totals = simulate_flow(str(scenario_file.resolve()), settings.url, str(home),
-                                       batch_size)
-        finally:
-            _on_day.reset(token)
+        app.service.upsert_staff(plan.staff_members())
+        path = str(scenario_file.resolve())
+        with handing_over(path, plan, on_day), without_heartbeat():
+            totals = simulate_flow(path, settings.url, str(home), batch_size)
         if totals["refused"]:
-            refused = totals["refused"]
-            raise ScenarioInvalid(scenario.source, [
-                f"{refused['where']}: the engine refused it: {refused['reason']}"])
-        result = SimulationResult(
-            scenario=scenario.source, start=scenario.start, end=scenario.end,
-            tasks=queries.tasks(app.store), transitions=queries.transitions(app.store),
-            totals=totals, outbox_file=None if temporary else settings.outbox_file)
-    return result
+            app.close()
+            if named is not None:
+                named.remove()
+            raise ScenarioInvalid(plan.source, refused_problems(plan, totals["refused"],
+                                                                policy_dir=policy_dir))
+        yield Simulated(scenario=plan.source, start=plan.start, end=plan.end, totals=totals,
+                        store=app.store, outbox_file=None if named is None
+                        else settings.outbox_file)
 
 
-__all__ = ["simulate", "simulate_flow", "apply_day", "SimulationResult", "virtual_now",
-           "without_heartbeat"]
+class _Fresh:
+    """A store file the user named, created by this run: removed again, with the folders made
+    for it, when the run is refused."""
+
+    def __init__(self, store: Path):
+        self.store = store
+        self.made = [folder for folder in store.resolve().parents if not folder.exists()]
+
+    def remove(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.store}{suffix}").unlink(missing_ok=True)
+        for folder in self.made:  # deepest first; only if nothing else was put there
+            with suppress(OSError):
+                folder.rmdir()
+
+
+def simulate(scenario_file: Path, *, store: Path | None = None, home: Path | None = None,
+             on_day: DayCallback | None = None, batch_size: int = 500,
+             scenario: ScenarioPlan | None = None) -> SimulationResult:
+    """:func:`simulation`, with every task and transition read into a :class:`SimulationResult`."""
+    with simulation(scenario_file, store=store, home=home, on_day=on_day,
+                    batch_size=batch_size, scenario=scenario) as run:
+        return SimulationResult(scenario=run.scenario, start=run.start, end=run.end,
+                                tasks=list(run.each_task()),
+                                transitions=list(run.each_transition()),
+                                totals=run.totals, outbox_file=run.outbox_file)
+
+
+__all__ = ["SimulationResult", "Simulated", "simulate", "simulate_days", "simulate_flow",
+           "simulation", "virtual_now", "without_heartbeat"]

@@ -7,24 +7,25 @@ Registered on the app by :func:`register`.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from oversight.adapters.cli import views
-from oversight.adapters.cli.console import err, handled, out, print_json
+from oversight.adapters.cli.console import err, handled, out
 from oversight.adapters.cli.runtime import quiet_prefect, settings
 
 if TYPE_CHECKING:
-    from oversight.workflows.simulation import SimulationResult
+    from oversight.workflows.simulation import Simulated, SimulationResult
 
 DEMO_SCENARIO = "surrey-team"
 
@@ -53,27 +54,59 @@ def scenario_file(given: Path) -> Iterator[Path]:
         yield path
 
 
-def _run_simulation(scenario: Path, *, store: Path | None, home: Path | None,
-                    show: bool) -> SimulationResult:
-    """Validate first (nothing starts for a bad file), then simulate with a progress bar."""
+@contextmanager
+def _simulating(scenario: Path, *, store: Path | None, home: Path | None,
+                show: bool) -> Iterator[Simulated]:
+    """Validate first (nothing starts for a bad file), then simulate with a progress bar; the
+    store can be read in the block."""
     from oversight.adapters.scenario import load_scenario
 
-    # The file's own checks; simulate() runs the engine's dry run before it creates anything.
+    # The file's own checks, once: the simulation takes the file as read here.
     loaded = load_scenario(scenario, policy_dir=settings().policy_dir, engine_check=False)
     quiet_prefect()
-    from oversight.workflows.simulation import simulate
+    from oversight.workflows.simulation import simulation
 
     total = (loaded.end - loaded.start).days + 1
     console = err()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True,
-                  disable=not (show and console.is_terminal)) as progress:
-        bar = progress.add_task(f"Starting Prefect and simulating {loaded.source}", total=total)
+    with ExitStack() as stack:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True,
+                      disable=not (show and console.is_terminal)) as progress:
+            bar = progress.add_task(f"Starting Prefect and simulating {loaded.source}",
+                                    total=total)
 
-        def advance(day: date) -> None:
-            progress.update(bar, advance=1, description=f"Simulating {day.isoformat()}")
+            def advance(day: date) -> None:
+                progress.update(bar, advance=1, description=f"Simulating {day.isoformat()}")
 
-        return simulate(scenario, store=store, home=home, on_day=advance)
+            run = stack.enter_context(simulation(scenario, store=store, home=home,
+                                                 on_day=advance, scenario=loaded))
+        yield run
+
+
+def _run_simulation(scenario: Path, *, store: Path | None, home: Path | None,
+                    show: bool) -> SimulationResult:
+    """:func:`_simulating`, every task and transition read into a result (the demo's team)."""
+    from oversight.workflows.simulation import SimulationResult
+
+    with _simulating(scenario, store=store, home=home, show=show) as run:
+        return SimulationResult(scenario=run.scenario, start=run.start, end=run.end,
+                                tasks=list(run.each_task()),
+                                transitions=list(run.each_transition()),
+                                totals=run.totals, outbox_file=run.outbox_file)
+
+
+def _print_items(items: Iterable[Any]) -> None:
+    """A JSON list, nested one level in an object, as :func:`print_json` prints it
+    (``indent=2``), written out a thousand items at a time instead of held whole."""
+    chunk, first = [], True
+    for item in items:
+        text = json.dumps(item, indent=2, default=str).replace("\n", "\n    ")
+        chunk.append(("[\n    " if first else ",\n    ") + text)
+        first = False
+        if len(chunk) == 1000:
+            typer.echo("".join(chunk), nl=False)
+            chunk.clear()
+    typer.echo("".join(chunk) + ("[]" if first else "\n  ]"), nl=False)
 
 
 def simulate(
@@ -85,15 +118,20 @@ def simulate(
                                          "this new SQLite file (default: a temporary one)."),
 ) -> None:
     """Run a scenario day by day on a virtual clock through the real engine; print every task."""
-    with handled(), scenario_file(scenario) as path:
-        result = _run_simulation(path, store=store, home=None, show=not as_json)
-    if as_json:
-        print_json(result.to_json())
-        return
+    with handled(), scenario_file(scenario) as path, \
+            _simulating(path, store=store, home=None, show=not as_json) as run:
+        if as_json:  # streamed: a large authority's year is 85,000 tasks
+            typer.echo('{\n  "tasks": ', nl=False)
+            _print_items(run.each_task())
+            typer.echo(',\n  "transitions": ', nl=False)
+            _print_items(run.each_transition())
+            typer.echo("\n}")
+            return
+        tasks, transitions = list(run.each_task()), run.transition_count()
     console = out()
-    console.print(views.tasks_table(result.tasks, f"Tasks raised by {result.scenario} "
-                                                  f"({result.start} to {result.end})"))
-    console.print(f"{len(result.tasks)} tasks, {len(result.transitions)} transitions "
+    console.print(views.tasks_table(tasks, f"Tasks raised by {run.scenario} "
+                                           f"({run.start} to {run.end})"))
+    console.print(f"{len(tasks)} tasks, {transitions} transitions "
                   f"(--json prints them all).", markup=False)
 
 

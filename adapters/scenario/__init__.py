@@ -19,9 +19,11 @@ Staff with role ``asye`` are enrolled on their start date (``asye_enrolled``, su
 line manager). Setup events may be dated before ``from`` (the team as it stands when the
 simulation starts); every other event must fall within ``from``..``to``.
 
-Everything is checked before anything runs: the file here (:mod:`.checking`), then the whole
-timeline by the engine's own dry run on a temporary store. Each problem is one line naming where
-it is::
+The file is checked before anything runs (:mod:`.checking`); what the engine makes of its events
+is found by the run itself, and a run that meets a refusal lists every problem at once (the
+engine's own dry run of the whole timeline, on a temporary store) and leaves no store. A file
+with faults of its own gets the dry run's problems with them. Each problem is one line naming
+where it is::
 
     scenario.yaml: events[3]: unknown event type 'supervison_held'; known types: ...
     scenario.yaml: events[5]: the engine refused it: no assessment for child 'c9': record ...

@@ -1,8 +1,10 @@
-"""Loading and checking a scenario: everything is checked before anything runs.
+"""Loading and checking a scenario: the file is checked before anything runs.
 
 The file is checked here (its sections, its policy, each event's fields, dates and people); what
 the engine would make of the events is checked by the engine itself, in one dry run of the whole
-timeline (:mod:`oversight.workflows.scenario_check`), so this module knows no lifecycle.
+timeline (:mod:`oversight.workflows.scenario_check`), so this module knows no lifecycle. The
+simulation reads with ``engine_check=False``: its run is the engine's check, and the dry run
+lists every problem if that run meets a refusal.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from oversight.adapters.policy_files import available_policies, load_policy, policy_path
-from oversight.adapters.scenario.model import Scenario, StaffEntry, parse_listed
+from oversight.adapters.scenario.model import Scenario, StaffEntry
 from oversight.adapters.scenario.reading import ScenarioInvalid, pydantic_problem, read_yaml
 from oversight.states.directory import StaffMember
 from oversight.states.errors import EventInvalid, PolicyError
@@ -28,8 +30,7 @@ def load_scenario(path: Path, *, policy_dir: Path | None = None,
     """Read and validate a scenario file; every problem found is reported at once.
 
     ``engine_check=False`` runs the engine's dry run only when the file has faults of its own,
-    so that they are all reported at once; a caller that checks (or checked) the file with the
-    engine before running it passes it, to run the dry run once.
+    so that they are all reported at once; the simulation passes it (its run checks the rest).
     """
     return scenario_from_mapping(read_yaml(path), source=path.name, policy_dir=policy_dir,
                                  engine_check=engine_check)
@@ -141,7 +142,7 @@ def _check_events(scenario: Scenario) -> list[str]:
             found.append(f"{where}: an event is a mapping with 'on', 'type' and its fields")
             continue
         try:
-            event = parse_listed(raw, where)
+            event = scenario.listed(index)
         except EventInvalid as error:
             found.append(f"{where}: {error}")
             continue

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from oversight.adapters.scenario.reading import IsoDate, iso_date
 from oversight.states.directory import StaffMember
@@ -55,18 +55,28 @@ class Scenario(_Entry):
     events: list[dict[str, Any]] = []
     source: str = Field(default="scenario", exclude=True)
     """The file it came from, for messages."""
+    _parsed: dict[int, DomainEvent] = PrivateAttr(default_factory=dict)
+    """Each listed event as parsed once: checking the file and building its timeline (for the
+    run, and for the engine's dry run if that one refuses) parse an event the same way."""
 
     def staff_members(self) -> list[StaffMember]:
         return [StaffMember(s.id, s.role, s.started, s.manager, s.qualified) for s in self.staff]
+
+    def listed(self, index: int) -> DomainEvent:
+        """``events[index]`` parsed (:class:`EventInvalid` if it does not parse)."""
+        event = self._parsed.get(index)
+        if event is None:
+            event = self._parsed[index] = parse_listed(self.events[index], f"events[{index}]")
+        return event
 
     def timeline(self, *, leaving_out: Collection[str] = ()) -> list[Planned]:
         """Every event to apply, setup ones included, in the order the simulation applies them
         (but the listed events ``leaving_out`` names, e.g. ``events[3]``)."""
         planned = list(_setup_events(self))
-        for index, raw in enumerate(self.events):
+        for index in range(len(self.events)):
             where = f"events[{index}]"
             if where not in leaving_out:
-                planned.append(Planned(where, parse_listed(raw, where), False))
+                planned.append(Planned(where, self.listed(index), False))
         return sorted(planned, key=lambda p: (p.event.on, not p.setup,
                                               _SETUP_ORDER.get(p.event.type, 3)))
 
