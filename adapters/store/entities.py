@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import Connection, Select, func, or_, select, tuple_
+from sqlalchemy import Connection, Select, func, or_, select
 
 from oversight.adapters.store import tables as t
 from oversight.workflows.ports import StoredEntity
 
 CHUNK = 500
 """Keys per ``IN`` list: well under any database's limit on bound parameters."""
+_COLUMNS = tuple(t.entities.c[field.name] for field in dataclasses.fields(StoredEntity))
+"""The columns of a :class:`StoredEntity`, in its order: a row is made without names."""
 
 
 def locked(connection: Connection, query: Select) -> Select:
@@ -36,13 +39,22 @@ class SqlEntities:
 
     def get_many(self, keys: Sequence[tuple[str, str]]
                  ) -> dict[tuple[str, str], StoredEntity]:
-        """Entities by (kind, id) in a few queries, locked on PostgreSQL as :meth:`get` locks."""
+        """Entities by (kind, id), one query per kind and :data:`CHUNK` ids, locked on
+        PostgreSQL as :meth:`get` locks.
+
+        ``kind = ? AND id IN (...)`` searches the primary key; SQLite plans the row-value form
+        ``(kind, id) IN ((?, ?), ...)`` as a scan of the whole table, whose cost follows the
+        store's size instead of the batch's."""
+        by_kind: dict[str, list[str]] = {}
+        for kind, entity_id in dict.fromkeys(keys):
+            by_kind.setdefault(kind, []).append(entity_id)
         found: dict[tuple[str, str], StoredEntity] = {}
-        for start in range(0, len(keys), CHUNK):
-            rows = self.connection.execute(locked(self.connection, select(t.entities).where(
-                tuple_(t.entities.c.kind, t.entities.c.id).in_(list(keys[start:start + CHUNK])))))
-            for row in rows.mappings():
-                found[(row["kind"], row["id"])] = StoredEntity(**row)
+        for kind, ids in by_kind.items():
+            for start in range(0, len(ids), CHUNK):
+                result = self.connection.execute(locked(self.connection, select(*_COLUMNS).where(
+                    t.entities.c.kind == kind, t.entities.c.id.in_(ids[start:start + CHUNK]))))
+                for row in result:
+                    found[(row[0], row[1])] = StoredEntity(*row)
         return found
 
     def find(self, kind: str, *, subject: str | None = None,

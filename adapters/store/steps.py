@@ -20,9 +20,13 @@ from oversight.states.errors import ConcurrentUpdate
 from oversight.states.values import Basis, RuleRef
 from oversight.workflows.ports import SavedStep, StoredEntity, task_id
 
+RULE_FIELDS = tuple(field.name for field in dataclasses.fields(RuleRef))
+
 
 def rule_json(rule: RuleRef | None) -> dict[str, str] | None:
-    return dataclasses.asdict(rule) if rule else None
+    """Every field of the rule, in field order: what ``dataclasses.asdict`` gave, without its
+    recursive deep copy (a rule is flat strings; this runs for every timer, task, audit row)."""
+    return {name: getattr(rule, name) for name in RULE_FIELDS} if rule else None
 
 
 def basis_json(basis: Basis | None) -> dict[str, Any] | None:
