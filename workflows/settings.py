@@ -7,21 +7,24 @@ from pathlib import Path
 from pydantic_settings import SettingsConfigDict
 
 from oversight.workflows.delivery_settings import DeliverySettings
+from oversight.workflows.store_settings import DEFAULT_HOME, DEFAULT_POLICY, redacted, store_url
 
 
 class Settings(DeliverySettings):
     """Arguments win over ``OVERSIGHT_*`` variables, which win over the settings file named by
     ``OVERSIGHT_SETTINGS_FILE`` (YAML; see ``config/settings.example.yaml``); a fault is one
-    line (:class:`~oversight.workflows.delivery_settings.SettingsInvalid`)."""
+    line (:class:`~oversight.workflows.delivery_settings.SettingsInvalid`). The store's own
+    four settings are also read without pydantic, by a read command
+    (:class:`~oversight.workflows.store_settings.StoreSettings`)."""
 
     model_config = SettingsConfigDict(env_prefix="OVERSIGHT_", extra="ignore",
                                       env_nested_delimiter="__")
 
-    home: Path = Path(".oversight")
+    home: Path = DEFAULT_HOME
     """Where the embedded store and the outbox files live."""
     database_url: str | None = None
     """Any SQLAlchemy URL; the default is a SQLite file under ``home``."""
-    policy: str = "surrey"
+    policy: str = DEFAULT_POLICY
     """The authority whose policy a new store runs under (``oversight init --policy``)."""
     policy_dir: Path | None = None
     link_base: str = "http://localhost:8000"
@@ -38,7 +41,7 @@ class Settings(DeliverySettings):
 
     @property
     def url(self) -> str:
-        return self.database_url or f"sqlite:///{(self.home / 'oversight.db').resolve()}"
+        return store_url(self.home, self.database_url)
 
     @property
     def outbox_file(self) -> Path:
@@ -46,6 +49,4 @@ class Settings(DeliverySettings):
 
     def redacted_url(self) -> str:
         """The database URL with any password hidden, for messages to people."""
-        from sqlalchemy.engine import make_url
-
-        return make_url(self.url).render_as_string(hide_password=True)
+        return redacted(self.url)

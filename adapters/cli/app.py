@@ -7,13 +7,18 @@ flows, so ``oversight --help`` stays quick; those commands keep Prefect's consol
 (``runtime``).
 
 The commands live in one module per concept, each with a ``register(app)`` that adds its
-commands to the app. To add a command module (say ``audit_commands.py``):
+commands to the app. A module is imported when one of its commands runs (``oversight status``
+imports the reading commands and no other), all of them when help lists every command: together
+they take longer to import than a read takes. To add a command module (say
+``audit_commands.py``):
 
 1. write ``adapters/cli/audit_commands.py`` with ``def register(app: typer.Typer) -> None``,
    taking ``JsonFlag``, ``fail``, ``handled``, ``out``, ``print_json`` from
    ``oversight.adapters.cli.console`` and ``open_store``/``settings`` from
    ``oversight.adapters.cli.runtime`` (never from this module, which imports yours);
-2. add one line, its module name, to ``COMMAND_MODULES`` below. Help lists commands in this order.
+2. add one line to ``COMMAND_MODULES`` below: its module name and the names of the commands
+   (or command groups) it registers. Help lists commands in this order
+   (``tests/unit/test_cli_modules.py`` checks the names against what each module registers).
 """
 
 from __future__ import annotations
@@ -21,10 +26,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 # The shared helpers, importable from here too for command modules written before the split.
 from oversight.adapters.cli.console import JsonFlag, err, fail, handled, out, parse_date, print_json
@@ -34,8 +42,76 @@ from oversight.adapters.cli.runtime import open_store, settings
 __all__ = ["COMMAND_MODULES", "JsonFlag", "app", "fail", "handled", "main", "open_store", "out",
            "parse_date", "print_json", "settings"]
 
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "oversight.adapters.cli.store_commands": ("init", "sweep", "dispatch", "serve"),
+    "oversight.adapters.cli.event_commands": ("event",),
+    # event retract, event amend (issue 12): makes `event` a group, so it comes after
+    "oversight.adapters.cli.correction_commands": ("event",),
+    # per-staff-member duties from the staff list
+    "oversight.adapters.cli.duty_commands": ("duties",),
+    # every event type, its fields and lifecycles
+    "oversight.adapters.cli.vocabulary_commands": ("events",),
+    "oversight.adapters.cli.inbound_commands": ("import", "calendar", "api"),  # issue 6
+    "oversight.adapters.cli.reading_commands": ("status", "tasks", "history", "why", "diagram"),
+    "oversight.adapters.cli.simulation_commands": ("simulate", "demo"),
+    "oversight.adapters.cli.report_commands": ("asye", "report"),  # issue 7
+    # policy list, show, lint, diff, compare (issue 4)
+    "oversight.adapters.cli.policy_commands": ("policy",),
+    "oversight.adapters.cli.replan_commands": ("replan",),  # issue 4
+    "oversight.adapters.cli.deploy_commands": ("synth", "deploy"),  # issue 8
+    "oversight.adapters.cli.delivery_commands": ("deliveries", "adapters"),  # issue 5
+    # feed issue, revoke, list: calendar feeds (issue 13)
+    "oversight.adapters.cli.feed_commands": ("feed",),
+    # token create, rotate, revoke, list (issue 14)
+    "oversight.adapters.cli.token_commands": ("token",),
+    "oversight.adapters.cli.audit_commands": ("audit",),  # audit verify (issue 14)
+    "oversight.adapters.cli.privacy_commands": ("subject-access", "purge"),  # issue 14
+}
+"""Each command module and the commands or command groups it registers, in the order they are
+registered (help lists the commands in that order, then the groups)."""
+
+
+class CommandsOnDemand(TyperGroup):
+    """The app's commands, built from the modules that register them when they are asked for:
+    one command's modules when it runs, every module when help lists them (in the order of
+    :data:`COMMAND_MODULES`, as registering them all at start did)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._built: set[str] = set()
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        self._build(COMMAND_MODULES)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands:
+            self._build([module for module, names in COMMAND_MODULES.items()
+                         if cmd_name in names] or COMMAND_MODULES)
+        return super().get_command(ctx, cmd_name)
+
+    def _build(self, modules: Iterable[str]) -> None:
+        """Register ``modules`` together on an app of their own, as they were on this one
+        (one module may change what another registered: ``event``), and take its commands;
+        every module at once replaces them all, so they stay in order."""
+        modules = list(modules)
+        if set(modules) <= self._built:
+            return
+        scratch = typer.Typer()
+        for name in modules:
+            import_module(name).register(scratch)
+        tidy_help(scratch)  # each help paragraph on one line: typer keeps a docstring's breaks
+        commands = typer.main.get_group(scratch).commands
+        if len(modules) == len(COMMAND_MODULES):
+            self.commands = dict(commands)
+        else:
+            self.commands.update(commands)
+        self._built |= set(modules)
+
+
 app = typer.Typer(
     name="oversight",
+    cls=CommandsOnDemand,
     help="Supervision policies of English children's social care, run as state machines with "
          "durable timers. The store is OVERSIGHT_HOME (default ./.oversight) or "
          "OVERSIGHT_DATABASE_URL.",
@@ -43,28 +119,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-
-COMMAND_MODULES = (
-    "oversight.adapters.cli.store_commands",  # init, sweep, dispatch, serve
-    "oversight.adapters.cli.event_commands",  # event
-    "oversight.adapters.cli.correction_commands",  # event retract, event amend (issue 12)
-    "oversight.adapters.cli.duty_commands",  # duties: per-staff-member duties from the staff list
-    "oversight.adapters.cli.vocabulary_commands",  # events: every type, its fields and lifecycles
-    "oversight.adapters.cli.inbound_commands",  # import, token, calendar, api (issue 6)
-    "oversight.adapters.cli.reading_commands",  # status, tasks, history, why, diagram
-    "oversight.adapters.cli.simulation_commands",  # simulate, demo
-    "oversight.adapters.cli.report_commands",  # asye, report (issue 7)
-    "oversight.adapters.cli.policy_commands",  # policy list, show, lint, diff, compare (issue 4)
-    "oversight.adapters.cli.replan_commands",  # replan (issue 4)
-    "oversight.adapters.cli.deploy_commands",  # synth, deploy (issue 8)
-    "oversight.adapters.cli.delivery_commands",  # deliveries, adapters (issue 5)
-    "oversight.adapters.cli.feed_commands",  # feed issue, revoke, list: calendar feeds (issue 13)
-    "oversight.adapters.cli.token_commands",  # token create, rotate, revoke, list (issue 14)
-    "oversight.adapters.cli.audit_commands",  # audit verify (issue 14)
-    "oversight.adapters.cli.privacy_commands",  # subject-access, purge (issue 14)
-)
-
-
 
 @app.callback()
 def options(policy_dir: Path | None = typer.Option(
@@ -80,9 +134,7 @@ def options(policy_dir: Path | None = typer.Option(
         os.environ["OVERSIGHT_POLICY_DIR"] = str(policy_dir.resolve())
 
 
-for _name in COMMAND_MODULES:
-    import_module(_name).register(app)
-tidy_help(app)  # each help paragraph on one line: typer keeps a docstring's line breaks
+tidy_help(app)  # the app's own help; each module's commands are tidied as they are built
 
 
 def main() -> None:

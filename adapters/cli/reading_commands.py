@@ -35,7 +35,7 @@ def status(as_json: bool = JsonFlag,
     with handled():
         ready = open_reader()  # a read: no service, machines or Alembic to load
         found = queries.store_status(ready.store, timers=timers)
-        policy = ready.policy()
+        policy = ready.policy_header()
         entities, upcoming, task_states, outbox = (found.entities, found.upcoming, found.tasks,
                                                    found.messages)
     if as_json:

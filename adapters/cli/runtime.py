@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from oversight.states.policy.model import Policy
+    from oversight.adapters.cli.policy_header import PolicyHeader
     from oversight.workflows.bootstrap import App
     from oversight.workflows.ports import UnitOfWorkFactory
     from oversight.workflows.settings import Settings
+    from oversight.workflows.store_settings import StoreSettings
 
 TEMPORARY_SERVER_LOGGING = """\
 version: 1
@@ -59,6 +60,15 @@ def settings() -> Settings:
     return Settings()
 
 
+def store_settings() -> StoreSettings | Settings:
+    """Where the store is, for a command that only reads it: read without pydantic when the
+    environment holds nothing else the full settings read (a settings file, a receiver), else
+    the full settings, which refuse a fault in those as every other command does."""
+    from oversight.workflows.store_settings import StoreSettings
+
+    return StoreSettings.from_environment() or settings()
+
+
 def open_store() -> App:
     from oversight.workflows.bootstrap import open_app
 
@@ -71,35 +81,37 @@ def open_store() -> App:
 class Reader:
     """What a command that only reads the store needs (``status``, ``tasks``)."""
 
-    settings: Settings
+    settings: StoreSettings | Settings
     engine: Engine
     store: UnitOfWorkFactory
     """The store port, as :attr:`App.store <oversight.workflows.bootstrap.App.store>`."""
 
-    def policy(self) -> Policy:
-        """The policy the store runs, as ``open_app`` finds it."""
-        from oversight.adapters.policy_files import load_policy
+    def policy_header(self) -> PolicyHeader:
+        """The authority, name and version of the policy the store runs, found as ``open_app``
+        finds it, from a file that validates (remembered while file and code are unchanged)."""
+        from oversight.adapters.cli.policy_header import policy_header
 
         with self.store() as uow:
             name = uow.meta.get("policy") or self.settings.policy
-        return load_policy(name, self.settings.policy_dir)
+        return policy_header(name, self.settings.policy_dir, self.settings.home)
 
 
 def open_reader() -> Reader:
-    """The store for reading, without the service, the machines, the policies or Alembic,
-    which a read does not use and which take most of a second to import. A missing store is
+    """The store for reading, without the service, the machines, the policies, Alembic or
+    pydantic-settings, which a read does not use and which take most of a second to import
+    (:func:`store_settings`). A missing store is
     refused as by :func:`open_store`; one never initialised, or behind the code's schema,
     fails on its first query, and ``handled`` says to run ``oversight init``."""
     from oversight.adapters.store.database import make_engine
     from oversight.adapters.store.unit_of_work import SqlStore
 
-    config = settings()
+    config = store_settings()
     require_store(config)
     engine = make_engine(config.url)
     return Reader(config, engine, SqlStore(engine))
 
 
-def require_store(config: Settings) -> None:
+def require_store(config: StoreSettings | Settings) -> None:
     """A store that is a SQLite file not there yet: one line saying so, and nothing created
     (opening it would make the file and its folder)."""
     url = config.url
