@@ -11,14 +11,13 @@ tests/unit/test_boundaries.py keeps it the only one.
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -30,7 +29,6 @@ from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.states.errors import OversightError, StoreNotReady
 from oversight.states.policy.model import Policy
 from oversight.workflows.delivery_ports import Deliverer, DeliveryStore
-from oversight.workflows.population import Template
 from oversight.workflows.ports import BulkWriter, UnitOfWorkFactory
 from oversight.workflows.receiver_settings import (
     ChatReceiver,
@@ -42,6 +40,9 @@ from oversight.workflows.receiver_settings import (
 from oversight.workflows.scenario_ports import ScenarioPlan, ScenarioReader
 from oversight.workflows.service import OversightService
 from oversight.workflows.settings import Settings
+
+if TYPE_CHECKING:  # the synthetic population's template: only `oversight synth` builds one
+    from oversight.workflows.population import Template
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ def build_deliverer(name: str, config: Any, settings: Settings, *,
         return WebhookDeliverer(str(config.url), secret=secret, timeout=config.timeout_seconds,
                                 verify_tls=verify, previous_secrets=previous)
     if isinstance(config, EmailReceiver):
+        import ssl
+
         from oversight.adapters.delivery.email import SmtpDeliverer
 
         smtp = settings.smtp

@@ -5,10 +5,10 @@ Status shows only these three, but they are worth showing only from a policy fil
 policy model, which takes longer than the rest of the command. So a file that validated is
 remembered: ``<home>/cache/policy-headers.json`` keeps its header under its resolved path, with
 the file's inode, size and modification and change times, and a fingerprint of the code that
-validated it (the version of ``oversight``, pydantic and PyYAML, and the size and modification
-time of every module of ``oversight.states`` and of the policy-file adapter). Any difference,
-an unreadable cache or a missing entry, and the file is validated again, failing as it always
-did. The cache is written only into a home folder that exists: a read creates no folder.
+validated it (the versions of Python and pydantic, and the size and modification time of
+PyYAML's module, of every module of ``oversight.states`` and of the policy-file adapter). Any
+difference, an unreadable cache or a missing entry, and the file is validated again, failing as
+it always did. The cache is written only into a home folder that exists: a read creates none.
 """
 
 from __future__ import annotations
@@ -68,25 +68,24 @@ def _file_key(path: Path) -> dict[str, Any]:
 
 def code_fingerprint() -> list[Any]:
     """What decides whether a policy file is valid: the code's versions and its source files."""
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.util import find_spec
 
-    import pydantic
-    import yaml
+    import pydantic  # imported already: typer validates options with it
 
     import oversight.adapters.policy_files as policy_files
     import oversight.states as states
 
-    try:
-        installed = version("oversight")
-    except PackageNotFoundError:  # run from a tree that is not installed: the sources decide
-        installed = "not installed"
+    # PyYAML by its installed files, not its version: importing it to ask would cost more than
+    # the cache saves, and the packages' metadata takes as long to search.
+    found = find_spec("yaml")
+    yaml_files = [found.origin, *_stamp(found.origin)] if found and found.origin else []
     # Lists, not tuples: the key is compared with one read back from JSON.
     sources = [[str(Path(policy_files.__file__).resolve()), *_stamp(policy_files.__file__)]]
     for folder, subfolders, names in os.walk(Path(states.__file__).parent):
         subfolders[:] = sorted(one for one in subfolders if one != "__pycache__")
         sources += [[os.path.join(folder, one), *_stamp(os.path.join(folder, one))]
                     for one in sorted(names) if one.endswith(".py")]
-    return [installed, pydantic.VERSION, yaml.__version__, sys.version, sources]
+    return [sys.version, pydantic.VERSION, yaml_files, sources]
 
 
 def _stamp(path: str) -> list[int]:
