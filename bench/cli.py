@@ -4,19 +4,22 @@ How long a person waits for ``oversight --help``, ``status`` and ``tasks`` (on a
 and for ``sweep`` and ``dispatch`` on an empty store with no Prefect server configured
 (``PREFECT_API_URL`` unset): the median wall time of a few fresh processes each, beside the
 floor of a bare interpreter start (``python -c pass``) measured in the same run, with the peak
-resident set of the slowest run. ``--size`` sets the repetitions (tiny 1, quick 3, full 5).
+resident set of the slowest run and, in the note, the median CPU time (user and system) of the
+runs, which a loaded machine inflates less than the wall time. ``--size`` sets the repetitions
+(tiny 1, quick 3, full 5).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from bench.figures import Figure, child_env, run_child, write_figures
+from bench.figures import ChildRun, Figure, child_env, run_child, write_figures
 
 REPEATS = {"tiny": 1, "quick": 3, "full": 5}
 COMMANDS = (("--help", 0.4), ("status", 0.4), ("tasks", 0.4), ("sweep", 1.0),
@@ -59,6 +62,14 @@ def imports_of(command: str, env: dict[str, str], cwd: Path) -> tuple[float, str
     return total, ", ".join(f"{name} {ms:.0f} ms" for name, ms in heaviest[:4])
 
 
+def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[ChildRun, float]:
+    """One run and the CPU seconds it used (the children's usage grows as each is reaped)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = run_child(argv, env=env, cwd=cwd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return done, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.cli", description=__doc__.split("\n")[0])
     parser.add_argument("--size", choices=sorted(REPEATS), default="full")
@@ -77,8 +88,9 @@ def main(argv: list[str] | None = None) -> None:
                       for _ in range(repeats)]
         floor = statistics.median(r.seconds for r in floor_runs)
         for command, target in COMMANDS:
-            runs = [run_child([oversight, command], env=env, cwd=Path(home))
-                    for _ in range(repeats)]
+            measured = [timed([oversight, command], env, Path(home)) for _ in range(repeats)]
+            runs = [run for run, _ in measured]
+            cpu = statistics.median(seconds for _, seconds in measured)
             failed = [r for r in runs if r.returncode != 0]
             if failed:
                 print(f"oversight {command} failed: {failed[0].stderr[-500:]}", file=sys.stderr)
@@ -88,8 +100,8 @@ def main(argv: list[str] | None = None) -> None:
                                                    if target > 0.4 else ""),
                 seconds, "s", higher_is_better=False, target=target, floor=floor,
                 floor_name="python -c pass", peak_rss_mb=max(r.peak_rss_mb for r in runs),
-                note=f"median of {repeats}" + (", FAILED" if failed else "")))
-            print(f"oversight {command}: {seconds:.2f} s (floor {floor:.2f} s)"
+                note=f"median of {repeats}, CPU {cpu:.2f} s" + (", FAILED" if failed else "")))
+            print(f"oversight {command}: {seconds:.2f} s, CPU {cpu:.2f} s (floor {floor:.2f} s)"
                   + (" FAILED" if failed else ""))
             total, heaviest = imports_of(command, env, Path(home))
             figures.append(Figure("cli", f"imports of `oversight {command}` (-X importtime)",

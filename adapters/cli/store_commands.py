@@ -35,11 +35,14 @@ def init(policy: str | None = typer.Option(
         None, "--policy", help="Authority whose policy the store runs (see `oversight policy "
                                "list`); default OVERSIGHT_POLICY or surrey.")) -> None:
     """Create the store, or upgrade its schema, and record the policy it runs under."""
+    from oversight.adapters.cli.policy_header import policy_header
     from oversight.workflows.bootstrap import initialise
 
     with handled():
         config = settings()
         ready = initialise(config, policy)
+        # The policy just validated: remembered, so the first `status` names it at once.
+        policy_header(ready.policy.authority, config.policy_dir, config.home)
         out().print(f"Store ready at {config.redacted_url()}: {ready.policy.name} policy "
                     f"version {ready.policy.version}.", markup=False, soft_wrap=True)
 

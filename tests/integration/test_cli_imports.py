@@ -71,13 +71,14 @@ def test_status_imports_no_alembic_prefect_web_server_or_settings_library(store:
     assert _found(_imported(store, "status", "--json"), NEVER_FOR_A_READ) == []
 
 
-def test_status_from_the_policy_it_validated_before_imports_no_policy_model(store: Path) -> None:
-    """Once surrey.yaml validated, the next status reads its name without the policy model."""
-    _imported(store, "status")
-    done = _oversight(store, "status")
+def test_the_first_status_after_init_names_the_policy_without_the_policy_model(
+        tmp_path: Path) -> None:
+    """Init validated surrey.yaml and remembered it: status names it without the model."""
+    assert _oversight(tmp_path, "init").returncode == 0
+    done = _oversight(tmp_path, "status")
     assert done.returncode == 0, done.stderr
     assert "Surrey Children's Services policy version 2024-12" in done.stdout
-    names = json.loads((store / "modules.json").read_text(encoding="utf-8"))
+    names = json.loads((tmp_path / "modules.json").read_text(encoding="utf-8"))
     assert "oversight.states.policy.model" not in names
 
 
