@@ -236,6 +236,9 @@ class FakeStaff:
     def member(self, person: str) -> StaffMember | None:
         return self._uow.rows.staff.get(person)
 
+    def members(self, people: Iterable[str]) -> dict[str, StaffMember]:
+        return {p: self._uow.rows.staff[p] for p in people if p in self._uow.rows.staff}
+
     def upsert(self, members: Iterable[StaffMember]) -> int:
         count = 0
         for member in members:

@@ -151,6 +151,11 @@ class Staff(Protocol):
 
     def member(self, person: str) -> StaffMember | None: ...
 
+    def members(self, people: Iterable[str]) -> dict[str, StaffMember]:
+        """The members among ``people``, by id, read together (a batch's directory reads its
+        people at once instead of a query each); an unknown id is left out."""
+        ...
+
     def upsert(self, members: Iterable[StaffMember]) -> int:
         """Add or replace each member; how many were written."""
         ...

@@ -62,6 +62,11 @@ class SqlOutbox:
         return {status: count for status, count in rows}
 
 
+_MEMBER = (t.staff.c.id, t.staff.c.role, t.staff.c.started, t.staff.c.line_manager,
+           t.staff.c.qualified)
+"""The columns of a :class:`StaffMember`, in its order."""
+
+
 class SqlStaff:
     """The ``staff`` table, as the domain's :class:`StaffMember`."""
 
@@ -74,10 +79,16 @@ class SqlStaff:
         return upsert_staff_records(self.connection, records)
 
     def member(self, person: str) -> StaffMember | None:
-        row = self.connection.execute(select(
-            t.staff.c.id, t.staff.c.role, t.staff.c.started, t.staff.c.line_manager,
-            t.staff.c.qualified).where(t.staff.c.id == person)).first()
+        row = self.connection.execute(select(*_MEMBER).where(t.staff.c.id == person)).first()
         return StaffMember(*row) if row else None
+
+    def members(self, people: Iterable[str]) -> dict[str, StaffMember]:
+        wanted, found = list(dict.fromkeys(people)), dict[str, StaffMember]()
+        for start in range(0, len(wanted), 500):
+            for row in self.connection.execute(select(*_MEMBER).where(
+                    t.staff.c.id.in_(wanted[start:start + 500]))):
+                found[row[0]] = StaffMember(*row)
+        return found
 
     def upsert(self, members: Iterable[StaffMember]) -> int:
         count = 0
