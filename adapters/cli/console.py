@@ -12,18 +12,22 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from rich.console import Console
 
 from oversight.states.errors import OversightError
+
+if TYPE_CHECKING:  # rich is imported by the first table or line for people: `--json` needs none
+    from rich.console import Console
 
 JsonFlag = typer.Option(False, "--json", help="Print JSON for programs instead of tables.")
 
 
 def out() -> Console:
     """Standard output; tables piped to a file or a log are not cut to 80 columns."""
+    from rich.console import Console
+
     console = Console(highlight=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console = Console(highlight=False, width=200)
@@ -31,6 +35,8 @@ def out() -> Console:
 
 
 def err() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False)
 
 

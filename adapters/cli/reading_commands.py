@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 
 import typer
 
-from oversight.adapters.cli import views
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
 from oversight.adapters.cli.first_use import program
 from oversight.adapters.cli.operator_reads import log_read
@@ -46,6 +45,8 @@ def status(as_json: bool = JsonFlag,
                                     for t in upcoming],
                     "tasks": task_states, "messages": outbox})
         return
+    from oversight.adapters.cli import views  # rich's tables: not for --json
+
     console = out()
     console.print(f"Store {ready.settings.redacted_url()}, {policy.name} policy "
                   f"version {policy.version}", markup=False, soft_wrap=True)
@@ -83,6 +84,8 @@ def tasks(
     if as_json:
         print_json(rows)
         return
+    from oversight.adapters.cli import views
+
     title = ("Open tasks" if open_only else "Breached tasks" if breached else
              "Overdue tasks" if overdue else "Tasks")
     out().print(views.tasks_table(rows, f"{title} ({len(rows)})"))
@@ -112,6 +115,8 @@ def history(entity: str = typer.Argument(
     if as_json:
         print_json(rows)
         return
+    from oversight.adapters.cli import views
+
     out().print(views.history_table(str(ref), rows))
 
 
@@ -130,6 +135,8 @@ def why(task_id: str = typer.Argument(..., help="A task id, as `oversight tasks`
     if as_json:
         print_json(found)
         return
+    from oversight.adapters.cli import views
+
     console = out()
     for line in views.why_lines(found):
         console.print(line, soft_wrap=True)

@@ -82,6 +82,16 @@ def test_the_first_status_after_init_names_the_policy_without_the_policy_model(
     assert "oversight.states.policy.model" not in names
 
 
+@pytest.mark.parametrize("command", ["status", "tasks"])
+def test_a_read_for_a_program_imports_no_table_library(store: Path, command: str) -> None:
+    """With --json, nothing is drawn: rich is not imported at all."""
+    done = _oversight(store, command, "--json")
+    assert done.returncode == 0, done.stderr
+    json.loads(done.stdout)
+    names = json.loads((store / "modules.json").read_text(encoding="utf-8"))
+    assert [name for name in names if name == "rich" or name.startswith("rich.")] == []
+
+
 def test_tasks_imports_no_alembic_prefect_web_server_or_settings_library(store: Path) -> None:
     """Tasks logs its read (the access log) with none of them either."""
     assert _found(_imported(store, "tasks"), NEVER_FOR_A_READ) == []
