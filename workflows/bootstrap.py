@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 # The delivery payload, the webhook adapter (httpx), the scenario reader and the bulk writer are
 # imported by the functions that use them: `oversight sweep` on an empty store needs none.
 from oversight.adapters.policy_files import available_policies, load_policy, load_policy_book
-from oversight.adapters.store.database import is_current, make_engine, upgrade
+from oversight.adapters.store.database import make_engine, require_current, upgrade
 from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.states.errors import OversightError, StoreNotReady
 from oversight.states.policy.model import Policy
@@ -121,9 +121,7 @@ def open_app(settings: Settings | None = None) -> App:
     """The application over an initialised store."""
     settings = settings or Settings()
     engine = engine_for(settings.url)
-    if not is_current(engine):
-        raise StoreNotReady(f"the store at {settings.redacted_url()} is not initialised or is out "
-                            f"of date: run `oversight init` first")
+    require_current(engine, settings.redacted_url())
     store = SqlStore(engine)
     with store() as uow:
         name = uow.meta.get("policy") or settings.policy

@@ -13,7 +13,7 @@ import typer
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
 from oversight.adapters.cli.first_use import program
 from oversight.adapters.cli.operator_reads import log_read
-from oversight.adapters.cli.runtime import open_reader, open_store
+from oversight.adapters.cli.runtime import open_reader
 
 
 def register(app: typer.Typer) -> None:
@@ -106,7 +106,7 @@ def history(entity: str = typer.Argument(
     if ref.kind not in KINDS:
         fail(f"no kind {ref.kind!r}; kinds are {', '.join(KINDS)}")
     with handled():
-        ready = open_store()
+        ready = open_reader()  # a read: no service or policies to load
         store = ready.store
         if not queries.entity_exists(store, ref):
             fail(f"no {ref} in the store; `{program()} status` shows what it holds")
@@ -126,7 +126,7 @@ def why(task_id: str = typer.Argument(..., help="A task id, as `oversight tasks`
     from oversight.workflows import queries
 
     with handled():
-        ready = open_store()
+        ready = open_reader()  # a read: no service, machines or policies to load
         found = queries.task(ready.store, task_id)
         if found is not None:
             log_read(ready.store, "why", [found["entity"]])

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,7 +76,23 @@ def open_store() -> App:
 
     config = settings()
     require_store(config)
-    return open_app(config)
+    with init_hint_as_run_here():
+        return open_app(config)
+
+
+@contextmanager
+def init_hint_as_run_here() -> Iterator[None]:
+    """A store not ready says to run ``oversight init``: named as this program can be run
+    (``.venv/bin/oversight`` when PATH does not find it), like every other hint."""
+    from oversight.states.errors import StoreNotReady
+
+    try:
+        yield
+    except StoreNotReady as error:
+        from oversight.adapters.cli.first_use import program
+
+        raise StoreNotReady(str(error).replace("`oversight init`", f"`{program()} init`")
+                            ) from None
 
 
 @dataclass(frozen=True)
@@ -99,15 +117,16 @@ class Reader:
 def open_reader() -> Reader:
     """The store for reading, without the service, the machines, the policies, Alembic or
     pydantic-settings, which a read does not use and which take most of a second to import
-    (:func:`store_settings`). A missing store is
-    refused as by :func:`open_store`; one never initialised, or behind the code's schema,
-    fails on its first query, and ``handled`` says to run ``oversight init``."""
-    from oversight.adapters.store.database import make_engine
+    (:func:`store_settings`). A store that is missing, never initialised or behind the code's
+    schema is refused as by :func:`open_store` (the schema's revision is read without Alembic)."""
+    from oversight.adapters.store.database import make_engine, require_current
     from oversight.adapters.store.unit_of_work import SqlStore
 
     config = store_settings()
     require_store(config)
     engine = make_engine(config.url)
+    with init_hint_as_run_here():
+        require_current(engine, config.redacted_url())
     return Reader(config, engine, SqlStore(engine))
 
 

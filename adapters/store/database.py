@@ -87,6 +87,14 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
+def require_current(engine: Engine, where: str) -> None:
+    """:class:`StoreNotReady`, saying what to do, unless the store at ``where`` (its URL, as a
+    person may read it) is at the newest migration."""
+    if not is_current(engine):
+        raise StoreNotReady(f"the store at {where} is not initialised or is out of date: run "
+                            f"`oversight init` first")
+
+
 def is_current(engine: Engine) -> bool:
     """Whether the schema is at the newest migration (False for an empty database).
 
