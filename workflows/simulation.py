@@ -129,9 +129,11 @@ def simulation(scenario_file: Path, *, store: Path | None = None, home: Path | N
                 named.remove()
             raise ScenarioInvalid(plan.source, refused_problems(plan, totals["refused"],
                                                                 policy_dir=policy_dir))
-        yield Simulated(scenario=plan.source, start=plan.start, end=plan.end, totals=totals,
+        run = Simulated(scenario=plan.source, start=plan.start, end=plan.end, totals=totals,
                         store=app.store, outbox_file=None if named is None
                         else settings.outbox_file)
+        del plan, scenario  # a year of events, no longer needed while the store is read
+        yield run
 
 
 class _Fresh:

@@ -80,6 +80,7 @@ def _simulating(scenario: Path, *, store: Path | None, home: Path | None,
 
             run = stack.enter_context(simulation(scenario, store=store, home=home,
                                                  on_day=advance, scenario=loaded))
+        del loaded  # its year of events can go while the store is read
         yield run
 
 
