@@ -10,19 +10,25 @@
     /openapi.json, /docs                         the OpenAPI document and its viewer
 
 Errors are RFC 9457 problem details (:mod:`oversight.adapters.api.problems`). The clock is an input:
-tests fix it; by default it is the current UTC instant.
+tests fix it; by default it is the current UTC instant. Posted events are written by one thread
+that commits what is queued together (:mod:`oversight.adapters.api.group_commit`), started and
+stopped with the application's lifespan.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from oversight.adapters.api import problems
 from oversight.adapters.api.auth import Clock
+from oversight.adapters.api.group_commit import GroupCommit
 from oversight.adapters.api.routers import (
     corrections,
     entities,
@@ -45,7 +51,19 @@ def utc_now() -> datetime:
 
 def create_app(app: App, *, clock: Clock = utc_now) -> FastAPI:
     """The FastAPI application serving ``app``'s store under ``/v1``."""
+    writer = GroupCommit(app.service)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        writer.start()
+        try:
+            yield
+        finally:
+            # Joining the writer waits for what is queued: off the event loop.
+            await anyio.to_thread.run_sync(writer.stop)
+
     api = FastAPI(
+        lifespan=lifespan,
         title="oversight",
         version="1.0.0",
         summary="Supervision policies of English children's social care as running state "
@@ -58,6 +76,7 @@ def create_app(app: App, *, clock: Clock = utc_now) -> FastAPI:
     )
     api.state.oversight = app
     api.state.clock = clock
+    api.state.group_commit = writer
     problems.install(api)
     prefix = f"/{VERSION}"
     api.include_router(service.api, prefix=prefix)

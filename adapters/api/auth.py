@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -35,6 +35,13 @@ from oversight.workflows.ports import UnitOfWorkFactory
 
 PURPOSE_PATTERN = r"[A-Za-z0-9 .,;:()'/_-]{1,200}"
 """What ``X-Purpose`` may say: plain words, never control characters (it goes to the log)."""
+
+READS = {"oversight_reads": True}
+"""Execution options of a connection that only reads: the store begins its transactions
+without the write lock (:func:`oversight.adapters.store.database.make_engine`)."""
+
+LAST_USE_STEP = timedelta(minutes=1)
+"""A token's last use is recorded to the minute (as ``token_for`` records it)."""
 
 Clock = Callable[[], datetime]
 """The instant a request is handled at: UTC, injected so tests can fix it."""
@@ -86,11 +93,23 @@ class Caller:
         return principal(self.role, self.token.id, self.person, acting_for=asked)
 
 
-def the_app(request: Request) -> App:
+# The dependencies that only look something up or check a role are ``async``: FastAPI runs
+# them on the event loop, where a plain ``def`` would cost each request a hop to a worker thread
+# (and a wait for the GIL while the events' writer computes). Only ``caller`` reads the store.
+
+async def the_app(request: Request) -> App:
+    return _app(request)
+
+
+async def the_clock(request: Request) -> Clock:
+    return _clock(request)
+
+
+def _app(request: Request) -> App:
     return request.app.state.oversight
 
 
-def the_clock(request: Request) -> Clock:
+def _clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
@@ -101,9 +120,17 @@ def caller(request: Request,
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "unauthenticated", "Send a bearer token: Authorization: Bearer "
                                               "<token>.", headers=challenge)
-    app = the_app(request)
-    with app.engine.begin() as connection:
-        record = inbound.token_for(connection, credentials.credentials, now=the_clock(request)())
+    app, secret = _app(request), credentials.credentials
+    now = _clock(request)()
+    # Read without the store's write lock, which the events' writer holds while it commits
+    # (SQLite: a deferred transaction, which WAL runs beside a writer); only a last use to
+    # record (once a minute) takes it.
+    with app.engine.connect().execution_options(**READS) as connection:
+        record = inbound.token_for(connection, secret, now=now, touch=False)
+    if record is not None and (record.last_used_at is None
+                               or now - record.last_used_at >= LAST_USE_STEP):
+        with app.engine.begin() as connection:
+            record = inbound.token_for(connection, secret, now=now)
     if record is None:
         raise Problem(401, "unauthenticated", "The token is unknown, expired or revoked.",
                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
@@ -114,28 +141,28 @@ def caller(request: Request,
     return Caller(record, purpose)
 
 
-def writer(who: Caller = Depends(caller)) -> Caller:
+async def writer(who: Caller = Depends(caller)) -> Caller:
     """Roles that post events: system and admin."""
     if who.role not in WRITERS:
         raise forbidden()
     return who
 
 
-def reader(who: Caller = Depends(caller)) -> Caller:
+async def reader(who: Caller = Depends(caller)) -> Caller:
     """Roles that read records: all but system (whose reach is still limited by its scope)."""
     if who.role not in READERS:
         raise forbidden()
     return who
 
 
-def overseer(who: Caller = Depends(caller)) -> Caller:
+async def overseer(who: Caller = Depends(caller)) -> Caller:
     """Roles that read the access log: auditor, admin and the data protection officer."""
     if who.role not in OVERSEERS:
         raise forbidden()
     return who
 
 
-def data_protection(who: Caller = Depends(caller)) -> Caller:
+async def data_protection(who: Caller = Depends(caller)) -> Caller:
     """The data protection officer's role: subject access."""
     if who.role not in DATA_PROTECTION:
         raise forbidden()

@@ -73,7 +73,7 @@ class ApiServer:
         self.socket.bind(("127.0.0.1", 0))
         self.port = self.socket.getsockname()[1]
         config = uvicorn.Config(create_app(app, clock=clock), log_level="warning",
-                                lifespan="off", timeout_graceful_shutdown=5)
+                                lifespan="on", timeout_graceful_shutdown=5)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]},
                                        daemon=True, name="api-under-test")

@@ -1,15 +1,20 @@
 """``POST /v1/events`` and ``POST /v1/events/batch``: domain events in, as the CLI and scenarios
 send them. An ``event_id`` makes a retry safe: an id applied before changes nothing (200).
+Both are written by the app's one writer (:mod:`oversight.adapters.api.group_commit`): a single
+event is committed with the others queued beside it, and answered only after that commit.
 
 No ``from __future__ import annotations`` here: the event body type is built at run time.
 """
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Union
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import APIRouter, Body, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from oversight.adapters.api.auth import Caller, Clock, the_app, the_clock, writer
+from oversight.adapters.api.group_commit import GroupCommit
 from oversight.adapters.api.schemas import BatchResult, EventResult, ProblemOut, TransitionOut
 from oversight.states.events.registry import DomainEvent, event_types
 from oversight.workflows.bootstrap import App
@@ -31,12 +36,30 @@ def event_union() -> Any:
     return Union[classes]  # noqa: UP007 - a union of classes found at run time has no | spelling
 
 
-def _with_actor(event: DomainEvent, who: Caller, app: App) -> DomainEvent:
+async def the_group_commit(request: Request) -> GroupCommit:
+    """The app's writer (async: FastAPI runs it on the loop, not in a worker thread)."""
+    return request.app.state.group_commit
+
+
+async def _with_actor(events: Sequence[DomainEvent], who: Caller, app: App
+                      ) -> list[DomainEvent]:
     """Events record who sent them: the credential, never a field of the request (an
-    ``actor`` in the body is honoured only as "acting for" by a token allowed to)."""
-    actor = who.actor(app.store, event.actor)
-    # model_copy does not validate: the principal ("system:tok_… for sw1") is not an Identifier.
-    return event.model_copy(update={"actor": actor})
+    ``actor`` in the body is honoured only as "acting for" by a token allowed to). Each name
+    asked for is checked in the store once per request, however many events name it, and in a
+    worker thread: the event loop never waits on the store."""
+    actors: dict[str | None, str] = {}
+
+    def recorded() -> list[DomainEvent]:
+        for event in events:
+            if event.actor not in actors:
+                actors[event.actor] = who.actor(app.store, event.actor)
+        # model_copy does not validate: the principal ("system:tok_… for sw1") is not an
+        # Identifier.
+        return [event.model_copy(update={"actor": actors[event.actor]}) for event in events]
+
+    if all(event.actor in (None, who.person) for event in events):
+        return recorded()  # the token's own name: nothing to read
+    return await run_in_threadpool(recorded)
 
 
 def router() -> APIRouter:
@@ -58,12 +81,13 @@ def router() -> APIRouter:
               responses={200: {"model": EventResult,
                                "description": "Applied before (same event_id): no change."}},
               summary="Record one event")
-    def post_event(response: Response, event: EventBody,  # type: ignore[valid-type]
-                   who: Caller = Depends(writer), app: App = Depends(the_app),
-                   clock: Clock = Depends(the_clock)) -> EventResult:
+    async def post_event(response: Response, event: EventBody,  # type: ignore[valid-type]
+                         who: Caller = Depends(writer), app: App = Depends(the_app),
+                         clock: Clock = Depends(the_clock),
+                         group: GroupCommit = Depends(the_group_commit)) -> EventResult:
         """Apply one domain event to every entity it concerns, in one transaction."""
-        recorded = _with_actor(event, who, app)
-        outcome = app.service.record(recorded, now=clock())
+        [recorded] = await _with_actor([event], who, app)
+        outcome = await group.record(recorded, now=clock())
         if outcome.duplicates:
             response.status_code = 200
         return EventResult(applied=bool(outcome.applied), duplicate=bool(outcome.duplicates),
@@ -72,12 +96,13 @@ def router() -> APIRouter:
                                         for line in outcome.transitions])
 
     @api.post("/events/batch", response_model=BatchResult, summary="Record events, all or none")
-    def post_batch(batch: Batch, who: Caller = Depends(writer), app: App = Depends(the_app),
-                   clock: Clock = Depends(the_clock)) -> BatchResult:
+    async def post_batch(batch: Batch, who: Caller = Depends(writer),
+                         app: App = Depends(the_app), clock: Clock = Depends(the_clock),
+                         group: GroupCommit = Depends(the_group_commit)) -> BatchResult:
         """Apply the events in order in ONE transaction; any refusal leaves the store as it was
         and lists every refused event by position."""
-        events = [_with_actor(event, who, app) for event in batch.events]
-        outcome = app.service.record_all(events, now=clock(), dry_run=batch.dry_run)
+        events = await _with_actor(batch.events, who, app)
+        outcome = await group.record_all(events, now=clock(), dry_run=batch.dry_run)
         return BatchResult(applied=outcome.applied, duplicates=outcome.duplicates,
                            tasks_opened=outcome.tasks_opened, dry_run=batch.dry_run)
 
