@@ -70,6 +70,13 @@ class Simulated:
     def transition_count(self) -> int:
         return queries.counts(self.store)["audit"]
 
+    def read_all(self) -> SimulationResult:
+        """Every task and transition, read into one :class:`SimulationResult`."""
+        return SimulationResult(scenario=self.scenario, start=self.start, end=self.end,
+                                tasks=list(self.each_task()),
+                                transitions=list(self.each_transition()),
+                                totals=self.totals, outbox_file=self.outbox_file)
+
 
 @dataclass(frozen=True)
 class SimulationResult:
@@ -158,10 +165,7 @@ def simulate(scenario_file: Path, *, store: Path | None = None, home: Path | Non
     """:func:`simulation`, with every task and transition read into a :class:`SimulationResult`."""
     with simulation(scenario_file, store=store, home=home, on_day=on_day,
                     batch_size=batch_size, scenario=scenario) as run:
-        return SimulationResult(scenario=run.scenario, start=run.start, end=run.end,
-                                tasks=list(run.each_task()),
-                                transitions=list(run.each_transition()),
-                                totals=run.totals, outbox_file=run.outbox_file)
+        return run.read_all()
 
 
 __all__ = ["SimulationResult", "Simulated", "simulate", "simulate_days", "simulate_flow",

@@ -87,13 +87,8 @@ def _simulating(scenario: Path, *, store: Path | None, home: Path | None,
 def _run_simulation(scenario: Path, *, store: Path | None, home: Path | None,
                     show: bool) -> SimulationResult:
     """:func:`_simulating`, every task and transition read into a result (the demo's team)."""
-    from oversight.workflows.simulation import SimulationResult
-
     with _simulating(scenario, store=store, home=home, show=show) as run:
-        return SimulationResult(scenario=run.scenario, start=run.start, end=run.end,
-                                tasks=list(run.each_task()),
-                                transitions=list(run.each_transition()),
-                                totals=run.totals, outbox_file=run.outbox_file)
+        return run.read_all()
 
 
 def _print_items(items: Iterable[Any]) -> None:
