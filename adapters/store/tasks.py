@@ -39,7 +39,9 @@ class SqlTasks:
         self.connection = connection
 
     def _rows(self, query: Any) -> list[TaskRow]:
-        return [dict(row) for row in self.connection.execute(query).mappings()]
+        result = self.connection.execute(query)
+        names = tuple(result.keys())  # once: a RowMapping builds its list of keys per row
+        return [dict(zip(names, row, strict=True)) for row in result]
 
     def get_many(self, ids: Sequence[str]) -> list[TaskRow]:
         if not ids:
