@@ -9,7 +9,7 @@ id (``strict``) needs no savepoint, since its failure ends the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -104,6 +104,7 @@ def _fire(uow: UnitOfWork, timers: Sequence[DueTimer], directory: StaffDirectory
     """Delete the timers, step each one's entity (if it still exists), save every step."""
     uow.timers.delete([timer.id for timer in timers])
     stored = uow.entities.get_many([(timer.entity_kind, timer.entity_id) for timer in timers])
+    directory.preload(asked_about(stored.values()))
     steps: list[tuple[Step, StoredEntity | None, Policy]] = []
     for timer in timers:
         entity = stored.get((timer.entity_kind, timer.entity_id))
@@ -115,3 +116,18 @@ def _fire(uow: UnitOfWork, timers: Sequence[DueTimer], directory: StaffDirectory
         steps.append((machine.fire(timer.name, timer.fires_on), entity, policy))
     save(uow, steps, event_id=None, now=now, outcome=outcome, link_base=firing.link_base)
     outcome.fired = len(timers)
+
+
+def asked_about(entities: Iterable[StoredEntity]) -> list[str]:
+    """The people the steps of ``entities`` may ask the directory about, to read together: each
+    one's subject and other party (a supervisee's start, a supervisor's manager) and the
+    assignee of each task it holds (a breach escalates to their line manager). Anyone else a
+    step asks about is read when asked."""
+    people: list[str] = []
+    for entity in entities:
+        people.append(entity.subject)
+        if entity.party:
+            people.append(entity.party)
+        people.extend(task["assignee"] for task in entity.data.get("tasks", {}).values()
+                      if task.get("assignee"))
+    return people

@@ -23,7 +23,7 @@ from oversight.workflows.corrections import apply_late, is_late, log, record_id
 from oversight.workflows.firing import RETRIES, FiredBatch, Firing, fire_timers
 from oversight.workflows.leaving import leave
 from oversight.workflows.ports import UnitOfWork, UnitOfWorkFactory
-from oversight.workflows.routing import route
+from oversight.workflows.routing import people_named, route
 from oversight.workflows.stepping import Outcome, StaffDirectory, save
 
 HELD = ("open", "breached", "escalated")
@@ -74,10 +74,11 @@ class OversightService:
             total = Outcome()
             failures: list[tuple[int, OversightError]] = []
             with self.uow_factory() as uow:
+                directory = self._group_directory(uow, batch)
                 for index, event in enumerate(batch):
                     savepoint = uow.savepoint()
                     try:
-                        outcome = self._apply(uow, event, now)
+                        outcome = self._apply(uow, event, now, directory)
                     except OversightError as error:
                         savepoint.rollback()
                         if self.uow_factory.collision(error):
@@ -109,10 +110,11 @@ class OversightService:
         def attempt() -> list[Outcome | OversightError]:
             results: list[Outcome | OversightError] = []
             with self.uow_factory() as uow:
+                directory = self._group_directory(uow, [event for event, _ in group])
                 for event, now in group:
                     savepoint = uow.savepoint()
                     try:
-                        outcome = self._apply(uow, event, now)
+                        outcome = self._apply(uow, event, now, directory)
                     except OversightError as error:
                         savepoint.rollback()
                         if self.uow_factory.collision(error):
@@ -218,15 +220,26 @@ class OversightService:
                     raise
         raise AssertionError("unreachable")
 
-    def _apply(self, uow: UnitOfWork, event: DomainEvent, now: datetime) -> Outcome:
-        """Apply one event inside ``uow``'s transaction; the caller commits."""
+    @staticmethod
+    def _group_directory(uow: UnitOfWork, events: Sequence[DomainEvent]) -> StaffDirectory:
+        """One directory for a group's events, the staff they name read at once: no event
+        writes the staff table, so what the first event read holds for the last."""
+        directory = StaffDirectory(uow.staff)
+        directory.preload(person for event in events for person in people_named(event))
+        return directory
+
+    def _apply(self, uow: UnitOfWork, event: DomainEvent, now: datetime,
+               directory: StaffDirectory | None = None) -> Outcome:
+        """Apply one event inside ``uow``'s transaction; the caller commits. ``directory``: the
+        staff already read in this unit of work (a group's events share one)."""
         outcome = Outcome()
         refuse_dates(event, now)  # every entry comes through here
         if event.event_id and not uow.events.claim(event.event_id, event.type, now):
             outcome.duplicates = 1
             return outcome
         record = record_id(event, now)  # what the event log keeps it under (and retract takes)
-        directory = StaffDirectory(uow.staff)
+        if directory is None:
+            directory = StaffDirectory(uow.staff)
         policy = self.book.in_force(event.on)
         for target in route(event, uow.entities, directory):
             if target.stored is None:

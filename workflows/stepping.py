@@ -7,7 +7,7 @@ transaction. :class:`Outcome` is what a call changed, for progress displays and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -52,11 +52,27 @@ class Outcome:
 
 
 class StaffDirectory:
-    """The store's staff as the domain's Directory, each person read once per unit of work."""
+    """The store's staff as the domain's Directory, each person read once per unit of work.
+
+    Safe to keep for a whole group of events or batch of timers: no event or timer writes the
+    staff table (it changes only through ``upsert_staff`` and ``import staff``, each its own
+    transaction); a ``staff_left`` or ``role_changed`` changes entities (a relationship keeps
+    its supervisee's role in its data), never the staff row a later event would read.
+    """
 
     def __init__(self, staff: Staff):
         self._staff = staff
         self._seen: dict[str, StaffMember | None] = {}
+
+    def preload(self, people: Iterable[str]) -> None:
+        """Read those of ``people`` not yet seen together (a query per 500, not one each); an
+        unknown id is remembered as unknown. A person not preloaded is still read on demand."""
+        wanted = [person for person in dict.fromkeys(people) if person not in self._seen]
+        if not wanted:
+            return
+        found = self._staff.members(wanted)
+        for person in wanted:
+            self._seen[person] = found.get(person)
 
     def member(self, person: str) -> StaffMember | None:
         if person not in self._seen:

@@ -7,7 +7,14 @@ finds the entity (:mod:`~oversight.workflows.routing.finding`). What a lifecycle
 the event is its machine's (``handlers``, ``starts_on``).
 """
 
-from oversight.workflows.routing.finding import Route, Target, create, existing, require_staff
+from oversight.workflows.routing.finding import (
+    Route,
+    Target,
+    create,
+    existing,
+    people_named,
+    require_staff,
+)
 from oversight.workflows.routing.table import (
     LIFECYCLE_ROUTES,
     ROUTE_TABLE,
@@ -18,4 +25,5 @@ from oversight.workflows.routing.table import (
 )
 
 __all__ = ["LIFECYCLE_ROUTES", "ROUTE_TABLE", "Route", "Target", "create", "existing",
-           "lifecycles_reached", "require_staff", "route", "routes_of", "subject_and_party"]
+           "lifecycles_reached", "people_named", "require_staff", "route", "routes_of",
+           "subject_and_party"]

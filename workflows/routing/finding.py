@@ -51,6 +51,18 @@ class Route:
         return " ".join((self.find.__doc__ or "").strip().split("\n\n")[0].split())
 
 
+STAFF_FIELDS = ("worker", "manager", "supervisor", "supervisee", "person", "new_supervisor",
+                "lead", "owner", "arranged_with")
+"""The event fields that name a member of staff: what routes and machines ask the directory."""
+
+
+def people_named(event: DomainEvent) -> list[str]:
+    """The members of staff ``event`` names, to read with a group's others at once (anyone a
+    step asks about besides is read when asked)."""
+    return [value for name in STAFF_FIELDS
+            if isinstance(value := getattr(event, name, None), str)]
+
+
 def require_staff(directory: Directory, *people: str) -> None:
     for person in people:
         if directory.member(person) is None:
@@ -80,4 +92,5 @@ def live(entities: Entities, kind: type[Lifecycle], **people: str) -> list[Store
     return [e for e in entities.find(kind.kind, **people) if e.state not in kind.final_states]
 
 
-__all__ = ["Finder", "Route", "Target", "create", "existing", "live", "require_staff"]
+__all__ = ["STAFF_FIELDS", "Finder", "Route", "Target", "create", "existing", "live",
+           "people_named", "require_staff"]

@@ -8,6 +8,8 @@ the order their steps are applied and audited.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from oversight.states.directory import Directory
@@ -27,7 +29,7 @@ from oversight.workflows.routing import (
 from oversight.workflows.routing.finding import Route, Target
 
 if TYPE_CHECKING:  # the port is for type checks only
-    from oversight.workflows.ports import Entities
+    from oversight.workflows.ports import Entities, StoredEntity
 
 LIFECYCLE_ROUTES: tuple[tuple[Route, ...], ...] = (
     assessment.ROUTES, asye.ROUTES, relationship.ROUTES, child_supervision.ROUTES,
@@ -64,14 +66,57 @@ def lifecycles_reached(event_type: str) -> list[str]:
     return [r.lifecycle.kind for r in routes_of(event_type)]
 
 
+class ReadOnce:
+    """The store's entities as one event's routes see them: each ``get`` and ``find`` asked
+    once. The routes of an event read before any of its steps writes, and several ask the same
+    thing (an ``oversight_recorded``: the child's oversight and assessments, by both routes);
+    the rows are never changed in place (a machine steps on its own copy), so sharing is safe."""
+
+    def __init__(self, entities: Entities):
+        self._entities = entities
+        self._got: dict[tuple[str, str], StoredEntity | None] = {}
+        self._found: dict[tuple[str, str | None, str | None], list[StoredEntity]] = {}
+
+    def get(self, kind: str, entity_id: str) -> StoredEntity | None:
+        key = (kind, entity_id)
+        if key not in self._got:
+            self._got[key] = self._entities.get(kind, entity_id)
+        return self._got[key]
+
+    def find(self, kind: str, *, subject: str | None = None,
+             party: str | None = None) -> list[StoredEntity]:
+        key = (kind, subject, party)
+        if key not in self._found:
+            found = self._entities.find(kind, subject=subject, party=party)
+            self._found[key] = found
+            for entity in found:  # the same row a get would read
+                self._got.setdefault((entity.kind, entity.id), entity)
+        return list(self._found[key])
+
+    def get_many(self, keys: Sequence[tuple[str, str]]
+                 ) -> dict[tuple[str, str], StoredEntity]:
+        return self._entities.get_many(keys)
+
+    def counts(self) -> list[tuple[str, str, int]]:
+        return self._entities.counts()
+
+    def listing(self, kinds: Sequence[str], *, subjects: Iterable[str] | None = None,
+                party: str | None = None, person: str | None = None) -> list[StoredEntity]:
+        return self._entities.listing(kinds, subjects=subjects, party=party, person=person)
+
+    def last_updated(self) -> date | None:
+        return self._entities.last_updated()
+
+
 def route(event: DomainEvent, entities: Entities, directory: Directory) -> list[Target]:
     """The entities ``event`` applies to, or a clear error if there are none."""
     routes = routes_of(event.type)
     if not routes:
         raise UnknownEntity(f"no route for event type '{event.type}'")
+    reads = ReadOnce(entities)
     targets: list[Target] = []
     for one in routes:
-        found = one.find(event, entities, directory)
+        found = one.find(event, reads, directory)
         assert all(t.kind is one.lifecycle for t in found), one  # a route finds its own kind
         targets.extend(found)
     return targets
