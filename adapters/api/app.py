@@ -51,7 +51,7 @@ def utc_now() -> datetime:
 
 def create_app(app: App, *, clock: Clock = utc_now) -> FastAPI:
     """The FastAPI application serving ``app``'s store under ``/v1``."""
-    writer = GroupCommit(app.service)
+    writer = GroupCommit(app.service, one_writer_lock=app.engine.dialect.name == "sqlite")
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -113,6 +114,12 @@ def _clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
+def _turn(request: Request) -> AbstractContextManager[object]:
+    """The events' writer's turn on the store (``GroupCommit.turn``), if the app has one."""
+    writer = getattr(request.app.state, "group_commit", None)
+    return writer.turn() if writer is not None else nullcontext()
+
+
 def caller(request: Request,
            credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
     """The caller, from a live token; 401 otherwise."""
@@ -125,11 +132,11 @@ def caller(request: Request,
     # Read without the store's write lock, which the events' writer holds while it commits
     # (SQLite: a deferred transaction, which WAL runs beside a writer); only a last use to
     # record (once a minute) takes it.
-    with app.engine.connect().execution_options(**READS) as connection:
+    with _turn(request), app.engine.connect().execution_options(**READS) as connection:
         record = inbound.token_for(connection, secret, now=now, touch=False)
     if record is not None and (record.last_used_at is None
                                or now - record.last_used_at >= LAST_USE_STEP):
-        with app.engine.begin() as connection:
+        with _turn(request), app.engine.begin() as connection:
             record = inbound.token_for(connection, secret, now=now)
     if record is None:
         raise Problem(401, "unauthenticated", "The token is unknown, expired or revoked.",

@@ -32,6 +32,7 @@ import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -82,9 +83,14 @@ _STOP = object()
 class GroupCommit:
     """The API process's one writer of events."""
 
-    def __init__(self, service: OversightService, *, most: int = GROUP_MOST):
+    def __init__(self, service: OversightService, *, most: int = GROUP_MOST,
+                 one_writer_lock: bool = False):
         self.service = service
         self.most = most
+        self._turn = threading.Lock()
+        # A store with one write lock for everyone (SQLite: every transaction takes it): the
+        # API's own short transactions wait for the writer on this lock, in the process.
+        self._turns = one_writer_lock
         self.groups = 0
         """Groups committed so far (a batch request counts as one)."""
         self.largest = 0
@@ -102,6 +108,14 @@ class GroupCommit:
     def waiting(self) -> int:
         """How many requests are queued and not yet taken by the writer."""
         return self._queue.qsize()
+
+    def turn(self) -> AbstractContextManager[object]:
+        """Held while the writer's transaction is open. On a store with one write lock (SQLite),
+        the API's own short transactions (the token check) take it too: in this process they
+        wait here and are woken the moment the writer commits, instead of polling the store's
+        lock, whose busy handler sleeps up to 100 ms between tries (and keeps the writer's next
+        group waiting behind them as well). Elsewhere (PostgreSQL) nothing waits."""
+        return self._turn if self._turns and self.running else nullcontext()
 
     def start(self) -> None:
         with self._lock:
@@ -159,7 +173,8 @@ class GroupCommit:
             if item is _STOP:
                 return
             if isinstance(item, _Batch):
-                self._write_batch(item)
+                with self._turn:
+                    self._write_batch(item)
                 continue
             assert isinstance(item, _Single)
             group = [item]
@@ -172,7 +187,8 @@ class GroupCommit:
                     held = more
                     break
                 group.append(more)
-            self._write_group(group)
+            with self._turn:
+                self._write_group(group)
 
     def _write_group(self, group: list[_Single]) -> None:
         try:
