@@ -26,8 +26,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from oversight.states.errors import PolicyError
 
 if TYPE_CHECKING:  # the model is imported where a file is validated: finding one needs none of
@@ -35,10 +33,6 @@ if TYPE_CHECKING:  # the model is imported where a file is validated: finding on
     from oversight.states.policy.book import PolicyBook
     from oversight.states.policy.lint import Finding
     from oversight.states.policy.model import Policy
-
-# libyaml's parser when PyYAML has it (the same constructor, so the same data, several times
-# faster); a file it refuses is read again by the Python one, whose messages the tests know.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _shipped_folder() -> Path:
@@ -113,13 +107,18 @@ def available_policies(directory: Path | None = None) -> list[str]:
 
 
 def read_policy_mapping(path: Path) -> Any:
-    """The parsed YAML of a policy file; a missing file or bad YAML is one PolicyError."""
+    """The parsed YAML of a policy file; a missing file or bad YAML is one PolicyError.
+
+    Parsed by libyaml when PyYAML has it (the same constructor, so the same data, several
+    times faster); a file it refuses is read again by the Python parser, for its message."""
+    import yaml
+
     if not path.is_file():
         known = ", ".join(_names_in(path.parent)) or "none"
         raise PolicyError(str(path), "", f"no such policy file (policies here: {known})")
     text = path.read_text(encoding="utf-8")
     try:
-        return yaml.load(text, Loader=_FAST_LOADER)  # a safe loader either way (see above)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         pass
     try:
