@@ -95,6 +95,7 @@ def generate(size: str, seed: int = 15) -> str:
     year = Year(shape, seed)
     staff, supervisor_of = _staff(year)
     absences = _absences(year, [s for s in staff if s[1] == "manager"])
+    staff = [_after_return(member, absences, year) for member in staff]
     relationships = []
     for person, role, started, manager, _ in staff:
         if manager is None:
@@ -176,6 +177,17 @@ def _absences(year: Year, managers: list[Staff]) -> dict[str, tuple[date, date]]
         away = year.on_or_before(START + timedelta(days=year.random.randint(20, 60)))
         out[manager] = (away, year.working(away, year.random.randint(15, 35)))
     return out
+
+
+def _after_return(member: Staff, absences: dict[str, tuple[date, date]], year: Year) -> Staff:
+    """An ASYE due to start while their manager is away starts the working day after the
+    return: their relationship, begun while the manager was away, would be active, and the
+    engine refuses ``supervisor_returned`` for a relationship it never saw absent."""
+    person, role, started, manager, qualified = member
+    away = absences.get(manager) if manager else None
+    if role == "asye" and away is not None and away[0] <= started <= away[1]:
+        return person, role, year.working(away[1], 1), manager, qualified
+    return member
 
 
 def _supervision(year: Year, person: str, role: str, started: date, begins: date,
