@@ -67,7 +67,11 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A connection opened for reads alone (``execution_options(oversight_reads=True)``: the
+        # API's token check) begins DEFERRED, which WAL runs beside the writer instead of
+        # queueing it behind the writer's lock; it must not write.
+        reads = connection.get_execution_options().get("oversight_reads", False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if reads else "BEGIN IMMEDIATE")
 
 
 def alembic_config(engine: Engine) -> Config:
