@@ -501,6 +501,9 @@ def sweep_in_subprocess(mode: str, base: Path, workdir: Path, entities: int, due
         Path(f"{copy}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(base, copy)
     mark_due(copy, entities, due)
+    # The copy's ~100 MB of dirty pages would otherwise be written back during the timed sweep,
+    # in whichever mode came after the copy: flush them first, so each mode pays its own writes.
+    os.sync()
     env = _child_env(workdir)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "bench.sweep", "_run", mode, str(copy)]
