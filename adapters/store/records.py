@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from oversight.adapters.store import tables as t
 from oversight.states.directory import StaffMember
@@ -132,6 +133,10 @@ class SqlMeta:
             self.connection.execute(insert(t.meta).values(key=key, value=value))
 
 
+_INSERT_IF_NEW = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+"""The dialects whose insert has ``on_conflict_do_nothing`` (any other claims in two steps)."""
+
+
 class SqlEvents:
     """The ``processed_events`` table: ids of the events applied."""
 
@@ -139,13 +144,22 @@ class SqlEvents:
         self.connection = connection
 
     def claim(self, event_id: str, type_: str, now: datetime) -> bool:
-        """Record that an event id is applied; False if it already was."""
-        seen = self.connection.execute(select(t.processed_events.c.event_id).where(
-            t.processed_events.c.event_id == event_id)).first()
-        if seen:
+        """Record that an event id is applied; False if it already was.
+
+        One statement: the insert does nothing on a taken id, and returns the id only when it
+        wrote it (RETURNING, not the row count: SQLAlchemy closes an insert's cursor before
+        psycopg's count can be read). On PostgreSQL a second writer claiming the same id waits
+        for the first to commit and then finds it taken, where a select would not have seen it.
+        """
+        values = {"event_id": event_id, "type": type_, "applied_at": now}
+        claim = _INSERT_IF_NEW.get(self.connection.dialect.name)
+        if claim is not None:
+            statement = (claim(t.processed_events).values(**values).on_conflict_do_nothing()
+                         .returning(t.processed_events.c.event_id))
+            return self.connection.execute(statement).first() is not None
+        if self.applied(event_id):
             return False
-        self.connection.execute(insert(t.processed_events).values(
-            event_id=event_id, type=type_, applied_at=now))
+        self.connection.execute(insert(t.processed_events).values(**values))
         return True
 
     def applied(self, event_id: str) -> bool:
