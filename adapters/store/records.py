@@ -133,10 +133,6 @@ class SqlMeta:
             self.connection.execute(insert(t.meta).values(key=key, value=value))
 
 
-_INSERT_IF_NEW = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-"""The dialects whose insert has ``on_conflict_do_nothing`` (any other claims in two steps)."""
-
-
 class SqlEvents:
     """The ``processed_events`` table: ids of the events applied."""
 
@@ -152,11 +148,12 @@ class SqlEvents:
         for the first to commit and then finds it taken, where a select would not have seen it.
         """
         values = {"event_id": event_id, "type": type_, "applied_at": now}
-        claim = _INSERT_IF_NEW.get(self.connection.dialect.name)
-        if claim is not None:
-            statement = (claim(t.processed_events).values(**values).on_conflict_do_nothing()
-                         .returning(t.processed_events.c.event_id))
-            return self.connection.execute(statement).first() is not None
+        dialect = self.connection.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            claim = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(
+                t.processed_events).values(**values).on_conflict_do_nothing()
+            returned = self.connection.execute(claim.returning(t.processed_events.c.event_id))
+            return returned.first() is not None
         if self.applied(event_id):
             return False
         self.connection.execute(insert(t.processed_events).values(**values))
