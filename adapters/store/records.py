@@ -20,6 +20,10 @@ class SqlOutbox:
 
     def __init__(self, connection: Connection):
         self.connection = connection
+        self.next_seq: int | None = None
+        """SQLite: the ``seq`` the next message takes, once read. The single writer holds the
+        database's lock from its first write to its commit, so no other transaction can take
+        a number meanwhile; a savepoint rolled back sets it back (:meth:`resume_at`)."""
 
     def add(self, messages: Iterable[dict[str, Any]]) -> None:
         """Append messages in the order given; ``seq`` records that order for delivery."""
@@ -27,10 +31,19 @@ class SqlOutbox:
         if not rows:
             return
         rows = self._renewed(rows)
-        if self.connection.dialect.name != "postgresql":  # PostgreSQL's identity numbers them
-            last = self.connection.execute(select(func.max(t.outbox.c.seq))).scalar() or 0
-            rows = [{**row, "seq": last + number} for number, row in enumerate(rows, 1)]
-        self.connection.execute(insert(t.outbox), rows)
+        if self.connection.dialect.name == "postgresql":  # its identity numbers the rows
+            self.connection.execute(insert(t.outbox), rows)
+            return
+        first = self.next_seq
+        if first is None:
+            first = (self.connection.execute(select(func.max(t.outbox.c.seq))).scalar() or 0) + 1
+        self.connection.execute(insert(t.outbox), [
+            {**row, "seq": number} for number, row in enumerate(rows, first)])
+        self.next_seq = first + len(rows)
+
+    def resume_at(self, next_seq: int | None) -> None:
+        """What :attr:`next_seq` was when a savepoint began, now that it is rolled back."""
+        self.next_seq = next_seq
 
     def _renewed(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """A message's id is its task, change and day, so a step replayed after a crash repeats

@@ -87,9 +87,9 @@ class SqlUnitOfWork(SqlRepositories):
         chain.seal_all(self.connection)  # audit rows join the hash chain (issue 14)
         self._transaction.commit()
 
-    def savepoint(self) -> NestedTransaction:
+    def savepoint(self) -> OutboxSavepoint:
         """A nested transaction (SAVEPOINT): roll back one step and keep the rest of a batch."""
-        return self.connection.begin_nested()
+        return OutboxSavepoint(self.connection.begin_nested(), self.outbox)
 
     def save_steps(self, saved: Sequence[SavedStep], *, recorded_at: datetime) -> None:
         write_steps(self.connection, saved, recorded_at=recorded_at)
@@ -104,6 +104,21 @@ class SqlUnitOfWork(SqlRepositories):
         from oversight.adapters.store.deliveries import DeliveryLedger
 
         return DeliveryLedger(self.connection)
+
+
+class OutboxSavepoint:
+    """A SAVEPOINT that also sets the outbox's next ``seq`` back when it is rolled back: the
+    numbers the undone messages took are the next messages' again, as if never written."""
+
+    def __init__(self, nested: NestedTransaction, outbox: SqlOutbox):
+        self._nested, self._outbox, self._next_seq = nested, outbox, outbox.next_seq
+
+    def commit(self) -> None:
+        self._nested.commit()
+
+    def rollback(self) -> None:
+        self._nested.rollback()
+        self._outbox.resume_at(self._next_seq)
 
 
 class SqlStore:
@@ -125,4 +140,4 @@ class SqlStore:
         return None
 
 
-__all__ = ["CONFLICTS", "SqlRepositories", "SqlStore", "SqlUnitOfWork"]
+__all__ = ["CONFLICTS", "OutboxSavepoint", "SqlRepositories", "SqlStore", "SqlUnitOfWork"]
