@@ -107,7 +107,8 @@ def sweep(as_of: date | None = None, batch_size: int = 500) -> dict[str, int]:
     return totals
 
 
-def _delivery_settings(database_url: str, home: str | None) -> Settings:
+def delivery_settings(database_url: str, home: str | None) -> Settings:
+    """The settings a dispatch over ``database_url`` delivers with."""
     if home is not None:
         # A store with its own home is a simulation's: its messages go to its own outbox file
         # alone, never to the receivers configured for real tasks.
@@ -121,7 +122,7 @@ def route_batch(database_url: str, limit: int, now: datetime, home: str | None =
     """Fan new task messages out to the receivers their routes name; a retry routes afresh."""
     from oversight.workflows.dispatch import route_messages
 
-    settings = _delivery_settings(database_url, home)
+    settings = delivery_settings(database_url, home)
     return route_messages(delivery_store(settings.url), settings.routing(), now, limit)
 
 
@@ -138,7 +139,7 @@ def deliver_batch(database_url: str, receiver: str, limit: int, now: datetime,
     from oversight.workflows.dispatch import Backoff, deliver_page, log_dead_letters
     from oversight.workflows.receivers import close_all
 
-    settings = _delivery_settings(database_url, home)
+    settings = delivery_settings(database_url, home)
     configs = settings.receiver_settings()
     deliverers = {receiver: build_deliverer(receiver, configs[receiver], settings, run_at=now)
                   } if receiver in configs else {}
@@ -162,7 +163,7 @@ def dispatch_run(database_url: str, now: datetime, batch_size: int = 1000,
     """One dispatch run as Prefect tasks: route the new messages, then each receiver's pages."""
     from oversight.workflows.dispatch import BATCH_ADAPTERS, receivers_due, run, untried
 
-    settings = _delivery_settings(database_url, home)
+    settings = delivery_settings(database_url, home)
     open_app(settings)  # the store is there and current, or StoreNotReady says what to do
     configs = settings.receiver_settings()
 

@@ -35,6 +35,7 @@ from oversight.workflows.simulation_flow import (
     handing_over,
     simulate_days,
     simulate_flow,
+    simulate_here,
     virtual_now,
     without_heartbeat,
 )
@@ -100,8 +101,12 @@ class SimulationResult:
 @contextmanager
 def simulation(scenario_file: Path, *, store: Path | None = None, home: Path | None = None,
                on_day: DayCallback | None = None, batch_size: int = 500,
-               scenario: ScenarioPlan | None = None) -> Iterator[Simulated]:
+               scenario: ScenarioPlan | None = None, serverless: bool = False
+               ) -> Iterator[Simulated]:
     """Run a scenario in one ``simulate`` flow run on a fresh SQLite store; read it in the block.
+
+    ``serverless``: run the flow's steps as plain calls instead (no Prefect server configured:
+    a flow run would start a temporary one, for seconds, and keep no record of the run).
 
     ``store`` is the database file (a temporary one, deleted after the block, when not given);
     it must not exist yet. ``home`` holds the outbox files (default: the store's folder).
@@ -128,8 +133,12 @@ def simulation(scenario_file: Path, *, store: Path | None = None, home: Path | N
         cleanup.callback(app.close)  # let go of the file before it is deleted
         app.service.upsert_staff(plan.staff_members())
         path = str(scenario_file.resolve())
-        with handing_over(path, plan, on_day), without_heartbeat():
-            totals = simulate_flow(path, settings.url, str(home), batch_size)
+        with handing_over(path, plan, on_day):
+            if serverless:
+                totals = simulate_here(path, settings.url, str(home), batch_size)
+            else:
+                with without_heartbeat():
+                    totals = simulate_flow(path, settings.url, str(home), batch_size)
         if totals["refused"]:
             app.close()
             if named is not None:
@@ -161,10 +170,11 @@ class _Fresh:
 
 def simulate(scenario_file: Path, *, store: Path | None = None, home: Path | None = None,
              on_day: DayCallback | None = None, batch_size: int = 500,
-             scenario: ScenarioPlan | None = None) -> SimulationResult:
+             scenario: ScenarioPlan | None = None, serverless: bool = False
+             ) -> SimulationResult:
     """:func:`simulation`, with every task and transition read into a :class:`SimulationResult`."""
     with simulation(scenario_file, store=store, home=home, on_day=on_day,
-                    batch_size=batch_size, scenario=scenario) as run:
+                    batch_size=batch_size, scenario=scenario, serverless=serverless) as run:
         return run.read_all()
 
 

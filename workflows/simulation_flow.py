@@ -12,6 +12,7 @@ day-by-day engine did (one transaction per event, a task per day): only the comm
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
@@ -101,13 +102,20 @@ class Tally:
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 def simulate_days(database_url: str, days: list[date], events: Days, tally: Tally,
                   batch_size: int) -> Tally:
-    """Live a batch of simulated days (a month): each day's events, then its sweep.
+    """Live a batch of simulated days (a month) as a Prefect task: :func:`live_days`."""
+    return live_days(app_for(database_url).service, days, events, tally, batch_size,
+                     lambda line: get_run_logger().error("%s", line))
+
+
+def live_days(service: OversightService, days: list[date], events: Days, tally: Tally,
+              batch_size: int, log: Callable[[str], None]) -> Tally:
+    """Live a batch of simulated days: each day's events, then its sweep.
 
     The first event the engine refuses stops the run (``tally.refused``); the events before it
     that day are kept. Every event carries an id and a sweep claims what is due, so a retry
-    changes nothing that was done; it starts after ``tally.last_day``.
+    changes nothing that was done; it starts after ``tally.last_day``. A timer whose step
+    fails is one line through ``log`` and stays due.
     """
-    service = app_for(database_url).service
     on_day = _on_day.get()
     for day in days:
         if tally.last_day is not None and day <= tally.last_day:
@@ -126,7 +134,7 @@ def simulate_days(database_url: str, days: list[date], events: Days, tally: Tall
                 return tally
             tally.events += len(answers)
         if service.due_timer_ids(day, limit=1):
-            fired, failed = _sweep(service, day, now, batch_size)
+            fired, failed = _sweep(service, day, now, batch_size, log)
             tally.sweep_days += 1
             tally.fired += fired
             tally.failed += failed
@@ -137,8 +145,8 @@ def simulate_days(database_url: str, days: list[date], events: Days, tally: Tall
     return tally
 
 
-def _sweep(service: OversightService, day: date, now: datetime, batch_size: int
-           ) -> tuple[int, int]:
+def _sweep(service: OversightService, day: date, now: datetime, batch_size: int,
+           log: Callable[[str], None]) -> tuple[int, int]:
     """Fire everything due on ``day`` as :func:`~oversight.workflows.flows.sweep_day` does, a
     claimed batch per transaction until none is left (timers that fired may arm due ones), the
     failed ones left due; (fired, failed)."""
@@ -147,7 +155,7 @@ def _sweep(service: OversightService, day: date, now: datetime, batch_size: int
     while True:
         batch = service.fire_due(day, now=now, limit=batch_size, skip=skip)
         for error in batch.errors:  # one bad entity must not stop the sweep; it stays due
-            get_run_logger().error("%s", error)
+            log(error)
         if batch.claimed == 0:
             return fired, failed
         fired += batch.outcome.fired
@@ -188,24 +196,58 @@ def simulate_flow(scenario_file: str, database_url: str, home: str, batch_size: 
     that day's sweep; then one dispatch of every message raised. The store must be initialised
     and hold the staff. A run that meets a refusal stops there and dispatches nothing.
     """
+    return _run(scenario_file, batch_size,
+                live=lambda month, days, tally: simulate_days(
+                    database_url, month, _as_is(days), _as_is(tally), batch_size),
+                deliver=lambda end: dispatch_all(database_url, end, home=home), say=print)
+
+
+def simulate_here(scenario_file: str, database_url: str, home: str, batch_size: int = 500
+                  ) -> dict[str, Any]:
+    """:func:`simulate_flow`'s run without Prefect (no server configured: no temporary server
+    to start): the same months, the same engine calls, the same dispatch, as plain calls. A
+    timer that fails is an error line on stderr, as the flow logs it; the flow's summary line
+    (an info line, which the CLI's Prefect logging hides) is not written."""
+    from oversight.workflows.bootstrap import open_app
+    from oversight.workflows.dispatch import dispatch_here
+    from oversight.workflows.flows import delivery_settings
+
+    service = app_for(database_url).service
+
+    def error(line: str) -> None:
+        print(line, file=sys.stderr)
+
+    def deliver(end: datetime) -> int:
+        app = open_app(delivery_settings(database_url, home))
+        return int(dispatch_here(app, end, 1000)["delivered"])
+
+    return _run(scenario_file, batch_size,
+                live=lambda month, days, tally: live_days(service, month, days, tally,
+                                                          batch_size, error),
+                deliver=deliver, say=lambda line: None)
+
+
+def _run(scenario_file: str, batch_size: int, *,
+         live: Callable[[list[date], Days, Tally], object], deliver: Callable[[datetime], int],
+         say: Callable[[str], None]) -> dict[str, Any]:
+    """The simulation's months, then its dispatch: one path, with or without Prefect."""
     given = _read.get()
     scenario = given[1] if given is not None and given[0] == scenario_file else read_scenario(
         Path(scenario_file), policy_dir=Settings().policy_dir, engine_check=False)
     days = by_day(scenario.timeline(), scenario.start)
     tally = Tally()
     for month in months(scenario.start, scenario.end):
-        simulate_days(database_url, month, _as_is(days), _as_is(tally), batch_size)
+        live(month, days, tally)
         if tally.refused:
-            print(f"stopped on {tally.last_day or scenario.start}: {tally.refused['where']} "
-                  f"was refused")
+            say(f"stopped on {tally.last_day or scenario.start}: {tally.refused['where']} "
+                f"was refused")
             return tally.to_json()
-    end_of_run = virtual_now(scenario.end) + timedelta(hours=17)
-    tally.delivered = dispatch_all(database_url, end_of_run, home=home)
-    print(f"simulated {tally.days} days: {tally.events} events on {tally.event_days} days, "
-          f"{tally.fired} timers fired on {tally.sweep_days} days, {tally.delivered} messages "
-          f"delivered")
+    tally.delivered = deliver(virtual_now(scenario.end) + timedelta(hours=17))
+    say(f"simulated {tally.days} days: {tally.events} events on {tally.event_days} days, "
+        f"{tally.fired} timers fired on {tally.sweep_days} days, {tally.delivered} messages "
+        f"delivered")
     return tally.to_json()
 
 
-__all__ = ["Days", "Tally", "by_day", "handing_over", "months", "simulate_days", "simulate_flow",
-           "virtual_now", "without_heartbeat"]
+__all__ = ["Days", "Tally", "by_day", "handing_over", "live_days", "months", "simulate_days",
+           "simulate_flow", "simulate_here", "virtual_now", "without_heartbeat"]

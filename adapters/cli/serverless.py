@@ -72,17 +72,9 @@ def sweep_without_server(app: App, as_of: date, now: datetime, batch_size: int,
 
 def dispatch_without_server(app: App, now: datetime, batch_size: int) -> dict[str, Any]:
     """One dispatch run, as the ``dispatch`` flow's steps do it, without Prefect."""
-    from oversight.workflows.dispatch import Backoff, dispatch
-    from oversight.workflows.receivers import close_all
+    from oversight.workflows.dispatch import dispatch_here
 
-    settings = app.settings
-    deliverers = app.deliverers(run_at=now)
-    try:
-        return dispatch(app.deliveries, deliverers=deliverers, routing=settings.routing(),
-                        backoff=Backoff.from_policy(settings.delivery), now=now,
-                        batch_size=batch_size, file_batch_size=settings.delivery.file_batch_size)
-    finally:
-        close_all(deliverers)
+    return dispatch_here(app, now, batch_size)
 
 
 def say_no_server() -> None:

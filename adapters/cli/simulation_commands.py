@@ -63,6 +63,9 @@ def _simulating(scenario: Path, *, store: Path | None, home: Path | None,
 
     # The file's own checks, once: the simulation takes the file as read here.
     loaded = load_scenario(scenario, policy_dir=settings().policy_dir, engine_check=False)
+    from oversight.adapters.cli.serverless import prefect_server, say_no_server
+
+    serverless = prefect_server() is None  # then no temporary server: the steps as plain calls
     quiet_prefect()
     from oversight.workflows.simulation import simulation
 
@@ -72,14 +75,18 @@ def _simulating(scenario: Path, *, store: Path | None, home: Path | None,
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=True,
                       disable=not (show and console.is_terminal)) as progress:
-            bar = progress.add_task(f"Starting Prefect and simulating {loaded.source}",
+            bar = progress.add_task(("Simulating " if serverless else
+                                     "Starting Prefect and simulating ") + loaded.source,
                                     total=total)
 
             def advance(day: date) -> None:
                 progress.update(bar, advance=1, description=f"Simulating {day.isoformat()}")
 
             run = stack.enter_context(simulation(scenario, store=store, home=home,
-                                                 on_day=advance, scenario=loaded))
+                                                 on_day=advance, scenario=loaded,
+                                                 serverless=serverless))
+        if serverless:
+            say_no_server()
         del loaded  # its year of events can go while the store is read
         yield run
 

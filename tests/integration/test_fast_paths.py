@@ -12,6 +12,8 @@ under test: regenerate them only on purpose, saying why in the commit.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -45,6 +47,25 @@ def test_a_simulated_year_leaves_the_rows_the_old_engine_left(
     assert {table: len(rows) for table, rows in actual.items()} == \
         {table: len(rows) for table, rows in expected.items()}
     assert first_difference(expected, actual) is None
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_a_simulation_without_a_prefect_server_leaves_the_same_rows(name: str, tmp_path: Path
+                                                                   ) -> None:
+    """``oversight simulate`` with no Prefect server configured runs the flow's steps as plain
+    calls (no temporary server): the store it leaves is, row for row, the old engine's."""
+    expected = json.loads((FIXTURES / f"{name}.expected.json").read_text(encoding="utf-8"))
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("PREFECT_", "OVERSIGHT_"))}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), OVERSIGHT_HOME=str(tmp_path / "home"))
+    store = tmp_path / "year.db"
+    done = subprocess.run([str(Path(sys.executable).parent / "oversight"), "simulate",
+                           str(SCENARIOS[name]), "--store", str(store)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "no Prefect server configured" in done.stderr
+    assert not (tmp_path / "prefect" / "prefect.db").exists()  # no temporary server ran
+    assert first_difference(expected, snapshot(store)) is None
 
 
 def main() -> None:  # pragma: no cover - run by hand on purpose (see the module's docstring)
