@@ -112,6 +112,11 @@ def _print_items(items: Iterable[Any]) -> None:
     typer.echo("".join(chunk) + ("[]" if first else "\n  ]"), nl=False)
 
 
+SHOWN = 1000
+"""Tasks drawn in the table: a large authority's year is 88,000, which take minutes to draw and
+nobody reads on a terminal (--json has them all)."""
+
+
 def simulate(
     scenario: Path = typer.Argument(..., help="A scenario file, or the name of a shipped one ("
                                     + ", ".join(shipped_scenarios()) + ")."),
@@ -132,10 +137,11 @@ def simulate(
             return
         tasks, transitions = list(run.each_task()), run.transition_count()
     console = out()
-    console.print(views.tasks_table(tasks, f"Tasks raised by {run.scenario} "
-                                           f"({run.start} to {run.end})"))
+    console.print(views.tasks_table(tasks[:SHOWN], f"Tasks raised by {run.scenario} "
+                                                   f"({run.start} to {run.end})"))
+    shown = "" if len(tasks) <= SHOWN else f"the first {SHOWN:,} shown, "
     console.print(f"{len(tasks)} tasks, {transitions} transitions "
-                  f"(--json prints them all).", markup=False)
+                  f"({shown}--json prints them all).", markup=False)
 
 
 def demo(serve: bool = typer.Option(False, "--serve", help="Then serve the dashboard on the "
