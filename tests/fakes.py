@@ -363,11 +363,17 @@ class FakeUnitOfWork:
                 "audit": len(self.rows.audit), "tasks": len(self.rows.tasks),
                 "outbox": len(self.rows.outbox), "processed_events": len(self.rows.processed)}
 
-    def save_steps(self, saved: Sequence[SavedStep], *, recorded_at: datetime) -> None:
+    def save_steps(self, saved: Sequence[SavedStep], *, recorded_at: datetime
+                   ) -> dict[str, dict[str, Any]]:
         for item in saved:
             self._save_entity(item.entity, item.created)
         for item in saved:
             self._save_rest(item, recorded_at)
+        touched = [task_id(item.step.entity.kind, item.step.entity.id, key) for item in saved
+                   for key in [task.key for task in item.step.opened]
+                   + [change.key for change in item.step.changed]]
+        return {ident: dict(self.rows.tasks[ident]) for ident in touched
+                if ident in self.rows.tasks}
 
     def _save_entity(self, entity: StoredEntity, created: bool) -> None:
         key = (entity.kind, entity.id)

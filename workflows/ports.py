@@ -172,9 +172,12 @@ class UnitOfWork(Protocol):
         """Begin a nested transaction: one step of a batch can be undone, the rest kept."""
         ...
 
-    def save_steps(self, saved: Sequence[SavedStep], *, recorded_at: datetime) -> None:
+    def save_steps(self, saved: Sequence[SavedStep], *, recorded_at: datetime
+                   ) -> dict[str, TaskRow]:
         """Write what each step changed (entity, timers, tasks, audit), in order: entity rows
-        are checked against their loaded version (:class:`ConcurrentUpdate` if one moved)."""
+        are checked against their loaded version (:class:`ConcurrentUpdate` if one moved).
+        Returns the row of each task the steps opened or changed, as ``tasks.get_many`` would
+        read it after the writes (the messages are built from them)."""
         ...
 
     def row_counts(self) -> dict[str, int]:

@@ -114,16 +114,14 @@ def save(uow: UnitOfWork, steps: Sequence[tuple[Step, StoredEntity | None, Polic
             if stored is None or changes_anything(step)]
     if not kept:
         return
-    uow.save_steps([SavedStep(step, entity_row(step, stored, policy, now),
-                              created=stored is None, event_id=event_id)
-                    for step, stored, policy in kept], recorded_at=now)
+    rows = uow.save_steps([SavedStep(step, entity_row(step, stored, policy, now),
+                                     created=stored is None, event_id=event_id)
+                           for step, stored, policy in kept], recorded_at=now)
     changes = [(step, policy, key, change, day) for step, _, policy in kept
                for key, change, day in
                [(task.key, "opened", task.raised_on) for task in step.opened]
                + [(c.key, c.change, c.on) for c in step.changed]]
-    if changes:
-        ids = {task_id(step.entity.kind, step.entity.id, key) for step, _, key, _, _ in changes}
-        rows = {row["id"]: row for row in uow.tasks.get_many(sorted(ids))}
+    if changes:  # each task's row as the writes left it: the save hands them back, no read
         uow.outbox.add(
             task_message(rows[task_id(step.entity.kind, step.entity.id, key)], change, day,
                          now=now, authority=policy.authority, link_base=link_base)

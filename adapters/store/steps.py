@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from oversight.adapters.store import tables as t
 from oversight.states.errors import ConcurrentUpdate
 from oversight.states.values import Basis, RuleRef
-from oversight.workflows.ports import SavedStep, StoredEntity, task_id
+from oversight.workflows.ports import SavedStep, StoredEntity, TaskRow, task_id
 
 RULE_FIELDS = tuple(field.name for field in dataclasses.fields(RuleRef))
 
@@ -41,19 +41,21 @@ def basis_json(basis: Basis | None) -> dict[str, Any] | None:
 
 
 def write_steps(connection: Connection, saved: Sequence[SavedStep], *,
-                recorded_at: datetime) -> None:
-    """Entity rows, timers, tasks and audit lines of every step; the caller commits."""
+                recorded_at: datetime) -> dict[str, TaskRow]:
+    """Entity rows, timers, tasks and audit lines of every step; the caller commits. Returns
+    the row of each task the steps opened or changed, as a read after the writes gives it."""
     if not saved:
-        return
+        return {}
     _entities(connection, saved)
     _timers(connection, saved)
-    _tasks(connection, saved)
+    written = _tasks(connection, saved)
     audit = [{"entity_kind": s.step.entity.kind, "entity_id": s.step.entity.id,
               "source": r.source, "dest": r.dest, "trigger": r.trigger, "cause": r.cause,
               "on": r.on, "rule": rule_json(r.rule), "actor": r.actor, "event_id": s.event_id,
               "recorded_at": recorded_at} for s in saved for r in s.step.transitions]
     if audit:
         connection.execute(insert(t.audit), audit)
+    return written
 
 
 def _entities(connection: Connection, saved: Sequence[SavedStep]) -> None:
@@ -95,9 +97,14 @@ def _timers(connection: Connection, saved: Sequence[SavedStep]) -> None:
         connection.execute(insert(t.timers), arm)
 
 
-def _tasks(connection: Connection, saved: Sequence[SavedStep]) -> None:
-    """Open the new tasks, then apply each change in the order the step made it."""
-    opened = [{"id": task_id(k, i, task.key), "entity_kind": k, "entity_id": i,
+def _tasks(connection: Connection, saved: Sequence[SavedStep]) -> dict[str, TaskRow]:
+    """Open the new tasks, then apply each change in the order the step made it; the rows as
+    they are left (for the messages), known without reading them back where possible: an
+    opened task is the row inserted, a task updated alone is what its UPDATE returns (each
+    later statement on it replaces what an earlier one gave), and only a task changed in an
+    ``executemany`` (a sweep's batch, no RETURNING) is read back at the end."""
+    opened: list[TaskRow] = [
+              {"id": task_id(k, i, task.key), "entity_kind": k, "entity_id": i,
                "key": task.key, "type": task.type, "assignee": task.assignee,
                "assignee_role": task.assignee_role, "subject": task.subject,
                "raised_on": task.raised_on, "due": task.due, "state": "open",
@@ -114,6 +121,9 @@ def _tasks(connection: Connection, saved: Sequence[SavedStep]) -> None:
         connection.execute(delete(t.tasks).where(
             t.tasks.c.id.in_([row["id"] for row in opened]), t.tasks.c.state == "withdrawn"))
         connection.execute(insert(t.tasks), opened)
+    written: dict[str, TaskRow] = {
+        row["id"]: {**row, "recorded_at": None, "withdrawn_because": None} for row in opened}
+    unread: set[str] = set()
     # Round n holds each task's n-th change: a task changed twice in a step (breached, then
     # closed) keeps its order, and each round is one statement per column changed.
     rounds: list[dict[str, list[dict[str, Any]]]] = []
@@ -138,5 +148,24 @@ def _tasks(connection: Connection, saved: Sequence[SavedStep]) -> None:
                 values: dict[str, Any] = {column: bindparam("value")}
                 if column != "due":
                     values["state"] = bindparam("st")
-                connection.execute(update(t.tasks).where(
-                    t.tasks.c.id == bindparam("tid")).values(**values), rows)
+                statement = update(t.tasks).where(
+                    t.tasks.c.id == bindparam("tid")).values(**values)
+                if len(rows) == 1 and connection.dialect.update_returning:
+                    returned = connection.execute(statement.returning(*t.tasks.c), rows[0])
+                    names = tuple(returned.keys())
+                    for row in returned:  # none: no such task, as a read would find none
+                        found = dict(zip(names, row, strict=True))
+                        written[found["id"]] = found
+                else:
+                    connection.execute(statement, rows)
+                    unread.update(row["tid"] for row in rows)
+    if unread:
+        ids = sorted(unread)
+        for start in range(0, len(ids), 500):
+            result = connection.execute(select(t.tasks).where(
+                t.tasks.c.id.in_(ids[start:start + 500])))
+            names = tuple(result.keys())
+            for row in result:
+                found = dict(zip(names, row, strict=True))
+                written[found["id"]] = found
+    return written

@@ -25,7 +25,7 @@ from oversight.adapters.store.steps import write_steps
 from oversight.adapters.store.tasks import SqlHistory, SqlTasks
 from oversight.adapters.store.timers import SqlTimers
 from oversight.states.errors import ConcurrentUpdate
-from oversight.workflows.ports import Collision, SavedStep
+from oversight.workflows.ports import Collision, SavedStep, TaskRow
 
 if TYPE_CHECKING:
     from oversight.adapters.store.deliveries import DeliveryLedger
@@ -91,8 +91,9 @@ class SqlUnitOfWork(SqlRepositories):
         """A nested transaction (SAVEPOINT): roll back one step and keep the rest of a batch."""
         return OutboxSavepoint(self.connection.begin_nested(), self.outbox)
 
-    def save_steps(self, saved: Sequence[SavedStep], *, recorded_at: datetime) -> None:
-        write_steps(self.connection, saved, recorded_at=recorded_at)
+    def save_steps(self, saved: Sequence[SavedStep], *, recorded_at: datetime
+                   ) -> dict[str, TaskRow]:
+        return write_steps(self.connection, saved, recorded_at=recorded_at)
 
     def row_counts(self) -> dict[str, int]:
         return {table.name: self.connection.execute(
