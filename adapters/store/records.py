@@ -30,27 +30,44 @@ class SqlOutbox:
         rows = list(messages)
         if not rows:
             return
-        rows = self._renewed(rows)
-        if self.connection.dialect.name == "postgresql":  # its identity numbers the rows
-            self.connection.execute(insert(t.outbox), rows)
+        dialect = self.connection.dialect.name
+        if dialect == "postgresql":  # its identity numbers the rows
+            self.connection.execute(insert(t.outbox), self._renewed(rows, self._taken(rows)))
             return
         first = self.next_seq
         if first is None:
             first = (self.connection.execute(select(func.max(t.outbox.c.seq))).scalar() or 0) + 1
-        self.connection.execute(insert(t.outbox), [
-            {**row, "seq": number} for number, row in enumerate(rows, first)])
+        numbered = [{**row, "seq": number} for number, row in enumerate(rows, first)]
+        if dialect == "sqlite":
+            # Insert first and renew after: a taken id is rare (a change raised again after a
+            # retraction), so the common add is one statement. The rows skipped are those an
+            # id check would have renewed; they go in next under their new ids and own seq.
+            added = set(self.connection.execute(sqlite.insert(t.outbox).on_conflict_do_nothing(
+                index_elements=[t.outbox.c.id]).returning(t.outbox.c.id), numbered).scalars())
+            if len(added) < len(numbered):
+                taken = {row["id"] for row in numbered} - added  # there before this add
+                self.connection.execute(insert(t.outbox), [
+                    row for row, asked in zip(self._renewed(numbered, taken), numbered,
+                                              strict=True) if row["id"] != asked["id"]])
+        else:
+            self.connection.execute(insert(t.outbox), self._renewed(numbered, self._taken(rows)))
         self.next_seq = first + len(rows)
 
     def resume_at(self, next_seq: int | None) -> None:
         """What :attr:`next_seq` was when a savepoint began, now that it is rolled back."""
         self.next_seq = next_seq
 
-    def _renewed(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """A message's id is its task, change and day, so a step replayed after a crash repeats
-        it; one whose id is already in the outbox is the same change raised again (after a
-        retraction withdrew it): it gets the next id derived from that one."""
-        taken = set(self.connection.execute(select(t.outbox.c.id).where(
+    def _taken(self, rows: list[dict[str, Any]]) -> set[str]:
+        """The ids of ``rows`` already in the outbox."""
+        return set(self.connection.execute(select(t.outbox.c.id).where(
             t.outbox.c.id.in_([row["id"] for row in rows]))).scalars())
+
+    @staticmethod
+    def _renewed(rows: list[dict[str, Any]], taken: set[str]) -> list[dict[str, Any]]:
+        """A message's id is its task, change and day, so a step replayed after a crash repeats
+        it; one whose id is already in the outbox (``taken``) is the same change raised again
+        (after a retraction withdrew it): it gets the next id derived from that one."""
+        taken = set(taken)
         renewed = []
         for row in rows:
             ident, number = row["id"], 0

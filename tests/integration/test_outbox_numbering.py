@@ -3,6 +3,7 @@ event id claimed in one statement, on both stores."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,3 +80,26 @@ def test_an_event_id_is_claimed_once_within_and_across_units_of_work(app: App) -
     assert [tuple(row) for row in kept] == [("ev-1", "supervision_held"),
                                             ("ev-2", "supervision_held"),
                                             ("ev-3", "relationship_started")]
+
+
+X, Y, Z = (str(uuid.uuid5(uuid.NAMESPACE_URL, name)) for name in "xyz")
+
+
+def test_a_message_whose_id_is_taken_gets_the_next_id_in_its_own_place(app: App) -> None:
+    """A change raised again (id already in the outbox, or twice in one add) is renewed to
+    ``uuid5(id, "again:n")`` and keeps its position in the delivery order."""
+    with SqlUnitOfWork(app.engine) as uow:
+        uow.outbox.add([_message(X)])
+        uow.commit()
+    with SqlUnitOfWork(app.engine) as uow:
+        uow.outbox.add([_message(Y), _message(X), _message(Z), _message(Y)])
+        uow.commit()
+    again = {ident: str(uuid.uuid5(uuid.UUID(ident), "again:1")) for ident in (X, Y)}
+    found = _in_order(app)
+    # X was there; in the second add X is taken by the first, and Y by its own first copy.
+    assert [ident for ident, _ in found] == [X, Y, again[X], Z, again[Y]]
+    if app.engine.dialect.name == "sqlite":
+        assert [seq for _, seq in found] == [1, 2, 3, 4, 5]
+    with app.engine.connect() as connection:
+        bodies = dict(connection.execute(select(t.outbox.c.id, t.outbox.c.message)).all())
+    assert bodies[again[X]] == {"id": again[X]}  # the message carries its new id
