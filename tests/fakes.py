@@ -10,7 +10,7 @@ the same shapes; tests/integration/test_service_contract.py runs the same use ca
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -137,6 +137,9 @@ class FakeTasks:
     def get_many(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         return [dict(self._uow.rows.tasks[i]) for i in ids if i in self._uow.rows.tasks]
 
+    def each(self) -> Iterator[dict[str, Any]]:
+        yield from self.listing()
+
     def listing(self, states: Iterable[str] | None = None) -> list[dict[str, Any]]:
         wanted = None if states is None else set(states)
         return self._raised(r for r in self._uow.rows.tasks.values()
@@ -202,6 +205,9 @@ class FakeTasks:
 class FakeHistory:
     def __init__(self, uow: FakeUnitOfWork):
         self._uow = uow
+
+    def each_line(self) -> Iterator[dict[str, Any]]:
+        yield from self.lines()
 
     def lines(self, kind: str | None = None, entity_id: str | None = None
               ) -> list[dict[str, Any]]:

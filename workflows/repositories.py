@@ -7,7 +7,7 @@ Each is a :class:`typing.Protocol`; ``adapters/store`` implements them in SQL an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -82,6 +82,11 @@ class Tasks(Protocol):
         """Every task (or those in ``states``) in the order raised: raised_on, due, id."""
         ...
 
+    def each(self) -> Iterator[TaskRow]:
+        """Every task in the order raised, read a page at a time: a large authority's year
+        (88,000 tasks) is never held whole."""
+        ...
+
     def of_entity(self, kind: str, entity_id: str) -> list[TaskRow]:
         """One entity's tasks by raised_on, due, id."""
         ...
@@ -127,6 +132,10 @@ class History(Protocol):
     def lines(self, kind: str | None = None, entity_id: str | None = None
               ) -> list[dict[str, Any]]:
         """Every line (or one entity's), every column."""
+        ...
+
+    def each_line(self) -> Iterator[dict[str, Any]]:
+        """Every line in the order written, every column, read a page at a time."""
         ...
 
 

@@ -58,14 +58,14 @@ class Simulated:
         """Every task in the order raised, shaped as :func:`~oversight.workflows.queries.task_view`,
         one at a time (a large authority's year raises 85,000)."""
         with self.store() as uow:
-            for row in uow.tasks.listing():
+            for row in uow.tasks.each():
                 yield queries.task_view(row)
 
     def each_transition(self) -> Iterator[dict[str, Any]]:
         """The whole audit trail in the order written, as
         :func:`~oversight.workflows.queries.transition_view`, one line at a time."""
         with self.store() as uow:
-            for row in uow.history.lines():
+            for row in uow.history.each_line():
                 yield queries.transition_view(row)
 
     def transition_count(self) -> int:

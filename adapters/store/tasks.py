@@ -5,7 +5,7 @@ Rows leave as plain dicts (the port's ``TaskRow``): the read models and the mess
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -18,6 +18,8 @@ from oversight.workflows.ports import TaskRow, task_id
 
 _RAISED = (t.tasks.c.raised_on, t.tasks.c.due, t.tasks.c.id)
 """The order tasks are listed in: the order they were raised."""
+PAGE = 1000
+"""Rows fetched at a time by the readers that yield them one by one."""
 _ENTITY = (t.entities.c.kind.label("e_kind"), t.entities.c.subject.label("e_subject"),
            t.entities.c.party.label("e_party"), t.entities.c.data.label("e_data"))
 """What an access scope judges of a task's entity, beside the task's columns."""
@@ -42,6 +44,13 @@ class SqlTasks:
         result = self.connection.execute(query)
         names = tuple(result.keys())  # once: a RowMapping builds its list of keys per row
         return [dict(zip(names, row, strict=True)) for row in result]
+
+    def each(self) -> Iterator[TaskRow]:
+        result = self.connection.execution_options(yield_per=PAGE).execute(
+            select(t.tasks).order_by(*_RAISED))
+        names = tuple(result.keys())
+        for row in result:
+            yield dict(zip(names, row, strict=True))
 
     def get_many(self, ids: Sequence[str]) -> list[TaskRow]:
         if not ids:
@@ -128,3 +137,9 @@ class SqlHistory:
             query = query.where(t.audit.c.entity_kind == kind, t.audit.c.entity_id == entity_id)
         return [dict(row) for row in
                 self.connection.execute(query.order_by(t.audit.c.id)).mappings()]
+
+    def each_line(self) -> Iterator[dict[str, Any]]:
+        result = self.connection.execution_options(yield_per=PAGE).execute(
+            select(t.audit).order_by(t.audit.c.id))
+        for row in result.mappings():
+            yield dict(row)

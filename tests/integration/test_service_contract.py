@@ -279,3 +279,15 @@ def test_a_timer_id_fired_twice_changes_nothing_even_after_new_timers_are_armed(
     assert (counts(service.uow_factory), tasks(service.uow_factory),
             timers(service.uow_factory)) == before
     assert tasks(service.uow_factory)[ESCALATION] == ("open", date(2026, 1, 13), "hos1", None)
+
+
+def test_tasks_and_audit_lines_read_a_page_at_a_time_are_those_the_listings_give(service):
+    """``each`` and ``each_line`` (a simulation's read-back, one row at a time) give the rows of
+    ``listing`` and ``lines`` in their order: the agreement then the first supervision, and the
+    relationship's first transition."""
+    record(service, **STARTED)
+    with service.uow_factory() as uow:
+        listed, lines = uow.tasks.listing(), uow.history.lines()
+        assert [row["id"] for row in listed] == [AGREEMENT, SUPERVISION]
+        assert list(uow.tasks.each()) == listed
+        assert len(lines) == 1 and list(uow.history.each_line()) == lines
