@@ -113,7 +113,10 @@ def delivery_settings(database_url: str, home: str | None) -> Settings:
         # A store with its own home is a simulation's: its messages go to its own outbox file
         # alone, never to the receivers configured for real tasks.
         settings = Settings(database_url=database_url, home=Path(home))
-        return settings.model_copy(update={"receivers": {}, "routes": {}})
+        # Its one receiver appends to a JSON lines file a page at a time: pages of 10,000 keep
+        # a large authority's year (177,000 messages) from being read into memory whole.
+        delivery = settings.delivery.model_copy(update={"file_batch_size": 10_000})
+        return settings.model_copy(update={"receivers": {}, "routes": {}, "delivery": delivery})
     return Settings(database_url=database_url)
 
 
