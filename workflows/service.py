@@ -98,20 +98,23 @@ class OversightService:
                     stop_at_refusal: bool = False) -> list[Outcome | OversightError]:
         """Apply events in order in ONE transaction, each judged on its own (group commit).
 
-        Each ``(event, now)`` pair is applied in its own savepoint, with its own recording
-        moment: a refused event is rolled back alone and its error takes its place in the
-        result, the others commit together, so each caller gets the answer it would have had
+        Each ``(event, now)`` pair is applied with its own recording moment; a refused event
+        is rolled back alone (the group is applied again with a savepoint per event) and its
+        error takes its place in the result, the others commit together, so each caller gets the answer it would have had
         alone, at the cost of one commit for all. ``stop_at_refusal``: the events after the
         first refusal are not applied and have no place in the result (a scenario's run stops
         there). Another writer's collision retries the whole group on the new state.
         """
         group = list(items)
 
-        def attempt() -> list[Outcome | OversightError]:
+        def attempt(careful: bool) -> list[Outcome | OversightError]:
             results: list[Outcome | OversightError] = []
             with self.uow_factory() as uow:
                 directory = self._group_directory(uow, [event for event, _ in group])
                 for event, now in group:
+                    if not careful:  # a refusal raises: the group is applied again, carefully
+                        results.append(self._apply(uow, event, now, directory))
+                        continue
                     savepoint = uow.savepoint()
                     try:
                         outcome = self._apply(uow, event, now, directory)
@@ -127,7 +130,18 @@ class OversightService:
                     results.append(outcome)
                 uow.commit()
             return results
-        return self._retrying(attempt)
+
+        def hopeful() -> list[Outcome | OversightError]:
+            # Most groups hold no refusal: applied without a savepoint per event (two
+            # statements fewer each), and, when one is refused, rolled back and applied again
+            # with them, which gives the answers and the rows of the careful way alone.
+            try:
+                return attempt(careful=False)
+            except OversightError as error:
+                if self.uow_factory.collision(error):
+                    raise
+            return attempt(careful=True)
+        return self._retrying(hopeful)
 
     def close_task(self, task_id: str, event: DomainEvent, *, now: datetime) -> Outcome:
         """Record ``event``, which fulfils task ``task_id``, and check in the same transaction
