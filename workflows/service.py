@@ -74,19 +74,13 @@ class OversightService:
             total = Outcome()
             failures: list[tuple[int, OversightError]] = []
             with self.uow_factory() as uow:
-                directory = self._group_directory(uow, batch)
-                for index, event in enumerate(batch):
-                    savepoint = uow.savepoint()
-                    try:
-                        outcome = self._apply(uow, event, now, directory)
-                    except OversightError as error:
-                        savepoint.rollback()
-                        if self.uow_factory.collision(error):
-                            raise  # the whole batch is tried again on the new state
-                        failures.append((index, error))
-                        continue
-                    savepoint.commit()
-                    total.add(outcome)
+                answers = self._each_in_savepoints(uow, [(event, now) for event in batch],
+                                                   stop_at_refusal=False)
+                for index, answer in enumerate(answers):
+                    if isinstance(answer, OversightError):
+                        failures.append((index, answer))
+                    else:
+                        total.add(answer)
                 if failures:
                     raise BatchRejected(failures)
                 if not dry_run:
@@ -100,34 +94,22 @@ class OversightService:
 
         Each ``(event, now)`` pair is applied with its own recording moment; a refused event
         is rolled back alone (the group is applied again with a savepoint per event) and its
-        error takes its place in the result, the others commit together, so each caller gets the answer it would have had
-        alone, at the cost of one commit for all. ``stop_at_refusal``: the events after the
-        first refusal are not applied and have no place in the result (a scenario's run stops
-        there). Another writer's collision retries the whole group on the new state.
+        error takes its place in the result, the others commit together, so each caller gets
+        the answer it would have had alone, at the cost of one commit for all.
+        ``stop_at_refusal``: the events after the first refusal are not applied and have no
+        place in the result (a scenario's run stops there). Another writer's collision retries
+        the whole group on the new state.
         """
         group = list(items)
 
         def attempt(careful: bool) -> list[Outcome | OversightError]:
-            results: list[Outcome | OversightError] = []
             with self.uow_factory() as uow:
-                directory = self._group_directory(uow, [event for event, _ in group])
-                for event, now in group:
-                    if not careful:  # a refusal raises: the group is applied again, carefully
-                        results.append(self._apply(uow, event, now, directory))
-                        continue
-                    savepoint = uow.savepoint()
-                    try:
-                        outcome = self._apply(uow, event, now, directory)
-                    except OversightError as error:
-                        savepoint.rollback()
-                        if self.uow_factory.collision(error):
-                            raise  # the whole group is tried again on the new state
-                        results.append(error)
-                        if stop_at_refusal:
-                            break
-                        continue
-                    savepoint.commit()
-                    results.append(outcome)
+                if careful:
+                    results = self._each_in_savepoints(uow, group,
+                                                       stop_at_refusal=stop_at_refusal)
+                else:  # a refusal raises: the group is applied again, carefully
+                    directory = self._group_directory(uow, [event for event, _ in group])
+                    results = [self._apply(uow, event, now, directory) for event, now in group]
                 uow.commit()
             return results
 
@@ -223,6 +205,29 @@ class OversightService:
         return self._retrying(attempt)
 
     # ----- internals ---------------------------------------------------------------------------
+
+    def _each_in_savepoints(self, uow: UnitOfWork, group: Sequence[tuple[DomainEvent, datetime]],
+                            *, stop_at_refusal: bool) -> list[Outcome | OversightError]:
+        """Apply each event of ``group`` in its own savepoint inside ``uow``: a refused one is
+        rolled back alone and its error takes its place (after it, nothing more when
+        ``stop_at_refusal``); another writer's collision raises, for the caller to retry."""
+        results: list[Outcome | OversightError] = []
+        directory = self._group_directory(uow, [event for event, _ in group])
+        for event, now in group:
+            savepoint = uow.savepoint()
+            try:
+                outcome = self._apply(uow, event, now, directory)
+            except OversightError as error:
+                savepoint.rollback()
+                if self.uow_factory.collision(error):
+                    raise  # the whole group is tried again on the new state
+                results.append(error)
+                if stop_at_refusal:
+                    break
+                continue
+            savepoint.commit()
+            results.append(outcome)
+        return results
 
     def _retrying(self, action: Callable[[], T]) -> T:
         """Run ``action``; when another writer got in the way, run it again on the new state."""
