@@ -74,6 +74,23 @@ def _one_by_one(app: App, raws: list[dict[str, Any]]) -> None:
         app.service.record(parse_event(raw).model_copy(update={"actor": ACTOR}), now=NOW)
 
 
+def _clients(url: str, post: Any, workers: Any) -> None:
+    """One thread per worker, each posting through ``post(url, worker)``, all at once."""
+    threads = [threading.Thread(target=post, args=(url, worker)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+
+def _same_rows_as_one_by_one(served_store: App, alone: App, workers: Any) -> None:
+    """Recording the workers' sessions one by one leaves the served store's rows."""
+    _one_by_one(alone, [raw for worker in workers for raw in _sessions(worker)])
+    assert first_difference(snapshot(_path(alone)), snapshot(_path(served_store))) is None
+    served_store.engine.dispose()
+    alone.engine.dispose()
+
+
 def _writer(served: ApiServer) -> GroupCommit:
     api = served.server.config.app
     assert isinstance(api, FastAPI)
@@ -100,19 +117,12 @@ def test_single_events_posted_by_several_clients_leave_the_rows_of_one_by_one_re
                 answers[worker].append((status, _held(_path(served_store), event["event_id"])))
 
     with ApiServer(served_store) as served:
-        clients = [threading.Thread(target=post, args=(served.url, worker)) for worker in answers]
-        for thread in clients:
-            thread.start()
-        for thread in clients:
-            thread.join(timeout=120)
+        _clients(served.url, post, answers)
         writer = _writer(served)
         assert writer.running and writer.groups >= SESSIONS  # the writer wrote them
     for found in answers.values():
         assert found == [(201, True)] * SESSIONS + [(200, True)]
-    _one_by_one(alone, [raw for worker in answers for raw in _sessions(worker)])
-    assert first_difference(snapshot(_path(alone)), snapshot(_path(served_store))) is None
-    served_store.engine.dispose()
-    alone.engine.dispose()
+    _same_rows_as_one_by_one(served_store, alone, answers)
 
 
 def test_batches_posted_by_several_clients_leave_the_rows_of_one_by_one_records(
@@ -133,18 +143,11 @@ def test_batches_posted_by_several_clients_leave_the_rows_of_one_by_one_records(
                 answers[worker].append((answer.status_code, answer.json()["applied"]))
 
     with ApiServer(served_store) as served:
-        clients = [threading.Thread(target=post, args=(served.url, worker)) for worker in answers]
-        for thread in clients:
-            thread.start()
-        for thread in clients:
-            thread.join(timeout=120)
+        _clients(served.url, post, answers)
         assert _writer(served).groups == CLIENTS * SESSIONS // 4  # one per batch request
     for found in answers.values():
         assert found == [(200, 4)] * (SESSIONS // 4)
-    _one_by_one(alone, [raw for worker in answers for raw in _sessions(worker)])
-    assert first_difference(snapshot(_path(alone)), snapshot(_path(served_store))) is None
-    served_store.engine.dispose()
-    alone.engine.dispose()
+    _same_rows_as_one_by_one(served_store, alone, answers)
 
 
 def test_a_refused_event_posted_alone_gets_the_problem_it_always_got(tmp_path: Path) -> None:
