@@ -40,7 +40,7 @@ demo: $(STAMP)
 	$(BIN)/oversight demo $(if $(SERVE),--serve)
 
 # Every benchmark, one table (target, plain-SQL floor, ratio, peak memory), also written to
-# .oversight/bench/latest.json; `python -m bench.readme` puts it in the README.
+# .oversight/bench/latest.json; `python -m bench.readme` puts it in docs/benchmarks.md.
 bench: $(STAMP)
 	$(BIN)/python -m bench --size full
 

@@ -4,7 +4,7 @@ Runs each benchmark module in its own process (``python -m bench.<name> --size S
 collects their figures, prints one table (each figure with its target, the plain-SQL floor
 measured in the same run, the ratio and the peak memory of the process that did the work) and
 writes it all as JSON, with the machine and the date, to ``.oversight/bench/latest.json``.
-``python -m bench.readme`` then writes that table into the README.
+``python -m bench.readme`` then writes that table into docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out} (`python -m bench.readme` puts it in the README)")
+    print(f"wrote {args.out} (`python -m bench.readme` puts it in docs/benchmarks.md)")
     return 1 if report.failures else 0
 
 

@@ -1,9 +1,9 @@
-"""Writes the README's benchmark table from ``.oversight/bench/latest.json``:
+"""Writes the benchmark table of docs/benchmarks.md from ``.oversight/bench/latest.json``:
 ``python -m bench.readme [--json FILE] [--readme FILE]``.
 
 The table goes between the ``<!-- bench:begin -->`` and ``<!-- bench:end -->`` lines of the
-README's "Benchmarks" section, with the machine, the date and the size it was measured at; the
-text around it is left as it is. ``tests/test_bench_readme.py`` checks that the README's table
+the table of docs/benchmarks.md, with the machine, the date and the size it was measured at; the
+text around it is left as it is. ``tests/test_bench_readme.py`` checks that its table
 has the columns this module writes.
 """
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.readme",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--json", type=Path, default=LATEST)
-    parser.add_argument("--readme", type=Path, default=REPO / "README.md")
+    parser.add_argument("--readme", type=Path, default=REPO / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
     report = Report.from_json(json.loads(args.json.read_text(encoding="utf-8")))
     args.readme.write_text(regenerate(args.readme.read_text(encoding="utf-8"), report),

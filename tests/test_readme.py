@@ -1,4 +1,4 @@
-"""The README shows what the code does."""
+"""The README and the docs it links show what the code does."""
 
 import os
 import re
@@ -16,14 +16,20 @@ import pytest
 from oversight.states.diagrams import mermaid
 from oversight.states.machines import KINDS
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+REPO = Path(__file__).resolve().parent.parent
+README = REPO / "README.md"
+MACHINES = REPO / "docs" / "machines.md"
+POLICY_FILES = REPO / "docs" / "policy-files.md"
+# The worked example lives in the late-records page; its test runs it from the repository root.
+EXAMPLE_PAGE = REPO / "docs" / "late-records.md"
+MOST_LINES = 300  # issue 21: a README that fits on a page
 
 
-def test_readme_shows_each_machine_diagram_exactly_as_the_running_definition_draws_it():
-    """A change to a machine's states or transitions must be redrawn in the README."""
-    text = README.read_text(encoding="utf-8")
+def test_the_machines_page_shows_each_diagram_exactly_as_the_running_definition_draws_it():
+    """A change to a machine's states or transitions must be redrawn in docs/machines.md."""
+    text = MACHINES.read_text(encoding="utf-8")
     for kind, machine in KINDS.items():
-        assert f"```mermaid\n{mermaid(machine)}```" in text, f"README diagram of {kind} is stale"
+        assert f"```mermaid\n{mermaid(machine)}```" in text, f"diagram of {kind} is stale"
 
 
 def test_readme_names_the_two_commands_a_new_reader_runs():
@@ -32,10 +38,20 @@ def test_readme_names_the_two_commands_a_new_reader_runs():
     assert "make demo" in text and "make test" in text
 
 
-def test_readme_carries_the_policy_comparison_as_generated_from_the_policy_files():
-    """docs/policy-comparison.md is regenerated and tested; the README's copy must match it."""
+def test_readme_fits_on_a_page_and_every_page_it_links_exists():
+    """At most 300 lines; each docs/ link resolves (a moved page must be relinked)."""
     text = README.read_text(encoding="utf-8")
-    generated = (README.parent / "docs" / "policy-comparison.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= MOST_LINES
+    links = re.findall(r"\]\((docs/[^)#]+)", text)
+    assert len(links) >= 10
+    missing = [link for link in links if not (REPO / link).is_file()]
+    assert missing == []
+
+
+def test_the_policy_files_page_carries_the_comparison_as_generated_from_the_policy_files():
+    """docs/policy-comparison.md is regenerated and tested; the policy page's copy must match."""
+    text = POLICY_FILES.read_text(encoding="utf-8")
+    generated = (REPO / "docs" / "policy-comparison.md").read_text(encoding="utf-8")
     rows = [line for line in generated.splitlines() if line.startswith("|")]
     assert rows and all(row in text for row in rows)
 
@@ -139,7 +155,7 @@ def run_in_one_shell(commands: list[str], folder: Path) -> list[tuple[int, list[
 def test_the_worked_example_shows_why_for_a_moved_deadline_a_met_late_task_and_a_withdrawal():
     """Issue 12 asks the README to show `oversight why` for each of the three."""
     shown = {step.command: "\n".join(step.shown)
-             for step in steps(worked_example(README.read_text(encoding="utf-8")))}
+             for step in steps(worked_example(EXAMPLE_PAGE.read_text(encoding="utf-8")))}
     whys = [text for command, text in shown.items() if " why " in command]
     # Sat 7 Nov 2026 is a weekend: the session is due Mon 9 Nov.
     assert any("= Sat 7 Nov 2026, moved to Mon 9 Nov 2026 (weekend)" in text for text in whys)
@@ -155,7 +171,7 @@ def test_the_worked_example_prints_what_the_readme_shows_when_run_as_written():
         pytest.skip("the worked example needs bash and jq")
     if not (README.parent / ".venv" / "bin" / "oversight").exists():
         pytest.skip("the worked example runs .venv/bin/oversight (make builds it)")
-    example = steps(worked_example(README.read_text(encoding="utf-8")))
+    example = steps(worked_example(EXAMPLE_PAGE.read_text(encoding="utf-8")))
     today = datetime.now(ZoneInfo("Europe/London")).date().isoformat()
     # A short folder (not pytest's tmp_path): a long path would wrap the lines that name it.
     with tempfile.TemporaryDirectory(prefix="ov-") as folder:
@@ -176,7 +192,7 @@ def rewrite_worked_example() -> bool:
     """Run the worked example and write what it prints now under each of its commands (the
     prose untouched; the temporary folder shown as `mktemp -d` names it). Read the diff: the
     prose may need to follow."""
-    text = README.read_text(encoding="utf-8")
+    text = EXAMPLE_PAGE.read_text(encoding="utf-8")
     section = worked_example(text)
     example = steps(section)
     with tempfile.TemporaryDirectory(prefix="ov-") as folder:
@@ -193,7 +209,7 @@ def rewrite_worked_example() -> bool:
         return "```console\n" + "\n".join(lines) + "\n```"
 
     rewritten = re.sub(r"```console\n(.*?)```", block, section, flags=re.DOTALL)
-    README.write_text(text.replace(section, rewritten), encoding="utf-8")
+    EXAMPLE_PAGE.write_text(text.replace(section, rewritten), encoding="utf-8")
     return rewritten != section
 
 

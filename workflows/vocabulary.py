@@ -1,7 +1,7 @@
 """The event vocabulary as people and programs read it: every type, its fields and the
 lifecycles it reaches, generated from the event registry and the route table.
 
-``oversight events [--json]`` shows it, and the README's event table is
+``oversight events [--json]`` shows it, and the event table of docs/simulation.md is
 :func:`markdown_table` (a test keeps the two equal), so neither can fall behind the code.
 """
 
@@ -102,7 +102,7 @@ def _cell(field: EventField) -> str:
 
 
 def markdown_table() -> str:
-    """The README's event table: one row per type, generated like ``oversight events``."""
+    """The events table of docs/simulation.md: a row per type, as ``oversight events`` prints."""
     rows = ["| event | fields (`?`: optional) | reaches | records |", "|---|---|---|---|"]
     for entry in catalogue():
         fields = ", ".join(_cell(f) for f in entry.fields)

@@ -99,7 +99,7 @@ def deploy(as_json: bool = JsonFlag) -> None:
     """
     if not os.environ.get("PREFECT_API_URL"):
         fail("PREFECT_API_URL is not set: point it at the Prefect server "
-             "(e.g. http://127.0.0.1:4200/api), see the README, 'Running at scale'")
+             "(e.g. http://127.0.0.1:4200/api), see docs/scale.md")
     if not (REPO / "prefect.yaml").is_file():
         fail("`oversight deploy` runs from a checkout of the repository (it deploys prefect.yaml's "
              "flows from there); this installed package has none")

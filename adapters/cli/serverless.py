@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from oversight.workflows.bootstrap import App
 
 NO_SERVER_NOTE = ("no Prefect server configured (PREFECT_API_URL): ran without Prefect; runs are "
-                  "recorded only with a server (see the README's 'Running at scale')")
+                  "recorded only with a server (see docs/scale.md)")
 
 
 def prefect_server() -> str | None:

@@ -1,7 +1,8 @@
 """``oversight events``: every event type the engine knows, its fields and where it goes.
 
 Generated from the event registry and the route table (``workflows.vocabulary``), the same place
-the README's event table comes from; needs no store. Registered on the app by :func:`register`.
+the event table of docs/simulation.md comes from; needs no store. Registered on the app by
+:func:`register`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ def register(app: typer.Typer) -> None:
 
 def events(as_json: bool = JsonFlag,
            markdown: bool = typer.Option(False, "--markdown",
-                                         help="Print the README's event table.")) -> None:
+                                         help="Print the events table (docs/simulation.md).")
+           ) -> None:
     """Every event type with its fields and the lifecycles it reaches (its own first).
 
     Every event also has ``on`` (the date it happened, required), ``event_id`` (a repeat with the

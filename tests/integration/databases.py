@@ -21,7 +21,7 @@ from oversight.adapters.store.database import postgres_url
 
 POSTGRES_ENV = "OVERSIGHT_TEST_POSTGRES_URL"
 POSTGRES_MISSING = (f"{POSTGRES_ENV} is not set: the PostgreSQL half of the integration suite "
-                    f"needs a server (.ci/run starts one; see the README, 'Running at scale')")
+                    f"needs a server (.ci/run starts one; see docs/scale.md)")
 
 
 class SqliteStores:

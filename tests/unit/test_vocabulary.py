@@ -1,5 +1,5 @@
-"""The event vocabulary (``oversight events``, the README's table) comes from the registry and
-the route table, so it lists every type, every field and where each event goes."""
+"""The event vocabulary (``oversight events``, the table in docs/simulation.md) comes from the
+registry and the route table, so it lists every type, every field and where each event goes."""
 
 from __future__ import annotations
 
@@ -8,20 +8,20 @@ from pathlib import Path
 from oversight.states.events import EVENT_TYPES
 from oversight.workflows.vocabulary import catalogue, markdown_table
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "simulation.md"
 START = "<!-- events table: generated, do not edit by hand -->\n"
 END = "<!-- end of events table -->"
 
 
-def test_the_readme_event_table_is_the_generated_one():
+def test_the_simulation_page_event_table_is_the_generated_one():
     """Regenerate it with ``oversight events --markdown`` when an event or a route changes."""
-    text = README.read_text(encoding="utf-8")
+    text = PAGE.read_text(encoding="utf-8")
     table = text[text.index(START) + len(START):text.index(END)]
     assert table == markdown_table()
 
 
 def test_the_table_has_a_row_for_every_type_the_child_events_and_children_discussed_among_them():
-    """The README once left out the child events and ``supervision_held``'s children_discussed."""
+    """The table once left out the child events and ``supervision_held``'s children_discussed."""
     rows = {line.split(" | ")[0].strip("| `"): line for line in markdown_table().splitlines()[2:]}
     assert list(rows) == list(EVENT_TYPES)
     assert "children_discussed? (list of identifier)" in rows["supervision_held"]
