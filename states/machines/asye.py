@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from oversight.states.calendar import NonWorkingDay
 from oversight.states.errors import EventRejected
 from oversight.states.events import (
     AsyeEnrolled,
@@ -17,6 +18,7 @@ from oversight.states.events import (
 )
 from oversight.states.machines.lifecycle import TASK_TIMER, Lifecycle
 from oversight.states.policy.model import AsyePhase
+from oversight.states.policy.rules import shifted
 from oversight.states.values import Basis
 from oversight.states.views.portfolio import missing_evidence
 
@@ -167,22 +169,30 @@ class AsyeJourney(Lifecycle):
             if begins > paused_on:
                 begins += timedelta(days=shift)
                 self.data["phase_starts"][phase.phase] = begins.isoformat()
+                # A phase's start is not a deadline: shifted, never rolled.
+                counted = self._unpaused_start(phase)
                 self.arm(f"phase:{phase.phase}", begins, self._phase_rule(phase),
-                         Basis(paused_on, f"{shift} days of pause", begins, shifted_days=shift))
+                         Basis(self.started, self._until_of(phase), begins,
+                               shifted_days=(begins - counted).days))
+        explained: list[str] = []
         for key, task in list(self.data["tasks"].items()):
-            if task["state"] != "open":
+            if task["state"] != "open" or date.fromisoformat(task["due"]) < paused_on:
                 continue
-            due = date.fromisoformat(task["due"])
-            if due >= paused_on:
-                # The shifted date is a deadline too: off a non-working day, by the file's rule.
-                self.reschedule_task(
-                    key, self.calendar.to_working_day(due + timedelta(days=shift))[0])
+            # Shifts first, one roll last: the pause goes onto the counted date (with the
+            # pauses before it), and only the result moves off a non-working day.
+            current, convention = self._current_basis(key, task)
+            moved = shifted(current, shift, self.calendar, convention)
+            task["shifted"] = task.get("shifted", 0) + shift
+            self.reschedule_task(key, moved.result, moved)
+            explained.append(f"{key} moved for the pause: {moved.explain()}")
         resume_to = paused["from"]
         # A boundary that passed while away is crossed now, on resumption.
         phase_now = self.phase_on(event.on).phase
         if resume_to in PHASES and PHASES.index(phase_now) > PHASES.index(resume_to):
             resume_to = phase_now
         self.step_to(f"resume_{resume_to}", self._final_rule())
+        for line in explained:  # the history shows each date's arithmetic, in its order
+            self.record(line)
 
     def record_evidence(self, event: AsyeEvidenceRecorded) -> None:
         requirement = self.policy.asye.evidence
@@ -237,6 +247,45 @@ class AsyeJourney(Lifecycle):
         self.open_task(f"final:{self.data['seq']}", "asye_final_assessment",
                        assignee=self.data["supervisor"], role="assessor", basis=basis,
                        rule=self._final_rule(), subject=self.subject)
+
+    @property
+    def started(self) -> date:
+        return date.fromisoformat(self.data["started"])
+
+    def _unpaused_start(self, phase: AsyePhase) -> date:
+        """Where ``phase`` starts by the schedule alone, before any pause moved it."""
+        index = self.policy.asye.phases.index(phase)
+        until = self.policy.asye.phases[index - 1].until
+        assert until is not None, "only the last phase runs on without an end"
+        return until.after(self.started, self.calendar)
+
+    def _current_basis(self, key: str, task: dict) -> tuple[Basis, NonWorkingDay | None]:
+        """The arithmetic of a task's date, worked out again from the rule that opened it and
+        the pauses already added (the stored task keeps only its date), with that rule's
+        convention for non-working days. A date the rule does not give (a task of an older
+        version, a session recorded out of order) counts as given, as it stands."""
+        asye, kind, name = self.policy.asye, *key.partition(":")[::2]
+        due = date.fromisoformat(task["due"])
+        found: tuple[Basis, NonWorkingDay | None] | None = None
+        review = next((r for r in asye.reviews if kind == "review" and r.review == name), None)
+        extensions = self.data.get("extensions", [])
+        if review is not None:
+            found = review.at.basis(self.started, self.calendar), review.at.non_working_day
+        elif task["type"] == "asye_final_assessment" and extensions:
+            found = Basis(date.fromisoformat(extensions[-1]["on"]),
+                          "extension to the date decided",
+                          date.fromisoformat(extensions[-1]["to"])), None
+        elif task["type"] == "asye_final_assessment":
+            found = asye.final.at.basis(self.started, self.calendar), asye.final.at.non_working_day
+        elif task["type"] == "asye_supervision":
+            held = max(map(date.fromisoformat, self.data["sessions"]), default=self.started)
+            every = self.phase_on(held).every
+            found = every.basis(held, self.calendar), every.non_working_day
+        if found is not None:
+            current = shifted(found[0], task.get("shifted", 0), self.calendar, found[1])
+            if current.result == due:
+                return current, found[1]
+        return Basis(due, "0 days", due), None
 
     def _phase_rule(self, phase: AsyePhase):
         return self.cite(f"asye.phases.{phase.phase}", phase.cite)

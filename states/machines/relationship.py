@@ -196,10 +196,14 @@ class SupervisoryRelationship(ReturnerCadence, Lifecycle):
         else:
             # Hull §3 and Sunderland Appendix 1: the supervisee takes it to the line manager.
             assignee, role = supervisee, "supervisee"
+        # Counted from the day the threshold passed (never rolled: not a deadline), not from
+        # the sweep that noticed it: the absence's one roll is the response's.
+        passed = absence.threshold.after(date.fromisoformat(self.data["absence"]["on"]),
+                                         self.calendar)
         self.data["seq"] += 1
         self.open_task(f"alternative:{self.data['seq']}", "alternative_supervision",
                        assignee=assignee, role=role,
-                       basis=absence.respond_within.basis(self.today, self.calendar),
+                       basis=absence.respond_within.basis(passed, self.calendar),
                        rule=rule, subject=self.subject)
         self.record("absence passed its threshold", rule)
 
