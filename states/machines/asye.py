@@ -19,7 +19,7 @@ from oversight.states.events import (
 from oversight.states.machines.lifecycle import TASK_TIMER, Lifecycle
 from oversight.states.policy.model import AsyePhase
 from oversight.states.policy.rules import shifted
-from oversight.states.values import Basis
+from oversight.states.values import Basis, RuleRef, rule_from_dict
 from oversight.states.views.portfolio import missing_evidence
 
 PHASES = ["weekly", "fortnightly", "monthly"]
@@ -174,7 +174,7 @@ class AsyeJourney(Lifecycle):
                 self.arm(f"phase:{phase.phase}", begins, self._phase_rule(phase),
                          Basis(self.started, self._until_of(phase), begins,
                                shifted_days=(begins - counted).days))
-        explained: list[str] = []
+        explained: list[tuple[str, RuleRef]] = []
         for key, task in list(self.data["tasks"].items()):
             if task["state"] != "open" or date.fromisoformat(task["due"]) < paused_on:
                 continue
@@ -184,15 +184,16 @@ class AsyeJourney(Lifecycle):
             moved = shifted(current, shift, self.calendar, convention)
             task["shifted"] = task.get("shifted", 0) + shift
             self.reschedule_task(key, moved.result, moved)
-            explained.append(f"{key} moved for the pause: {moved.explain()}")
+            explained.append((f"{key} moved for the pause: {moved.explain()}",
+                              rule_from_dict(task["rule"])))
         resume_to = paused["from"]
         # A boundary that passed while away is crossed now, on resumption.
         phase_now = self.phase_on(event.on).phase
         if resume_to in PHASES and PHASES.index(phase_now) > PHASES.index(resume_to):
             resume_to = phase_now
         self.step_to(f"resume_{resume_to}", self._final_rule())
-        for line in explained:  # the history shows each date's arithmetic, in its order
-            self.record(line)
+        for line, rule in explained:  # the history shows each date's arithmetic, in its order
+            self.record(line, rule)
 
     def record_evidence(self, event: AsyeEvidenceRecorded) -> None:
         requirement = self.policy.asye.evidence

@@ -78,8 +78,8 @@ def test_why_shows_the_count_then_the_pause_then_nothing_to_roll(july):
     timer = july.armed["task:review:three_month"]
     assert timer.fires_on == date(2026, 11, 11)  # the day after Tue 10 Nov
     assert timer.basis is not None and timer.basis.explain() == expected
-    assert f"review:three_month moved for the pause: {expected}" in [
-        r.trigger for r in step.transitions]
+    assert (f"review:three_month moved for the pause: {expected}", "asye.reviews.three_month") \
+        in [(r.trigger, r.rule.rule if r.rule else None) for r in step.transitions]
 
 
 def test_two_pauses_add_up_before_the_one_roll(july):
