@@ -15,6 +15,7 @@ from oversight.states.calendar import WorkingCalendar
 from oversight.states.events import (
     AgreementSigned,
     AsyeEnrolled,
+    FinalAssessmentRecorded,
     AsyePaused,
     AsyeResumed,
     RelationshipStarted,
@@ -22,6 +23,8 @@ from oversight.states.events import (
 )
 from oversight.states.machines import AsyeJourney, SupervisoryRelationship
 from oversight.states.policy.rules import Interval, shifted
+from oversight.states.views.asye_progress import asye_progress
+from tests.unit.portfolio import full_portfolio
 
 
 def due_dates(line) -> dict[str, date]:
@@ -107,6 +110,18 @@ def test_a_phase_start_moves_by_the_pause_and_says_so_without_a_roll(july):
     assert timer.fires_on == date(2026, 11, 10)
     assert timer.basis is not None and timer.basis.explain() == (
         "3 months after Fri 31 Jul 2026 = Sat 31 Oct 2026, + 10 days paused = Tue 10 Nov 2026")
+
+
+def test_a_passed_journeys_progress_shows_the_end_the_pause_moved_rolled_once(july):
+    """Passed on Tue 10 Aug 2027: its progress gives the end as Sat 31 Jul 2027 + 10 = Tue 10
+    Aug, not the planned end rolled first (Mon 2 Aug) + 10 = Thu 12 Aug."""
+    pause(july, date(2026, 8, 3), date(2026, 8, 13))
+    for item in full_portfolio("sw1", date(2027, 6, 1)):
+        july.apply(item)
+    july.apply(FinalAssessmentRecorded(on=date(2027, 8, 10), worker="sw1", outcome="passed"))
+    found = asye_progress(worker="sw1", state=july.state, data=july.data, policy=july.policy,
+                          as_of=date(2027, 9, 1))
+    assert (found.planned_end, found.end) == (date(2027, 8, 2), date(2027, 8, 10))
 
 
 # ----- the issue's case: a 43-day pause ---------------------------------------------------------
