@@ -15,9 +15,9 @@ from oversight.states.calendar import WorkingCalendar
 from oversight.states.events import (
     AgreementSigned,
     AsyeEnrolled,
-    FinalAssessmentRecorded,
     AsyePaused,
     AsyeResumed,
+    FinalAssessmentRecorded,
     RelationshipStarted,
     SupervisorAbsenceStarted,
 )
