@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from oversight.states.calendar import NonWorkingDay
 from oversight.states.errors import EventRejected
 from oversight.states.events import (
     AsyeEnrolled,
@@ -16,6 +15,7 @@ from oversight.states.events import (
     ReviewHeld,
     SupervisionHeld,
 )
+from oversight.states.machines.asye_dates import counted_so_far
 from oversight.states.machines.lifecycle import TASK_TIMER, Lifecycle
 from oversight.states.policy.model import AsyePhase
 from oversight.states.policy.rules import shifted
@@ -176,11 +176,17 @@ class AsyeJourney(Lifecycle):
                                shifted_days=(begins - counted).days))
         explained: list[tuple[str, RuleRef]] = []
         for key, task in list(self.data["tasks"].items()):
-            if task["state"] != "open" or date.fromisoformat(task["due"]) < paused_on:
+            if task["state"] != "open":
+                continue
+            if date.fromisoformat(task["due"]) < paused_on:
+                # Due before the pause and not yet breached: it keeps its date and its timer.
+                self.arm(TASK_TIMER + key, date.fromisoformat(task["due"]) + timedelta(days=1),
+                         rule_from_dict(task["rule"]))
                 continue
             # Shifts first, one roll last: the pause goes onto the counted date (with the
             # pauses before it), and only the result moves off a non-working day.
-            current, convention = self._current_basis(key, task)
+            current, convention = counted_so_far(self.policy.asye, self.calendar, self.data,
+                                                 key, self.phase_on)
             moved = shifted(current, shift, self.calendar, convention)
             task["shifted"] = task.get("shifted", 0) + shift
             self.reschedule_task(key, moved.result, moved)
@@ -259,34 +265,6 @@ class AsyeJourney(Lifecycle):
         until = self.policy.asye.phases[index - 1].until
         assert until is not None, "only the last phase runs on without an end"
         return until.after(self.started, self.calendar)
-
-    def _current_basis(self, key: str, task: dict) -> tuple[Basis, NonWorkingDay | None]:
-        """The arithmetic of a task's date, worked out again from the rule that opened it and
-        the pauses already added (the stored task keeps only its date), with that rule's
-        convention for non-working days. A date the rule does not give (a task of an older
-        version, a session recorded out of order) counts as given, as it stands."""
-        asye, kind, name = self.policy.asye, *key.partition(":")[::2]
-        due = date.fromisoformat(task["due"])
-        found: tuple[Basis, NonWorkingDay | None] | None = None
-        review = next((r for r in asye.reviews if kind == "review" and r.review == name), None)
-        extensions = self.data.get("extensions", [])
-        if review is not None:
-            found = review.at.basis(self.started, self.calendar), review.at.non_working_day
-        elif task["type"] == "asye_final_assessment" and extensions:
-            found = Basis(date.fromisoformat(extensions[-1]["on"]),
-                          "extension to the date decided",
-                          date.fromisoformat(extensions[-1]["to"])), None
-        elif task["type"] == "asye_final_assessment":
-            found = asye.final.at.basis(self.started, self.calendar), asye.final.at.non_working_day
-        elif task["type"] == "asye_supervision":
-            held = max(map(date.fromisoformat, self.data["sessions"]), default=self.started)
-            every = self.phase_on(held).every
-            found = every.basis(held, self.calendar), every.non_working_day
-        if found is not None:
-            current = shifted(found[0], task.get("shifted", 0), self.calendar, found[1])
-            if current.result == due:
-                return current, found[1]
-        return Basis(due, "0 days", due), None
 
     def _phase_rule(self, phase: AsyePhase):
         return self.cite(f"asye.phases.{phase.phase}", phase.cite)

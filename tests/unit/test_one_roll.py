@@ -19,6 +19,7 @@ from oversight.states.events import (
     AsyeResumed,
     FinalAssessmentRecorded,
     RelationshipStarted,
+    SupervisionHeld,
     SupervisorAbsenceStarted,
 )
 from oversight.states.machines import AsyeJourney, SupervisoryRelationship
@@ -153,6 +154,23 @@ def test_a_pause_onto_a_weekend_is_rolled_once_at_the_end(lifeline):
     assert change.basis is not None and change.basis.explain() == (
         "12 months after Mon 5 Jan 2026 = Tue 5 Jan 2027, + 39 days paused = Sat 13 Feb 2027, "
         "moved to Mon 15 Feb 2027 (weekend)")
+
+
+def test_a_task_already_due_before_the_pause_keeps_its_date_and_its_timer(lifeline):
+    """Enrolled Mon 5 Jan 2026, seen Mon 26 Jan: the next session is due Mon 2 Feb. The pause of
+    Wed 4 Feb is recorded before any sweep; resumed Wed 4 Mar, the session missed before the
+    pause stays due Mon 2 Feb and its timer (Tue 3 Feb) is armed again, so a sweep breaches it;
+    the 3-month review, Sun 5 Apr + 28 = Sun 3 May, moves past the May Day bank holiday (Mon 4 May)
+    to Tue 5 May."""
+    line = enrolled(lifeline, date(2026, 1, 5))
+    line.apply(SupervisionHeld(on=date(2026, 1, 26), supervisor="tm1", supervisee="sw1",
+                               minutes=90))
+    pause(line, date(2026, 2, 4), date(2026, 3, 4))
+    assert due_dates(line)["supervision:3"] == date(2026, 2, 2)
+    assert due_dates(line)["review:three_month"] == date(2026, 5, 5)
+    assert line.armed["task:supervision:3"].fires_on == date(2026, 2, 3)
+    line.sweep(date(2026, 3, 4))
+    assert line.tasks["supervision:3"]["state"] in ("breached", "escalated")
 
 
 # ----- the arithmetic itself ---------------------------------------------------------------------
