@@ -5,8 +5,9 @@ A step never performs I/O; the application service persists its output in one tr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 TaskState = Literal["open", "closed", "breached", "escalated", "withdrawn"]
@@ -91,28 +92,38 @@ class Basis:
     skipped: tuple[tuple[date, str], ...] = ()
     """Bank holidays and closure days a working-day count stepped over."""
     shifted_days: int = 0
-    """Calendar days added afterwards, e.g. for an ASYE pause."""
+    """Calendar days added to the counted date before the roll to a working day (an ASYE
+    pause): DOMAIN.md's "shifts first, one roll last"."""
     unmoved: date | None = None
-    """The date the arithmetic gave, when it fell on a non-working day and ``result`` is the
-    working day it moved to; None when the date was not moved."""
+    """The date the arithmetic gave (shifts included), when it fell on a non-working day and
+    ``result`` is the working day it moved to; None when the date was not moved."""
     moved_because: tuple[str, ...] = ()
     """Why the days stepped off were not working days: ``weekend``, a bank holiday's name."""
 
+    @property
+    def counted(self) -> date:
+        """``start`` plus ``interval``, before any shift or roll."""
+        return (self.unmoved or self.result) - timedelta(days=self.shifted_days)
+
     def explain(self) -> str:
+        """The arithmetic in the order it was done: the count, each shift, then the one roll."""
+        if self.unmoved is None and not self.shifted_days:
+            text = f"{self.start.isoformat()} + {self.interval} = {self.result.isoformat()}"
+            return text + self._skipping(str)
+        text = (f"{self.interval} after {_day(self.start)} = {_day(self.counted)}"
+                + self._skipping(_day))
+        if self.shifted_days:
+            days = f"{self.shifted_days} day{'' if self.shifted_days == 1 else 's'}"
+            text += f", + {days} paused = {_day(self.unmoved or self.result)}"
         if self.unmoved is not None:
             way = "moved to" if self.result > self.unmoved else "moved back to"
-            text = (f"{self.interval} after {_day(self.start)} = {_day(self.unmoved)}, "
-                    f"{way} {_day(self.result)} ({', '.join(self.moved_because)})")
-            if self.shifted_days:
-                text += f", after {self.shifted_days} days for pauses"
-            return text
-        text = f"{self.start.isoformat()} + {self.interval} = {self.result.isoformat()}"
-        if self.skipped:
-            days = ", ".join(f"{d.isoformat()} ({name})" for d, name in self.skipped)
-            text += f", skipping {days}"
-        if self.shifted_days:
-            text += f", then moved {self.shifted_days} days for pauses"
+            text += f", {way} {_day(self.result)} ({', '.join(self.moved_because)})"
         return text
+
+    def _skipping(self, shown: Callable[[date], str]) -> str:
+        if not self.skipped:
+            return ""
+        return ", skipping " + ", ".join(f"{shown(d)} ({name})" for d, name in self.skipped)
 
 
 def _day(day: date) -> str:
@@ -158,6 +169,9 @@ class TaskChange:
     on: date
     due: date | None = None
     """The new due date, for ``rescheduled``."""
+    basis: Basis | None = field(default=None, compare=False)
+    """The new date's arithmetic, for ``rescheduled`` (a pause added before the roll); the
+    explanation of the change, not part of what the change is."""
 
 
 @dataclass(frozen=True, slots=True)

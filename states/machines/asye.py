@@ -15,9 +15,11 @@ from oversight.states.events import (
     ReviewHeld,
     SupervisionHeld,
 )
+from oversight.states.machines.asye_dates import counted_so_far
 from oversight.states.machines.lifecycle import TASK_TIMER, Lifecycle
 from oversight.states.policy.model import AsyePhase
-from oversight.states.values import Basis
+from oversight.states.policy.rules import shifted
+from oversight.states.values import Basis, RuleRef, rule_from_dict
 from oversight.states.views.portfolio import missing_evidence
 
 PHASES = ["weekly", "fortnightly", "monthly"]
@@ -167,22 +169,37 @@ class AsyeJourney(Lifecycle):
             if begins > paused_on:
                 begins += timedelta(days=shift)
                 self.data["phase_starts"][phase.phase] = begins.isoformat()
+                # A phase's start is not a deadline: shifted, never rolled.
+                counted = self._unpaused_start(phase)
                 self.arm(f"phase:{phase.phase}", begins, self._phase_rule(phase),
-                         Basis(paused_on, f"{shift} days of pause", begins, shifted_days=shift))
+                         Basis(self.started, self._until_of(phase), begins,
+                               shifted_days=(begins - counted).days))
+        explained: list[tuple[str, RuleRef]] = []
         for key, task in list(self.data["tasks"].items()):
             if task["state"] != "open":
                 continue
-            due = date.fromisoformat(task["due"])
-            if due >= paused_on:
-                # The shifted date is a deadline too: off a non-working day, by the file's rule.
-                self.reschedule_task(
-                    key, self.calendar.to_working_day(due + timedelta(days=shift))[0])
+            if date.fromisoformat(task["due"]) < paused_on:
+                # Due before the pause and not yet breached: it keeps its date and its timer.
+                self.arm(TASK_TIMER + key, date.fromisoformat(task["due"]) + timedelta(days=1),
+                         rule_from_dict(task["rule"]))
+                continue
+            # Shifts first, one roll last: the pause goes onto the counted date (with the
+            # pauses before it), and only the result moves off a non-working day.
+            current, convention = counted_so_far(self.policy.asye, self.calendar, self.data,
+                                                 key, self.phase_on)
+            moved = shifted(current, shift, self.calendar, convention)
+            task["shifted"] = task.get("shifted", 0) + shift
+            self.reschedule_task(key, moved.result, moved)
+            explained.append((f"{key} moved for the pause: {moved.explain()}",
+                              rule_from_dict(task["rule"])))
         resume_to = paused["from"]
         # A boundary that passed while away is crossed now, on resumption.
         phase_now = self.phase_on(event.on).phase
         if resume_to in PHASES and PHASES.index(phase_now) > PHASES.index(resume_to):
             resume_to = phase_now
         self.step_to(f"resume_{resume_to}", self._final_rule())
+        for line, rule in explained:  # the history shows each date's arithmetic, in its order
+            self.record(line, rule)
 
     def record_evidence(self, event: AsyeEvidenceRecorded) -> None:
         requirement = self.policy.asye.evidence
@@ -237,6 +254,17 @@ class AsyeJourney(Lifecycle):
         self.open_task(f"final:{self.data['seq']}", "asye_final_assessment",
                        assignee=self.data["supervisor"], role="assessor", basis=basis,
                        rule=self._final_rule(), subject=self.subject)
+
+    @property
+    def started(self) -> date:
+        return date.fromisoformat(self.data["started"])
+
+    def _unpaused_start(self, phase: AsyePhase) -> date:
+        """Where ``phase`` starts by the schedule alone, before any pause moved it."""
+        index = self.policy.asye.phases.index(phase)
+        until = self.policy.asye.phases[index - 1].until
+        assert until is not None, "only the last phase runs on without an end"
+        return until.after(self.started, self.calendar)
 
     def _phase_rule(self, phase: AsyePhase):
         return self.cite(f"asye.phases.{phase.phase}", phase.cite)

@@ -225,12 +225,14 @@ class Lifecycle:
     def withdraw_tasks(self, keys: Iterable[str]) -> None:
         self._end_tasks(keys, "withdrawn")
 
-    def reschedule_task(self, key: str, due: date) -> None:
+    def reschedule_task(self, key: str, due: date, basis: Basis | None = None) -> None:
+        """A task's new due date; ``basis``, when given, is the arithmetic that gave it."""
         task = self.data["tasks"][key]
         task["due"] = due.isoformat()
-        self._changed.append(TaskChange(key, "rescheduled", self.today, due))
+        self._changed.append(TaskChange(key, "rescheduled", self.today, due, basis))
         if task["state"] == "open":
-            self.arm(TASK_TIMER + key, due + timedelta(days=1), rule_from_dict(task["rule"]))
+            self.arm(TASK_TIMER + key, due + timedelta(days=1), rule_from_dict(task["rule"]),
+                     basis)
 
     def note(self, text: str) -> None:
         self._notes.append(text)

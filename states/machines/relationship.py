@@ -28,12 +28,13 @@ class SupervisoryRelationship(ReturnerCadence, Lifecycle):
     """Agreement, personal supervision cadence and supervisor absence for one pair.
 
     Implements the supervision agreement signed at the start of the relationship and reviewed on
-    the policy's interval (surrey §4.3 and Appendix 2, devon §4: every 12 months, sunderland
-    Appendix 1: six-monthly); personal supervision by the supervisee's role (surrey §4.1,
-    sunderland §4, systemic §6, devon §4.1, hull §3); supervisor absence (surrey §4.3: longer
-    than four weeks, alternative formal supervision within the following week; hull §3: over two
-    weeks unplanned, the supervisee reports to the supervisor's line manager; sunderland
-    Appendix 1: referred to the line manager); supervisor eligibility (surrey §4.4).
+    the policy's interval (surrey §6: at the start, no interval; devon §4: every 12 months;
+    sunderland §3.1, six-monthly by the file's note); personal supervision by the supervisee's
+    role (surrey §4.1, sunderland §4, systemic §6, devon §4.1, hull §3); supervisor absence
+    (surrey §4.3: longer than four weeks, alternative formal supervision within the following
+    week; hull §3: over two weeks unplanned, the supervisee reports to the supervisor's line
+    manager; sunderland §4.2: after a month, referred to the line manager); supervisor
+    eligibility (surrey §4.4).
 
     agreement pending → active ⇄ supervisor absent → alternative arranged → active … → ended.
     """
@@ -194,12 +195,17 @@ class SupervisoryRelationship(ReturnerCadence, Lifecycle):
             assignee = self.directory.line_manager_of(supervisor) or supervisor
             role = "line_manager"
         else:
-            # Hull §3 and Sunderland Appendix 1: the supervisee takes it to the line manager.
+            # Hull §3 and Sunderland (its agreement template): the supervisee takes it to the
+            # line manager.
             assignee, role = supervisee, "supervisee"
+        # Counted from the day the threshold passed (never rolled: not a deadline), not from
+        # the sweep that noticed it: the absence's one roll is the response's.
+        passed = absence.threshold.after(date.fromisoformat(self.data["absence"]["on"]),
+                                         self.calendar)
         self.data["seq"] += 1
         self.open_task(f"alternative:{self.data['seq']}", "alternative_supervision",
                        assignee=assignee, role=role,
-                       basis=absence.respond_within.basis(self.today, self.calendar),
+                       basis=absence.respond_within.basis(passed, self.calendar),
                        rule=rule, subject=self.subject)
         self.record("absence passed its threshold", rule)
 

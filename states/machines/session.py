@@ -32,10 +32,10 @@ class SupervisionSession(Lifecycle):
     Implements the ``sessions`` section of the policy: ``recording`` (systemic §6: recorded within
     5 working days; hull §3: within 5 working days and signed by both), ``cancellation`` (hull §3:
     rescheduled to take place within 5 working days, or within 5 days of the return to work when
-    cancelled for sickness), ``length`` (sunderland Appendix 1: at least 90 minutes; hull §3: one
-    to two hours; a shorter session is flagged against the rule) and ``preparation`` (surrey §4.3:
-    the workbook summary finalised 2–4 days before the session, a deadline counted backwards from
-    the planned date).
+    cancelled for sickness), ``length`` (sunderland §3.2: at least 90 minutes, by the file's
+    note; hull §3: one to two hours; a shorter session is flagged against the rule) and
+    ``preparation`` (surrey §4.3: the workbook summary finalised 2–4 days before the session, a
+    deadline counted backwards from the planned date).
 
     planned → held → recorded → signed; planned → cancelled → rescheduled, which is a session
     planned again (held, moved, or cancelled again like any planned one).

@@ -8,6 +8,7 @@ it guards). Pure: the file is read by ``oversight.adapters.policy_files``.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +18,13 @@ from pydantic import ValidationError
 
 from oversight.states.policy.index import IndexedRule, phrase, rule_index
 from oversight.states.policy.model import Policy, _key_path
-from oversight.states.policy.quote_words import DAYS_PER_UNIT, agrees, approximate_days
+from oversight.states.policy.quote_words import (
+    DAYS_PER_UNIT,
+    agrees,
+    approximate_days,
+    names_time,
+    spans_in,
+)
 from oversight.states.policy.rules import Citation
 
 Severity = Literal["error", "warning"]
@@ -66,7 +73,8 @@ def lint(policy: Policy) -> list[Finding]:
     index = rule_index(policy)
     found = [*_duplicates(index), *_recurring_zero(index), *_variants(index), *_phases(policy),
              *_assessment(index), *_reviews(index), *_escalation(policy, index),
-             *_sections(policy, index), *_quote_words(index), *_conventions(index),
+             *_sections(policy, index), *_quote_words(index), *_timeless_quotes(index),
+             *_conventions(index),
              *_conflicts(index)]
     return sorted(found, key=lambda f: f.severity != "error")
 
@@ -107,6 +115,30 @@ def _quote_words(index: list[IndexedRule]) -> Iterator[Finding]:
             yield Finding("warning", entry.path,
                           f"the quote \u201c{entry.cite.quote}\u201d does not say what the rule "
                           f"times ({entry.description})")
+
+
+def _timeless_quotes(index: list[IndexedRule]) -> Iterator[Finding]:
+    """A rule that times something must quote the words that say when: a quote with no word of
+    time (a template's title, a list of roles) cites a passage that does not state the rule.
+    Where no text states it and the file decided the interval, its note says so: the note
+    names the span and calls it the file's (“5 working days is this file's choice”)."""
+    for entry in index:
+        timed = [i for i in entry.intervals.values() if i.amount > 0]
+        if not timed or names_time(entry.cite.quote) or _decided_in_note(entry.cite, timed):
+            continue
+        yield Finding("warning", entry.path,
+                      f"the quote “{entry.cite.quote}” holds no word of time, so it "
+                      f"does not state what the rule times ({entry.description}): cite the "
+                      f"sentence that does, or say in a note that the file decided it")
+
+
+def _decided_in_note(cite: Citation, timed: list[Any]) -> bool:
+    """The note names the span and says the file chose it ("this file's choice", "the file
+    uses §5.3's 72 hours"): a note that only names the span ("so the same 8 weeks applies")
+    reads as if the cited text stated it."""
+    note = (cite.note or "").lower()
+    return re.search(r"\bfile\b", note) is not None and spans_in(note) != [] \
+        and agrees(note, timed)
 
 
 def _conventions(index: list[IndexedRule]) -> Iterator[Finding]:

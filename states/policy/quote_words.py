@@ -69,6 +69,19 @@ def spans_in(quote: str) -> list[float]:
     return found
 
 
+_TIME_WORDS = re.compile(
+    r"\b(?:daily|weekly|fortnight(?:ly)?|monthly|quarter(?:ly)?|annual(?:ly)?|yearly|"
+    r"weeks?|months?|days?|years?|hours?|in advance|prior to)\b")
+"""Words that say when without a number: "within the following week", "planned in advance".
+"Within" alone is not one ("within care proceedings"): what follows it says when."""
+
+
+def names_time(quote: str) -> bool:
+    """Whether the quote holds a word of time (a span, or "within", "weekly", "in advance"):
+    a quote without one (a template's title, a list of roles) does not state an interval."""
+    return bool(spans_in(quote)) or bool(_TIME_WORDS.search(quote.lower()))
+
+
 def agrees(quote: str, intervals: list[Interval], primary: Interval | None = None) -> bool:
     """Whether one of the intervals is a span the quote names (or the quote names none); when
     the rule has a ``primary`` interval (a cadence's ``every``), that one must be named.
@@ -88,4 +101,4 @@ def _value(number: str) -> float:
     return float(_NUMBERS.get(number, 0) or number)
 
 
-__all__ = ["DAYS_PER_UNIT", "TOLERANCE", "agrees", "approximate_days", "spans_in"]
+__all__ = ["DAYS_PER_UNIT", "TOLERANCE", "agrees", "approximate_days", "names_time", "spans_in"]

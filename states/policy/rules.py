@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -156,6 +156,16 @@ def deadline(basis: Basis, calendar: WorkingCalendar, convention: NonWorkingDay 
     if not reasons:
         return basis
     return replace(basis, result=moved, unmoved=basis.result, moved_because=reasons)
+
+
+def shifted(basis: Basis, days: int, calendar: WorkingCalendar,
+            convention: NonWorkingDay | None = None) -> Basis:
+    """``basis`` moved ``days`` calendar days on (a pause), rolled to a working day once: the
+    shift goes onto the date before any roll (``unmoved`` when it was moved), never onto the
+    rolled one. Shifted twice, the days add up and the roll is still done once, last."""
+    before_roll = (basis.unmoved or basis.result) + timedelta(days=days)
+    return deadline(replace(basis, result=before_roll, shifted_days=basis.shifted_days + days,
+                            unmoved=None, moved_because=()), calendar, convention)
 
 
 class Rule(Strict):

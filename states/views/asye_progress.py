@@ -192,8 +192,9 @@ def asye_progress(*, worker: str, state: str, data: dict[str, Any], policy: Poli
                               ended))
     planned_end = asye.final.at.due(started, calendar)
     extensions = list(data.get("extensions", []))
+    # The pauses go onto the counted date, not onto planned_end (already rolled): one roll.
     end = _open_final_due(data) or (date.fromisoformat(extensions[-1]["to"]) if extensions
-                                    else moved(planned_end, started))
+                                    else moved(asye.final.at.after(started, calendar), started))
     if outcome:
         final = ReviewPoint(asye.final.review, end, outcome_on, outcome["outcome"])
     else:

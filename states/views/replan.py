@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from oversight.states.policy.book import PolicyBook
 from oversight.states.policy.index import IndexedRule, rule_at
 from oversight.states.policy.model import Policy
+from oversight.states.policy.rules import shifted
 from oversight.states.values import Basis
 
 _SUFFIXES = {"high risk": "high_risk", "assessed for the longer interval": "if_assessed"}
@@ -120,12 +121,15 @@ def _move(book: PolicyBook, target: Policy, row: Mapping[str, Any]) -> Move | st
     if interval is None:
         return f"version {target.version} of {path} has no '{part}'"
     start = _day(basis["start"])
-    offset = (old_due - _day(basis["result"])).days  # moved after it was opened (a pause)
-    new_basis = interval.basis(start, target.working_calendar())
+    # Moved after it was opened (a pause): the days between the date before its roll and the
+    # due date now. Added to the new count before the one roll, as the pause itself was.
+    offset = (old_due - _day(basis.get("unmoved") or basis["result"])).days
+    calendar = target.working_calendar()
+    new_basis = interval.basis(start, calendar)
     if offset:
-        new_basis = Basis(new_basis.start, new_basis.interval, new_basis.result,
-                          new_basis.skipped, shifted_days=offset)
-    new_due = new_basis.result + timedelta(days=offset)
+        new_basis = shifted(interval.span(start, calendar), offset, calendar,
+                            interval.non_working_day)
+    new_due = new_basis.result
     held_back = new_due < target.effective_from
     return Move(
         task_id=row["id"], entity_kind=row["entity_kind"], entity_id=row["entity_id"],

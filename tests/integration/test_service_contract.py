@@ -5,7 +5,7 @@ file, and PostgreSQL when ``OVERSIGHT_TEST_POSTGRES_URL`` names a server. Every 
 worked out by hand from ``surrey.yaml``:
 
 - ``relationship_started`` on Mon 5 Jan 2026 (tm1 supervises w0, a qualified social worker)
-  opens the agreement, due the same day (``sign_within: 0 working days``, §4.3), and the first
+  opens the agreement, due the same day (``sign_within: 0 working days``, §6), and the first
   personal supervision, due Mon 2 Feb 2026 (``every: 4 weeks``, §4.1: 5 Jan + 28 days). Each
   task's timer fires the day after its due date: Tue 6 Jan and Tue 3 Feb.
 - The agreement unsigned when its timer fires on Tue 6 Jan is breached and escalated to tm1's

@@ -279,7 +279,7 @@ def test_resumption_moves_every_later_phase_boundary_by_the_length_of_the_pause(
     assert step.data["phase_starts"]["fortnightly"] == "2026-05-03"
     assert step.data["shifted"] == 28
     assert "paused" not in step.data
-    [record] = step.transitions
+    record = step.transitions[0]  # then a line for each task the pause moved
     assert (record.source, record.dest, record.trigger) == ("paused", "weekly", "resume_weekly")
 
 
@@ -342,7 +342,8 @@ def test_a_boundary_reached_on_the_day_of_the_pause_is_crossed_on_resumption(jou
     journey.apply(AsyePaused(on=FORTNIGHTLY_FROM, worker="sw1"))
     step = journey.apply(AsyeResumed(on=date(2026, 4, 19), worker="sw1"))
     assert step.state == "fortnightly"
-    assert [(r.source, r.dest) for r in step.transitions] == [("paused", "fortnightly")]
+    assert [(r.source, r.dest) for r in step.transitions if r.source != r.dest] == [
+        ("paused", "fortnightly")]
     assert step.data["phase_starts"]["fortnightly"] == "2026-04-05"
     assert step.data["phase_starts"]["monthly"] == "2026-10-19"
 

@@ -145,3 +145,58 @@ def test_a_file_that_is_not_a_mapping_is_one_schema_finding():
     """A list at the top level is refused before any key is looked at."""
     assert [(f.rule, f.message) for f in schema_findings(["surrey"])] == [
         ("", "a policy file must be a mapping of keys to values")]
+
+
+# ----- a quote that states no time ------------------------------------------------------------
+
+
+def timeless(mapping: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(rule, message) for severity, rule, message in linted(mapping)
+            if severity == "warning" and "holds no word of time" in message]
+
+
+def test_a_rule_quoting_a_template_is_warned_that_the_quote_holds_no_word_of_time():
+    """Surrey's senior managers as they were: §Appendix 6's agenda template, which times
+    nothing, cited for every 8 weeks."""
+    mapping = shipped("surrey")
+    mapping["personal_supervision"]["roles"]["senior_manager"]["cite"] = {
+        "section": "Appendix 6", "quote": "Template be used to support supervision for managers."}
+    assert timeless(mapping) == [(
+        "personal_supervision.roles.senior_manager",
+        "the quote \u201cTemplate be used to support supervision for managers.\u201d holds no word "
+        "of time, so it does not state what the rule times (every 8 weeks): cite the sentence "
+        "that does, or say in a note that the file decided it")]
+
+
+def test_a_rule_quoting_its_frequency_is_not_warned():
+    """§4.1's 'Managerial staff 4 – 8 weekly', the sentence that states the 8 weeks."""
+    mapping = shipped("surrey")
+    mapping["personal_supervision"]["roles"]["senior_manager"]["cite"] = {
+        "section": "4.1", "quote": "Managerial staff 4 – 8 weekly"}
+    assert timeless(mapping) == []
+
+
+def test_a_note_that_only_repeats_the_interval_does_not_excuse_a_timeless_quote():
+    """The old note 'so the same 8 weeks applies' names the span but not as the file's own
+    decision: the template citation is still warned."""
+    mapping = shipped("surrey")
+    mapping["personal_supervision"]["roles"]["senior_manager"]["cite"] = {
+        "section": "Appendix 6", "quote": "Template be used to support supervision for managers.",
+        "note": "Appendix 6 supervises senior managers with managers, so the same 8 weeks applies."}
+    assert [rule for rule, _ in timeless(mapping)] == ["personal_supervision.roles.senior_manager"]
+
+
+def test_a_note_saying_the_file_chose_the_interval_excuses_a_quote_without_one():
+    """Hull's escalation quotes the route, and its note '5 working days is this file's choice'
+    says where the time comes from; with the note gone the quote is warned."""
+    mapping = shipped("hull")
+    assert timeless(mapping) == []
+    del mapping["escalation"]["cite"]["note"]
+    assert [rule for rule, _ in timeless(mapping)] == ["escalation"]
+
+
+@pytest.mark.parametrize("authority", POLICIES)
+def test_every_shipped_rule_quotes_a_word_of_time_or_notes_the_files_choice(authority):
+    """No shipped rule cites a template, a list of roles or a title for an interval."""
+    assert [f.rule for f in lint(load_policy(authority))
+            if "holds no word of time" in f.message] == []

@@ -1,7 +1,8 @@
 """Sunderland's policy (config/policies/sunderland.yaml) driven through the machines, rule by rule.
 
-Each test names the section whose rule produces the due date it checks ("Appendix 1" is the
-supervision agreement template). Staff chain: dcs1 > hos1 > tm1 (supervisor) > sw.
+Each test names the section whose rule produces the due date it checks ("Appendix 1", the
+supervision agreement template, is never cited: what only it says is a file's note). Staff chain:
+dcs1 > hos1 > tm1 (supervisor) > sw.
 """
 
 from __future__ import annotations
@@ -69,8 +70,8 @@ def test_sunderland_s4_1_nqsw_weekly_for_six_weeks_fortnightly_to_six_months_the
     assert (task.rule.section, task.rule.rule) == ("4.1", f"asye.phases.{phase}")
 
 
-def test_sunderland_appendix_1_asye_reviews_follow_the_national_framework(lifeline):
-    """3 and 6 months and the final at 12, sourced from the framework."""
+def test_sunderland_asye_reviews_follow_the_national_framework_no_section_adopts(lifeline):
+    """3 and 6 months and the final at 12, sourced from the framework alone."""
     line = asye(lifeline, "sunderland")
     assert {k: v for k, v in dues(line).items() if not k.startswith("supervision")} == {
         # 3 months after Mon 5 Jan 2026 is Sun 5 Apr (Easter): Easter Monday skipped, Tue 7 Apr;
@@ -78,10 +79,10 @@ def test_sunderland_appendix_1_asye_reviews_follow_the_national_framework(lifeli
         "review:three_month": date(2026, 4, 7), "review:six_month": date(2026, 7, 6),
         "final:1": date(2027, 1, 5)}
     final = only(line.step, "asye_final_assessment").rule
-    # The framework states the 12 months; Appendix 1 adopts "requirements emerging from regulation".
-    assert (final.source, final.section, final.adopted_by) == (
-        "ASYE framework", "Reviews", "Appendix 1")
-    assert str(final) == "ASYE framework Reviews (adopted by sunderland §Appendix 1)"
+    # The framework states the 12 months; only the agreement template (Appendix 1) names the
+    # ASYE, and a template is no citation: the framework is applied by sunderland.
+    assert (final.source, final.section, final.adopted_by) == ("ASYE framework", "Reviews", "")
+    assert str(final) == "ASYE framework Reviews (applied by sunderland)"
 
 
 # ----- the Child and Family Assessment (Working Together 2023) --------------------------------
@@ -103,22 +104,23 @@ def test_sunderland_an_assessment_is_due_by_working_together_day_45_and_overdue_
     assert line.step.transitions[0].on == date(2026, 6, 3)
 
 
-# ----- §3 and Appendix 1 the relationship -----------------------------------------------------
+# ----- §3 and §4.2 the relationship ---------------------------------------------------------
 
 
-def test_sunderland_appendix_1_the_agreement_is_due_at_the_start_and_reviewed_six_monthly(lifeline):
+def test_sunderland_s3_1_the_agreement_is_due_at_the_start_and_reviewed_six_monthly(lifeline):
     """Signed Mon 2 Mar: review due Wed 2 Sep; reviewed Tue 1 Sep, the next due Mon 1 Mar 2027."""
     line = relationship(lifeline, "sunderland", supervisee("qualified_social_worker"))
     assert only(line.step, "supervision_agreement").due == STARTED
     step = line.apply(AgreementSigned(on=STARTED, supervisor="tm1", supervisee="sw"))
     review = only(step, "agreement_review")
-    assert (review.due, review.rule.section) == (date(2026, 9, 2), "Appendix 1")
+    assert (review.due, review.rule.section) == (date(2026, 9, 2), "3.1")
+    assert "6 months is this file's choice" in review.rule.note
     step = line.apply(AgreementReviewed(on=date(2026, 9, 1), supervisor="tm1", supervisee="sw"))
     assert only(step, "agreement_review").due == date(2027, 3, 1)
 
 
 @pytest.mark.parametrize("planned", [False, True])
-def test_sunderland_appendix_1_no_supervision_for_a_month_is_referred_to_the_line_manager(
+def test_sunderland_s4_2_no_supervision_for_a_month_is_referred_to_the_line_manager(
         lifeline, planned):
     """Away Mon 13 Apr (sick or not): after a month, Wed 13 May, sw refers it by Wed 20 May."""
     line = relationship(lifeline, "sunderland", supervisee("qualified_social_worker"))
@@ -127,7 +129,7 @@ def test_sunderland_appendix_1_no_supervision_for_a_month_is_referred_to_the_lin
     step = line.fire("absence_threshold")
     assert opened(step) == {"alternative:2": ("alternative_supervision", "sw", "supervisee",
                                               date(2026, 5, 20))}
-    assert only(step, "alternative_supervision").rule.section == "Appendix 1"
+    assert only(step, "alternative_supervision").rule.section == "4.2"
 
 
 def test_sunderland_s6_2_a_missed_session_goes_to_a_senior_manager_and_no_further(lifeline):

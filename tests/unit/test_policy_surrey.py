@@ -47,7 +47,7 @@ HELD = date(2026, 3, 6)  # Fri
     ("independent_chair", "4.1", date(2026, 3, 30), date(2026, 4, 7)),
     ("lado", "4.1", date(2026, 3, 30), date(2026, 4, 7)),
     ("manager", "4.1", date(2026, 4, 27), date(2026, 5, 1)),                   # 4-8 weekly: 8
-    ("senior_manager", "Appendix 6", date(2026, 4, 27), date(2026, 5, 1)),
+    ("senior_manager", "4.1", date(2026, 4, 27), date(2026, 5, 1)),            # as managers
 ])
 def test_surrey_s4_1_personal_supervision_falls_due_one_role_interval_after_the_last_session(
         lifeline, role, section, first_due, next_due):

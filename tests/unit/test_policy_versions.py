@@ -193,8 +193,9 @@ def test_a_move_made_after_the_task_was_opened_is_kept(fortnightly_book):
         task(QUALIFIED, "2024-12", "2026-02-02", "4 weeks", "2026-03-02", due="2026-03-23")])
     [move] = plan.moves
     assert (move.new_due, move.days) == (date(2026, 3, 9), -14)
+    # Mon 2 Feb + 2 weeks = Mon 16 Feb, + the 21 days (Mon 2 Mar to Mon 23 Mar) = Mon 9 Mar.
     assert move.basis.explain() == \
-        "2026-02-02 + 2 weeks = 2026-02-16, then moved 21 days for pauses"
+        "2 weeks after Mon 2 Feb 2026 = Mon 16 Feb 2026, + 21 days paused = Mon 9 Mar 2026"
 
 
 def test_a_high_risk_discussion_moves_by_the_new_high_risk_interval():

@@ -96,7 +96,7 @@ def test_the_relationship_id_joins_supervisor_and_supervisee():
 
 def test_a_relationship_with_a_qualified_worker_opens_the_agreement_and_a_four_weekly_session(
         pending):
-    """The agreement is due on day one (§4.3) and the first session 4 weeks on (§4.1)."""
+    """The agreement is due on day one (§6) and the first session 4 weeks on (§4.1)."""
     step = pending.step
     assert step.created and step.state == "agreement_pending"
     assert step.entity == EntityRef("relationship", "tm1:sw2")
@@ -105,7 +105,7 @@ def test_a_relationship_with_a_qualified_worker_opens_the_agreement_and_a_four_w
         "supervision:1": ("personal_supervision", "tm1", "supervisor", date(2026, 3, 30)),
     }
     rules = {t.key: (t.rule.rule, t.rule.section) for t in step.opened}
-    assert rules == {"agreement": ("relationship.agreement", "4.3"),
+    assert rules == {"agreement": ("relationship.agreement", "6"),
                      "supervision:1": ("personal_supervision.roles.qualified_social_worker", "4.1")}
     assert {t.name: t.fires_on for t in step.arm} == {
         "task:agreement": date(2026, 3, 3), "task:supervision:1": date(2026, 3, 31)}
@@ -137,7 +137,7 @@ def test_signing_the_agreement_makes_the_relationship_active_and_closes_its_task
     assert step.opened == ()
     [record] = step.transitions
     assert (record.source, record.dest, record.trigger, record.rule.section) == (
-        "agreement_pending", "active", "sign_agreement", "4.3")
+        "agreement_pending", "active", "sign_agreement", "6")
 
 
 def test_an_unsigned_agreement_escalates_to_the_supervisors_line_manager(pending):
