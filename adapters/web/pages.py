@@ -147,9 +147,13 @@ async def login(request: Request) -> Response:
     with board.engine.begin() as connection:
         token = inbound.token_for(connection, form.get("token", "").strip(),
                                   now=board.clock())
-    if token is None or token.role not in READERS:  # system and dpo read no page
+    if token is None:
         return _login_page(request, target, "That token is not valid, or it has expired or "
                                             "been revoked.", 401)
+    if token.role not in READERS:  # a live token, of a role that reads no page
+        return _login_page(request, target, f"That token is a {token.role} token, and the "
+                                            f"{token.role} role has no dashboard: it reads "
+                                            f"through the API.", 403)
     response = RedirectResponse(target, status_code=303)
     sessions.open_session(request, response, token)
     return response
