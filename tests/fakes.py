@@ -10,7 +10,7 @@ the same shapes; tests/integration/test_service_contract.py runs the same use ca
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -44,6 +44,7 @@ class Rows:
     processed: dict[str, dict[str, Any]] = field(default_factory=dict)
     event_log: list[LoggedEvent] = field(default_factory=list)
     access_log: list[dict[str, Any]] = field(default_factory=list)
+    calendar_events: dict[str, tuple[date, int]] = field(default_factory=dict)
     next_timer: int = 1
 
 
@@ -318,6 +319,25 @@ class FakeAccessLog:
                 if target in (None, line["target"]) and person in (None, line["person"])][:limit]
 
 
+class FakeCalendarEvents:
+    def __init__(self, uow: FakeUnitOfWork):
+        self._uow = uow
+
+    def published(self, dated: Mapping[str, date]) -> dict[str, int]:
+        kept = self._uow.rows.calendar_events
+        for obligation, on in dated.items():
+            before = kept.get(obligation)
+            if before is None:
+                kept[obligation] = (on, 0)
+            elif before[0] != on:
+                kept[obligation] = (on, before[1] + 1)
+        return self.known(dated)
+
+    def known(self, obligations: Iterable[str]) -> dict[str, int]:
+        kept = self._uow.rows.calendar_events
+        return {name: kept[name][1] for name in obligations if name in kept}
+
+
 class FakeSavepoint:
     def __init__(self, uow: FakeUnitOfWork):
         self._uow = uow
@@ -340,7 +360,7 @@ class FakeUnitOfWork:
         self.tasks, self.history = FakeTasks(self), FakeHistory(self)
         self.outbox, self.staff = FakeOutbox(self), FakeStaff(self)
         self.meta, self.events = FakeMeta(self), FakeEvents(self)
-        self.access_log = FakeAccessLog(self)
+        self.access_log, self.calendar_events = FakeAccessLog(self), FakeCalendarEvents(self)
 
     def __enter__(self) -> FakeUnitOfWork:
         self.rows = copy.deepcopy(self.store.rows)

@@ -143,7 +143,8 @@ def build_deliverer(name: str, config: Any, settings: Settings, *,
             if config.signed else []
         verify: bool | str = str(config.ca_file) if config.ca_file else config.verify_tls
         return WebhookDeliverer(str(config.url), secret=secret, timeout=config.timeout_seconds,
-                                verify_tls=verify, previous_secrets=previous)
+                                verify_tls=verify, previous_secrets=previous,
+                                link_base=settings.link_base)
     if isinstance(config, EmailReceiver):
         import ssl
 
@@ -157,20 +158,21 @@ def build_deliverer(name: str, config: Any, settings: Settings, *,
             password=smtp.password.get_secret_value() if smtp.password else None,
             starttls=smtp.starttls, timeout=smtp.timeout_seconds,
             ssl_context=ssl.create_default_context(
-                cafile=str(smtp.ca_file) if smtp.ca_file else None))
+                cafile=str(smtp.ca_file) if smtp.ca_file else None),
+            link_base=settings.link_base)
     if isinstance(config, ChatReceiver):
         from oversight.adapters.delivery.chat import ChatDeliverer
 
-        return ChatDeliverer(config.url.get_secret_value())
+        return ChatDeliverer(config.url.get_secret_value(), link_base=settings.link_base)
     if isinstance(config, FilesReceiver):
         from oversight.adapters.delivery.files import BatchFileDeliverer
 
         return BatchFileDeliverer(config.directory, format=config.format, prefix=config.prefix,
-                                  run_at=run_at)
+                                  run_at=run_at, link_base=settings.link_base)
     if isinstance(config, JsonlReceiver):
         from oversight.adapters.delivery.jsonl import JsonLinesFile
 
-        return JsonLinesFile(config.path or settings.outbox_file)
+        return JsonLinesFile(config.path or settings.outbox_file, link_base=settings.link_base)
     raise TypeError(f"receiver {name!r}: no adapter for {type(config).__name__}")
 
 

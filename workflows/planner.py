@@ -43,6 +43,11 @@ class SessionAhead:
     rule: str
     """The rule that sets the cadence, e.g. ``surrey §4.1``."""
     session: str | None = None
+    obligation: str = ""
+    """Which session of the series it is, whatever its date: the entity, the task type and the
+    session's place among the entity's tasks of that type, the open one's and on from it
+    (``relationship:tm1:sw1:personal_supervision:7``, the 7th). A calendar names its event by
+    this, so a moved date stays the same event."""
 
 
 def sessions_ahead(store: UnitOfWorkFactory, policy: Policy, person: str, *, today: date,
@@ -54,7 +59,7 @@ def sessions_ahead(store: UnitOfWorkFactory, policy: Policy, person: str, *, tod
     found: list[SessionAhead] = []
     with store() as uow:
         entities = _entities(uow, person)
-        tasks = {(e.kind, e.id): _open_tasks(uow, e) for e in entities}
+        everything = {(e.kind, e.id): uow.tasks.of_entity(e.kind, e.id) for e in entities}
         planned = _planned_sessions(uow, person)
         members = {p: uow.staff.member(p) for p in sorted({e.subject for e in entities})}
     starts = {p: m.started for p, m in members.items() if m is not None}
@@ -70,21 +75,53 @@ def sessions_ahead(store: UnitOfWorkFactory, policy: Policy, person: str, *, tod
                                                  in data["phase_starts"].items()})
         if interval_on is None:
             continue  # an ASYE's relationship: the journey keeps the cadence
-        for task in tasks.get((entity.kind, entity.id), []):
+        for task in _open_tasks(everything[(entity.kind, entity.id)]):
             if task["type"] != kind:
                 continue
             booked = [(day, ident) for day, ident, pair in planned
                       if pair == (supervisor, supervisee)]
-            for occurrence in project(task["due"], interval_on, today=today, until=until,
-                                      calendar=calendar, planned=booked):
+            series = f"{entity.kind}:{entity.id}:{kind}"
+            first = _place(task, everything[(entity.kind, entity.id)])
+            for n, occurrence in enumerate(project(task["due"], interval_on, today=today,
+                                                   until=until, calendar=calendar,
+                                                   planned=booked), start=first):
                 found.append(SessionAhead(
                     on=occurrence.on, status=occurrence.status, supervisor=supervisor,
                     supervisee=supervisee, type=kind, entity=f"{entity.kind}:{entity.id}",
                     task=task["id"], rule=cited(task["authority"], task["section"],
                                                 (task.get("rule") or {}).get("source", ""),
                                                 (task.get("rule") or {}).get("adopted_by", "")),
-                    session=occurrence.session))
+                    session=occurrence.session, obligation=f"{series}:{n}"))
     return sorted(found, key=lambda s: (s.on, s.supervisee, s.supervisor, s.type))
+
+
+def published_sessions(store: UnitOfWorkFactory, policy: Policy, person: str, *, today: date,
+                       months: int = HORIZON_MONTHS, record: bool = True
+                       ) -> tuple[list[SessionAhead], dict[str, int]]:
+    """``person``'s sessions ahead and each one's SEQUENCE (by obligation), as a calendar
+    publishes them. ``record``: a moved date counts (today's calendar, the feed); otherwise
+    the SEQUENCEs are only read (a calendar asked from another day, whose sessions after an
+    overdue one fall elsewhere, must not move today's)."""
+    sessions = sessions_ahead(store, policy, person, today=today, months=months)
+    dated = {session.obligation: session.on for session in sessions}
+    with store() as uow:
+        if not record:
+            return sessions, uow.calendar_events.known(dated)
+        sequences = uow.calendar_events.published(dated)
+        uow.commit()
+    return sessions, sequences
+
+
+def _place(task: TaskRow, tasks: list[TaskRow]) -> int:
+    """Which of the entity's tasks of its type ``task`` is, counting from 1: the machines number
+    an entity's tasks one after another (``supervision:6`` may follow ``agreement_review:5``),
+    so the sessions are counted, not read from the id."""
+    def number(row: TaskRow) -> int:
+        place = str(row["id"]).rpartition(":")[2]
+        return int(place) if place.isdigit() else 0
+
+    return sum(1 for row in tasks if row["type"] == task["type"]
+               and number(row) <= number(task))
 
 
 def _entities(uow: UnitOfWork, person: str) -> list[StoredEntity]:
@@ -96,10 +133,10 @@ def _entities(uow: UnitOfWork, person: str) -> list[StoredEntity]:
                   key=lambda e: (e.kind, e.id))
 
 
-def _open_tasks(uow: UnitOfWork, entity: StoredEntity) -> list[TaskRow]:
+def _open_tasks(tasks: list[TaskRow]) -> list[TaskRow]:
     """The entity's tasks still asking for something, by due date then id."""
-    return sorted((row for row in uow.tasks.of_entity(entity.kind, entity.id)
-                   if row["state"] in _HELD), key=lambda row: (row["due"], row["id"]))
+    return sorted((row for row in tasks if row["state"] in _HELD),
+                  key=lambda row: (row["due"], row["id"]))
 
 
 def _planned_sessions(uow: UnitOfWork, person: str) -> list[tuple[date, str, tuple[str, str]]]:
@@ -109,4 +146,4 @@ def _planned_sessions(uow: UnitOfWork, person: str) -> list[tuple[date, str, tup
             if e.state in ("planned", "rescheduled")]
 
 
-__all__ = ["HORIZON_MONTHS", "SessionAhead", "sessions_ahead"]
+__all__ = ["HORIZON_MONTHS", "SessionAhead", "published_sessions", "sessions_ahead"]

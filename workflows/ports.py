@@ -32,6 +32,7 @@ from oversight.states.values import Step
 from oversight.workflows.event_log import EventLog
 from oversight.workflows.repositories import (
     AccessLog,
+    CalendarEvents,
     Entities,
     Events,
     History,
@@ -161,6 +162,8 @@ class UnitOfWork(Protocol):
     def event_log(self) -> EventLog: ...
     @property
     def access_log(self) -> AccessLog: ...
+    @property
+    def calendar_events(self) -> CalendarEvents: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -177,10 +177,29 @@ def store_status(store: UnitOfWorkFactory, *, timers: int) -> StoreStatus:
                            uow.outbox.counts())
 
 
+def _column(row: dict[str, Any], as_of: date | None) -> str:
+    """Where one task counts in :func:`summary_by_rule`. An escalation is never a breach (it
+    is raised because another task was missed): one not met by its due date, met late or still
+    unmet past it, is ``late``, where before it fell in no column (the sums fell short)."""
+    if breached(row, as_of) if as_of is not None else row["breached_on"] is not None:
+        return "breached"
+    if row["state"] == "withdrawn":
+        return "withdrawn"
+    closed = _date(row["closed_on"]) if row["state"] == "closed" else None
+    met = closed if closed is not None and (as_of is None or closed <= as_of) else None
+    due = _date(row["due"])
+    if row["type"] == "escalation" and due is not None and (
+            (met is not None and met > due)
+            or (met is None and (row["state"] == "breached" if as_of is None else due < as_of))):
+        return "late"
+    return "met" if met is not None else "open"
+
+
 def summary_by_rule(task_rows: list[dict[str, Any]], as_of: date | None = None
                     ) -> list[dict[str, Any]]:
     """Per rule: tasks raised, met on time, breached (:func:`breached` on ``as_of``: met late
-    or past due and not met), open (not yet due), withdrawn.
+    or past due and not met), escalations late, open (not yet met), withdrawn. Each task is in
+    exactly one of the five, so they add up to the raised.
 
     Without ``as_of``, a task counts as breached once the sweep has marked it so.
     """
@@ -191,14 +210,9 @@ def summary_by_rule(task_rows: list[dict[str, Any]], as_of: date | None = None
                rule.get("source", ""), rule.get("adopted_by", ""))
         line = by_rule.setdefault(key, {"policy": key[0], "section": key[1], "rule": key[2],
                                         "source": key[3], "adopted_by": key[4],
-                                        "raised": 0, "met": 0, "breached": 0, "open": 0,
-                                        "withdrawn": 0})
+                                        "raised": 0, "met": 0, "breached": 0, "late": 0,
+                                        "open": 0, "withdrawn": 0})
         line["raised"] += 1
-        if breached(row, as_of) if as_of is not None else row["breached_on"] is not None:
-            line["breached"] += 1
-        elif row["state"] == "closed":
-            line["met"] += 1
-        elif row["state"] in ("open", "withdrawn"):
-            line[row["state"]] += 1
+        line[_column(row, as_of)] += 1
     return sorted(by_rule.values(),
                   key=lambda line: (line["policy"], line["section"], line["rule"]))

@@ -4,6 +4,7 @@ validated model per adapter, each part of
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -41,6 +42,18 @@ class WebhookReceiver(_Strict):
     verify_tls: bool = True
     ca_file: Path | None = None
     """A private CA's certificates (PEM), to verify an internal endpoint's certificate."""
+    allow_plain_http: bool = False
+    """``true`` lets an ``http://`` URL to a host other than loopback be used: task messages
+    then cross the network unencrypted (a test receiver on a private network). Loopback
+    (``127.0.0.0/8``, ``::1``, ``localhost``) needs no such consent."""
+
+    @model_validator(mode="after")
+    def _plain_http_consented(self) -> WebhookReceiver:
+        host = (self.url.host or "").strip("[]").lower()
+        if self.url.scheme == "http" and not self.allow_plain_http and not _loopback(host):
+            raise ValueError(f"url: http:// to {host} would send task messages unencrypted: "
+                             f"use https://, or set `allow_plain_http: true` for this receiver")
+        return self
 
     @model_validator(mode="after")
     def _needs_secret(self) -> WebhookReceiver:
@@ -57,6 +70,16 @@ class WebhookReceiver(_Strict):
                 except ValueError as error:
                     raise ValueError(f"{name}: {error}") from None
         return self
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` names this machine: ``localhost`` or a loopback address."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class EmailReceiver(_Strict):

@@ -7,7 +7,7 @@ Each is a :class:`typing.Protocol`; ``adapters/store`` implements them in SQL an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -220,5 +220,19 @@ class AccessLog(Protocol):
         ...
 
 
-__all__ = ["AccessLog", "Entities", "Events", "History", "Meta", "Outbox", "Staff", "Tasks",
-           "Timers"]
+class CalendarEvents(Protocol):
+    """Each calendar event's SEQUENCE: how many times its session's date moved, as published
+    (issue 20). Keyed by the obligation a UID names, never by a date."""
+
+    def published(self, dated: Mapping[str, date]) -> dict[str, int]:
+        """Each obligation's SEQUENCE once ``dated`` (obligation to date now given) is
+        published: 0 the first time, one more each time its date differs from the one kept."""
+        ...
+
+    def known(self, obligations: Iterable[str]) -> dict[str, int]:
+        """The SEQUENCE of each of ``obligations`` published before, without recording."""
+        ...
+
+
+__all__ = ["AccessLog", "CalendarEvents", "Entities", "Events", "History", "Meta", "Outbox",
+           "Staff", "Tasks", "Timers"]

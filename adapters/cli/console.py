@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,8 +73,37 @@ def handled() -> Iterator[None]:
         if not isinstance(error, SQLAlchemyError):
             raise
         cause = getattr(error, "orig", None)  # the driver's own error, where there is one
+        unreachable = _unreachable(error, cause)
+        if unreachable:
+            fail(unreachable)
         fail(f"the store could not be used ({type(error).__name__}: {cause or error}); "
              f"check OVERSIGHT_HOME / OVERSIGHT_DATABASE_URL, then run `{program()} init`")
+
+
+def _unreachable(error: Exception, cause: object) -> str | None:
+    """One line for a database server that could not be reached (a connection refused, a host
+    that does not resolve, a timeout): the host and what to check. ``oversight init`` would
+    meet the same wall, so it is not advised. None for any other error."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    # A failed connect has no statement; an error of a statement is the store's, not the wire's.
+    if not isinstance(error, OperationalError) or error.statement is not None:
+        return None
+    from oversight.adapters.cli.runtime import store_settings
+
+    try:
+        url = make_url(store_settings().url)
+    except Exception:  # noqa: BLE001 - the settings' own fault is said by the next command
+        return None
+    if url.get_backend_name() == "sqlite" or not url.host:
+        return None
+    first = str(cause or error).strip().splitlines()[0] if str(cause or error).strip() else ""
+    reason = re.sub(r"^\[Errno -?\d+\] ", "", first.rpartition(": ")[2]).strip() or "no answer"
+    where = f"{url.host}:{url.port or 5432}"
+    return (f"the store's database server at {where} could not be reached ({reason}): check "
+            f"that the server runs and takes connections from this machine, and that "
+            f"OVERSIGHT_DATABASE_URL names its host, port and database")
 
 
 @contextmanager

@@ -19,9 +19,11 @@ def dispatch_lines(totals: dict[str, Any], settings: Any) -> list[str]:
         lines.append("Nothing to deliver: every message has gone out.")
     else:
         only = list(receivers) == ["jsonl"] and not settings.receivers
+        # Only the receivers that got something: one whose messages all failed got none.
+        reached = sum(1 for line in receivers.values() if line["delivered"])
         lines.append(f"Delivered {totals['delivered']} message(s)"
                      + (f" to {settings.outbox_file}." if only
-                        else f" to {len(receivers)} receiver(s)."))
+                        else f" to {reached} receiver(s)." if reached else "."))
         for name, line in sorted(receivers.items()):
             if only and not (line["failed"] or line["dead"] or line["held"]
                              or line.get("untried")):

@@ -101,9 +101,9 @@ def calendar(
 ) -> None:
     """Planned and due supervision sessions for the months ahead, as iCalendar (.ics)."""
     from oversight.adapters.cli.operator_reads import operator
-    from oversight.adapters.ics import sessions_calendar
+    from oversight.adapters.ics import event_uid, sessions_calendar
     from oversight.adapters.imports.rows import london_today
-    from oversight.workflows.planner import sessions_ahead
+    from oversight.workflows.planner import published_sessions
     from oversight.workflows.record_reads import Reader, staff_read
 
     now = datetime.now(UTC)
@@ -113,13 +113,16 @@ def calendar(
         if not staff_read(ready.store, Reader("operator", reader=operator()), person,
                           "calendar", now):
             fail(f"no staff member {person!r}; `oversight import staff` adds them")
-        sessions = sessions_ahead(ready.store, ready.policy, person, today=today, months=months)
+        sessions, sequences = published_sessions(ready.store, ready.policy, person, today=today,
+                                                 months=months, record=start is None)
     if as_json:
         print_json([{"on": s.on.isoformat(), "status": s.status, "supervisor": s.supervisor,
                      "supervisee": s.supervisee, "type": s.type, "entity": s.entity,
-                     "task": s.task, "rule": s.rule, "session": s.session} for s in sessions])
+                     "task": s.task, "rule": s.rule, "session": s.session,
+                     "uid": event_uid(s), "sequence": sequences.get(s.obligation, 0)}
+                    for s in sessions])
         return
-    text = sessions_calendar(person, sessions, now=now)
+    text = sessions_calendar(person, sessions, now=now, sequences=sequences)
     if output is None:
         typer.echo(text.decode("utf-8"), nl=False)
         return

@@ -21,7 +21,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from oversight.adapters.cli import views
-from oversight.adapters.cli.console import err, handled, out
+from oversight.adapters.cli.console import err, fail, handled, out
 from oversight.adapters.cli.runtime import quiet_prefect, settings
 
 if TYPE_CHECKING:
@@ -45,10 +45,14 @@ def shipped_scenarios() -> list[str]:
 
 @contextmanager
 def scenario_file(given: Path) -> Iterator[Path]:
-    """The file given, or else the shipped scenario of that name, as a path on disk."""
-    if given.exists() or given.name.removesuffix(".yaml") not in shipped_scenarios():
-        yield given  # a missing file is reported by the scenario loader, with its name
+    """The file given, or else the shipped scenario of that name, as a path on disk; neither:
+    one line naming the shipped ones, so a person sees what they can run."""
+    if given.exists():
+        yield given
         return
+    if given.name.removesuffix(".yaml") not in shipped_scenarios():
+        fail(f"{given}: no such scenario file, nor a shipped scenario of that name (shipped: "
+             + ", ".join(shipped_scenarios()) + ")")
     shipped = files("oversight.config") / "scenarios" / f"{given.name.removesuffix('.yaml')}.yaml"
     with as_file(shipped) as path:
         yield path

@@ -95,16 +95,18 @@ def status_tables(entities: list[tuple[str, str, int]], timers: list[dict[str, A
 def summary_table(lines: list[dict[str, Any]], title: str) -> Table:
     table = Table(title=title, title_justify="left", show_footer=True, min_width=len(title) + 2)
     totals = {key: sum(line[key] for line in lines)
-              for key in ("raised", "met", "breached", "open", "withdrawn")}
+              for key in ("raised", "met", "breached", "late", "open", "withdrawn")}
     table.add_column("Authority", footer="All rules", no_wrap=True)
     table.add_column("Rule", overflow="fold")
     for key, label in (("raised", "Raised"), ("met", "Met on time"), ("breached", "Breached"),
-                       ("open", "Open"), ("withdrawn", "Withdrawn")):
+                       ("late", "Escalations late"), ("open", "Open"),
+                       ("withdrawn", "Withdrawn")):
         table.add_column(label, justify="right", footer=str(totals[key]))
     for line in lines:
         table.add_row(*_cells(cited(line["policy"], line["section"], line.get("source", ""),
                                     line.get("adopted_by", "")), line["rule"], line["raised"],
-                              line["met"], line["breached"], line["open"], line["withdrawn"]))
+                              line["met"], line["breached"], line["late"], line["open"],
+                              line["withdrawn"]))
     return table
 
 

@@ -23,7 +23,8 @@ class ChatDeliverer:
 
     name = "chat"
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, link_base: str | None = None):
+        self.link_base = link_base  # the task links are made as the messages are sent
         self._plugin = apprise.Apprise.instantiate(url)
         if self._plugin is None:
             raise ValueError("apprise does not understand this URL")
@@ -33,7 +34,7 @@ class ChatDeliverer:
 
     def compose(self, message: dict[str, Any]) -> tuple[str, str]:
         """The title and body of the notification for one CloudEvent."""
-        facts = summary(message)
+        facts = summary(message, link_base=self.link_base)
         change = CHANGES.get(facts["change"], facts["change"])
         title = f"Task {change}: {facts['task_label']}, due {facts['due']}"
         lines = [f"Rule: {facts['rule']}" if facts["rule"] else "",

@@ -31,7 +31,8 @@ class SmtpDeliverer:
     def __init__(self, *, host: str, port: int, sender: str, recipients: Sequence[str],
                  username: str | None = None, password: str | None = None,
                  starttls: bool = True, timeout: float = 10.0,
-                 ssl_context: ssl.SSLContext | None = None):
+                 ssl_context: ssl.SSLContext | None = None, link_base: str | None = None):
+        self.link_base = link_base  # the task links are made as the mails are sent
         self.host, self.port, self.sender = host, port, sender
         self.recipients = list(recipients)
         self._username, self._password = username, password
@@ -41,7 +42,7 @@ class SmtpDeliverer:
 
     def compose(self, message: dict[str, Any]) -> EmailMessage:
         """The e-mail for one CloudEvent: built from the allow-listed summary alone."""
-        facts = summary(message)
+        facts = summary(message, link_base=self.link_base)
         change = CHANGES.get(facts["change"], facts["change"])
         rule = f"{facts['rule']} ({facts['rule_path']})" if facts["rule_path"] else facts["rule"]
         mail = EmailMessage()

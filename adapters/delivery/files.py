@@ -37,9 +37,9 @@ CHILD_PREFIXES = ("child:",)
 WORKER_PREFIXES = ("worker:", "supervisee:")
 
 
-def record(message: dict[str, Any]) -> dict[str, str]:
+def record(message: dict[str, Any], *, link_base: str | None = None) -> dict[str, str]:
     """One flat row for one CloudEvent, from its allow-listed fields only."""
-    event = outbound(message)
+    event = outbound(message, link_base=link_base)
     data = event["data"]
     rule = data.get("rule") or {}
     subject = data.get("subject") or ""
@@ -74,18 +74,20 @@ class BatchFileDeliverer:
     name = "files"
 
     def __init__(self, directory: Path, *, format: str = "csv", prefix: str = "oversight-tasks",
-                 run_at: datetime | None = None):
+                 run_at: datetime | None = None, link_base: str | None = None):
         if format not in ("csv", "jsonl"):
             raise ValueError(f"format {format!r}: write csv or jsonl")
         self.directory, self.format, self.prefix = Path(directory), format, prefix
         self.run_at = (run_at or datetime.now(UTC)).astimezone(UTC)
         self.written: list[Path] = []
+        self.link_base = link_base  # the task links are made as the rows are written
 
     def deliver(self, message: dict[str, Any]) -> None:
         self.deliver_many([message])
 
     def deliver_many(self, messages: list[dict[str, Any]]) -> None:
-        rows = [record(message) for message in messages]  # all refused or none
+        rows = [record(message, link_base=self.link_base)  # all refused or none
+                for message in messages]
         if not rows:
             return
         path = self._free_path()

@@ -19,14 +19,16 @@ class JsonLinesFile:
 
     name = "jsonl"
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, link_base: str | None = None):
         self.path = path
+        self.link_base = link_base  # the task links are made as the lines are written
 
     def deliver(self, message: dict[str, Any]) -> None:
         self.deliver_many([message])
 
     def deliver_many(self, messages: list[dict[str, Any]]) -> None:
-        events = [outbound(message) for message in messages]  # all refused or none
+        events = [outbound(message, link_base=self.link_base)  # all refused or none
+                  for message in messages]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lines = "".join(json.dumps(e, sort_keys=True, separators=(",", ":")) + "\n" for e in events)
         with self.path.open("a", encoding="utf-8") as handle:

@@ -5,6 +5,11 @@ messages a person reads), never from the stored message, so a field the list doe
 child's name, say, or case narrative, cannot reach a receiver however it got into a message.
 Each allowed field is checked against its shape too (a date is an ISO date, a type a word):
 a value out of shape refuses the message (:class:`PayloadRefused`, naming only the field).
+
+The task's link is made here, when the message is sent, from the sending process's
+``link_base`` and the task id the message keeps: a message written by a process configured
+with another ``link_base`` (a simulation, an import run on a laptop) still points to where this
+one's people open tasks. The link stored with the message is what it was when written.
 """
 
 from __future__ import annotations
@@ -84,13 +89,22 @@ RULE: dict[str, Callable[[str], bool]] = {
 REQUIRED = ("id", "type", "source", "task_id", "task_type", "due", "link")
 
 
-def outbound(message: dict[str, Any]) -> dict[str, Any]:
-    """A new CloudEvent holding only the allow-listed attributes and data fields of ``message``.
+def task_link(link_base: str, task_id: str) -> str:
+    """Where a person opens the task: ``<link_base>/tasks/<task id>``."""
+    return f"{link_base.rstrip('/')}/tasks/{task_id}"
+
+
+def outbound(message: dict[str, Any], *, link_base: str | None = None) -> dict[str, Any]:
+    """A new CloudEvent holding only the allow-listed attributes and data fields of ``message``,
+    its link made from ``link_base`` and the task id (None: the link as stored).
 
     Fields not on the list are left behind; an allowed one out of shape refuses the message.
     """
     event = _allowed(message, ATTRIBUTES, "")
     source = message.get("data")
+    if link_base is not None and isinstance(source, dict) and isinstance(source.get("task_id"),
+                                                                         str):
+        source = {**source, "link": task_link(link_base, source["task_id"])}
     data = _allowed(source if isinstance(source, dict) else {}, DATA, "data.")
     rule = source.get("rule") if isinstance(source, dict) else None
     if rule is not None:
@@ -104,9 +118,9 @@ def outbound(message: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def summary(message: dict[str, Any]) -> dict[str, str]:
+def summary(message: dict[str, Any], *, link_base: str | None = None) -> dict[str, str]:
     """What a person reads (e-mail, chat): the change, task type, due date, rule and link."""
-    event = outbound(message)
+    event = outbound(message, link_base=link_base)
     data = event["data"]
     rule = data.get("rule") or {}
     cited = citation(rule.get("authority", ""), rule.get("section", ""), rule.get("source", ""),

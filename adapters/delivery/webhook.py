@@ -87,8 +87,10 @@ class WebhookDeliverer:
 
     def __init__(self, url: str, *, secret: str | None, timeout: float = 10.0,
                  verify_tls: bool | str = True, client: httpx.Client | None = None,
-                 clock: Callable[[], float] = time.time, previous_secrets: Sequence[str] = ()):
+                 clock: Callable[[], float] = time.time, previous_secrets: Sequence[str] = (),
+                 link_base: str | None = None):
         self.url = url
+        self.link_base = link_base  # the task links are made as the messages are sent
         self.host = urlsplit(url).netloc.rpartition("@")[2]  # never a password or token
         self.timeout = timeout
         # The current key first, then any still honoured during a rotation.
@@ -102,7 +104,7 @@ class WebhookDeliverer:
 
     def request(self, message: dict[str, Any]) -> httpx.Request:
         """The request :meth:`deliver` sends: the allow-listed event, signed."""
-        event = outbound(message)
+        event = outbound(message, link_base=self.link_base)
         body = json.dumps(event, sort_keys=True, separators=(",", ":")).encode("utf-8")
         timestamp = str(int(self._clock()))
         headers = {"Content-Type": CONTENT_TYPE, "webhook-id": event["id"],

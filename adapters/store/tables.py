@@ -234,6 +234,16 @@ calendar_feeds = Table(
     UniqueConstraint("hash", name="uq_calendar_feeds_hash"),
 )
 
+calendar_events = Table(
+    "calendar_events", metadata,
+    # Each session a calendar has been given (issue 20): its UID names the obligation (the
+    # lifecycle's n-th session), never a date; the date last published and how many times it
+    # moved, which is the event's SEQUENCE (RFC 5545 §3.8.7.4).
+    Column("uid", String(200), primary_key=True),
+    Column("on", Date, nullable=False),
+    Column("sequence", Integer, nullable=False),
+)
+
 processed_events = Table(
     "processed_events", metadata,
     Column("event_id", String(128), primary_key=True),
@@ -244,7 +254,7 @@ processed_events = Table(
 # ----- inbound: API tokens and the access log (issue 6) ----------------------------------------
 
 # The access tables live in access_tables.py; every table is read from here (``tables as t``).
-__all__ = ["access_log", "api_tokens", "audit", "calendar_feeds", "chain_heads",
+__all__ = ["access_log", "api_tokens", "audit", "calendar_events", "calendar_feeds", "chain_heads",
            "dashboard_sessions", "deliveries", "entities", "erasures", "event_log", "meta",
            "metadata", "outbox", "processed_events", "receiver_circuits", "staff", "tasks",
            "timers"]

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from oversight.adapters.store import chain
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.access_log import SqlAccessLog
+from oversight.adapters.store.calendar_events import SqlCalendarEvents
 from oversight.adapters.store.entities import SqlEntities
 from oversight.adapters.store.event_log import SqlEventLog
 from oversight.adapters.store.records import SqlEvents, SqlMeta, SqlOutbox, SqlStaff
@@ -52,6 +53,7 @@ class SqlRepositories:
     events: SqlEvents
     event_log: SqlEventLog
     access_log: SqlAccessLog
+    calendar_events: SqlCalendarEvents
 
     def __init__(self, connection: Connection):
         self._bind(connection)
@@ -63,6 +65,7 @@ class SqlRepositories:
         self.outbox, self.staff = SqlOutbox(connection), SqlStaff(connection)
         self.meta, self.events = SqlMeta(connection), SqlEvents(connection)
         self.event_log, self.access_log = SqlEventLog(connection), SqlAccessLog(connection)
+        self.calendar_events = SqlCalendarEvents(connection)
 
 
 class SqlUnitOfWork(SqlRepositories):

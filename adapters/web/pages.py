@@ -12,13 +12,19 @@ the session's token, refused reads too. Refusals say nothing about the record as
 
 from __future__ import annotations
 
+import inspect
 import re
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.exception_handlers import (
+    request_validation_exception_handler as request_validation_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from oversight.adapters.store import inbound
@@ -52,6 +58,30 @@ def install(app: FastAPI, dashboard: Dashboard) -> None:
     app.include_router(pages)
     app.include_router(task_page.pages)  # /tasks/{id}: where every task message links (issue 13)
     app.include_router(reads.api)
+    _bad_queries_as_pages(app, {route.path for route in (*pages.routes, *task_page.pages.routes)
+                                if isinstance(route, APIRoute)})
+
+
+def _bad_queries_as_pages(app: FastAPI, paths: set[str]) -> None:
+    """A page asked with a bad query string (``/tasks?page=abc``) answers a page saying which
+    value is wrong, 400, not the API's JSON problem; the API's routes keep their problems."""
+    previous = app.exception_handlers.get(RequestValidationError, request_validation_handler)
+
+    async def invalid(request: Request, error: Exception) -> Response:
+        route = request.scope.get("route")
+        if not isinstance(error, RequestValidationError) or getattr(route, "path", None) \
+                not in paths:
+            answered = previous(request, error)
+            return await answered if inspect.isawaitable(answered) else answered
+        problems = [f"{item['loc'][-1]}: {str(item['msg']).removeprefix('Value error, ')}"
+                    for item in error.errors() if item.get("loc")]
+        return _render("error.html", sessions.session_viewer(request), 400,
+                       title="Not an address this page takes",
+                       message="The address asks for something this page cannot show ("
+                               + "; ".join(problems or ["a value is not in its shape"])
+                               + "). Go back and choose again.")
+
+    app.add_exception_handler(RequestValidationError, invalid)
 
 
 class LoginNeeded(Exception):
@@ -147,9 +177,13 @@ async def login(request: Request) -> Response:
     with board.engine.begin() as connection:
         token = inbound.token_for(connection, form.get("token", "").strip(),
                                   now=board.clock())
-    if token is None or token.role not in READERS:  # system and dpo read no page
+    if token is None:
         return _login_page(request, target, "That token is not valid, or it has expired or "
                                             "been revoked.", 401)
+    if token.role not in READERS:  # a live token, of a role that reads no page
+        return _login_page(request, target, f"That token is a {token.role} token, and the "
+                                            f"{token.role} role has no dashboard: it reads "
+                                            f"through the API.", 403)
     response = RedirectResponse(target, status_code=303)
     sessions.open_session(request, response, token)
     return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import runpy
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,23 @@ def test_demo_simulates_the_year_and_summarises_it_by_rule(home: Path, oversight
     alternative = [t for t in queries.tasks(store) if t["type"] == "alternative_supervision"]
     assert len(alternative) == 7 and {t["for"] for t in alternative} == {"hos1"}
     assert all(t["closed_on"] == "2026-06-30" for t in alternative)
+
+
+def test_every_task_of_the_demo_year_falls_in_exactly_one_column_of_the_summary(
+        tmp_path: Path, oversight: Invoke) -> None:
+    """On Thu 31 Dec 2026, the demo team's 227 tasks add up across the columns, rule by rule.
+    Of the 18 escalations, 8 were met by their due date; 10 are late: c03's day-10 escalation
+    (due Tue 31 Mar) and c06's day-20 one (due Wed 17 Jun) never met, and 8 met after their due
+    date (nq1's 18th session's, due Thu 11 Jun; nq2's 15th, Fri 12 Jun, and 17th, Fri 7 Aug;
+    the sixth sessions of sw1, sw3, sw4 and sw5, Fri 19 Jun, and sw2's, Thu 25 Jun)."""
+    store_path = tmp_path / "year.db"
+    result = oversight("simulate", "surrey-team", "--store", str(store_path), "--json")
+    assert result.exit_code == 0, result.stderr
+    store = open_app(Settings(database_url=f"sqlite:///{store_path}")).store
+    lines = queries.summary_by_rule(queries.tasks(store), as_of=date(2026, 12, 31))
+    columns = ("met", "breached", "late", "open", "withdrawn")
+    assert sum(line["raised"] for line in lines) == 227
+    assert all(sum(line[key] for key in columns) == line["raised"] for line in lines)
+    [escalation] = [line for line in lines if line["rule"] == "escalation"]
+    assert {key: escalation[key] for key in ("raised", *columns)} == {
+        "raised": 18, "met": 8, "breached": 0, "late": 10, "open": 0, "withdrawn": 0}

@@ -45,3 +45,19 @@ def test_a_read_on_a_store_one_migration_behind_says_run_init(
         assert result.stderr.strip().endswith(NOT_READY)
     assert oversight("init").exit_code == 0
     assert oversight("status").exit_code == 0
+
+
+UNREACHABLE = ("error: the store's database server at 127.0.0.1:1 could not be reached "
+               "(Connection refused): check that the server runs and takes connections from "
+               "this machine, and that OVERSIGHT_DATABASE_URL names its host, port and database")
+
+
+@pytest.mark.parametrize("read", [["status"], ["tasks"], ["sweep"]])
+def test_a_database_server_that_cannot_be_reached_is_named_in_one_line_without_init(
+        read: list[str], home: Path, oversight: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PostgreSQL URL to port 1 of loopback, where nothing listens: exit 1, one line naming
+    the host and port and what to check; `oversight init` would meet the same wall."""
+    monkeypatch.setenv("OVERSIGHT_DATABASE_URL", "postgresql+psycopg://u:p@127.0.0.1:1/store")
+    result = oversight(*read)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [UNREACHABLE]

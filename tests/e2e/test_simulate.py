@@ -126,3 +126,16 @@ def test_a_simulation_refuses_a_store_that_already_exists(oversight: Invoke, tmp
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "already exists" in result.stderr
     assert store.read_bytes() == b"not mine"
+
+
+def test_an_unknown_scenario_name_lists_the_shipped_scenarios(home: Path,
+                                                             oversight: Invoke) -> None:
+    """`simulate narnia`, neither a file nor a shipped scenario: exit 1, one line naming the
+    seven scenarios shipped in config/scenarios, and no store made."""
+    result = oversight("simulate", "narnia")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: narnia: no such scenario file, nor a shipped scenario of that name (shipped: "
+        "compare-devon, compare-hull, compare-sunderland, compare-surrey, compare-systemic, "
+        "example, surrey-team)"]
+    assert not home.exists() or not any(home.rglob("*.db"))

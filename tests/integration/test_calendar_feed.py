@@ -19,6 +19,7 @@ from oversight.adapters.cli.app import app as cli
 from oversight.adapters.store import credentials
 from oversight.adapters.web.server import Running, start_in_thread
 from oversight.workflows.bootstrap import App
+from tests.integration.helpers import record
 from tests.integration.test_calendar_export import STAMP, _team
 
 OUTLOOK = {"User-Agent": "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0)"}
@@ -117,3 +118,50 @@ def test_a_revoked_or_replaced_feed_and_an_api_token_in_its_place_answer_404(
         ("calendar-feed", "person:w0", "allowed"), ("calendar-feed", "feed:unknown", "refused"),
         ("calendar-feed", "person:w0", "allowed"), ("calendar-feed", "feed:unknown", "refused"),
         ("calendar-feed", "feed:unknown", "refused")]
+
+
+W0_SERIES = "relationship:tm1:w0:personal_supervision"
+W0_EARLY = [date(2026, 3, 27), date(2026, 4, 24), date(2026, 5, 22), date(2026, 6, 19),
+            date(2026, 7, 17), date(2026, 8, 14), date(2026, 9, 11), date(2026, 10, 9),
+            date(2026, 11, 6), date(2026, 12, 4), date(2027, 1, 4), date(2027, 2, 1),
+            date(2027, 3, 1)]
+"""w0's 3rd to 15th sessions once the 2nd is held early, on Fri 27 Feb 2026: every 28 days on
+Fridays from Fri 27 Mar, until Fri 1 Jan 2027, New Year's Day, gives way to Mon 4 Jan; then Mon
+1 Feb and Mon 1 Mar 2027 (the 16th, Mon 29 Mar, is past the 12 months to Tue 2 Mar 2027)."""
+
+
+def _events_by_uid(served: Running, feed: dict[str, str]) -> dict[str, tuple[date, int]]:
+    calendar = Calendar.from_ical(_fetch(served, feed).content)
+    return {str(event["uid"]): (event.decoded("dtstart"), int(event["sequence"]))
+            for event in calendar.walk("VEVENT")}
+
+
+def test_a_held_session_keeps_every_uid_of_the_series_and_moves_the_dates_with_a_sequence(
+        app: App, served: Running) -> None:
+    """tm1's feed names w0's sessions 2 to 15 by their place in the series, SEQUENCE 0, twice
+    alike; w0's 2nd held early (Fri 27 Feb) leaves the 2nd out, keeps the UIDs of the 3rd to
+    15th on their new dates with SEQUENCE 1, and a0's series, unmoved, at 0."""
+    feed = _issue("tm1")
+    before = _events_by_uid(served, feed)
+    w0_before = {uid: seen for uid, seen in before.items() if uid.startswith(W0_SERIES)}
+    assert sorted(w0_before.values()) == [(day, 0) for day in W0_DAYS]
+    assert w0_before[f"{W0_SERIES}:2@oversight"] == (date(2026, 3, 2), 0)
+    assert w0_before[f"{W0_SERIES}:15@oversight"] == (date(2027, 3, 2), 0)
+    assert _events_by_uid(served, feed) == before  # fetched again, nothing moved
+
+    record(app, type="supervision_held", on="2026-02-27", supervisor="tm1", supervisee="w0")
+    after = _events_by_uid(served, feed)
+    assert set(after) == set(before) - {f"{W0_SERIES}:2@oversight"}
+    assert [after[f"{W0_SERIES}:{n}@oversight"] for n in range(3, 16)] == [
+        (day, 1) for day in W0_EARLY]
+    a0 = {uid: seen for uid, seen in before.items() if not uid.startswith(W0_SERIES)}
+    assert a0 and all(after[uid] == seen for uid, seen in a0.items())
+    assert _events_by_uid(served, feed) == after  # and again: SEQUENCE stays at 1
+
+
+def test_a_feed_asks_to_be_fetched_again_within_the_hour_in_durations(
+        app: App, served: Running) -> None:
+    """REFRESH-INTERVAL (RFC 7986) and Outlook's X-PUBLISHED-TTL are both PT1H."""
+    content = _fetch(served, _issue("w0")).content
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in content
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in content

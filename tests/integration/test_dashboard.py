@@ -167,3 +167,19 @@ def test_the_api_needs_a_bearer_token_and_a_system_token_reads_nothing(client: T
     answer = client.get("/v1/asye", headers={"Authorization": f"Bearer {SECRETS['t-admin']}"})
     assert answer.status_code == 200 and len(answer.json()) == 2
     assert date.fromisoformat(answer.json()[0]["as_of"]) >= date(2026, 3, 31)
+
+
+def test_a_page_asked_with_a_bad_query_string_answers_a_page_and_the_api_keeps_its_problem(
+        client: TestClient):
+    """/tasks?page=abc and ?page=0: 400, an HTML page naming page; /v1/compliance?from=soon,
+    an API route on the same app, still answers its JSON problem (422)."""
+    sign_in(client, "t-admin")
+    for bad in ("abc", "0"):
+        answer = client.get("/tasks", params={"page": bad})
+        assert answer.status_code == 400
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "Not an address this page takes" in answer.text and "page: " in answer.text
+    api = client.get("/v1/compliance", params={"from": "soon"},
+                     headers={"Authorization": f"Bearer {SECRETS['t-admin']}"})
+    assert api.status_code == 422
+    assert api.headers["content-type"].startswith("application/problem+json")

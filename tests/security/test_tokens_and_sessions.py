@@ -208,3 +208,18 @@ def test_the_token_commands_create_rotate_and_list_with_expiry_and_last_use(
     assert listed[made["id"]]["replaced_by"] == rotated["id"]
     assert listed[made["id"]]["revoked_at"] is not None
     assert listed[rotated["id"]]["last_used_at"] is None
+
+
+@pytest.mark.parametrize("role", ["dpo", "system"])
+def test_a_live_token_of_a_role_without_a_dashboard_is_told_so_at_sign_in(
+        site: TestClient, teams: App, role: str) -> None:
+    """A dpo's or system's live token at sign-in: 403 with the form again, saying the role has
+    no dashboard (not that the token is invalid), and no session is opened."""
+    _, secret = _token(teams, role, None)
+    answer = site.post("/login", data={"token": secret, "next": "/tasks",
+                                       "csrf": _csrf(site)})
+    assert answer.status_code == 403
+    assert (f"That token is a {role} token, and the {role} role has no dashboard: it reads "
+            f"through the API.") in answer.text
+    assert "not valid" not in answer.text
+    assert site.cookies.get("oversight_session") is None

@@ -103,6 +103,10 @@ def test_secrets_are_never_printed(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     ("receivers:\n  hook:\n    adapter: webhook\n    url: ftp://a.example\n    secret: s\n",
      "receivers.hook.url: not a URL the adapter can use (URL scheme should be 'http' or "
      "'https'); write it as https://host/path"),
+    ("receivers:\n  hook:\n    adapter: webhook\n    url: http://mosaic.example/x\n"
+     "    signed: false\n",
+     "receivers.hook: url: http:// to mosaic.example would send task messages unencrypted: "
+     "use https://, or set `allow_plain_http: true` for this receiver"),
     ("receivers:\n  hook:\n    adapter: webhook\n    url: https://a.example\n    secret: s\n"
      "    timout_seconds: 3\n", "receivers.hook.timout_seconds: Extra inputs are not permitted"),
     ("receivers:\n  Hook-1:\n    adapter: jsonl\n",
@@ -183,3 +187,16 @@ def test_backoff_doubles_with_jitter_up_to_its_cap_and_stops_at_the_deadline() -
     near_end = since + timedelta(hours=47, minutes=50)
     assert backoff.next_attempt(40, near_end, since) == since + timedelta(hours=48)
     assert backoff.next_attempt(41, since + timedelta(hours=48), since) is None
+
+
+@pytest.mark.parametrize(("url", "extra"), [
+    ("http://127.0.0.1:8080/tasks", ""), ("http://localhost/tasks", ""),
+    ("http://[::1]:9000/tasks", ""), ("https://mosaic.example/tasks", ""),
+    ("http://10.0.0.7/tasks", "    allow_plain_http: true\n")])
+def test_a_webhook_over_plain_http_is_taken_to_loopback_or_with_explicit_consent(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, extra: str) -> None:
+    """Loopback over http://, any host over https://, and 10.0.0.7 over http:// with
+    allow_plain_http: true are all taken, the URL as written."""
+    _file(tmp_path, f"receivers:\n  hook:\n    adapter: webhook\n    url: {url}\n"
+                    f"    signed: false\n{extra}", monkeypatch)
+    assert str(Settings().receiver_settings()["hook"].url) == url

@@ -27,7 +27,7 @@ from oversight.adapters.store import calendar_feeds, inbound
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.workflows import record_reads
 from oversight.workflows.bootstrap import App
-from oversight.workflows.planner import HORIZON_MONTHS, sessions_ahead
+from oversight.workflows.planner import HORIZON_MONTHS, published_sessions
 
 api = APIRouter(tags=["people"])
 
@@ -53,9 +53,11 @@ def calendar(person: str = Path(..., max_length=64, pattern=r"^[A-Za-z0-9_.-]+$"
     now = clock()
     with as_problems():
         record_reads.person_read(app.store, reader_of(who), person, "calendar", now)
-    sessions = sessions_ahead(app.store, app.policy, person, today=start or london_today(now),
-                              months=months)
-    return Response(sessions_calendar(person, sessions, now=now), media_type=ICS,
+    sessions, sequences = published_sessions(app.store, app.policy, person,
+                                             today=start or london_today(now), months=months,
+                                             record=start is None)
+    return Response(sessions_calendar(person, sessions, now=now, sequences=sequences),
+                    media_type=ICS,
                     headers={"Content-Disposition": f'attachment; filename="{person}.ics"'})
 
 
@@ -84,15 +86,15 @@ def feed(request: Request, secret: str = Path(..., max_length=100,
         uow.commit()
     if person is None:
         raise Problem(404, "not-found", "No such calendar feed: it may have been revoked.")
-    sessions = sessions_ahead(app.store, app.policy, person, today=london_today(now),
-                              months=HORIZON_MONTHS)
-    etag = calendar_etag(person, sessions)
+    sessions, sequences = published_sessions(app.store, app.policy, person,
+                                             today=london_today(now), months=HORIZON_MONTHS)
+    etag = calendar_etag(person, sessions, sequences)
     headers = {"ETag": etag}
     asked = [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]
     if etag in asked or "*" in asked:
         return Response(status_code=304, headers=headers)
-    return Response(sessions_calendar(person, sessions, now=now, refresh=FEED_REFRESH),
-                    media_type=ICS, headers=headers)
+    return Response(sessions_calendar(person, sessions, now=now, refresh=FEED_REFRESH,
+                                      sequences=sequences), media_type=ICS, headers=headers)
 
 
 __all__ = ["api"]
