@@ -11,10 +11,14 @@ import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 """A person's, child's, session's or point's id: letters, digits, ``_``, ``.``, ``-``; 1–64."""
+Flag = Annotated[bool, Strict()]
+"""A yes-or-no field: JSON ``true`` or ``false`` only. pydantic's default would take "yes", "no",
+"off" and 1 as well, words a sender may mean otherwise (issue 20: ``planned: "no"`` recorded as
+False with no question asked)."""
 EventId = Annotated[str, Field(min_length=1, max_length=128,
                                pattern=r"^[A-Za-z0-9_.:\[\]-]+$")]
 """A sender's id for an event: as an Identifier, plus ``:``, ``[`` and ``]``; 1–128 (issue 14:

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from oversight.states.events.base import DomainEvent, Identifier
+from oversight.states.events.base import DomainEvent, Flag, Identifier
 from oversight.states.policy.practice_sections import CaseType
 
 Risk = Literal["standard", "high"]
@@ -31,10 +31,10 @@ class ChildAllocated(DomainEvent):
     risk: Risk = "standard"
     """``high``: the policy's closer interval applies (devon §5.1 "high risk/concern monthly")."""
     plan: PlanOrNone = "none"
-    assessed_longer: bool = False
+    assessed_longer: Flag = False
     """Assessed as suitable for the longer interval (surrey §4.1: CWD "6 monthly if assessed")."""
     born: date | None = None
-    unborn: bool = False
+    unborn: Flag = False
 
     @model_validator(mode="after")
     def _born_or_unborn(self) -> ChildAllocated:
@@ -53,7 +53,7 @@ class CaseDetailsChanged(DomainEvent):
     case_type: CaseType | None = None
     risk: Risk | None = None
     plan: PlanOrNone | None = None
-    assessed_longer: bool | None = None
+    assessed_longer: Flag | None = None
     born: date | None = None
     """The birth of a child allocated unborn."""
 
@@ -98,10 +98,10 @@ class ChildSupervisionHeld(DomainEvent):
     worker: Identifier
     supervisor: Identifier | None = None
     """Who held it, when not the child's manager (devon §5.3: ad hoc, another manager)."""
-    recorded: bool = False
+    recorded: Flag = False
     """Recorded on the child's record at the time (devon §5.3's expected standard): no
     recording task follows."""
-    decisions_made: bool = True
+    decisions_made: Flag = True
     """Decisions to transfer onto the case record (sunderland §5.3)."""
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from oversight.states.events.base import DomainEvent, Identifier
+from oversight.states.events.base import DomainEvent, Flag, Identifier
 
 
 class SessionPlanned(DomainEvent):
@@ -20,7 +20,7 @@ class SessionPlanned(DomainEvent):
     session: Identifier
     """The session's own identifier, used by every later event about it."""
     for_date: date
-    preparation: bool = True
+    preparation: Flag = True
     """False when the policy's preparation does not apply to this session (surrey §4.3: only
     sessions using the Family Safeguarding workbook)."""
 
