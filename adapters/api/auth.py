@@ -94,8 +94,8 @@ class Caller:
                                                     "`actor` out.")
         with store() as uow:
             known = uow.staff.member(asked)
-        if known is None:
-            raise Problem(422, "actor-unknown", "`actor` must be a member of staff this "
+        if known is None:  # the store's state refuses it, as an unknown child: a 409
+            raise Problem(409, "actor-unknown", "`actor` must be a member of staff this "
                                                 "store holds.")
         return principal(self.role, self.token.id, self.person, acting_for=asked)
 

@@ -134,16 +134,22 @@ def api_asye(request: Request, worker: StaffId,
 def api_compliance(request: Request,
                    viewer: Viewer = Depends(viewer_of("compliance", _team)),
                    start: IsoDate | None = Query(None, alias="from",
-                                                 description="First day of the period."),
+                                                 description="First day of the period: on or "
+                                                             "before `to` (else 400)."),
                    end: IsoDate | None = Query(None, alias="to",
-                                               description="Last day of the period."),
+                                               description="Last day of the period: on or "
+                                                           "after `from` (else 400)."),
                    team: str | None = Query(None, min_length=1, max_length=64,
                                             pattern=ID_PATTERN,
                                             description="A manager's staff id: their team."),
                    as_of: IsoDate | None = Query(None, description="Judge tasks as they stood "
                                                                    "on this day."),
                    purpose: str | None = PurposeHeader) -> JSONResponse:
-    """The compliance figures of ``oversight.workflows.compliance`` for a period and a team."""
+    """The compliance figures of ``oversight.workflows.compliance`` for a period and a team.
+
+    ``from`` must be on or before ``to`` (a rule between two parameters, which the schema
+    cannot state): a period back to front is a 400 ``period-invalid``, not a 422. Either may be
+    left out: by default the period is the twelve months to the end of the store's month."""
     board = dashboard_of(request)
     team = team or (viewer.person if viewer.role == "manager" else None)
     target = [f"team:{team}" if team else "team:authority"]

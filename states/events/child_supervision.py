@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import ConfigDict, model_validator
 
-from oversight.states.events.base import DomainEvent, Flag, Identifier
+from oversight.states.events.base import DomainEvent, Flag, Identifier, dates_out_of_order
 from oversight.states.policy.practice_sections import CaseType
 
 Risk = Literal["standard", "high"]
@@ -36,12 +36,18 @@ class ChildAllocated(DomainEvent):
     born: date | None = None
     unborn: Flag = False
 
+    # Said in the OpenAPI document too (issue 20): not both a birth date and unborn.
+    model_config = ConfigDict(json_schema_extra={"not": {
+        "required": ["born", "unborn"],
+        "properties": {"born": {"type": "string"}, "unborn": {"const": True}}}})
+
     @model_validator(mode="after")
     def _born_or_unborn(self) -> ChildAllocated:
         if self.unborn and self.born is not None:
             raise ValueError("give either 'born' or 'unborn: true', not both")
         if self.born is not None and self.born > self.on:
-            raise ValueError("'born' is after the allocation: an unborn child is 'unborn: true'")
+            raise dates_out_of_order("'born' is after the allocation: an unborn child is "
+                                     "'unborn: true'")
         return self
 
 
@@ -57,13 +63,18 @@ class CaseDetailsChanged(DomainEvent):
     born: date | None = None
     """The birth of a child allocated unborn."""
 
+    # Said in the OpenAPI document too (issue 20): at least one of them, not null.
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+        for name in ("case_type", "risk", "plan", "assessed_longer", "born")]})
+
     @model_validator(mode="after")
     def _something_changed(self) -> CaseDetailsChanged:
         fields = (self.case_type, self.risk, self.plan, self.assessed_longer, self.born)
         if all(value is None for value in fields):
             raise ValueError("give at least one of case_type, risk, plan, assessed_longer, born")
         if self.born is not None and self.born > self.on:
-            raise ValueError("'born' is after the day of the change")
+            raise dates_out_of_order("'born' is after the day of the change")
         return self
 
 

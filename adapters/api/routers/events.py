@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from oversight.adapters.api.auth import Caller, Clock, the_app, the_clock, writer
 from oversight.adapters.api.group_commit import GroupCommit
+from oversight.adapters.api.problems import json_bodies
 from oversight.adapters.api.references import refuse_children_not_held
 from oversight.adapters.api.schemas import BatchResult, EventResult, ProblemOut, TransitionOut
 from oversight.states.events.registry import DomainEvent, event_types
@@ -93,7 +94,7 @@ def router() -> APIRouter:
         dry_run: bool = False
         """Apply, report, then roll back."""
 
-    api = APIRouter(tags=["events"], responses=_REFUSALS)
+    api = APIRouter(tags=["events"], responses=_REFUSALS, dependencies=[Depends(json_bodies)])
 
     @api.post("/events", status_code=201, response_model=EventResult,
               responses={200: {"model": EventResult,
