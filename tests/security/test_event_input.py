@@ -129,3 +129,21 @@ def test_the_subject_access_export_leaves_out_the_calendar_feeds_digest(
     assert row["id"] == feed.id and row["person"] == "sw1"
     assert "hash" not in row
     assert calendar_feeds._hash(secret) not in str(export)  # noqa: SLF001 - the digest itself
+
+
+def test_a_close_names_its_fields_keys_and_refuses_one_its_event_does_not_take(
+        api: TestClient, teams: App, secrets: dict[str, str]) -> None:
+    """tm1:sw1's second supervision closed with ``nonsense``: 422 (no close takes it, the
+    schema says so); with ``outcome`` (a final assessment's, not a session's): 409 naming it;
+    neither leaves a trace."""
+    task = "relationship:tm1:sw1:supervision:2"
+    before = _store(teams)
+    unknown = api.post(f"/v1/tasks/{task}/close", headers=bearer(secrets["admin"]),
+                       json={"on": "2026-02-27", "fields": {"nonsense": 1}})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "body.fields.nonsense"
+    untaken = api.post(f"/v1/tasks/{task}/close", headers=bearer(secrets["admin"]),
+                       json={"on": "2026-02-27", "fields": {"outcome": "passed"}})
+    assert untaken.status_code == 409
+    assert untaken.json()["detail"] == "a supervision_held does not take outcome: leave it out"
+    assert _store(teams) == before
