@@ -150,6 +150,11 @@ class CloseBody(BaseModel):
     """What only a person knows, e.g. ``{"outcome": "passed"}`` for a final assessment: the
     fields of the event that closes the task, but those taken from the task and its entity."""
 
+    def given_fields(self) -> dict[str, Any]:
+        """The keys sent in ``fields``, only: one left out is the event's default, not null."""
+        sent: BaseModel = self.fields
+        return sent.model_dump(exclude_unset=True)
+
 
 class CloseResult(Out):
     task: TaskOut

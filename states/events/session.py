@@ -7,6 +7,7 @@ from datetime import date
 from typing import Literal
 
 from pydantic import ConfigDict, model_validator
+from pydantic.json_schema import JsonDict
 
 from oversight.states.events.base import DomainEvent, Flag, Identifier, dates_out_of_order
 
@@ -39,8 +40,8 @@ class SessionPrepared(DomainEvent):
     session: Identifier
 
 
-_NAMED = {"type": "string"}
-PAIR_OR_SESSION = {"oneOf": [
+_NAMED: JsonDict = {"type": "string"}
+PAIR_OR_SESSION: JsonDict = {"oneOf": [
     {"required": ["session"], "properties": {"session": _NAMED},
      "not": {"required": ["supervisor", "supervisee"],
              "properties": {"supervisor": _NAMED, "supervisee": _NAMED}}},

@@ -115,8 +115,7 @@ def close_task(body: CloseBody, task_id: str = TaskPath, who: Caller = Depends(c
         escalated = _task_row(app, task["escalates"])
         if escalated is not None:
             source = escalated[0]
-    # Only the keys sent: an absent one is the event's default, not a null.
-    fields = body.fields.model_dump(exclude_unset=True)
+    fields = body.given_fields()
     with app.engine.connect() as connection:
         # The actor is the credential; fields may name only records this token can see.
         actor = who.actor(app.store, asked_actor(fields))
