@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from oversight.states.errors import NoFulfillingEvent
-from oversight.states.events.registry import DomainEvent, parse_event
+from oversight.states.events.registry import DomainEvent, event_types, parse_event
 
 Builder = Callable[[dict[str, Any], str], dict[str, Any]]
 """(entity data, task key) → the event's fields besides type and date."""
@@ -76,6 +76,13 @@ _SESSION_TASKS = {"session_record": "session_recorded", "workbook_summary": "ses
                   "session_rescheduled"}
 
 
+FULFILLING_TYPES: frozenset[str] = frozenset(
+    {event_type for event_type, _ in FULFILLED_BY.values()} | set(_SESSION_TASKS.values())
+    | {"team_activity_held"})
+"""Every event type closing a task by hand may record: the keys ``fields`` may carry are
+theirs (the API's schema of ``fields``)."""
+
+
 def fulfilling_event(task: dict[str, Any], data: dict[str, Any], *, on: date,
                      event_id: str | None = None, actor: str | None = None,
                      fields: dict[str, Any] | None = None) -> DomainEvent:
@@ -97,6 +104,12 @@ def fulfilling_event(task: dict[str, Any], data: dict[str, Any], *, on: date,
         raise NoFulfillingEvent(f"no single event closes a task of type '{type_}': record what "
                                 f"happened with POST /v1/events")
     derived = build(data, key)
+    # The schema of ``fields`` takes the keys of every fulfilling event; which of them this
+    # task's event takes depends on the task (the store's state): a 409, not a 422.
+    untaken = sorted(set(fields or {}) - set(event_types()[event_type].model_fields))
+    if untaken:
+        raise NoFulfillingEvent(f"a {event_type} does not take {', '.join(untaken)}: leave "
+                                f"{'it' if len(untaken) == 1 else 'them'} out")
     clash = sorted(set(fields or {}) & (set(derived) | {"type", "on", "event_id"}))
     if clash:
         raise NoFulfillingEvent(f"fields {', '.join(clash)} come from the task and its entity; "
@@ -109,4 +122,4 @@ def fulfilling_event(task: dict[str, Any], data: dict[str, Any], *, on: date,
     return parse_event(body)
 
 
-__all__ = ["FULFILLED_BY", "NoFulfillingEvent", "fulfilling_event"]
+__all__ = ["FULFILLED_BY", "FULFILLING_TYPES", "NoFulfillingEvent", "fulfilling_event"]

@@ -107,6 +107,8 @@ def _openapi(api: FastAPI) -> dict[str, Any]:
                 answers = operation.setdefault("responses", {})
                 if operation.get("requestBody"):
                     answers.setdefault("400", {"description": "The body is not JSON."})
+                    answers.setdefault("415", {"description": "The body is sent as something "
+                                                              "else than JSON (Content-Type)."})
                 if operation.get("parameters") or operation.get("requestBody"):
                     answers.setdefault("422", {"description": "The request is malformed."})
                 answers.setdefault("503", {"description": "The store is busy or unavailable; "

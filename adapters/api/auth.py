@@ -2,7 +2,8 @@
 
 The token in ``Authorization: Bearer …`` is hashed (SHA-256) and looked up; only the hash is
 stored (``oversight token create`` prints the token once). A missing, unknown, expired or revoked
-token is a 401; a role that may not make the request is a 403 that names nothing. The caller is
+token is a 401; a role that may not make the request is a 403 that names nothing, and a read
+refused is written to the access log before it is answered (:meth:`Caller.refuse`). The caller is
 the actor of whatever it writes (:meth:`Caller.actor`); ``X-Purpose`` says why it reads, and goes
 to the access log with each read.
 """
@@ -23,9 +24,6 @@ from oversight.adapters.api.problems import Problem, forbidden
 from oversight.adapters.store import inbound
 from oversight.adapters.store.unit_of_work import SqlRepositories
 from oversight.workflows.access import (
-    DATA_PROTECTION,
-    OVERSEERS,
-    READERS,
     WRITERS,
     Scope,
     principal,
@@ -75,6 +73,14 @@ class Caller:
         inbound.log_access(connection, token=self.token, role=self.role, resource=resource,
                            targets=targets, outcome=outcome, now=now, purpose=self.purpose)
 
+    def refuse(self, app: App, resource: str, targets: Iterable[str], *,
+               now: datetime) -> Problem:
+        """The refusal of a read this token's role may not make, logged and committed first
+        (every read is in the access log, refused ones too): raise what it returns."""
+        with app.engine.begin() as connection:
+            self.log(connection, resource, targets, now=now, outcome="refused")
+        return forbidden()
+
     def actor(self, store: UnitOfWorkFactory, asked: str | None = None) -> str:
         """The actor a write records: this credential. ``asked`` (an ``actor`` in the request)
         is honoured only for a service token whose scope allows acting for staff, and only for
@@ -88,8 +94,8 @@ class Caller:
                                                     "`actor` out.")
         with store() as uow:
             known = uow.staff.member(asked)
-        if known is None:
-            raise Problem(422, "actor-unknown", "`actor` must be a member of staff this "
+        if known is None:  # the store's state refuses it, as an unknown child: a 409
+            raise Problem(409, "actor-unknown", "`actor` must be a member of staff this "
                                                 "store holds.")
         return principal(self.role, self.token.id, self.person, acting_for=asked)
 
@@ -155,26 +161,4 @@ async def writer(who: Caller = Depends(caller)) -> Caller:
     return who
 
 
-async def reader(who: Caller = Depends(caller)) -> Caller:
-    """Roles that read records: all but system (whose reach is still limited by its scope)."""
-    if who.role not in READERS:
-        raise forbidden()
-    return who
-
-
-async def overseer(who: Caller = Depends(caller)) -> Caller:
-    """Roles that read the access log: auditor, admin and the data protection officer."""
-    if who.role not in OVERSEERS:
-        raise forbidden()
-    return who
-
-
-async def data_protection(who: Caller = Depends(caller)) -> Caller:
-    """The data protection officer's role: subject access."""
-    if who.role not in DATA_PROTECTION:
-        raise forbidden()
-    return who
-
-
-__all__ = ["Caller", "Clock", "bearer", "caller", "data_protection", "overseer", "reader",
-           "the_app", "the_clock", "writer"]
+__all__ = ["Caller", "Clock", "bearer", "caller", "the_app", "the_clock", "writer"]

@@ -15,10 +15,12 @@ from sqlalchemy import Connection, select
 
 from oversight.adapters.api.auth import Caller
 from oversight.adapters.api.problems import Problem
+from oversight.adapters.store import inbound
 from oversight.adapters.store import tables as t
 from oversight.workflows.access import CHILD_KINDS, READERS, Scope
 
 UNSEEN = ("No such session or child that this token can see: check the ids in `fields`.")
+NOT_HELD = "`children_discussed` names children the store does not hold: {}."
 
 
 def _entities(connection: Connection, kinds: frozenset[str] | set[str], *, subject: str | None
@@ -41,7 +43,12 @@ def unseen_reference(connection: Connection, who: Caller, fields: dict[str, Any]
     there: the same answer)."""
     scope = who.scope(connection) if who.role in READERS else Scope()
     if scope.everything or who.role == "system":
-        return  # writers that post any event may name any record, as POST /v1/events does
+        # Writers that post any event may name any record the store holds, as POST /v1/events
+        # does; a child it does not hold is refused there and here alike.
+        children = fields.get("children_discussed")
+        if isinstance(children, list):
+            refuse_children_not_held(connection, [c for c in children if isinstance(c, str)])
+        return
     session = fields.get("session")
     if session is not None and not (isinstance(session, str) and _sees_any(
             scope, _entities(connection, {"session"}, entity_id=session))):
@@ -56,6 +63,14 @@ def unseen_reference(connection: Connection, who: Caller, fields: dict[str, Any]
                 raise Problem(409, "unknown-record", UNSEEN)
 
 
+def refuse_children_not_held(connection: Connection, children: list[str]) -> None:
+    """A 409 naming the children the store does not hold, if any: an event about a child who
+    is not there would be recorded against no one (issue 20)."""
+    missing = inbound.children_not_held(connection, children)
+    if missing:
+        raise Problem(409, "unknown-record", NOT_HELD.format(", ".join(missing)))
+
+
 def asked_actor(fields: dict[str, Any]) -> str | None:
     """The ``actor`` a request asked for (taken out of ``fields``); a non-string is refused."""
     asked = fields.pop("actor", None)
@@ -64,4 +79,4 @@ def asked_actor(fields: dict[str, Any]) -> str | None:
     return asked
 
 
-__all__ = ["UNSEEN", "asked_actor", "unseen_reference"]
+__all__ = ["NOT_HELD", "UNSEEN", "asked_actor", "refuse_children_not_held", "unseen_reference"]

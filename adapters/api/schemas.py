@@ -8,9 +8,10 @@ only.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, create_model
 
 from oversight.adapters.scenario import iso_date
 
@@ -108,6 +109,50 @@ class TaskPage(Out):
     offset: int
 
 
+def _not_null(annotation: Any) -> Any:
+    """``X | None`` as ``X``: every key of ``fields`` may be null or left out."""
+    args = get_args(annotation)
+    if get_origin(annotation) in (Union, UnionType) and type(None) in args:
+        rest = tuple(arg for arg in args if arg is not type(None))
+        return rest[0] if len(rest) == 1 else Union[rest]  # noqa: UP007 - built at run time
+    return annotation
+
+
+def _close_fields() -> type[BaseModel]:
+    """The keys ``fields`` may carry: those of the events a task's close may record
+    (:data:`~oversight.workflows.closing.FULFILLING_TYPES`) but their type, day and id, each
+    typed as the events type it (or any value, where two events type it apart), and ``actor``;
+    any other key is refused (422), as the events refuse it."""
+    from oversight.states.events.registry import event_types
+    from oversight.workflows.closing import FULFILLING_TYPES
+
+    found: dict[str, Any] = {}
+    shapes: dict[str, Any] = {}
+    for event_type, cls in sorted(event_types().items()):
+        if event_type not in FULFILLING_TYPES:
+            continue
+        for name, field in cls.model_fields.items():
+            if name in ("type", "on", "event_id", "actor"):
+                continue
+            typed = _not_null(Annotated[(field.annotation, *field.metadata)]
+                              if field.metadata else field.annotation)
+            # Two events type a key alike when their JSON Schemas agree (``session`` is
+            # optional in one, required in another: the same identifier).
+            shape = TypeAdapter(typed).json_schema()
+            if name not in found:
+                found[name], shapes[name] = typed, shape
+            elif shapes[name] != shape:
+                found[name] = Any
+    fields: dict[str, Any] = {name: (typed | None, None) for name, typed in sorted(found.items())}
+    fields["actor"] = (str | None, Field(None, max_length=64, pattern=ID_PATTERN,
+                                         description="Who the token acts for (a token allowed "
+                                                     "to act for staff only)."))
+    return create_model("CloseFields", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+CloseFields = _close_fields()
+
+
 class CloseBody(BaseModel):
     """Close a task by recording the event that fulfils it (see ``oversight.workflows.closing``)."""
 
@@ -118,8 +163,14 @@ class CloseBody(BaseModel):
     event_id: str | None = Field(default=None, min_length=1, max_length=128,
                                  pattern=REF_PATTERN)
     """Makes a retry safe; by default derived from the task and ``on``."""
-    fields: dict[str, Any] = {}
-    """What only a person knows, e.g. ``{"outcome": "passed"}`` for a final assessment."""
+    fields: CloseFields = Field(default_factory=CloseFields)  # type: ignore[valid-type]
+    """What only a person knows, e.g. ``{"outcome": "passed"}`` for a final assessment: the
+    fields of the event that closes the task, but those taken from the task and its entity."""
+
+    def given_fields(self) -> dict[str, Any]:
+        """The keys sent in ``fields``, only: one left out is the event's default, not null."""
+        sent: BaseModel = self.fields
+        return sent.model_dump(exclude_unset=True)
 
 
 class CloseResult(Out):

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
+from oversight.adapters.cli.operator_reads import log_read
 from oversight.adapters.cli.runtime import open_store
 from oversight.adapters.cli.runtime import settings as load_settings
 
@@ -60,6 +61,7 @@ def deliveries(
         paused = [{"receiver": c.receiver, "until": _iso(c.open_until),
                    "failures": c.failures, "last_error": c.last_error} for c in found.paused]
         deadline = timedelta(hours=ready.settings.delivery.deadline_hours)
+        log_read(ready.store, "deliveries", [f"task:{row['task_id']}" for row in rows])
     views = [_view(row, deadline) for row in rows]
     if as_json:
         print_json({"deliveries": views, "counts": counts, "paused": paused})

@@ -43,7 +43,9 @@ def event(
         recorded = parse_event(data)
         # The actor is whoever ran the command (issue 14): an `actor` field is who they act for.
         recorded = recorded.model_copy(update={"actor": operator_actor(recorded.actor)})
-        outcome = open_store().service.record(recorded, now=datetime.now(UTC))
+        ready = open_store()
+        _children_held(ready.engine, recorded)
+        outcome = ready.service.record(recorded, now=datetime.now(UTC))
     if as_json:
         print_json({"applied": outcome.applied, "duplicate": bool(outcome.duplicates),
                     "event_id": outcome.recorded[0] if outcome.recorded else recorded.event_id,
@@ -60,6 +62,21 @@ def event(
     for line in outcome.transitions:
         out().print(f"  {line['entity']}: {line['from']} → {line['to']} ({line['trigger']}, "
                     f"{views.rule_label(line['rule'])})", markup=False, soft_wrap=True)
+
+
+def _children_held(engine: Any, recorded: Any) -> None:
+    """One line and exit 1 if the event names children the store does not hold, as the API
+    refuses them (issue 20)."""
+    children = getattr(recorded, "children_discussed", None)
+    if not children:
+        return
+    from oversight.adapters.store.inbound import children_not_held
+
+    with engine.connect() as connection:
+        missing = children_not_held(connection, children)
+    if missing:
+        fail(f"children_discussed names children the store does not hold: "
+             f"{', '.join(missing)}")
 
 
 def event_data(payload: str | None, type_: str | None, on: str | None,
@@ -85,5 +102,12 @@ def event_data(payload: str | None, type_: str | None, on: str | None,
         key, sep, value = item.partition("=")
         if not sep or not key:
             fail(f"--field {item!r}: write KEY=VALUE, e.g. --field supervisor=tm1")
-        data[key.strip()] = value.strip()
+        data[key.strip()] = _flag_value(value.strip())
     return data
+
+
+def _flag_value(text: str) -> Any:
+    """A flag's value as the JSON it spells: ``true`` and ``false`` are the yes-or-no fields'
+    only words (as in JSON: "yes" or 1 is refused by the event, issue 20); anything else stays
+    text for the event to read."""
+    return {"true": True, "false": False}.get(text, text)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import typer
 
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
+from oversight.adapters.cli.operator_reads import log_read
 from oversight.adapters.cli.runtime import open_store
 
 feed_app = typer.Typer(help="Calendar feeds: a person's supervision calendar by URL, for "
@@ -83,6 +84,7 @@ def listing(as_json: bool = JsonFlag) -> None:
         ready = open_store()
         with ready.engine.connect() as connection:
             feeds = calendar_feeds.listing(connection)
+        log_read(ready.store, "feed-list", [f"person:{f.person}" for f in feeds])
     rows = [{"id": f.id, "person": f.person, "issued": f.created_at.isoformat(),
              "revoked": f.revoked_at.isoformat() if f.revoked_at else None} for f in feeds]
     if as_json:

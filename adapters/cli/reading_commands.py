@@ -37,6 +37,9 @@ def status(as_json: bool = JsonFlag,
         policy = ready.policy_header()
         entities, upcoming, task_states, outbox = (found.entities, found.upcoming, found.tasks,
                                                    found.messages)
+        # The next timers name lifecycles (relationship:tm1:sw1): a read of those records.
+        log_read(ready.store, "status", [f"{t['entity_kind']}:{t['entity_id']}"
+                                         for t in upcoming])
     if as_json:
         print_json({"policy": policy.authority,
                     "entities": [{"kind": k, "state": s, "count": c} for k, s, c in entities],

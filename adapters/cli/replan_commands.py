@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
+from oversight.adapters.cli.operator_reads import log_read
 from oversight.adapters.cli.runtime import settings
 
 
@@ -48,6 +49,9 @@ def replan(
                                     on=datetime.now(ZoneInfo("Europe/London")).date(),
                                     now=datetime.now(UTC),
                                     link_base=ready.settings.link_base)
+        # The moves name open tasks (and so people): shown, they are read.
+        log_read(ready.store, "replan", [f"task:{move.task_id}" for move in plan.moves]
+                 + [f"task:{task}" for task, _ in plan.kept])
     if as_json:
         print_json({**plan.to_json(), "applied": not dry_run})
         return

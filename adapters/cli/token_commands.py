@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import typer
 
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
+from oversight.adapters.cli.operator_reads import log_read
 from oversight.adapters.cli.runtime import open_store
 
 token_app = typer.Typer(help="API bearer tokens: only their SHA-256 is stored; each expires.",
@@ -140,6 +141,8 @@ def token_list(as_json: bool = JsonFlag) -> None:
         ready = open_store()
         with ready.engine.connect() as connection:
             found = credentials.tokens(connection)
+        log_read(ready.store, "token-list", [f"person:{record.person}" if record.person
+                                             else f"token:{record.id}" for record in found])
     rows = [record.to_json() for record in found]
     if as_json:
         print_json(rows)

@@ -2,8 +2,9 @@
 
 The export gathers every row that names the person (:mod:`oversight.adapters.store.personal_rows`:
 their staff record, lifecycles, timers, tasks, audit and access-log rows, messages and their
-deliveries, tokens — never a token's hash), grouped by table, with a manifest: who, when, by
-whom, and for each table how many rows and the SHA-256 of its section, so a copy can be checked.
+deliveries, tokens and calendar feeds — never a token's or a feed's hash), grouped by table,
+with a manifest: who, when, by whom, and for each table how many rows and the SHA-256 of its
+section, so a copy can be checked.
 Producing it is itself a read of personal data, written to the access log.
 """
 
@@ -19,9 +20,10 @@ from sqlalchemy import Connection
 from oversight.adapters.store import inbound
 from oversight.adapters.store.personal_rows import existing_tables, rows_naming
 
-WITHHELD = {"api_tokens": ("hash",), "access_log": ("digest", "chain"),
-            "audit": ("digest", "chain")}
-"""Columns that are not about the person and would weaken the store if shared."""
+WITHHELD = {"api_tokens": ("hash",), "calendar_feeds": ("hash",),
+            "access_log": ("digest", "chain"), "audit": ("digest", "chain")}
+"""Columns that are not about the person and would weaken the store if shared: a token's or a
+calendar feed's secret digest (an offline guess at the secret could be checked against it)."""
 
 DESCRIPTIONS = {
     "staff": "the staff record (role, dates, line manager, team)",
@@ -33,6 +35,7 @@ DESCRIPTIONS = {
     "outbox": "messages sent about the person's tasks",
     "deliveries": "the deliveries of those messages to each receiving system",
     "api_tokens": "the person's API tokens (never the token or its hash)",
+    "calendar_feeds": "the person's calendar feeds (never the secret or its hash)",
     "processed_events": "events applied, by event id",
 }
 

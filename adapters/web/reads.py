@@ -7,17 +7,21 @@ journey the token may not see gets the same 404 as one that is not there.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
 
-from oversight.adapters.api.auth import PURPOSE_PATTERN
+from oversight.adapters.api.auth import PURPOSE_PATTERN, bearer
 from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.schemas import IsoDate, ProblemOut
+from oversight.adapters.store.credentials import TokenRecord
 from oversight.adapters.web import sessions
-from oversight.adapters.web.pages import period_of
+from oversight.adapters.web.pages import is_identifier, period_of
 from oversight.adapters.web.sessions import dashboard_of
 from oversight.adapters.web.viewer import Viewer, bearer_viewer
 from oversight.states.errors import UnknownEntity
@@ -33,23 +37,58 @@ PurposeHeader = Header(None, alias="X-Purpose", max_length=200,
                                    "characters); written to the access log.")
 
 
-def api_viewer(request: Request) -> Viewer:
-    """The viewer of an API call, from ``Authorization: Bearer …`` or the session cookie."""
-    header = request.headers.get("authorization", "")
-    board = dashboard_of(request)
-    found: Viewer | bool | None = None
-    if header.lower().startswith("bearer "):
-        found = bearer_viewer(board.engine, header[7:].strip(), board.clock())
-    elif request.cookies.get(sessions.SESSION_COOKIE):
-        found = sessions.session_viewer(request)
-    if found is None:
-        raise Problem(401, "unauthenticated", "Send a live bearer token: Authorization: "
-                                              "Bearer <token>.",
-                      headers={"WWW-Authenticate": "Bearer"})
-    if found is False:  # a live token whose role reads no progress (system, dpo)
-        raise Problem(403, "forbidden", "This token's role does not allow this request.")
-    assert isinstance(found, Viewer)
-    return found
+Targets = Callable[[Request], list[str]]
+"""What a read names in the access log, from its request (checked ids only: anything else is
+no one's record, ``?``)."""
+
+
+def viewer_of(resource: str, targets: Targets) -> Callable[..., Viewer]:
+    """The dependency giving a read's viewer, from ``Authorization: Bearer …`` (the security
+    the OpenAPI document declares) or the session cookie. A live token whose role reads no
+    progress (system, dpo) is refused with a 403, logged under ``resource`` and ``targets``
+    first; without a live token it is a 401, and nothing is logged: no one to name, and the
+    log is not for anyone at all to fill."""
+
+    def api_viewer(request: Request,
+                   credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Viewer:
+        board = dashboard_of(request)
+        found: Viewer | TokenRecord | None = None
+        if credentials is not None and credentials.scheme.lower() == "bearer":
+            found = bearer_viewer(board.engine, credentials.credentials, board.clock())
+        elif request.cookies.get(sessions.SESSION_COOKIE):
+            found = sessions.session_viewer(request)
+        if found is None:
+            raise Problem(401, "unauthenticated", "Send a live bearer token: Authorization: "
+                                                  "Bearer <token>.",
+                          headers={"WWW-Authenticate": "Bearer"})
+        if isinstance(found, TokenRecord):  # a live token whose role reads no progress
+            purpose = request.headers.get("x-purpose")
+            Viewer(found.role, found.person, frozenset(), token=found).log(
+                board.engine, resource, targets(request), now=board.clock(),
+                outcome="refused",
+                purpose=purpose if purpose and re.fullmatch(PURPOSE_PATTERN, purpose) else None)
+            raise Problem(403, "forbidden", "This token's role does not allow this request.")
+        return found
+
+    return api_viewer
+
+
+def _checked(prefix: str, value: str | None, absent: str) -> str:
+    if value is None:
+        return absent
+    return f"{prefix}:{value}" if is_identifier(value) else f"{prefix}:?"
+
+
+def _journeys(request: Request) -> list[str]:
+    return ["asye"]
+
+
+def _journey(request: Request) -> list[str]:
+    return [_checked("asye", request.path_params.get("worker"), "asye:?")]
+
+
+def _team(request: Request) -> list[str]:
+    return [_checked("team", request.query_params.get("team"), "team:authority")]
 
 
 api = APIRouter(prefix="/v1", tags=["progress"], responses={
@@ -59,7 +98,7 @@ api = APIRouter(prefix="/v1", tags=["progress"], responses={
 
 
 @api.get("/asye", summary="Every ASYE journey this token may see")
-def api_asye_list(request: Request, viewer: Viewer = Depends(api_viewer),
+def api_asye_list(request: Request, viewer: Viewer = Depends(viewer_of("asye", _journeys)),
                   purpose: str | None = PurposeHeader) -> list[dict[str, Any]]:
     """Every ASYE journey the token may see, with its progress on the store's today."""
     board = dashboard_of(request)
@@ -73,7 +112,8 @@ def api_asye_list(request: Request, viewer: Viewer = Depends(api_viewer),
 @api.get("/asye/{worker}", summary="One worker's ASYE progress",
          responses={404: {"model": ProblemOut,
                           "description": "No such ASYE journey that this token can see."}})
-def api_asye(request: Request, worker: StaffId, viewer: Viewer = Depends(api_viewer),
+def api_asye(request: Request, worker: StaffId,
+             viewer: Viewer = Depends(viewer_of("asye", _journey)),
              purpose: str | None = PurposeHeader) -> dict[str, Any]:
     """One worker's ASYE progress; the same 404 for a journey the token may not see as for
     one that is not there."""
@@ -91,18 +131,25 @@ def api_asye(request: Request, worker: StaffId, viewer: Viewer = Depends(api_vie
 @api.get("/compliance", summary="Share of obligations met on time, by rule",
          responses={400: {"model": ProblemOut, "description": "The period is back to front."},
                     404: {"model": ProblemOut, "description": "No team led by that staff id."}})
-def api_compliance(request: Request, viewer: Viewer = Depends(api_viewer),
+def api_compliance(request: Request,
+                   viewer: Viewer = Depends(viewer_of("compliance", _team)),
                    start: IsoDate | None = Query(None, alias="from",
-                                                 description="First day of the period."),
+                                                 description="First day of the period: on or "
+                                                             "before `to` (else 400)."),
                    end: IsoDate | None = Query(None, alias="to",
-                                               description="Last day of the period."),
+                                               description="Last day of the period: on or "
+                                                           "after `from` (else 400)."),
                    team: str | None = Query(None, min_length=1, max_length=64,
                                             pattern=ID_PATTERN,
                                             description="A manager's staff id: their team."),
                    as_of: IsoDate | None = Query(None, description="Judge tasks as they stood "
                                                                    "on this day."),
                    purpose: str | None = PurposeHeader) -> JSONResponse:
-    """The compliance figures of ``oversight.workflows.compliance`` for a period and a team."""
+    """The compliance figures of ``oversight.workflows.compliance`` for a period and a team.
+
+    ``from`` must be on or before ``to`` (a rule between two parameters, which the schema
+    cannot state): a period back to front is a 400 ``period-invalid``, not a 422. Either may be
+    left out: by default the period is the twelve months to the end of the store's month."""
     board = dashboard_of(request)
     team = team or (viewer.person if viewer.role == "manager" else None)
     target = [f"team:{team}" if team else "team:authority"]
@@ -125,4 +172,4 @@ def api_compliance(request: Request, viewer: Viewer = Depends(api_viewer),
     return JSONResponse(report)
 
 
-__all__ = ["api", "api_viewer"]
+__all__ = ["api", "viewer_of"]

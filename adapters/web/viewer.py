@@ -97,14 +97,16 @@ def viewer_for(engine: Engine, token: TokenRecord, csrf: str | None = None) -> V
     return Viewer(role, person, frozenset(people), token=token, csrf=csrf)
 
 
-def bearer_viewer(engine: Engine, secret: str, now: datetime) -> Viewer | bool | None:
+def bearer_viewer(engine: Engine, secret: str, now: datetime
+                  ) -> Viewer | TokenRecord | None:
     """The viewer of a bearer token: live, unexpired, its last use recorded. None for a token
-    that is not live; False for a live one whose role sees no page (system, dpo)."""
+    that is not live; the token itself for a live one whose role sees no page (system, dpo),
+    so that the refusal can be logged under it."""
     with engine.begin() as connection:
         record = inbound.token_for(connection, secret, now=now)
     if record is None:
         return None
-    return viewer_for(engine, record) or False
+    return viewer_for(engine, record) or record
 
 
 __all__ = ["READERS", "Viewer", "bearer_viewer", "viewer_for"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import ConfigDict, model_validator
 
 from oversight.states.events.base import DomainEvent, Identifier
 
@@ -65,6 +65,13 @@ class AsyeEvidenceRecorded(DomainEvent):
     kind: EvidenceKind
     at: Identifier | None = None
     """For a critical reflection: its point, e.g. ``six_month`` or ``twelve_month``."""
+
+    # Said in the OpenAPI document too (issue 20): ``at`` with a critical reflection only.
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": ["kind", "at"], "properties": {"kind": {"const": "critical_reflection"},
+                                                   "at": {"type": "string"}}},
+        {"properties": {"kind": {"not": {"const": "critical_reflection"}},
+                        "at": {"type": "null"}}}]})
 
     @model_validator(mode="after")
     def _reflection_has_its_point(self) -> AsyeEvidenceRecorded:

@@ -11,10 +11,15 @@ import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic_core import PydanticCustomError
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 """A person's, child's, session's or point's id: letters, digits, ``_``, ``.``, ``-``; 1–64."""
+Flag = Annotated[bool, Strict()]
+"""A yes-or-no field: JSON ``true`` or ``false`` only. pydantic's default would take "yes", "no",
+"off" and 1 as well, words a sender may mean otherwise (issue 20: ``planned: "no"`` recorded as
+False with no question asked)."""
 EventId = Annotated[str, Field(min_length=1, max_length=128,
                                pattern=r"^[A-Za-z0-9_.:\[\]-]+$")]
 """A sender's id for an event: as an Identifier, plus ``:``, ``[`` and ``]``; 1–128 (issue 14:
@@ -38,6 +43,16 @@ class DomainEvent(BaseModel):
     """Who recorded it: the credential that sent it (see ``Principal``)."""
     type: str
     """The snake_case of the class name; each event class fixes it as a ``Literal``."""
+
+
+DATE_ORDER = "event_date_order"
+"""The error type of a rule between two dates of one event (a session planned before the day it
+was planned for): a rule JSON Schema cannot state, so the edges answer it as a date refused."""
+
+
+def dates_out_of_order(message: str) -> PydanticCustomError:
+    """The error a validator raises when two of an event's dates are in the wrong order."""
+    return PydanticCustomError(DATE_ORDER, message)
 
 
 def snake_case(class_name: str) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import ConfigDict, model_validator
 
-from oversight.states.events.base import DomainEvent, Identifier
+from oversight.states.events.base import DomainEvent, Flag, Identifier, dates_out_of_order
 from oversight.states.policy.practice_sections import CaseType
 
 Risk = Literal["standard", "high"]
@@ -31,17 +31,23 @@ class ChildAllocated(DomainEvent):
     risk: Risk = "standard"
     """``high``: the policy's closer interval applies (devon §5.1 "high risk/concern monthly")."""
     plan: PlanOrNone = "none"
-    assessed_longer: bool = False
+    assessed_longer: Flag = False
     """Assessed as suitable for the longer interval (surrey §4.1: CWD "6 monthly if assessed")."""
     born: date | None = None
-    unborn: bool = False
+    unborn: Flag = False
+
+    # Said in the OpenAPI document too (issue 20): not both a birth date and unborn.
+    model_config = ConfigDict(json_schema_extra={"not": {
+        "required": ["born", "unborn"],
+        "properties": {"born": {"type": "string"}, "unborn": {"const": True}}}})
 
     @model_validator(mode="after")
     def _born_or_unborn(self) -> ChildAllocated:
         if self.unborn and self.born is not None:
             raise ValueError("give either 'born' or 'unborn: true', not both")
         if self.born is not None and self.born > self.on:
-            raise ValueError("'born' is after the allocation: an unborn child is 'unborn: true'")
+            raise dates_out_of_order("'born' is after the allocation: an unborn child is "
+                                     "'unborn: true'")
         return self
 
 
@@ -53,9 +59,14 @@ class CaseDetailsChanged(DomainEvent):
     case_type: CaseType | None = None
     risk: Risk | None = None
     plan: PlanOrNone | None = None
-    assessed_longer: bool | None = None
+    assessed_longer: Flag | None = None
     born: date | None = None
     """The birth of a child allocated unborn."""
+
+    # Said in the OpenAPI document too (issue 20): at least one of them, not null.
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+        for name in ("case_type", "risk", "plan", "assessed_longer", "born")]})
 
     @model_validator(mode="after")
     def _something_changed(self) -> CaseDetailsChanged:
@@ -63,7 +74,7 @@ class CaseDetailsChanged(DomainEvent):
         if all(value is None for value in fields):
             raise ValueError("give at least one of case_type, risk, plan, assessed_longer, born")
         if self.born is not None and self.born > self.on:
-            raise ValueError("'born' is after the day of the change")
+            raise dates_out_of_order("'born' is after the day of the change")
         return self
 
 
@@ -98,10 +109,10 @@ class ChildSupervisionHeld(DomainEvent):
     worker: Identifier
     supervisor: Identifier | None = None
     """Who held it, when not the child's manager (devon §5.3: ad hoc, another manager)."""
-    recorded: bool = False
+    recorded: Flag = False
     """Recorded on the child's record at the time (devon §5.3's expected standard): no
     recording task follows."""
-    decisions_made: bool = True
+    decisions_made: Flag = True
     """Decisions to transfer onto the case record (sunderland §5.3)."""
 
 

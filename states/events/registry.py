@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from oversight.states.errors import EventInvalid
+from oversight.states.errors import EventDateRefused, EventInvalid
 from oversight.states.events import (
     assessment,
     asye,
@@ -26,7 +26,7 @@ from oversight.states.events import (
     supervision_file,
     team_activity,
 )
-from oversight.states.events.base import DomainEvent, Identifier, snake_case
+from oversight.states.events.base import DATE_ORDER, DomainEvent, Identifier, snake_case
 
 LIFECYCLE_MODULES: tuple[ModuleType, ...] = (
     assessment, asye, relationship, session, child_supervision, oversight, team_activity,
@@ -73,7 +73,8 @@ def parse_event(data: dict[str, Any]) -> DomainEvent:
             reason = "unknown field"
         elif first["type"].startswith("date"):  # date_parsing, date_from_datetime_parsing, …
             reason = f"{first.get('input')!r} is not a date (write YYYY-MM-DD)"
-        raise EventInvalid(f"{kind}: {field}: {reason}") from None
+        refused = EventDateRefused if first["type"] == DATE_ORDER else EventInvalid
+        raise refused(f"{kind}: {field}: {reason}") from None
 
 
 __all__ = ["EVENT_TYPES", "LIFECYCLE_MODULES", "DomainEvent", "Identifier", "event_types",

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from oversight.states.events.base import DomainEvent, Identifier
+from oversight.states.events.base import DomainEvent, Flag, Identifier
 
 
 class RelationshipStarted(DomainEvent):
@@ -55,7 +55,7 @@ class SupervisorAbsenceStarted(DomainEvent):
 
     type: Literal["supervisor_absence_started"] = "supervisor_absence_started"
     supervisor: Identifier
-    planned: bool = False
+    planned: Flag = False
 
 
 class SupervisorReturned(DomainEvent):

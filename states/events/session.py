@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import ConfigDict, model_validator
+from pydantic.json_schema import JsonDict
 
-from oversight.states.events.base import DomainEvent, Identifier
+from oversight.states.events.base import DomainEvent, Flag, Identifier, dates_out_of_order
 
 
 class SessionPlanned(DomainEvent):
@@ -20,14 +21,15 @@ class SessionPlanned(DomainEvent):
     session: Identifier
     """The session's own identifier, used by every later event about it."""
     for_date: date
-    preparation: bool = True
+    preparation: Flag = True
     """False when the policy's preparation does not apply to this session (surrey §4.3: only
     sessions using the Family Safeguarding workbook)."""
 
     @model_validator(mode="after")
     def _not_in_the_past(self) -> SessionPlanned:
         if self.for_date < self.on:
-            raise ValueError("for_date is before the day it was planned: record supervision_held")
+            raise dates_out_of_order("for_date is before the day it was planned: record "
+                                     "supervision_held")
         return self
 
 
@@ -38,8 +40,25 @@ class SessionPrepared(DomainEvent):
     session: Identifier
 
 
+_NAMED: JsonDict = {"type": "string"}
+PAIR_OR_SESSION: JsonDict = {"oneOf": [
+    {"required": ["session"], "properties": {"session": _NAMED},
+     "not": {"required": ["supervisor", "supervisee"],
+             "properties": {"supervisor": _NAMED, "supervisee": _NAMED}}},
+    {"required": ["supervisor", "supervisee"],
+     "properties": {"supervisor": _NAMED, "supervisee": _NAMED},
+     "not": {"required": ["session"], "properties": {"session": _NAMED}}}],
+    "anyOf": [{"properties": {"reason": {"const": "sickness"}}, "required": ["reason"]},
+              {"properties": {"returned_on": {"type": "null"}}}]}
+"""The rules of :meth:`SessionCancelled._return_only_after_sickness` as JSON Schema, so that
+the OpenAPI document says what the server refuses (issue 20): a session, or a pair (not both);
+``returned_on`` only with ``reason: sickness``."""
+
+
 class SessionCancelled(DomainEvent):
     """A planned session will not take place on its date."""
+
+    model_config = ConfigDict(json_schema_extra=PAIR_OR_SESSION)
 
     type: Literal["session_cancelled"] = "session_cancelled"
     session: Identifier | None = None

@@ -60,7 +60,7 @@ def test_a_service_token_without_the_scope_cannot_name_an_actor(
 def test_a_service_token_allowed_to_act_for_staff_is_recorded_as_acting_for_them(
         api: TestClient, teams: App, secrets: dict[str, str]) -> None:
     """LCS (acts_for) posts tm1's session: the audit says "system:lcs for tm1"; naming
-    someone the store does not hold is a 422."""
+    someone the store does not hold is a 409 (the store's state refuses it)."""
     before = _actors(teams)
     answer = api.post("/v1/events", headers=bearer(secrets["system"]), json={
         "type": "supervision_held", "on": "2026-03-02", "supervisor": "tm1",
@@ -70,7 +70,7 @@ def test_a_service_token_allowed_to_act_for_staff_is_recorded_as_acting_for_them
     unknown = api.post("/v1/events", headers=bearer(secrets["system"]), json={
         "type": "supervision_held", "on": "2026-03-02", "supervisor": "tm2",
         "supervisee": "sw3", "actor": "nobody9"})
-    assert unknown.status_code == 422, unknown.text
+    assert unknown.status_code == 409, unknown.text
 
 
 def test_an_event_without_an_actor_records_the_token(

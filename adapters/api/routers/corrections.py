@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from oversight.adapters.api.auth import Caller, Clock, the_app, the_clock, writer
-from oversight.adapters.api.problems import Problem
+from oversight.adapters.api.problems import Problem, json_bodies
 from oversight.adapters.api.routers.events import _REFUSALS, event_union
 from oversight.adapters.api.schemas import ProblemOut
 from oversight.states.errors import UnknownEntity
@@ -65,7 +65,7 @@ def router() -> APIRouter:
         event: Event  # type: ignore[valid-type]
         """The corrected event, recorded in the same transaction."""
 
-    api = APIRouter(tags=["events"], responses={
+    api = APIRouter(tags=["events"], dependencies=[Depends(json_bodies)], responses={
         **_REFUSALS, 404: {"model": ProblemOut, "description": "No event with this id."}})
 
     @api.post("/events/{event_id}/retract", summary="Retract a mistaken event")

@@ -15,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from oversight.adapters.api.auth import Caller, Clock, the_app, the_clock, writer
 from oversight.adapters.api.group_commit import GroupCommit
+from oversight.adapters.api.problems import json_bodies
+from oversight.adapters.api.references import refuse_children_not_held
 from oversight.adapters.api.schemas import BatchResult, EventResult, ProblemOut, TransitionOut
 from oversight.states.events.registry import DomainEvent, event_types
 from oversight.workflows.bootstrap import App
@@ -24,7 +26,8 @@ MAX_BATCH = 1000
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"model": ProblemOut, "description": "No live bearer token."},
     403: {"model": ProblemOut, "description": "The token's role does not post events."},
-    409: {"model": ProblemOut, "description": "An entity's state refuses the event(s)."},
+    409: {"model": ProblemOut, "description": "An entity's state refuses the event(s), or an "
+                                              "event names a child the store does not hold."},
     422: {"model": ProblemOut, "description": "The event is malformed or names an unknown "
                                               "person, child or entity."},
 }
@@ -62,6 +65,22 @@ async def _with_actor(events: Sequence[DomainEvent], who: Caller, app: App
     return await run_in_threadpool(recorded)
 
 
+async def _children_held(events: Sequence[DomainEvent], app: App) -> None:
+    """Refuse events naming children the store does not hold (``children_discussed``), as
+    closing a task refuses them (:mod:`oversight.adapters.api.references`): a 409, before
+    anything is written. Read in a worker thread, and only when an event names any."""
+    named = [child for event in events
+             for child in (getattr(event, "children_discussed", None) or ())]
+    if not named:
+        return
+
+    def check() -> None:
+        with app.engine.connect() as connection:
+            refuse_children_not_held(connection, named)
+
+    await run_in_threadpool(check)
+
+
 def router() -> APIRouter:
     # Unions of the event classes the registry holds, built at run time: no static type.
     Event = Annotated[event_union(), Field(discriminator="type")]  # type: ignore[valid-type]
@@ -75,7 +94,7 @@ def router() -> APIRouter:
         dry_run: bool = False
         """Apply, report, then roll back."""
 
-    api = APIRouter(tags=["events"], responses=_REFUSALS)
+    api = APIRouter(tags=["events"], responses=_REFUSALS, dependencies=[Depends(json_bodies)])
 
     @api.post("/events", status_code=201, response_model=EventResult,
               responses={200: {"model": EventResult,
@@ -87,6 +106,7 @@ def router() -> APIRouter:
                          group: GroupCommit = Depends(the_group_commit)) -> EventResult:
         """Apply one domain event to every entity it concerns, in one transaction."""
         [recorded] = await _with_actor([event], who, app)
+        await _children_held([recorded], app)
         outcome = await group.record(recorded, now=clock())
         if outcome.duplicates:
             response.status_code = 200
@@ -102,6 +122,7 @@ def router() -> APIRouter:
         """Apply the events in order in ONE transaction; any refusal leaves the store as it was
         and lists every refused event by position."""
         events = await _with_actor(batch.events, who, app)
+        await _children_held(events, app)
         outcome = await group.record_all(events, now=clock(), dry_run=batch.dry_run)
         return BatchResult(applied=outcome.applied, duplicates=outcome.duplicates,
                            tasks_opened=outcome.tasks_opened, dry_run=batch.dry_run)

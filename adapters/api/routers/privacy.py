@@ -1,7 +1,8 @@
 """``GET /v1/subject-access/{person}``: everything held about a person, for the data protection
 officer (UK GDPR Article 15), as ``oversight subject-access`` gives it: JSON with a manifest.
 
-Only the ``dpo`` role may ask; the export is written to the access log under its token. A person
+Only the ``dpo`` role may ask; the export is written to the access log under its token, and
+any other role's refusal too. A person
 the store holds nothing about is a 404 (the DPO may know of anyone: no oracle to guard here).
 """
 
@@ -11,11 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 
-from oversight.adapters.api.auth import Caller, Clock, data_protection, the_app, the_clock
+from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
 from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.schemas import ProblemOut
 from oversight.adapters.store.subject_access import subject_access
-from oversight.workflows.access import principal
+from oversight.workflows.access import DATA_PROTECTION, principal
 from oversight.workflows.bootstrap import App
 
 api = APIRouter(tags=["personal data"], responses={
@@ -30,10 +31,12 @@ PersonPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z
 @api.get("/subject-access/{person}", summary="Everything held about a person (Article 15)",
          responses={404: {"model": ProblemOut,
                           "description": "The store holds nothing about this id."}})
-def get_subject_access(person: PersonPath, who: Caller = Depends(data_protection),
+def get_subject_access(person: PersonPath, who: Caller = Depends(caller),
                        app: App = Depends(the_app),
                        clock: Clock = Depends(the_clock)) -> dict[str, Any]:
     """Every row naming the person, by table, with a manifest (rows and SHA-256 per table)."""
+    if who.role not in DATA_PROTECTION:  # refused, and the refusal logged
+        raise who.refuse(app, "subject-access", [f"person:{person}"], now=clock())
     with app.engine.begin() as connection:
         found = subject_access(connection, person, now=clock(),
                                requested_by=principal(who.role, who.token.id, who.person),

@@ -6,11 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
-from oversight.adapters.api.auth import Caller, Clock, overseer, the_app, the_clock
+from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
 from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.routers.entities import reader_of
 from oversight.adapters.api.schemas import ID_PATTERN, REF_PATTERN, AccessOut, Health, ProblemOut
 from oversight.workflows import delivery_reads, record_reads
+from oversight.workflows.access import OVERSEERS
 from oversight.workflows.bootstrap import App
 
 api = APIRouter()
@@ -33,17 +34,21 @@ def health(app: App = Depends(the_app), clock: Clock = Depends(the_clock)) -> di
 @api.get("/access-log", response_model=list[AccessOut], tags=["audit"],
          summary="Who read which record, when",
          responses={401: {"model": ProblemOut, "description": "No live bearer token."},
-                    403: {"model": ProblemOut, "description": "Auditor and admin only."}})
+                    403: {"model": ProblemOut, "description": "Auditor, admin and the data "
+                                                              "protection officer only."}})
 def access_log(target: str | None = Query(None, max_length=200, pattern=REF_PATTERN,
                                           description="e.g. assessment:c1 or person:sw1"),
                person: str | None = Query(None, max_length=64, pattern=ID_PATTERN,
                                           description="Read by this "
                                                                            "staff id."),
                limit: int = Query(1000, ge=1, le=10000),
-               who: Caller = Depends(overseer), app: App = Depends(the_app),
+               who: Caller = Depends(caller), app: App = Depends(the_app),
                clock: Clock = Depends(the_clock)) -> list[Any]:
     """The access log, oldest first: who (token, person), role, what, when, why, allowed or
-    not. Reading it is itself logged (the log names people)."""
+    not. Reading it is itself logged (the log names people), and so is a refusal."""
+    if who.role not in OVERSEERS:
+        raise who.refuse(app, "access-log", [f"access-log:{target or person or 'all'}"],
+                         now=clock())
     return record_reads.access_log(app.store, reader_of(who), target=target, person=person,
                                    limit=limit, now=clock())
 

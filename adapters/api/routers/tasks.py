@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
-from oversight.adapters.api.problems import Problem, forbidden
+from oversight.adapters.api.problems import Problem, forbidden, json_bodies
 from oversight.adapters.api.references import asked_actor, unseen_reference
 from oversight.adapters.api.routers.entities import as_problems, reader_of
 from oversight.adapters.api.schemas import (
@@ -37,7 +37,7 @@ from oversight.workflows.closing import fulfilling_event
 from oversight.workflows.queries import task_view
 from oversight.workflows.service import HELD
 
-api = APIRouter(tags=["tasks"], responses={
+api = APIRouter(tags=["tasks"], dependencies=[Depends(json_bodies)], responses={
     401: {"model": ProblemOut, "description": "No live bearer token."},
     403: {"model": ProblemOut, "description": "Not this token's to read or close."},
 })
@@ -115,7 +115,7 @@ def close_task(body: CloseBody, task_id: str = TaskPath, who: Caller = Depends(c
         escalated = _task_row(app, task["escalates"])
         if escalated is not None:
             source = escalated[0]
-    fields = dict(body.fields)
+    fields = body.given_fields()
     with app.engine.connect() as connection:
         # The actor is the credential; fields may name only records this token can see.
         actor = who.actor(app.store, asked_actor(fields))
