@@ -25,9 +25,10 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from oversight.states.event_time import as_utc
 from oversight.workflows.delivery_ports import (
     BatchDeliverer,
     Deliverer,
@@ -113,9 +114,8 @@ class Page:
                 "dead_letters": [list(pair) for pair in self.dead_letters]}
 
 
-def utc(moment: datetime) -> datetime:
-    """SQLite hands instants back without their zone: they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+utc = as_utc
+"""SQLite hands instants back without their zone: they are UTC (states/event_time.py)."""
 
 
 def run_clock(now: datetime) -> Callable[[], datetime]:

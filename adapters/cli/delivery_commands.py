@@ -8,13 +8,14 @@ Registered on the main app by :func:`register`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
+from oversight.adapters import clock
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
 from oversight.adapters.cli.runtime import open_store
 from oversight.adapters.cli.runtime import settings as load_settings
@@ -55,7 +56,7 @@ def deliveries(
     with handled():
         ready = open_store()
         found = delivery_reads.overview(ready.deliveries, STATUSES[status], receiver=receiver,
-                                        limit=limit, now=datetime.now(UTC))
+                                        limit=limit, now=clock.now())
         rows, counts = found.rows, found.counts
         paused = [{"receiver": c.receiver, "until": _iso(c.open_until),
                    "failures": c.failures, "last_error": c.last_error} for c in found.paused]
@@ -104,7 +105,7 @@ def retry(
         fail("give a message id or --all (see `oversight deliveries`)")
     from oversight.workflows import delivery_reads
 
-    now = datetime.now(UTC)
+    now = clock.now()
     with handled():
         ready = open_store()
         target = _resolve(ready, message_id) if message_id else None

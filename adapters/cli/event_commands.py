@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import typer
 
+from oversight.adapters import clock
 from oversight.adapters.cli import views
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
 from oversight.adapters.cli.operator_reads import operator_actor
@@ -43,7 +42,7 @@ def event(
         recorded = parse_event(data)
         # The actor is whoever ran the command (issue 14): an `actor` field is who they act for.
         recorded = recorded.model_copy(update={"actor": operator_actor(recorded.actor)})
-        outcome = open_store().service.record(recorded, now=datetime.now(UTC))
+        outcome = open_store().service.record(recorded, now=clock.now())
     if as_json:
         print_json({"applied": outcome.applied, "duplicate": bool(outcome.duplicates),
                     "event_id": outcome.recorded[0] if outcome.recorded else recorded.event_id,
@@ -79,7 +78,7 @@ def event_data(payload: str | None, type_: str | None, on: str | None,
         return data
     if not type_:
         fail("give the event as JSON, or at least --type (see `oversight event --help`)")
-    today = datetime.now(ZoneInfo("Europe/London")).date()
+    today = clock.today()
     data = {"type": type_, "on": on or today.isoformat()}
     for item in fields:
         key, sep, value = item.partition("=")
