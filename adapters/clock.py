@@ -44,7 +44,8 @@ class Clock:
     """The system clock, or (``started`` set) a test clock started at that instant."""
 
     started: datetime | None = None
-    _began: float = field(default_factory=time.monotonic, compare=False)
+    # Looked up at each call (not bound once): a frozen test clock (freezegun) replaces it.
+    _began: float = field(default_factory=lambda: time.monotonic(), compare=False)
 
     def now(self) -> datetime:
         """The current instant, in UTC."""

@@ -59,7 +59,7 @@ def subject_access(
 
 
 def purge(as_of: str | None = typer.Option(None, "--as-of", help="The day to judge "
-                                           "destruction dates on (default today)."),
+                                           "destruction dates on, YYYY-MM-DD (default today)."),
           dry_run: bool = typer.Option(False, "--dry-run", help="Name who would be erased; "
                                                                 "change nothing."),
           as_json: bool = JsonFlag) -> None:
