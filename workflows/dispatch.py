@@ -73,7 +73,7 @@ class Backoff:
                    policy.circuit_failures, timedelta(seconds=policy.lease_seconds))
 
     def deadline_of(self, due_since: datetime) -> datetime:
-        return utc(due_since) + self.deadline
+        return as_utc(due_since) + self.deadline
 
     def next_attempt(self, attempts: int, now: datetime, due_since: datetime) -> datetime | None:
         """After the ``attempts``-th failure at ``now``: the next try, or None (dead)."""
@@ -112,10 +112,6 @@ class Page:
                 "down": self.down,
                 "paused_until": self.paused_until.isoformat() if self.paused_until else None,
                 "dead_letters": [list(pair) for pair in self.dead_letters]}
-
-
-utc = as_utc
-"""SQLite hands instants back without their zone: they are UTC (states/event_time.py)."""
 
 
 def run_clock(now: datetime) -> Callable[[], datetime]:

@@ -201,26 +201,26 @@ def _send_now(ready: Any, now: datetime) -> dict[str, Any]:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    from oversight.workflows.dispatch import utc
+    from oversight.states.event_time import as_utc
 
     if moment is None:
         return None
-    return utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return as_utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _view(row: dict[str, Any], deadline: timedelta) -> dict[str, Any]:
-    from oversight.workflows.dispatch import utc
+    from oversight.states.event_time import as_utc
 
     def iso(moment: datetime | None) -> str | None:
         if moment is None:
             return None
-        return utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        return as_utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
     return {"message_id": row["message_id"], "receiver": row["receiver"],
             "task_id": row["task_id"], "change": row["type"].rsplit(".", 1)[-1],
             "status": row["status"], "attempts": row["attempts"],
             "next_attempt_at": iso(row["next_attempt_at"]) if row["status"] == "pending" else None,
-            "gives_up_at": iso(utc(row["due_since"]) + deadline)
+            "gives_up_at": iso(as_utc(row["due_since"]) + deadline)
             if row["status"] == "pending" else None,
             "delivered_at": iso(row["delivered_at"]), "last_error": row["last_error"]}
 
