@@ -284,3 +284,19 @@ def test_the_api_refuses_a_day_after_today(entry: tuple[str, str, str], seeded: 
     assert "2026-03-03" in answer.text
     assert "after today" in answer.text or "in the future" in answer.text
     assert snapshot(seeded.engine) == before  # a refused read is not logged either
+
+
+def test_simulate_against_a_live_store_is_refused_and_changes_nothing(
+        seeded: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`simulate` runs a scenario on its own virtual clock, so only on a fresh store: given the
+    live store's file, one line, exit 1, the store unchanged."""
+    monkeypatch.setenv("OVERSIGHT_HOME", str(seeded.settings.home))
+    monkeypatch.delenv("OVERSIGHT_DATABASE_URL", raising=False)
+    live = seeded.settings.home / "oversight.db"
+    assert live.exists()
+    before = snapshot(seeded.engine)
+    result = CliRunner().invoke(cli, ["simulate", "example", "--store", str(live)])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "already exists: a simulation needs a fresh store" in lines[0]
+    assert snapshot(seeded.engine) == before
