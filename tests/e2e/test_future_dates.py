@@ -1,14 +1,8 @@
-"""No entry takes a day after today: every date option of the CLI and every date parameter of
-the API is refused after today (one line and exit 1, or an RFC 9457 problem), store unchanged,
-or is named below as one that looks ahead on purpose.
-
-The entries are enumerated from the CLI's own command tree (typer) and the API's own routes
-(FastAPI's OpenAPI document of ``create_app``), so a new date option fails
-``test_every_date_option_...`` until it is given a refusal case here or a reason to look ahead.
-
-The CLI runs on the `today` fixture's clock (OVERSIGHT_TEST_TODAY, or the real date); the API's
-clock is Mon 2 Mar 2026 09:00 UTC (tests/e2e/api_server.py), so its "tomorrow" is Tue 3 Mar.
-"""
+"""No entry takes a day after today: every date option of the CLI and date parameter of the API
+is refused after today (one line and exit 1, or an RFC 9457 problem, store unchanged) or named
+here as looking ahead on purpose. They are enumerated from typer's command tree and FastAPI's
+routes, so a new one fails ``test_every_date_...`` until it is given a case or a reason. The CLI
+runs on the `today` fixture's clock; the API's is Mon 2 Mar 2026 (tests/e2e/api_server.py)."""
 
 from __future__ import annotations
 
@@ -64,6 +58,21 @@ CLI_LOOKS_AHEAD = {
 """Date options that take a day after today on purpose, and why."""
 
 
+@pytest.fixture
+def live(seeded: App, monkeypatch: pytest.MonkeyPatch) -> App:
+    """The seeded store, the one the CLI's environment names."""
+    monkeypatch.setenv("OVERSIGHT_HOME", str(seeded.settings.home))
+    monkeypatch.delenv("OVERSIGHT_DATABASE_URL", raising=False)
+    return seeded
+
+
+def held(app: App) -> str:
+    """The record id of the seed's supervision_held (Mon 2 Feb 2026), for the amend cases."""
+    with app.engine.connect() as connection:
+        return connection.execute(select(t.event_log.c.record_id).where(
+            t.event_log.c.type == "supervision_held")).scalars().one()
+
+
 def cli_commands() -> Iterator[tuple[str, Any]]:
     """Every command of the CLI, by its path (``event amend``), from typer's own tree."""
     def walk(command: Any, path: list[str]) -> Iterator[tuple[str, Any]]:
@@ -101,39 +110,31 @@ def test_every_date_option_of_the_cli_is_refused_after_today_or_looks_ahead_on_p
 
 
 @pytest.mark.parametrize("entry", sorted(CLI_REFUSED), ids=" ".join)
-def test_the_cli_refuses_a_day_after_today(entry: tuple[str, str], seeded: App, today: date,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_refuses_a_day_after_today(entry: tuple[str, str], live: App,
+                                           today: date) -> None:
     """The day after today: exit 1, one line saying so, store unchanged."""
-    monkeypatch.setenv("OVERSIGHT_HOME", str(seeded.settings.home))
-    monkeypatch.delenv("OVERSIGHT_DATABASE_URL", raising=False)
-    with seeded.engine.connect() as connection:
-        event = connection.execute(select(t.event_log.c.record_id).where(
-            t.event_log.c.type == "supervision_held")).scalars().first()
+    event = held(live)
     tomorrow = (today + timedelta(days=1)).isoformat()
     args = [arg.format(day=tomorrow, event=event) for arg in CLI_REFUSED[entry]]
-    before = snapshot(seeded.engine)
+    before = snapshot(live.engine)
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.output, result.output
     assert tomorrow in lines[0] and ("after today" in lines[0] or "in the future" in lines[0])
-    assert snapshot(seeded.engine) == before
+    assert snapshot(live.engine) == before
 
 
-def test_sweep_as_of_9999_12_31_is_refused_and_writes_nothing(seeded: App, today: date,
-                                                               monkeypatch: pytest.MonkeyPatch
-                                                               ) -> None:
+def test_sweep_as_of_9999_12_31_is_refused_and_writes_nothing(live: App, today: date) -> None:
     """The case of the issue: `oversight sweep --as-of 9999-12-31` used to breach, escalate and
     destroy in the future; now exit 1, one line, no breach, no timer fired."""
-    monkeypatch.setenv("OVERSIGHT_HOME", str(seeded.settings.home))
-    monkeypatch.delenv("OVERSIGHT_DATABASE_URL", raising=False)
-    before = snapshot(seeded.engine)
+    before = snapshot(live.engine)
     result = CliRunner().invoke(cli, ["sweep", "--as-of", "9999-12-31"])
     assert result.exit_code == 1
     assert result.stderr.strip() == (f"error: --as-of 9999-12-31 is after today "
                                      f"({today.isoformat()}, Europe/London): give today or a "
                                      f"day before")
-    assert snapshot(seeded.engine) == before
+    assert snapshot(live.engine) == before
 
 
 # ----- the API --------------------------------------------------------------------------------
@@ -262,9 +263,7 @@ def test_the_api_refuses_a_day_after_today(entry: tuple[str, str, str], seeded: 
                                            server: Any) -> None:
     """Tue 3 Mar 2026, the day after the server's today: a problem (4xx, RFC 9457) naming the
     day, store unchanged."""
-    with seeded.engine.connect() as connection:
-        event = connection.execute(select(t.event_log.c.record_id).where(
-            t.event_log.c.type == "supervision_held")).scalars().first()
+    event = held(seeded)
     path, given = API_REFUSED[entry]
 
     def filled(value: Any) -> Any:
@@ -286,17 +285,14 @@ def test_the_api_refuses_a_day_after_today(entry: tuple[str, str, str], seeded: 
     assert snapshot(seeded.engine) == before  # a refused read is not logged either
 
 
-def test_simulate_against_a_live_store_is_refused_and_changes_nothing(
-        seeded: App, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_simulate_against_a_live_store_is_refused_and_changes_nothing(live: App) -> None:
     """`simulate` runs a scenario on its own virtual clock, so only on a fresh store: given the
     live store's file, one line, exit 1, the store unchanged."""
-    monkeypatch.setenv("OVERSIGHT_HOME", str(seeded.settings.home))
-    monkeypatch.delenv("OVERSIGHT_DATABASE_URL", raising=False)
-    live = seeded.settings.home / "oversight.db"
-    assert live.exists()
-    before = snapshot(seeded.engine)
-    result = CliRunner().invoke(cli, ["simulate", "example", "--store", str(live)])
+    store = live.settings.home / "oversight.db"
+    assert store.exists()
+    before = snapshot(live.engine)
+    result = CliRunner().invoke(cli, ["simulate", "example", "--store", str(store)])
     assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "already exists: a simulation needs a fresh store" in lines[0]
-    assert snapshot(seeded.engine) == before
+    assert snapshot(live.engine) == before
