@@ -18,6 +18,7 @@ that belong to one adapter are defined there (module in brackets) and drawn here
     ├── SettingsInvalid      the delivery settings are wrong (workflows.delivery_settings)
     ├── ScenarioInvalid      a scenario file is wrong: where and why (workflows.scenario_ports)
     ├── ImportRejected       an import file's rows are wrong (adapters.imports.rows)
+    ├── ClockRefused         a test clock (OVERSIGHT_CLOCK) beside a kept store (adapters.clock)
     └── DeliveryFailed       a receiver did not take a message (workflows.delivery_ports)
         └── PayloadRefused   the receiver refused this message itself: retrying will not help
 """

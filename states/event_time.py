@@ -10,6 +10,7 @@ the Europe/London date of the ``now`` the edge passes in: the domain reads no cl
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from oversight.states.errors import EventDateRefused
@@ -21,11 +22,22 @@ FLOOR = date(1990, 1, 1)
 """The earliest date an event may carry: older than any record a council would still time."""
 
 
+@overload
+def as_utc(instant: datetime) -> datetime: ...
+@overload
+def as_utc(instant: None) -> None: ...
+def as_utc(instant: datetime | None) -> datetime | None:
+    """``instant`` with its zone: a naive one is taken as UTC (SQLite hands instants back
+    without their zone, and every instant the product stores is UTC); None stays None."""
+    if instant is None or instant.tzinfo is not None:
+        return instant
+    return instant.replace(tzinfo=UTC)
+
+
 def london_today(now: datetime) -> date:
-    """The Europe/London date of the instant ``now`` (a naive ``now`` is taken as UTC)."""
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    return now.astimezone(LONDON).date()
+    """The Europe/London date of the instant ``now`` (a naive ``now`` is taken as UTC): the
+    one definition of "today" (the edge's clock, adapters/clock.py, reads ``now``)."""
+    return as_utc(now).astimezone(LONDON).date()
 
 
 def refuse_out_of_range(event_type: str, on: date, now: datetime) -> None:
@@ -62,5 +74,5 @@ def refuse_dates(event: DomainEvent, now: datetime) -> None:
                 f"the event): check the year")
 
 
-__all__ = ["FLOOR", "HORIZON_YEARS", "LONDON", "london_today", "refuse_dates",
+__all__ = ["FLOOR", "HORIZON_YEARS", "LONDON", "as_utc", "london_today", "refuse_dates",
            "refuse_out_of_range"]

@@ -13,6 +13,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -34,3 +36,31 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=60), without_heartbeat():
         yield
+
+
+# ----- today --------------------------------------------------------------------------------
+# A test that depends on today's date asks for `today` (and is marked `today` by that alone, so
+# `pytest -m today` runs them all): OVERSIGHT_TEST_TODAY=YYYY-MM-DD runs them as if that were
+# today; without it, today is the real date in Europe/London (docs/clock.md).
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "today" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.today)
+
+
+@pytest.fixture
+def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[date]:
+    """Today (Europe/London), as OVERSIGHT_TEST_TODAY sets it: the clock of this process is
+    frozen at noon UTC that day (freezegun; it ticks on from there) and OVERSIGHT_CLOCK says
+    the same to the processes a test starts on its scratch store."""
+    import freezegun
+
+    setting = os.environ.get("OVERSIGHT_TEST_TODAY")
+    day = (date.fromisoformat(setting) if setting
+           else datetime.now(ZoneInfo("Europe/London")).date())
+    noon = datetime.combine(day, time(12), tzinfo=UTC)  # the same day in London, GMT or BST
+    monkeypatch.setenv("OVERSIGHT_CLOCK", noon.isoformat())
+    with freezegun.freeze_time(noon, tick=True):
+        yield day

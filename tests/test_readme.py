@@ -7,9 +7,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,8 +18,9 @@ REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
 MACHINES = REPO / "docs" / "machines.md"
 POLICY_FILES = REPO / "docs" / "policy-files.md"
-# The worked example lives in the late-records page; its test runs it from the repository root.
-EXAMPLE_PAGE = REPO / "docs" / "late-records.md"
+EXAMPLE_FILE = REPO / "docs" / "late-records.md"
+"""The file holding the worked example (the one place to change if it moves); it runs from the
+repository root."""
 MOST_LINES = 300  # issue 21: a README that fits on a page
 
 
@@ -57,10 +56,13 @@ def test_the_policy_files_page_carries_the_comparison_as_generated_from_the_poli
 
 
 # The worked example: its commands are run as a reader would paste them, in one shell from the
-# repository's root, and what they print is compared with what the README shows under them.
+# repository's root, and what they print is compared with what the page shows under them.
 
 WORKED_EXAMPLE = "## A worked example"
-RECORDED_ON = "2026-12-01"  # the day the README's example was run: late records carry it
+RECORDED_AT = "2026-12-01T10:00:00+00:00"
+"""The moment the worked example is run at, whatever the day (the product's test clock,
+OVERSIGHT_CLOCK, on the example's scratch store: docs/clock.md). Late records carry its day,
+Tue 1 Dec 2026; every due date of the example is before it."""
 PROMPT = "$ "
 
 
@@ -73,7 +75,7 @@ class Step:
 
 
 def worked_example(text: str) -> str:
-    """The README's worked example section, up to the next section."""
+    """The worked example section, up to the next section."""
     start = text.index(WORKED_EXAMPLE)
     end = text.find("\n## ", start + len(WORKED_EXAMPLE))
     return text[start:] if end < 0 else text[start:end]
@@ -106,17 +108,16 @@ def steps(section: str) -> list[Step]:
     return found
 
 
-def normalised(lines: Iterable[str], today: str = RECORDED_ON) -> list[str]:
-    """Lines without what differs from run to run: the temporary folder, event ids, the moment
-    of recording and the day it fell on (``today`` becomes the README's day); blank lines and
-    trailing spaces dropped."""
+def normalised(lines: Iterable[str]) -> list[str]:
+    """Lines without what differs from run to run: the temporary folder, event ids and the
+    instants of recording (they run on from RECORDED_AT); blank lines and trailing spaces
+    dropped. Days are kept: the example runs at RECORDED_AT, so they are the same each run."""
     kept = []
     for line in lines:
         line = re.sub(r"(/[\w.+-]+)*/tmp\.\w+", "<temporary folder>", line.rstrip())
         line = re.sub(r"\bev-[0-9a-f]{24}\b", "ev-<id>", line)
         line = re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?( UTC|Z)?", "<instant>",
                       line)
-        line = line.replace(today, RECORDED_ON)
         if line:
             kept.append(line)
     return kept
@@ -124,8 +125,8 @@ def normalised(lines: Iterable[str], today: str = RECORDED_ON) -> list[str]:
 
 def run_in_one_shell(commands: list[str], folder: Path) -> list[tuple[int, list[str]]]:
     """Each command's exit status and output (stdout and stderr), run one after the other by
-    bash in the repository's root, as pasted; OVERSIGHT_* unset, temporary folders in
-    ``folder``."""
+    bash in the repository's root, as pasted; OVERSIGHT_* unset but the clock (RECORDED_AT),
+    temporary folders in ``folder``."""
     script = []
     for index, command in enumerate(commands):
         script += [f"printf '@@ step {index} @@\\n'", command,
@@ -133,10 +134,11 @@ def run_in_one_shell(commands: list[str], folder: Path) -> list[tuple[int, list[
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith("OVERSIGHT_") and key != "COLUMNS"}
     environment["TMPDIR"] = str(folder)
+    environment["OVERSIGHT_CLOCK"] = RECORDED_AT
     # sweep and dispatch start Prefect's temporary server: on a loaded machine it can take
     # longer than Prefect's default 20 s to answer (bench/figures.py allows the same).
     environment.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
-    done = subprocess.run(["bash", "-c", "\n".join(script)], cwd=README.parent, env=environment,
+    done = subprocess.run(["bash", "-c", "\n".join(script)], cwd=REPO, env=environment,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           timeout=900, check=False)
     results: list[tuple[int, list[str]]] = []
@@ -155,7 +157,7 @@ def run_in_one_shell(commands: list[str], folder: Path) -> list[tuple[int, list[
 def test_the_worked_example_shows_why_for_a_moved_deadline_a_met_late_task_and_a_withdrawal():
     """Issue 12 asks the README to show `oversight why` for each of the three."""
     shown = {step.command: "\n".join(step.shown)
-             for step in steps(worked_example(EXAMPLE_PAGE.read_text(encoding="utf-8")))}
+             for step in steps(worked_example(EXAMPLE_FILE.read_text(encoding="utf-8")))}
     whys = [text for command, text in shown.items() if " why " in command]
     # Sat 7 Nov 2026 is a weekend: the session is due Mon 9 Nov.
     assert any("= Sat 7 Nov 2026, moved to Mon 9 Nov 2026 (weekend)" in text for text in whys)
@@ -169,22 +171,21 @@ def test_the_worked_example_prints_what_the_readme_shows_when_run_as_written():
     order, on a store of its own."""
     if shutil.which("bash") is None or shutil.which("jq") is None:
         pytest.skip("the worked example needs bash and jq")
-    if not (README.parent / ".venv" / "bin" / "oversight").exists():
+    if not (REPO / ".venv" / "bin" / "oversight").exists():
         pytest.skip("the worked example runs .venv/bin/oversight (make builds it)")
-    example = steps(worked_example(EXAMPLE_PAGE.read_text(encoding="utf-8")))
-    today = datetime.now(ZoneInfo("Europe/London")).date().isoformat()
+    example = steps(worked_example(EXAMPLE_FILE.read_text(encoding="utf-8")))
     # A short folder (not pytest's tmp_path): a long path would wrap the lines that name it.
     with tempfile.TemporaryDirectory(prefix="ov-") as folder:
         results = run_in_one_shell([step.command for step in example], Path(folder))
     for step, (status, printed) in zip(example, results, strict=True):
         assert status == 0, f"{step.command}\n" + "\n".join(printed)
-        actual = normalised(printed, today)
+        actual = normalised(printed)
         position = 0
         for line in normalised(step.shown):
             assert line in actual[position:], (
                 f"`{step.command}` no longer prints, in this order:\n{line}\n"
                 "it printed:\n" + "\n".join(actual) + "\n(`.venv/bin/python -m tests.test_readme`"
-                " writes what the example prints now into the README)")
+                " writes what the example prints now into docs/late-records.md)")
             position = actual.index(line, position) + 1
 
 
@@ -192,7 +193,7 @@ def rewrite_worked_example() -> bool:
     """Run the worked example and write what it prints now under each of its commands (the
     prose untouched; the temporary folder shown as `mktemp -d` names it). Read the diff: the
     prose may need to follow."""
-    text = EXAMPLE_PAGE.read_text(encoding="utf-8")
+    text = EXAMPLE_FILE.read_text(encoding="utf-8")
     section = worked_example(text)
     example = steps(section)
     with tempfile.TemporaryDirectory(prefix="ov-") as folder:
@@ -209,7 +210,7 @@ def rewrite_worked_example() -> bool:
         return "```console\n" + "\n".join(lines) + "\n```"
 
     rewritten = re.sub(r"```console\n(.*?)```", block, section, flags=re.DOTALL)
-    EXAMPLE_PAGE.write_text(text.replace(section, rewritten), encoding="utf-8")
+    EXAMPLE_FILE.write_text(text.replace(section, rewritten), encoding="utf-8")
     return rewritten != section
 
 

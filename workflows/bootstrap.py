@@ -23,6 +23,8 @@ from sqlalchemy import Engine
 
 # The delivery payload, the webhook adapter (httpx), the scenario reader and the bulk writer are
 # imported by the functions that use them: `oversight sweep` on an empty store needs none.
+from oversight.adapters.clock import Clock
+from oversight.adapters.clock import clock as wall_clock
 from oversight.adapters.policy_files import available_policies, load_policy, load_policy_book
 from oversight.adapters.store.database import make_engine, require_current, upgrade
 from oversight.adapters.store.unit_of_work import SqlStore
@@ -227,12 +229,19 @@ def store_file(path: Path) -> Iterator[UnitOfWorkFactory]:
         engine.dispose()
 
 
+def clock() -> Clock:
+    """The process's wall clock (the system's, or a test clock on a scratch store): the flows
+    take their instant from it (adapters/clock.py)."""
+    return wall_clock()
+
+
 def sqlite_url(path: Path) -> str:
     """The store URL of a SQLite file."""
     return f"sqlite:///{path}"
 
 
-__all__ = ["App", "SqlDeliveryStore", "StoreNotReady", "available_policies", "build_deliverer",
-           "build_deliverers", "bulk_writer", "capture_template", "delivery_store", "engine_for",
+__all__ = ["App", "Clock", "SqlDeliveryStore", "StoreNotReady", "available_policies",
+           "build_deliverer", "build_deliverers", "bulk_writer", "capture_template", "clock",
+           "delivery_store", "engine_for",
            "initialise", "open_app", "read_scenario", "signing_key", "sqlite_url", "store_file",
            "template_entities"]

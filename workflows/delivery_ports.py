@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from oversight.states.errors import OversightError
+from oversight.states.event_time import as_utc
 
 RELEASED = "released"
 """An outcome that gives a claimed delivery back unsent, as it was (held, or not tried)."""
@@ -64,8 +65,7 @@ class Circuit:
     def paused_at(self, now: datetime) -> bool:
         """Whether the receiver is paused at ``now`` (nothing is sent to it)."""
         until = self.open_until
-        # SQLite hands instants back without their zone: they are UTC.
-        return until is not None and (until if until.tzinfo else until.replace(tzinfo=UTC)) > now
+        return until is not None and as_utc(until) > now
 
 
 def pause(opened: int, base: timedelta, cap: timedelta) -> timedelta:

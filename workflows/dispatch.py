@@ -25,9 +25,10 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from oversight.states.event_time import as_utc
 from oversight.workflows.delivery_ports import (
     BatchDeliverer,
     Deliverer,
@@ -72,7 +73,7 @@ class Backoff:
                    policy.circuit_failures, timedelta(seconds=policy.lease_seconds))
 
     def deadline_of(self, due_since: datetime) -> datetime:
-        return utc(due_since) + self.deadline
+        return as_utc(due_since) + self.deadline
 
     def next_attempt(self, attempts: int, now: datetime, due_since: datetime) -> datetime | None:
         """After the ``attempts``-th failure at ``now``: the next try, or None (dead)."""
@@ -111,11 +112,6 @@ class Page:
                 "down": self.down,
                 "paused_until": self.paused_until.isoformat() if self.paused_until else None,
                 "dead_letters": [list(pair) for pair in self.dead_letters]}
-
-
-def utc(moment: datetime) -> datetime:
-    """SQLite hands instants back without their zone: they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def run_clock(now: datetime) -> Callable[[], datetime]:

@@ -7,19 +7,17 @@ call costs milliseconds, so per-entity tasks would dominate the run time.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from oversight.workflows.bootstrap import App, delivery_store, open_app
+from oversight.states.event_time import london_today
+from oversight.workflows.bootstrap import App, clock, delivery_store, open_app
 from oversight.workflows.service import Outcome
 from oversight.workflows.settings import Settings
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def _logger() -> logging.Logger | logging.LoggerAdapter:
@@ -100,8 +98,8 @@ def sweep(as_of: date | None = None, batch_size: int = 500) -> dict[str, int]:
     names (OVERSIGHT_DATABASE_URL, settings): never a parameter, so never a password in a run.
     """
     settings = Settings()
-    now = datetime.now(UTC)
-    as_of = as_of or now.astimezone(LONDON).date()
+    now = clock().now()
+    as_of = as_of or london_today(now)
     totals = sweep_day(settings.url, as_of, now, batch_size)
     _logger().info("sweep as of %s: %s", as_of.isoformat(), totals)
     return totals
@@ -150,7 +148,7 @@ def deliver_batch(database_url: str, receiver: str, limit: int, now: datetime,
         # Leases are taken and checked on the wall clock: runs on other workers read it too.
         page = deliver_page(delivery_store(settings.url), receiver, deliverers.get(receiver),
                             Backoff.from_policy(settings.delivery), now, limit, after,
-                            clock=lambda: datetime.now(UTC))
+                            clock=clock().now)
     finally:
         close_all(deliverers)
     if page.down:
@@ -201,7 +199,7 @@ def dispatch(batch_size: int = 1000) -> dict[str, Any]:
     The store is the one the environment names: never a parameter.
     """
     settings = Settings()
-    totals = dispatch_run(settings.url, datetime.now(UTC), batch_size)
+    totals = dispatch_run(settings.url, clock().now(), batch_size)
     for name, line in sorted(totals["receivers"].items()):
         _logger().info("%s: %s delivered, %s to retry, %s dead, %s held, %s not yet tried",
                        name, line["delivered"], line["failed"], line["dead"], line["held"],

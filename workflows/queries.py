@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from oversight.states.event_time import as_utc
 from oversight.states.values import EntityRef
 from oversight.workflows.ports import UnitOfWorkFactory
 
@@ -53,9 +54,7 @@ def _iso(value: date | None) -> str | None:
 def _instant(value: datetime | None) -> str | None:
     if value is None:
         return None
-    if value.tzinfo is None:  # SQLite hands instants back without their (UTC) zone
-        value = value.replace(tzinfo=UTC)
-    return value.isoformat().replace("+00:00", "Z")
+    return as_utc(value).isoformat().replace("+00:00", "Z")
 
 
 def task_view(row: dict[str, Any]) -> dict[str, Any]:

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from oversight.adapters import clock as wall_clock
 from oversight.adapters.api import problems
 from oversight.adapters.api.auth import Clock
 from oversight.adapters.api.group_commit import GroupCommit
@@ -45,11 +45,7 @@ from oversight.workflows.bootstrap import App
 VERSION = "v1"
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def create_app(app: App, *, clock: Clock = utc_now) -> FastAPI:
+def create_app(app: App, *, clock: Clock = wall_clock.now) -> FastAPI:
     """The FastAPI application serving ``app``'s store under ``/v1``."""
     writer = GroupCommit(app.service, one_writer_lock=app.engine.dialect.name == "sqlite")
 

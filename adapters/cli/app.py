@@ -137,9 +137,24 @@ def options(policy_dir: Path | None = typer.Option(
 tidy_help(app)  # the app's own help; each module's commands are tidied as they are built
 
 
+def refuse_test_clock() -> None:
+    """A test clock (OVERSIGHT_CLOCK) beside a store that is not a scratch store stops every
+    command before it reads or writes anything, whether or not the command reads the clock."""
+    if not os.environ.get("OVERSIGHT_CLOCK"):
+        return
+    from oversight.adapters.clock import ClockRefused, clock
+
+    try:
+        clock()
+    except ClockRefused as error:
+        err().print(f"error: {error}", markup=False, soft_wrap=True)
+        sys.exit(1)
+
+
 def main() -> None:
     """Entry point: usage errors are one line and exit code 1, like every other error."""
     command = typer.main.get_command(app)
+    refuse_test_clock()
     try:
         code = command.main(prog_name="oversight", standalone_mode=False)
     except typer.TyperException as error:  # usage errors: a missing argument, an unknown option

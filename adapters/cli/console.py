@@ -126,3 +126,17 @@ def parse_date(text: str, option: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         fail(f"{option}: {text!r} is not a date (write YYYY-MM-DD)")
+
+
+def parse_past_date(text: str, option: str, today: date) -> date:
+    """``parse_date``, refusing a day after ``today`` (:func:`not_after`)."""
+    return not_after(parse_date(text, option), option, today)
+
+
+def not_after(day: date, option: str, today: date) -> date:
+    """``day``, unless it is after ``today``: a sweep, a report or a purge judges what has
+    happened, and a day ahead would write (or show) breaches and erasures not yet due."""
+    if day > today:
+        fail(f"{option} {day.isoformat()} is after today ({today.isoformat()}, Europe/London): "
+             f"give today or a day before")
+    return day

@@ -12,12 +12,12 @@ runs ``event record`` as before. Registered after ``event_commands`` (``COMMAND_
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
+from oversight.adapters import clock
 from oversight.adapters.cli.console import JsonFlag, handled, out, print_json
 from oversight.adapters.cli.event_commands import event as record_event
 from oversight.adapters.cli.event_commands import event_data
@@ -74,7 +74,7 @@ def retract(
 
     with handled():
         outcome = Corrections(open_store().service).retract(
-            event_id, reason=reason, actor=operator(), now=datetime.now(UTC))
+            event_id, reason=reason, actor=operator(), now=clock.now())
     _show(outcome, as_json, f"Retracted {event_id}.")
 
 
@@ -95,7 +95,7 @@ def amend(
     with handled():
         corrected = parse_event(data)
         outcome = Corrections(open_store().service).amend(
-            event_id, corrected, reason=reason, actor=operator(), now=datetime.now(UTC))
+            event_id, corrected, reason=reason, actor=operator(), now=clock.now())
     _show(outcome, as_json, f"Amended {event_id}: recorded {corrected.type} on {corrected.on}.")
 
 

@@ -8,13 +8,14 @@ Registered on the main app by :func:`register`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
+from oversight.adapters import clock
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
 from oversight.adapters.cli.operator_reads import log_read
 from oversight.adapters.cli.runtime import open_store
@@ -56,7 +57,7 @@ def deliveries(
     with handled():
         ready = open_store()
         found = delivery_reads.overview(ready.deliveries, STATUSES[status], receiver=receiver,
-                                        limit=limit, now=datetime.now(UTC))
+                                        limit=limit, now=clock.now())
         rows, counts = found.rows, found.counts
         paused = [{"receiver": c.receiver, "until": _iso(c.open_until),
                    "failures": c.failures, "last_error": c.last_error} for c in found.paused]
@@ -106,7 +107,7 @@ def retry(
         fail("give a message id or --all (see `oversight deliveries`)")
     from oversight.workflows import delivery_reads
 
-    now = datetime.now(UTC)
+    now = clock.now()
     with handled():
         ready = open_store()
         target = _resolve(ready, message_id) if message_id else None
@@ -202,26 +203,26 @@ def _send_now(ready: Any, now: datetime) -> dict[str, Any]:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    from oversight.workflows.dispatch import utc
+    from oversight.states.event_time import as_utc
 
     if moment is None:
         return None
-    return utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return as_utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _view(row: dict[str, Any], deadline: timedelta) -> dict[str, Any]:
-    from oversight.workflows.dispatch import utc
+    from oversight.states.event_time import as_utc
 
     def iso(moment: datetime | None) -> str | None:
         if moment is None:
             return None
-        return utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        return as_utc(moment).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
     return {"message_id": row["message_id"], "receiver": row["receiver"],
             "task_id": row["task_id"], "change": row["type"].rsplit(".", 1)[-1],
             "status": row["status"], "attempts": row["attempts"],
             "next_attempt_at": iso(row["next_attempt_at"]) if row["status"] == "pending" else None,
-            "gives_up_at": iso(utc(row["due_since"]) + deadline)
+            "gives_up_at": iso(as_utc(row["due_since"]) + deadline)
             if row["status"] == "pending" else None,
             "delivered_at": iso(row["delivered_at"]), "last_error": row["last_error"]}
 

@@ -7,10 +7,9 @@ the app by :func:`register`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import typer
 
+from oversight.adapters import clock
 from oversight.adapters.cli.console import JsonFlag, handled, out, print_json
 from oversight.adapters.cli.runtime import open_store
 
@@ -26,7 +25,7 @@ def duties(as_json: bool = JsonFlag) -> None:
     from oversight.workflows.staff_duties import start_for_staff_list
 
     with handled():
-        outcome = start_for_staff_list(open_store().service, now=datetime.now(UTC))
+        outcome = start_for_staff_list(open_store().service, now=clock.now())
     if as_json:
         print_json({"started": outcome.applied, "tasks_opened": outcome.tasks_opened})
         return

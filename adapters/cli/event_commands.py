@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import typer
 
+from oversight.adapters import clock
 from oversight.adapters.cli import views
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
 from oversight.adapters.cli.operator_reads import operator_actor
@@ -45,7 +44,7 @@ def event(
         recorded = recorded.model_copy(update={"actor": operator_actor(recorded.actor)})
         ready = open_store()
         _children_held(ready.engine, recorded)
-        outcome = ready.service.record(recorded, now=datetime.now(UTC))
+        outcome = ready.service.record(recorded, now=clock.now())
     if as_json:
         print_json({"applied": outcome.applied, "duplicate": bool(outcome.duplicates),
                     "event_id": outcome.recorded[0] if outcome.recorded else recorded.event_id,
@@ -96,7 +95,7 @@ def event_data(payload: str | None, type_: str | None, on: str | None,
         return data
     if not type_:
         fail("give the event as JSON, or at least --type (see `oversight event --help`)")
-    today = datetime.now(ZoneInfo("Europe/London")).date()
+    today = clock.today()
     data = {"type": type_, "on": on or today.isoformat()}
     for item in fields:
         key, sep, value = item.partition("=")

@@ -7,11 +7,11 @@ Issuing a new one revokes the person's old one. Registered on the app by :func:`
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import typer
 
+from oversight.adapters import clock
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
 from oversight.adapters.cli.operator_reads import log_read
 from oversight.adapters.cli.runtime import open_store
@@ -44,7 +44,7 @@ def issue(person: str = typer.Argument(..., help="A staff id."),
         with ready.engine.begin() as connection:
             if inbound.staff_record(connection, person) is None:
                 fail(f"no staff member {person!r}; `oversight import staff` adds them")
-            feed, secret = calendar_feeds.issue(connection, person, now=datetime.now(UTC))
+            feed, secret = calendar_feeds.issue(connection, person, now=clock.now())
         urls = feed_urls(ready.settings.link_base, secret)
     if as_json:
         print_json({"id": feed.id, "person": person, **urls})
@@ -66,7 +66,7 @@ def revoke(person: str = typer.Argument(..., help="A staff id."),
     with handled():
         ready = open_store()
         with ready.engine.begin() as connection:
-            count = calendar_feeds.revoke(connection, person, now=datetime.now(UTC))
+            count = calendar_feeds.revoke(connection, person, now=clock.now())
     if count == 0:
         fail(f"{person!r} has no live calendar feed")
     if as_json:

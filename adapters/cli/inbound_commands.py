@@ -6,11 +6,11 @@ line per problem on stderr, exit code 1) and its ``--json`` convention.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 
+from oversight.adapters import clock
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, parse_date, print_json
 from oversight.adapters.cli.runtime import open_store
 
@@ -50,7 +50,7 @@ def import_command(
     with handled():
         ready = open_store()
         try:
-            report = import_file(ready, kind, file, now=datetime.now(UTC),
+            report = import_file(ready, kind, file, now=clock.now(),
                                  dry_run=dry_run)
         except ImportRejected as rejected:
             if as_json:
@@ -102,11 +102,11 @@ def calendar(
     """Planned and due supervision sessions for the months ahead, as iCalendar (.ics)."""
     from oversight.adapters.cli.operator_reads import operator
     from oversight.adapters.ics import event_uid, sessions_calendar
-    from oversight.adapters.imports.rows import london_today
+    from oversight.states.event_time import london_today
     from oversight.workflows.planner import published_sessions
     from oversight.workflows.record_reads import Reader, staff_read
 
-    now = datetime.now(UTC)
+    now = clock.now()
     today = parse_date(start, "--from") if start else london_today(now)
     with handled():
         ready = open_store()

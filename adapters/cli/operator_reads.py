@@ -10,8 +10,9 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from oversight.adapters import clock
 
 if TYPE_CHECKING:  # imported when a read is logged, not when `oversight` starts
     from oversight.workflows.ports import UnitOfWorkFactory
@@ -39,7 +40,7 @@ def log_read(store: UnitOfWorkFactory, resource: str, targets: Iterable[str], *,
 
     who = Reader("operator", purpose=os.environ.get("OVERSIGHT_PURPOSE") or None,
                  reader=operator())
-    log_shown(store, who, resource, list(targets) or [resource], datetime.now(UTC),
+    log_shown(store, who, resource, list(targets) or [resource], clock.now(),
               outcome=outcome)
 
 

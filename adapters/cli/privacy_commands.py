@@ -11,12 +11,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 
-from oversight.adapters.cli.console import JsonFlag, fail, handled, out, parse_date, print_json
+from oversight.adapters import clock
+from oversight.adapters.cli.console import JsonFlag, fail, handled, out, parse_past_date, print_json
 from oversight.adapters.cli.operator_reads import operator, operator_actor
 from oversight.adapters.cli.runtime import open_store
 
@@ -42,7 +42,7 @@ def subject_access(
     with handled():
         ready = open_store()
         with SqlUnitOfWork(ready.engine) as uow:
-            found = export(uow.connection, person, now=datetime.now(UTC),
+            found = export(uow.connection, person, now=clock.now(),
                            requested_by=operator())
             uow.commit()
     if not found["records"]:
@@ -59,20 +59,21 @@ def subject_access(
 
 
 def purge(as_of: str | None = typer.Option(None, "--as-of", help="The day to judge "
-                                           "destruction dates on (default today)."),
+                                           "destruction dates on, YYYY-MM-DD (default today)."),
           dry_run: bool = typer.Option(False, "--dry-run", help="Name who would be erased; "
                                                                 "change nothing."),
           as_json: bool = JsonFlag) -> None:
     """Erase everyone whose supervision file has reached its destruction date (retention)."""
-    from oversight.adapters.imports.rows import london_today
     from oversight.adapters.store.erasure import destroyed_or_not, due_for_destruction
     from oversight.adapters.store.erasure import purge as run_purge
     from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+    from oversight.states.event_time import london_today
     from oversight.states.events.registry import parse_event
 
-    now = datetime.now(UTC)
-    day = parse_date(as_of, "--as-of") if as_of else london_today(now)
     with handled():
+        now = clock.now()
+        # Not after today: a day ahead would erase files whose retention has not yet run out.
+        day = parse_past_date(as_of, "--as-of", london_today(now)) if as_of else london_today(now)
         ready = open_store()
         if not dry_run:
             # The file's own lifecycle records its destruction first (closing the custodian's

@@ -6,11 +6,12 @@ and the dashboard use too). Registered on the app by :func:`register`.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import typer
 
-from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
+from oversight.adapters import clock
+from oversight.adapters.cli.console import JsonFlag, fail, handled, not_after, out, print_json
 from oversight.adapters.cli.first_use import program
 from oversight.adapters.cli.operator_reads import log_read
 from oversight.adapters.cli.runtime import open_reader
@@ -80,7 +81,8 @@ def tasks(
         if breached or overdue:
             from oversight.workflows.compliance import store_today  # brings the event models
 
-            today = _day_of(as_of) if as_of else store_today(ready.store, datetime.now(UTC))
+            latest = store_today(ready.store, clock.now())
+            today = not_after(_day_of(as_of), "--as-of", latest) if as_of else latest
             test = queries.breached if breached else queries.overdue
             rows = [row for row in rows if test(row, today)]
         log_read(ready.store, "tasks", [row["entity"] for row in rows])

@@ -6,13 +6,11 @@ and their messages sent. Registered on the app by :func:`register`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 import typer
 from rich.table import Table
 from rich.text import Text
 
+from oversight.adapters import clock
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
 from oversight.adapters.cli.operator_reads import log_read
 from oversight.adapters.cli.runtime import settings
@@ -33,6 +31,7 @@ def replan(
     as_json: bool = JsonFlag,
 ) -> None:
     """Move open tasks' due dates onto a new policy version (--dry-run: only show the moves)."""
+    from oversight.states.event_time import london_today
     from oversight.workflows import replan as replanning
     from oversight.workflows.bootstrap import open_app
 
@@ -45,9 +44,8 @@ def replan(
         if dry_run:
             plan = replanning.preview(ready.store, book, target)
         else:
-            plan = replanning.apply(ready.store, book, target,
-                                    on=datetime.now(ZoneInfo("Europe/London")).date(),
-                                    now=datetime.now(UTC),
+            now = clock.now()
+            plan = replanning.apply(ready.store, book, target, on=london_today(now), now=now,
                                     link_base=ready.settings.link_base)
         # The moves name open tasks (and so people): shown, they are read.
         log_read(ready.store, "replan", [f"task:{move.task_id}" for move in plan.moves]

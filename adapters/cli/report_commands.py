@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,17 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from oversight.adapters.cli.console import JsonFlag, fail, handled, out, parse_date, print_json
+from oversight.adapters import clock
+from oversight.adapters.cli.console import (
+    JsonFlag,
+    fail,
+    handled,
+    not_after,
+    out,
+    parse_date,
+    parse_past_date,
+    print_json,
+)
 from oversight.adapters.cli.operator_reads import log_read
 from oversight.adapters.cli.runtime import open_store
 
@@ -42,7 +52,8 @@ def asye(person: str | None = typer.Argument(
 
     with handled():
         ready = open_store()
-        day = parse_date(as_of, "--as-of") if as_of else store_today(ready.store, datetime.now(UTC))
+        latest = store_today(ready.store, clock.now())
+        day = parse_past_date(as_of, "--as-of", latest) if as_of else latest
         found = progress.journeys(ready.store, ready.policy, as_of=day,
                                   workers=[person] if person else None)
         log_read(ready.store, "asye", [f"asye:{p.worker}" for p in found])
@@ -74,7 +85,13 @@ def report(
     done on time, by rule; breaches by rule; the trend by month."""
     from oversight.adapters.report_files import FORMATS, write_report
     from oversight.adapters.spreadsheet_cells import neutralised_row
-    from oversight.workflows.compliance import FLAT_COLUMNS, Period, compliance, flat_rows
+    from oversight.workflows.compliance import (
+        FLAT_COLUMNS,
+        Period,
+        compliance,
+        flat_rows,
+        store_today,
+    )
 
     if fmt not in FORMATS:
         fail(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
@@ -85,9 +102,14 @@ def report(
         fail(f"--to {last} is before --from {first}")
     with handled():
         ready = open_store()
+        now = clock.now()
+        # The period may run on past today (the quarter in progress) but not start after it;
+        # the day it is judged on is today at the latest (or a simulated store's last day).
+        latest = store_today(ready.store, now)
+        not_after(first, "--from", latest)
         figures = compliance(ready.store, Period(first, last), team=team,
-                             as_of=parse_date(as_of, "--as-of") if as_of else None,
-                             now=datetime.now(UTC))
+                             as_of=parse_past_date(as_of, "--as-of", latest) if as_of else None,
+                             now=now)
         log_read(ready.store, "report", [f"team:{team}" if team else "team:authority"])
     if out_file is None:
         if fmt == "json":

@@ -16,10 +16,11 @@ import os
 import sys
 import tomllib
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+
+from oversight.adapters import clock
 
 if TYPE_CHECKING:
     from oversight.workflows.bootstrap import App
@@ -88,9 +89,10 @@ def sweep_here(app: App, as_of: date | None, batch_size: int) -> dict[str, int]:
     """``oversight sweep`` without a server: as the flow, now, for ``as_of`` (default today in
     Europe/London); failed timers are error lines on stderr; then the note, once."""
     from oversight.adapters.cli.console import busy, err
+    from oversight.states.event_time import london_today
 
-    now = datetime.now(UTC)
-    day = as_of or now.astimezone(ZoneInfo("Europe/London")).date()
+    now = clock.now()
+    day = as_of or london_today(now)
     with busy("Sweeping: firing the timers that are due"):
         totals = sweep_without_server(app, day, now, batch_size, lambda line: err().print(
             f"error: {line}", markup=False, soft_wrap=True))
@@ -103,7 +105,7 @@ def dispatch_here(app: App, batch_size: int) -> dict[str, Any]:
     from oversight.adapters.cli.console import busy
 
     with busy("Dispatching: delivering task messages"):
-        totals = dispatch_without_server(app, datetime.now(UTC), batch_size)
+        totals = dispatch_without_server(app, clock.now(), batch_size)
     say_no_server()
     return totals
 

@@ -12,7 +12,7 @@ import shutil
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from oversight.adapters import clock
 from oversight.adapters.cli import views
 from oversight.adapters.cli.console import err, fail, handled, out
 from oversight.adapters.cli.runtime import quiet_prefect, settings
@@ -191,4 +192,4 @@ def _store_today(store: Path) -> date:
     from oversight.workflows.compliance import store_today
 
     with store_file(store) as opened:
-        return store_today(opened, datetime.now(UTC))
+        return store_today(opened, clock.now())

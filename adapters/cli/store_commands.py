@@ -10,13 +10,14 @@ import os
 
 import typer
 
+from oversight.adapters import clock
 from oversight.adapters.cli.console import (
     JsonFlag,
     busy,
     fail,
     handled,
     out,
-    parse_date,
+    parse_past_date,
     print_json,
 )
 from oversight.adapters.cli.runtime import open_store, quiet_prefect, settings
@@ -53,8 +54,9 @@ def sweep(as_of: str | None = typer.Option(
           as_json: bool = JsonFlag) -> None:
     """Fire every durable timer that is due: the `sweep` flow with a Prefect server, the same
     steps without Prefect when none is configured (PREFECT_API_URL)."""
-    day = parse_date(as_of, "--as-of") if as_of else None
     with handled():
+        # Not after today: a day ahead would breach, escalate and destroy what is not yet due.
+        day = parse_past_date(as_of, "--as-of", clock.today()) if as_of else None
         ready = open_store()
         if prefect_server() is None:  # no temporary server for one sweep (adapters/cli/serverless)
             totals = sweep_here(ready, day, ready.settings.batch_size)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import typer
 
+from oversight.adapters import clock
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
 from oversight.adapters.cli.operator_reads import log_read
 from oversight.adapters.cli.runtime import open_store
@@ -70,7 +71,7 @@ def token_create(
             if person and role in PERSONAL_ROLES and uow.staff.member(person) is None:
                 fail(f"--person: no staff member {person!r}; import staff first")
             record, secret = credentials.create_token(
-                uow.connection, role=role, person=person, now=datetime.now(UTC),
+                uow.connection, role=role, person=person, now=clock.now(),
                 lifetime=lifetime, acts_for=acts_for_staff)
             uow.commit()
     if as_json:
@@ -95,7 +96,7 @@ def token_rotate(token_id: str = typer.Argument(..., help="The token's id (tok_â
         ready = open_store()
         with SqlUnitOfWork(ready.engine) as uow:
             rotated = credentials.rotate_token(uow.connection, token_id,
-                                               now=datetime.now(UTC), lifetime=lifetime)
+                                               now=clock.now(), lifetime=lifetime)
             uow.commit()
     if rotated is None:
         fail(f"no live token {token_id!r}; `oversight token list` shows them")
@@ -122,7 +123,7 @@ def token_revoke(token_id: str = typer.Argument(..., help="The token's id (tok_â
         ready = open_store()
         with SqlUnitOfWork(ready.engine) as uow:
             done = credentials.revoke_token(uow.connection, token_id,
-                                            now=datetime.now(UTC))
+                                            now=clock.now())
             uow.commit()
     if not done:
         fail(f"no live token {token_id!r}; `oversight token list` shows them")

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from oversight.adapters import clock
 from oversight.adapters.delivery.payload import outbound
 from oversight.adapters.delivery.ports import DeliveryFailed
 from oversight.adapters.spreadsheet_cells import neutralised_row
@@ -78,7 +79,7 @@ class BatchFileDeliverer:
         if format not in ("csv", "jsonl"):
             raise ValueError(f"format {format!r}: write csv or jsonl")
         self.directory, self.format, self.prefix = Path(directory), format, prefix
-        self.run_at = (run_at or datetime.now(UTC)).astimezone(UTC)
+        self.run_at = (run_at or clock.now()).astimezone(UTC)
         self.written: list[Path] = []
         self.link_base = link_base  # the task links are made as the rows are written
 

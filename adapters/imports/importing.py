@@ -16,8 +16,9 @@ from typing import Any
 import yaml
 
 from oversight.adapters.imports.kinds import KINDS, Context
-from oversight.adapters.imports.rows import ImportRejected, Problem, london_today, read_rows
+from oversight.adapters.imports.rows import ImportRejected, Problem, read_rows
 from oversight.states.errors import OversightError
+from oversight.states.event_time import london_today
 from oversight.states.events.registry import parse_event
 from oversight.workflows import staff_records
 from oversight.workflows.bootstrap import App

@@ -7,7 +7,7 @@ import csv
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from oversight.states.errors import OversightError
@@ -186,11 +186,5 @@ def one_of(text: str, allowed: tuple[str, ...], what: str) -> str:
     return value
 
 
-def london_today(now: datetime) -> date:
-    from zoneinfo import ZoneInfo
-
-    return now.astimezone(ZoneInfo("Europe/London")).date()
-
-
 __all__ = ["Header", "ImportRejected", "Problem", "SourceRow", "day", "flag", "identifier",
-           "london_today", "normalise", "one_of", "read_rows"]
+           "normalise", "one_of", "read_rows"]

@@ -15,12 +15,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from oversight.adapters import clock
 from oversight.adapters.store import tables as t
+from oversight.states.event_time import as_utc
 
 TOKEN_PREFIX = "ovt_"
 TOKEN_LIFETIME = timedelta(days=90)
@@ -57,13 +59,6 @@ class TokenRecord:
                 "replaced_by": self.replaced_by, "acts_for": self.acts_for}
 
 
-def _utc(instant: datetime | None) -> datetime | None:
-    """Instants are stored in UTC; SQLite gives them back without a zone."""
-    if instant is not None and instant.tzinfo is None:
-        return instant.replace(tzinfo=UTC)
-    return instant
-
-
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -74,10 +69,10 @@ _COLUMNS = (t.api_tokens.c.id, t.api_tokens.c.role, t.api_tokens.c.person,
 
 
 def _token(row: Any) -> TokenRecord:
-    created = _utc(row.created_at)
+    created = as_utc(row.created_at)
     assert created is not None  # NOT NULL
-    return TokenRecord(row.id, row.role, row.person, created, _utc(row.revoked_at),
-                       _utc(row.expires_at), _utc(row.last_used_at), row.replaced_by,
+    return TokenRecord(row.id, row.role, row.person, created, as_utc(row.revoked_at),
+                       as_utc(row.expires_at), as_utc(row.last_used_at), row.replaced_by,
                        bool(row.acts_for))
 
 
@@ -130,7 +125,7 @@ def token_for(connection: Connection, secret: str, *, now: datetime | None = Non
               touch: bool = True) -> TokenRecord | None:
     """The live token whose hash matches ``secret`` (None: unknown, revoked or expired); its
     last use is recorded (``touch``) to the minute, in the caller's transaction."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     row = connection.execute(select(*_COLUMNS).where(
         t.api_tokens.c.hash == token_hash(secret))).first()
     if row is None:
@@ -178,7 +173,7 @@ def session_for(connection: Connection, session_id: str, *, now: datetime,
         return None
     key = t.dashboard_sessions.c.hash == row["hash"]
     token = token_by_id(connection, row["token_id"])
-    seen = _utc(row["last_seen_at"])
+    seen = as_utc(row["last_seen_at"])
     if token is None or not token.live(now) or seen is None or now - seen > idle:
         connection.execute(update(t.dashboard_sessions).where(key).values(ended_at=now))
         return None

@@ -9,7 +9,7 @@ of a :class:`~oversight.adapters.store.unit_of_work.SqlUnitOfWork` (``uow.connec
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -26,16 +26,9 @@ from oversight.adapters.store.credentials import (
     token_hash,
     tokens,
 )
+from oversight.states.event_time import as_utc
 from oversight.workflows.access import CHILD_KINDS
 from oversight.workflows.ports import StaffRecord  # the port's value: an HR export's row
-
-
-def _utc(instant: datetime | None) -> datetime | None:
-    """Instants are stored in UTC; SQLite gives them back without a zone."""
-    if instant is not None and instant.tzinfo is None:
-        return instant.replace(tzinfo=UTC)
-    return instant
-
 
 # ----- the access log ----------------------------------------------------------------------------
 
@@ -66,7 +59,7 @@ def access_log(connection: Connection, *, target: str | None = None, person: str
     if person is not None:
         query = query.where(t.access_log.c.person == person)
     rows = connection.execute(query.order_by(t.access_log.c.id).limit(limit)).mappings()
-    return [{**row, "at": _utc(row["at"]), "erased_at": _utc(row["erased_at"])} for row in rows]
+    return [{**row, "at": as_utc(row["at"]), "erased_at": as_utc(row["erased_at"])} for row in rows]
 
 
 # ----- staff -------------------------------------------------------------------------------------

@@ -250,12 +250,16 @@ def team_page(request: Request, viewer: Viewer = Depends(page_viewer),
         viewer.log(board.engine, "dashboard:team", target, now=board.clock(), outcome="refused")
         return _refused(viewer)
     try:
-        period = period_of(_day(start), _day(end), _as_of(board))
+        as_of = _as_of(board)
+        period = period_of(_day(start), _day(end), as_of)
+        if period.start > as_of:  # it may run on past today, not start after it
+            raise ValueError(f"the period starts after today ({as_of})")
         report = compliance(board.store, period, team=team, now=board.clock())
     except (ValueError, UnknownEntity):
         return _render("error.html", viewer, 400, title="Cannot show these figures",
                        message="Give the period as two days, YYYY-MM-DD, the first not after "
-                               "the last, and a team as its manager's staff id.")
+                               "the last nor after today, and a team as its manager's staff "
+                               "id.")
     viewer.log(board.engine, "dashboard:team", target, now=board.clock())
     trend = monthly_trend(report)
     return _render("team.html", viewer, report=report, team=team, labels=CATEGORIES,

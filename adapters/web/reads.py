@@ -130,7 +130,8 @@ def api_asye(request: Request, worker: StaffId,
 
 @api.get("/compliance", summary="Share of obligations met on time, by rule",
          responses={400: {"model": ProblemOut, "description": "The period is back to front."},
-                    404: {"model": ProblemOut, "description": "No team led by that staff id."}})
+                    404: {"model": ProblemOut, "description": "No team led by that staff id."},
+                    422: {"model": ProblemOut, "description": "`as_of` or `from` after today."}})
 def api_compliance(request: Request,
                    viewer: Viewer = Depends(viewer_of("compliance", _team)),
                    start: IsoDate | None = Query(None, alias="from",
@@ -158,8 +159,16 @@ def api_compliance(request: Request,
                    purpose=purpose)
         raise Problem(403, "forbidden", "This token's role does not allow this request.")
     as_of_day: date | None = as_of
+    latest = store_today(board.store, board.clock())
+    # Judged on today at the latest (or a simulated store's last day); the period may run on
+    # past it (the quarter in progress) but not start after it.
+    for name, day in (("as_of", as_of), ("from", start)):
+        if day is not None and day > latest:
+            raise Problem(422, "date-in-future", f"`{name}` {day.isoformat()} is after today "
+                                                 f"({latest.isoformat()}, Europe/London): give "
+                                                 f"today or a day before.")
     try:
-        period = period_of(start, end, store_today(board.store, board.clock()))
+        period = period_of(start, end, latest)
     except ValueError:
         raise Problem(400, "period-invalid", "The period ends before it starts: `from` must "
                                              "be on or before `to`.") from None

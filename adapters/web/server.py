@@ -11,12 +11,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 
+from oversight.adapters import clock
 from oversight.adapters.api import problems
 from oversight.adapters.web.pages import install
 from oversight.adapters.web.sessions import Dashboard
@@ -81,7 +81,7 @@ def serve_demo(store: Path, *, host: str = "127.0.0.1", port: int = 8000,
                say: Callable[[str], None] = print) -> None:
     """Serve the dashboard on the demo store with a fresh token per demo role, each living one
     day; the last line said is the dashboard's address."""
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from oversight.adapters.store import credentials
     from oversight.adapters.store.database import sqlite_url
@@ -89,7 +89,7 @@ def serve_demo(store: Path, *, host: str = "127.0.0.1", port: int = 8000,
     from oversight.workflows.settings import Settings
 
     ready = open_app(Settings(home=store.parent, database_url=sqlite_url(store.resolve())))
-    now = datetime.now(UTC)
+    now = clock.now()
     with ready.engine.begin() as connection:
         tokens = [(credentials.create_token(connection, role=role, person=person, now=now,
                                             lifetime=timedelta(days=1))[1], role, person, what)

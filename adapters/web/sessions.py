@@ -19,7 +19,7 @@ import os
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from ipaddress import ip_address
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,6 +27,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
+from oversight.adapters import clock as wall_clock
 from oversight.adapters.store import credentials
 from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.adapters.web.viewer import Viewer, viewer_for
@@ -41,10 +42,6 @@ DOCS_CSP = "frame-ancestors 'none'"
 """The OpenAPI viewer (``/docs``) loads its own scripts: only framing is refused there."""
 HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
            "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _secure_setting() -> bool | None:
@@ -68,7 +65,7 @@ class Dashboard:
 
     engine: Engine
     policy: Policy
-    clock: Callable[[], datetime] = _utc_now
+    clock: Callable[[], datetime] = wall_clock.now
     secure_cookies: bool | None = field(default_factory=_secure_setting)
     """Always (True), never (False), or None: over HTTPS or outside loopback."""
     idle: timedelta = field(default_factory=_idle_setting)

@@ -104,7 +104,9 @@ class CliServer:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_")}
+        # OVERSIGHT_CLOCK kept: a test asking for `today` runs the server on its clock.
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("OVERSIGHT_") or k == "OVERSIGHT_CLOCK"}
         env.update(OVERSIGHT_HOME=str(home), PYTHONPATH=str(REPO))
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "oversight"), "api", "--port", str(self.port)],

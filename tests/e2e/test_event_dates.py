@@ -1,14 +1,16 @@
 """Nothing has happened in the future, nor before 1990: every entry refuses such an event with
 one clear line or an RFC 9457 problem, and the store is left exactly as it was.
 
-The API's clock says Mon 2 Mar 2026 09:00 UTC (tests/e2e/api_server.py); the CLI reads the
-real clock, so its dates are far enough out to be refused whatever day the test runs (until
-2999). 9999-12-25 is the date that used to overflow the arithmetic (+ 4 weeks).
+The API's clock says Mon 2 Mar 2026 09:00 UTC (tests/e2e/api_server.py); the CLI runs on the
+`today` fixture's clock (OVERSIGHT_TEST_TODAY, or the real date), its dates far enough out to
+be refused on any day until 2999. 9999-12-25 is the date that used to overflow the arithmetic
+(+ 4 weeks).
 """
 
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -39,7 +41,7 @@ def _says_why(text: str, on: str) -> None:
 
 @pytest.mark.parametrize("on", REFUSED)
 def test_the_cli_refuses_an_event_dated_in_the_future_or_before_1990(
-        seeded: App, on: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        seeded: App, on: str, today: date, monkeypatch: pytest.MonkeyPatch) -> None:
     """`oversight event --type supervision_held --on …`: exit 1, one line, store unchanged."""
     monkeypatch.setenv("OVERSIGHT_HOME", str(seeded.settings.home))
     monkeypatch.delenv("OVERSIGHT_DATABASE_URL", raising=False)

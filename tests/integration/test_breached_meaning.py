@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,7 +28,9 @@ Tue 10 Mar: met, but late, so breached."""
 
 
 @pytest.fixture
-def quarter(app: App, monkeypatch: pytest.MonkeyPatch) -> App:
+def quarter(app: App, today: date, monkeypatch: pytest.MonkeyPatch) -> App:
+    """The first quarter of test_reports, read on the `today` fixture's day (its clock is
+    frozen: the dashboard, the CLI and the tokens read it)."""
     fill_quarter(app)
     monkeypatch.setenv("OVERSIGHT_DATABASE_URL", app.settings.url)
     return app
@@ -37,7 +39,7 @@ def quarter(app: App, monkeypatch: pytest.MonkeyPatch) -> App:
 def _signed_in(app: App) -> TestClient:
     with app.engine.begin() as connection:
         secret = credentials.create_token(connection, role="admin", person=None,
-                                          now=datetime.now(UTC))[1]
+                                          now=datetime.now(UTC))[1]  # the frozen clock
     client = TestClient(dashboard_app(Dashboard(app.engine, app.policy)),
                         base_url="http://127.0.0.1", follow_redirects=False)
     form = client.get("/login").text
@@ -48,10 +50,11 @@ def _signed_in(app: App) -> TestClient:
 
 
 def test_the_summary_the_report_the_team_page_the_tasks_page_and_the_cli_agree(
-        quarter: App) -> None:
-    """Judged on the same day (the store's today), every path counts the same breached tasks,
-    and each counts w0's supervision met late."""
-    today = store_today(quarter.store, datetime.now(UTC))
+        quarter: App, today: date) -> None:
+    """Judged on the same day (the store's today, the `today` fixture's: the quarter's
+    records end in March 2026), every path counts the same breached tasks, and each counts
+    w0's supervision met late."""
+    assert store_today(quarter.store, datetime.combine(today, time(12), tzinfo=UTC)) == today
     summary = sum(line["breached"] for line in queries.summary_by_rule(
         queries.tasks(quarter.store), as_of=today))
     period = {"from": "2026-01-01", "to": today.isoformat()}

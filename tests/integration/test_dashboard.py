@@ -5,7 +5,7 @@ pages and the API."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -40,8 +40,10 @@ SECRETS: dict[str, str] = {}
 
 
 @pytest.fixture
-def client(store: App) -> TestClient:
-    now = datetime.now(UTC)
+def client(store: App, today: date) -> TestClient:
+    """The dashboard over the store, on the `today` fixture's clock (frozen: the tokens are
+    made on it, and the pages read it)."""
+    now = datetime.combine(today, time(12), tzinfo=UTC)
     with store.engine.begin() as connection:
         for name, (role, person) in TOKENS.items():
             SECRETS[name] = credentials.create_token(connection, role=role, person=person,
@@ -139,6 +141,21 @@ def test_a_manager_sees_their_teams_figures_and_they_match_the_api(client: TestC
             line["due"], line["on_time"], line["breached"])
     assert 'id="compliance-trend" role="img"' in page
     assert client.get("/team", params={**period, "team": "hos1"}).status_code == 403
+
+
+def test_the_team_page_refuses_a_period_starting_after_today(client: TestClient, today: date,
+                                                             app: App):
+    """/team?from=<tomorrow>: the 400 page that says the first day may not be after today,
+    and no read logged as allowed (tests/e2e/test_future_dates.py lists the entry)."""
+    from tests.integration.helpers import snapshot
+
+    sign_in(client, "t-tm1")
+    before = snapshot(app.engine)
+    tomorrow = date.fromordinal(today.toordinal() + 1).isoformat()
+    page = client.get("/team", params={"from": tomorrow, "to": "9999-12-31"})
+    assert page.status_code == 400
+    assert "not after the last nor after today" in page.text
+    assert snapshot(app.engine) == before
 
 
 def test_workforce_sees_every_journey_and_no_team_figures(client: TestClient):

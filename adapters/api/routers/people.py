@@ -22,9 +22,9 @@ from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.routers.entities import as_problems, reader_of
 from oversight.adapters.api.schemas import IsoDate, ProblemOut
 from oversight.adapters.ics import calendar_etag, sessions_calendar
-from oversight.adapters.imports.rows import london_today
 from oversight.adapters.store import calendar_feeds, inbound
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.states.event_time import london_today
 from oversight.workflows import record_reads
 from oversight.workflows.bootstrap import App
 from oversight.workflows.planner import HORIZON_MONTHS, published_sessions
