@@ -92,7 +92,8 @@ def verify(connection: Connection, name: str, keyring: Keyring | None = None) ->
                 return broken(row, problem)
         if link(previous, seq, row["digest"], key) != row["chain"]:
             return broken(row, "the row's link does not follow from the row before it" + (
-                f" under key {key.id} (reordered, inserted, or recomputed without the key?)"
+                f" under key {key.id} (reordered, inserted, recomputed without the key, or the key "
+                f"file swapped?)"
                 if key is not None else ""))
         previous, expected = row["chain"], expected + 1
         rows += 1
