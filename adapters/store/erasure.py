@@ -20,7 +20,7 @@ chained access log.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -46,6 +46,9 @@ class Erasure:
     id: str
     pseudonym: str
     counts: dict[str, int]
+    person: str = field(default="", repr=False, compare=False)
+    """Who, in memory only (the files are rewritten with it, ``erasure_files``): never stored,
+    never printed."""
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "pseudonym": self.pseudonym, "counts": self.counts}
@@ -97,7 +100,7 @@ def erase(connection: Connection, person: str, *, now: datetime, actor: str,
             _seal_erased(connection, table.name, [row["id"] for row in found])
         if found:
             counts[table.name] = len(found)
-    erasure = Erasure("era_" + secrets.token_hex(6), pseudonym, counts)
+    erasure = Erasure("era_" + secrets.token_hex(6), pseudonym, counts, person)
     connection.execute(insert(t.erasures).values(
         id=erasure.id, at=now, pseudonym=pseudonym, reason=reason[:200], actor=actor[:200],
         counts=counts))
