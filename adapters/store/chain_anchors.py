@@ -99,7 +99,7 @@ def take(engine: Engine, keyring: Keyring, path: Path, *, now: datetime,
 def check(connection: Connection, keyring: Keyring, path: Path) -> AnchorVerdict:
     """The anchor file against itself, the key and the chains; the first fault named."""
     lines = _lines(path)
-    previous, anchors = chain.GENESIS, []
+    previous, anchors = chain.GENESIS, list[dict[str, Any]]()
 
     def broken(reason: str) -> AnchorVerdict:
         return AnchorVerdict(str(path), len(lines), anchors[-1] if anchors else None, reason)

@@ -7,7 +7,7 @@ import signal
 from datetime import date
 from pathlib import Path
 
-from oversight.adapters.store import chain, chain_verify
+from oversight.adapters.store import chain_verify
 from oversight.workflows.bootstrap import App, open_app
 from oversight.workflows.flows import fire_batch
 from oversight.workflows.settings import Settings
