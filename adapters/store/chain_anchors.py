@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from oversight.adapters.store import chain, inbound
 from oversight.adapters.store import tables as t
-from oversight.adapters.store.chain_keys import Keyring
+from oversight.adapters.store.chain_keys import Keyring, bind
 from oversight.states.errors import StoreNotReady
 
 RESOURCE = "audit-anchor"
@@ -68,7 +68,8 @@ def _lines(path: Path) -> list[str]:
 def take(engine: Engine, keyring: Keyring, path: Path, *, now: datetime,
          reader: str) -> dict[str, Any]:
     """Anchor the chains' heads now: the access-log line, then the line appended to ``path``."""
-    key = keyring.current()
+    with engine.connect() as connection:
+        key = bind(keyring, connection).current()
     if key is None:
         raise StoreNotReady(f"the audit chain has no key at {keyring.path}: run "
                             f"`oversight init` first")
@@ -98,6 +99,7 @@ def take(engine: Engine, keyring: Keyring, path: Path, *, now: datetime,
 
 def check(connection: Connection, keyring: Keyring, path: Path) -> AnchorVerdict:
     """The anchor file against itself, the key and the chains; the first fault named."""
+    bind(keyring, connection)
     lines = _lines(path)
     previous, anchors = chain.GENESIS, list[dict[str, Any]]()
 

@@ -13,13 +13,14 @@ still verify under it, and the head at the rotation is recorded in the new key's
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, insert, update
 
 from oversight.adapters.store import chain
 from oversight.adapters.store import tables as t
-from oversight.adapters.store.chain_keys import Key, Keyring
+from oversight.adapters.store.chain_keys import STORE_ID, Key, Keyring, bind
 from oversight.states.errors import StoreNotReady
 
 
@@ -28,13 +29,15 @@ def ensure_key(engine: Engine, keyring: Keyring, *, now: datetime) -> Key | None
     with engine.begin() as connection:
         heads = {name: chain.head(connection, name) for name in chain.TABLES}
         named = sorted({key for _, _, key in heads.values() if key})
-        current = keyring.current()
-        if current is not None:
+        if bind(keyring, connection).current() is not None:
             return None
         if named:
             raise StoreNotReady(f"the audit chain is sealed with key {', '.join(named)} but "
                                 f"the key file {keyring.path} does not exist: restore it from "
                                 f"its backup, or name it in OVERSIGHT_AUDIT_KEY_FILE")
+        if not keyring.store:
+            keyring.store = "store-" + secrets.token_hex(8)
+            connection.execute(insert(t.meta).values(key=STORE_ID, value=keyring.store))
         key = keyring.add({name: (seq, link) for name, (seq, link, _) in heads.items()},
                           now=now)
         connection.execute(update(t.chain_heads).values(key_id=key.id))
@@ -48,7 +51,7 @@ def rotate_key(engine: Engine, keyring: Keyring, *, now: datetime) -> tuple[Key,
     """A new key for every row sealed from now on; the old kept. (old, new)."""
     with engine.begin() as connection:
         heads = {name: chain.head(connection, name) for name in chain.TABLES}  # locked
-        old = keyring.current()
+        old = bind(keyring, connection).current()
         if old is None:
             raise StoreNotReady(f"the audit chain has no key at {keyring.path} yet: run "
                                 f"`oversight init` to make one")

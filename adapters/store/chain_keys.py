@@ -30,8 +30,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 
+from oversight.adapters.store import tables as t
 from oversight.states.errors import StoreNotReady
 
 
@@ -46,13 +47,16 @@ class Key:
     """The first place (``seq``) of each chain it seals."""
     after: dict[str, str]
     """The link just before that place (the head when the key was made)."""
+    store: str = ""
+    """The store it seals (its ``meta`` ``audit_chain_store``): stores sharing a home, and so a
+    key file, never take each other's keys."""
 
     def mac(self, text: str) -> str:
         return hmac.new(self.secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "secret": self.secret.hex(), "created": self.created,
-                "from": self.starts, "after": self.after}
+        return {"id": self.id, "store": self.store, "secret": self.secret.hex(),
+                "created": self.created, "from": self.starts, "after": self.after}
 
 
 def fingerprint(secret: bytes) -> str:
@@ -62,23 +66,29 @@ def fingerprint(secret: bytes) -> str:
 
 @dataclass
 class Keyring:
-    """The keys of one key file, read again whenever the file changes."""
+    """The keys of one store in one key file, read again whenever the file changes."""
 
     path: Path
-    _keys: list[Key] = field(default_factory=list)
+    store: str | None = None
+    """The store whose keys these are ("": a store with no key yet; None: not bound to a store,
+    every key in the file, as a test reads it)."""
+    _all: list[Key] = field(default_factory=list)
     _seen: tuple[int, int] | None = None
 
-    @property
-    def keys(self) -> list[Key]:
+    def _file(self) -> list[Key]:
         try:
             status = self.path.stat()
         except FileNotFoundError:
-            self._keys, self._seen = [], None
+            self._all, self._seen = [], None
             return []
         stamp = (status.st_mtime_ns, status.st_size)
         if stamp != self._seen:
-            self._keys, self._seen = _read(self.path), stamp
-        return self._keys
+            self._all, self._seen = _read(self.path), stamp
+        return self._all
+
+    @property
+    def keys(self) -> list[Key]:
+        return [key for key in self._file() if self.store is None or key.store == self.store]
 
     def current(self) -> Key | None:
         keys = self.keys
@@ -101,8 +111,8 @@ class Keyring:
         secret = secrets.token_bytes(32)
         key = Key(fingerprint(secret), secret, now.astimezone(UTC).isoformat(),
                   {name: seq + 1 for name, (seq, _) in heads.items()},
-                  {name: link for name, (_, link) in heads.items()})
-        entries = [*self.keys, key]
+                  {name: link for name, (_, link) in heads.items()}, self.store or "")
+        entries = [*self._file(), key]
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         temporary = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.tmp")
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -112,7 +122,7 @@ class Keyring:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, self.path)
-        self._keys, self._seen = entries, None
+        self._all, self._seen = entries, None
         return key
 
 
@@ -120,8 +130,8 @@ def _read(path: Path) -> list[Key]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         return [Key(entry["id"], bytes.fromhex(entry["secret"]), entry["created"],
-                    {k: int(v) for k, v in entry["from"].items()}, dict(entry["after"]))
-                for entry in document["keys"]]
+                    {k: int(v) for k, v in entry["from"].items()}, dict(entry["after"]),
+                    str(entry.get("store", ""))) for entry in document["keys"]]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise StoreNotReady(f"the audit key file {path} cannot be read ({error}); restore it "
                             f"from its backup") from None
@@ -140,10 +150,24 @@ def attach(engine: Engine, path: Path) -> Keyring:
     return keyring
 
 
+STORE_ID = "audit_chain_store"
+"""The ``meta`` key naming the store to its key file (made with its first key)."""
+
+
+def bind(keyring: Keyring, connection: Connection) -> Keyring:
+    """``keyring`` limited to this store's keys (the store's id read once it has one)."""
+    if not keyring.store:
+        keyring.store = connection.execute(select(t.meta.c.value).where(
+            t.meta.c.key == STORE_ID)).scalar_one_or_none() or ""
+    return keyring
+
+
 def keyring_of(connection: Connection) -> Keyring | None:
+    """The keys of the store ``connection`` is on, as :func:`attach` named them."""
     engine = connection.engine
-    return _BY_ENGINE.get(engine) or _BY_URL.get(
+    keyring = _BY_ENGINE.get(engine) or _BY_URL.get(
         engine.url.render_as_string(hide_password=False))
+    return bind(keyring, connection) if keyring is not None else None
 
 
-__all__ = ["Key", "Keyring", "attach", "fingerprint", "keyring_of"]
+__all__ = ["STORE_ID", "Key", "Keyring", "attach", "bind", "fingerprint", "keyring_of"]

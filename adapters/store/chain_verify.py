@@ -19,7 +19,7 @@ from sqlalchemy import Connection, func, select
 
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.chain import CONTENT, GENESIS, TABLES, digest, erasure_seal, link
-from oversight.adapters.store.chain_keys import Keyring, keyring_of
+from oversight.adapters.store.chain_keys import Keyring, bind, keyring_of
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Verdict:
 
 def verify(connection: Connection, name: str, keyring: Keyring | None = None) -> Verdict:
     """Walk ``name``'s chain from the first row; stop at the first row that does not hold."""
-    keyring = keyring if keyring is not None else keyring_of(connection)
+    keyring = bind(keyring, connection) if keyring is not None else keyring_of(connection)
     keys = keyring.keys if keyring is not None else []
     table = TABLES[name]
     outside = connection.execute(select(func.count(), func.min(table.c.id)).select_from(

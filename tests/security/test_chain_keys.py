@@ -119,6 +119,28 @@ def test_a_store_chained_before_keys_keeps_its_plain_part_and_is_keyed_from_init
     app.engine.dispose()
 
 
+def test_two_stores_sharing_a_home_share_its_key_file_and_not_their_keys(
+        tmp_path: Path) -> None:
+    """Stores a and b under one home: one key file with a key for each, each store named in
+    its own; a read logged in each; both verify."""
+    apps = [initialise(Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / name}.db"),
+                       "hull") for name in ("a", "b")]
+    keys = Keyring(tmp_path / "audit" / "chain.key").keys
+    assert len(keys) == 2 and keys[0].store != keys[1].store
+    for app in apps:
+        with SqlUnitOfWork(app.engine) as uow:
+            inbound.log_access(uow.connection, token=None, role="auditor", resource="entity",
+                               targets=["person:sw1"], outcome="allowed", now=READ_AT,
+                               reader="os:auditor")
+            uow.commit()
+        code, report = verify(app)
+        assert code == 0, report
+        assert table(report, "access_log")["rows"] == 1
+        app.engine.dispose()
+    assert [table(verify(app)[1], "access_log")["key"] for app in apps] == [
+        keys[0].id, keys[1].id]
+
+
 def _count(app: App, name: str) -> int:
     source = chain.TABLES[name]
     with app.engine.connect() as connection:

@@ -257,7 +257,7 @@ def test_a_swapped_key_file_is_named_by_the_head(hull: App) -> None:
     old = Keyring(path).current()
     assert old is not None
     path.unlink()
-    new = Keyring(path).add({name: (start - 1, old.after[name])
+    new = Keyring(path, old.store).add({name: (start - 1, old.after[name])
                              for name, start in old.starts.items()}, now=READ_AT)
     code, report = verify(hull)
     audit = table(report, "audit")
@@ -274,7 +274,8 @@ def test_a_chain_recomputed_under_a_swapped_key_is_found_by_the_anchor(hull: App
     old = Keyring(path).current()
     assert old is not None
     path.unlink()
-    new = Keyring(path).add({name: (0, chain.GENESIS) for name in chain.TABLES}, now=READ_AT)
+    new = Keyring(path, old.store).add({name: (0, chain.GENESIS) for name in chain.TABLES},
+                                       now=READ_AT)
     chained = {name: rows(hull, name) for name in chain.TABLES}
     with hull.engine.begin() as connection:
         for name, source in chain.TABLES.items():
