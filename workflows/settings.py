@@ -41,7 +41,8 @@ class Settings(DeliverySettings):
     api_port: int = 8000
     audit_key_file: Path | None = None
     """The audit chain's HMAC key (made by ``oversight init``, 0600); default
-    ``audit/chain.key`` under ``home``. Keep it, and its backup, away from the database."""
+    ``audit/chain.key`` in a SQLite store's folder, else under ``home``. Keep it, and its
+    backup, away from the database's own backups."""
     audit_anchor_file: Path | None = None
     """Where ``oversight audit anchor`` appends the chain's heads; default ``anchors.jsonl``
     beside the key. Best on another machine or an append-only mount."""
@@ -57,7 +58,7 @@ class Settings(DeliverySettings):
 
     @property
     def audit_key_path(self) -> Path:
-        return audit_key_path(self.home, self.audit_key_file)
+        return audit_key_path(self.home, self.audit_key_file, self.url)
 
     @property
     def audit_anchor_path(self) -> Path:

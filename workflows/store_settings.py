@@ -33,10 +33,15 @@ def store_url(home: Path, database_url: str | None) -> str:
     return database_url or f"sqlite:///{(home / 'oversight.db').resolve()}"
 
 
-def audit_key_path(home: Path, audit_key_file: Path | None) -> Path:
-    """The audit chain's key file: ``audit_key_file``, or ``audit/chain.key`` under ``home``
-    (outside the database, never in it: ``docs/audit-chain.md``)."""
-    return (audit_key_file or home / "audit" / "chain.key").expanduser()
+def audit_key_path(home: Path, audit_key_file: Path | None, url: str) -> Path:
+    """The audit chain's key file (outside the database, never in it: ``docs/audit-chain.md``):
+    ``audit_key_file``; else ``audit/chain.key`` in a SQLite store's folder (which a process
+    finds from the store's URL alone, as a flow's task does); else under ``home``."""
+    if audit_key_file is not None:
+        return audit_key_file.expanduser()
+    if url.startswith("sqlite") and "///" in url and not url.endswith(":memory:"):
+        return Path(url.split("///", 1)[1]).parent / "audit" / "chain.key"
+    return (home / "audit" / "chain.key").expanduser()
 
 
 def redacted(url: str) -> str:
@@ -85,7 +90,7 @@ class StoreSettings:
 
     @property
     def audit_key_path(self) -> Path:
-        return audit_key_path(self.home, self.audit_key_file)
+        return audit_key_path(self.home, self.audit_key_file, self.url)
 
     def redacted_url(self) -> str:
         """The database URL with any password hidden, for messages to people."""
