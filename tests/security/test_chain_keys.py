@@ -21,7 +21,7 @@ from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App, initialise
 from oversight.workflows.settings import Settings
-from tests.security.test_chain_tampering import READ_AT, hull, oversight, table, verify
+from tests.security.chain_store import READ_AT, hull, oversight, table, verify
 
 __all__ = ["hull"]  # the fixture, on SQLite and PostgreSQL
 

@@ -21,7 +21,7 @@ from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import initialise
 from oversight.workflows.settings import Settings
 from tests.e2e.api_server import TEAM
-from tests.security.test_chain_tampering import READ_AT
+from tests.security.chain_store import READ_AT
 from tests.security.test_subject_access_and_erasure import EVENTS
 
 DESTROYED_AT = datetime(2033, 2, 28, 10, 0, tzinfo=UTC)
