@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,8 @@ from sqlalchemy import Engine
 from oversight.adapters.clock import Clock
 from oversight.adapters.clock import clock as wall_clock
 from oversight.adapters.policy_files import available_policies, load_policy, load_policy_book
+from oversight.adapters.store.chain_custody import ensure_key
+from oversight.adapters.store.chain_keys import attach
 from oversight.adapters.store.database import make_engine, require_current, upgrade
 from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.states.errors import OversightError, StoreNotReady
@@ -107,6 +109,7 @@ def initialise(settings: Settings, policy_name: str | None = None) -> App:
     book = load_policy_book(name, settings.policy_dir)
     engine = engine_for(settings.url)
     upgrade(engine)
+    ensure_key(engine, attach(engine, settings.audit_key_path), now=datetime.now(UTC))
     store = SqlStore(engine)
     with store() as uow:
         current = uow.meta.get("policy")
@@ -124,6 +127,7 @@ def open_app(settings: Settings | None = None) -> App:
     settings = settings or Settings()
     engine = engine_for(settings.url)
     require_current(engine, settings.redacted_url())
+    attach(engine, settings.audit_key_path)
     store = SqlStore(engine)
     with store() as uow:
         name = uow.meta.get("policy") or settings.policy

@@ -7,7 +7,13 @@ from pathlib import Path
 from pydantic_settings import SettingsConfigDict
 
 from oversight.workflows.delivery_settings import DeliverySettings
-from oversight.workflows.store_settings import DEFAULT_HOME, DEFAULT_POLICY, redacted, store_url
+from oversight.workflows.store_settings import (
+    DEFAULT_HOME,
+    DEFAULT_POLICY,
+    audit_key_path,
+    redacted,
+    store_url,
+)
 
 
 class Settings(DeliverySettings):
@@ -33,6 +39,13 @@ class Settings(DeliverySettings):
     api_host: str = "127.0.0.1"
     """Where ``oversight api`` listens (loopback unless told otherwise)."""
     api_port: int = 8000
+    audit_key_file: Path | None = None
+    """The audit chain's HMAC key (made by ``oversight init``, 0600); default
+    ``audit/chain.key`` in a SQLite store's folder, else under ``home``. Keep it, and its
+    backup, away from the database's own backups."""
+    audit_anchor_file: Path | None = None
+    """Where ``oversight audit anchor`` appends the chain's heads; default ``anchors.jsonl``
+    beside the key. Best on another machine or an append-only mount."""
     import_columns: dict[str, dict[str, str]] = {}
     """A source system's CSV column names per import kind, mapped to ours, e.g.
     ``OVERSIGHT_IMPORT_COLUMNS='{"staff": {"Employee No": "id", "Job Role": "role"}}'``."""
@@ -42,6 +55,15 @@ class Settings(DeliverySettings):
     @property
     def url(self) -> str:
         return store_url(self.home, self.database_url)
+
+    @property
+    def audit_key_path(self) -> Path:
+        return audit_key_path(self.home, self.audit_key_file, self.url)
+
+    @property
+    def audit_anchor_path(self) -> Path:
+        return (self.audit_anchor_file or self.audit_key_path.parent / "anchors.jsonl"
+                ).expanduser()
 
     @property
     def outbox_file(self) -> Path:

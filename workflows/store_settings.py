@@ -18,7 +18,7 @@ from pathlib import Path
 PREFIX = "oversight_"
 DEFAULT_HOME = Path(".oversight")
 DEFAULT_POLICY = "surrey"
-FIELDS = ("home", "database_url", "policy", "policy_dir")
+FIELDS = ("home", "database_url", "policy", "policy_dir", "audit_key_file")
 """The settings a read takes, by the name of their field in ``Settings``."""
 NOT_SETTINGS = frozenset({"purpose", "test_postgres_url", "bench_postgres_url", "token_days",
                           "session_idle_minutes", "cookie_secure", "shared_dir"})
@@ -31,6 +31,17 @@ something to the full settings."""
 def store_url(home: Path, database_url: str | None) -> str:
     """The store's URL: ``database_url``, or the SQLite file ``oversight.db`` under ``home``."""
     return database_url or f"sqlite:///{(home / 'oversight.db').resolve()}"
+
+
+def audit_key_path(home: Path, audit_key_file: Path | None, url: str) -> Path:
+    """The audit chain's key file (outside the database, never in it: ``docs/audit-chain.md``):
+    ``audit_key_file``; else ``audit/chain.key`` in a SQLite store's folder (which a process
+    finds from the store's URL alone, as a flow's task does); else under ``home``."""
+    if audit_key_file is not None:
+        return audit_key_file.expanduser()
+    if url.startswith("sqlite") and "///" in url and not url.endswith(":memory:"):
+        return Path(url.split("///", 1)[1]).parent / "audit" / "chain.key"
+    return (home / "audit" / "chain.key").expanduser()
 
 
 def redacted(url: str) -> str:
@@ -50,6 +61,7 @@ class StoreSettings:
     policy: str = DEFAULT_POLICY
     """The authority a store that records none runs under."""
     policy_dir: Path | None = None
+    audit_key_file: Path | None = None
 
     @classmethod
     def from_environment(cls) -> StoreSettings | None:
@@ -68,11 +80,17 @@ class StoreSettings:
         return cls(home=Path(found["home"]) if "home" in found else DEFAULT_HOME,
                    database_url=found.get("database_url"),
                    policy=found.get("policy", DEFAULT_POLICY),
-                   policy_dir=Path(found["policy_dir"]) if "policy_dir" in found else None)
+                   policy_dir=Path(found["policy_dir"]) if "policy_dir" in found else None,
+                   audit_key_file=Path(found["audit_key_file"]) if "audit_key_file" in found
+                   else None)
 
     @property
     def url(self) -> str:
         return store_url(self.home, self.database_url)
+
+    @property
+    def audit_key_path(self) -> Path:
+        return audit_key_path(self.home, self.audit_key_file, self.url)
 
     def redacted_url(self) -> str:
         """The database URL with any password hidden, for messages to people."""

@@ -1,10 +1,15 @@
-"""``oversight audit verify``: walk the hash chains of the audit trail and the access log.
+"""``oversight audit verify``, ``anchor`` and ``rotate-key``: the audit trail's tamper-evidence.
 
-Exit code 0 when both chains hold; 1 with the first broken link named (table, row id, place in
-the chain, why) when one does not, so a scheduled job can alarm on it.
+``verify`` walks the hash chains of the audit trail and the access log under their keys, then
+checks the anchor file against them: exit code 0 when everything holds; 1 with the first fault
+of each named (table, row id, place in the chain, why; or which anchor), so a scheduled job can
+alarm on it. ``anchor`` appends the chains' heads to the anchor file (run it from a timer);
+``rotate-key`` starts a new key, keeping the old ones (``docs/audit-chain.md``).
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import typer
 
@@ -17,28 +22,85 @@ audit_app = typer.Typer(help="The audit trail and the access log: tamper-evidenc
 
 @audit_app.command("verify")
 def verify(as_json: bool = JsonFlag) -> None:
-    """Check every row of the audit trail and the access log against its hash chain; name the
-    first broken link."""
-    from oversight.adapters.store import chain
+    """Check every row of the audit trail and the access log against its hash chain and the
+    last anchor; name the first fault."""
+    from oversight.adapters.store import chain, chain_anchors
+    from oversight.adapters.store.chain_keys import attach
+    from oversight.adapters.store.chain_verify import verify as walk
 
     with handled():
         ready = open_store()
+        keyring = attach(ready.engine, ready.settings.audit_key_path)
         with ready.engine.connect() as connection:
-            verdicts = [chain.verify(connection, name) for name in chain.TABLES]
+            verdicts = [walk(connection, name, keyring) for name in chain.TABLES]
+            anchors = chain_anchors.check(connection, keyring,
+                                          ready.settings.audit_anchor_path)
     broken = [v for v in verdicts if not v.intact]
     if as_json:
-        print_json({"intact": not broken, "tables": [v.to_json() for v in verdicts]})
-        if broken:
+        print_json({"intact": not broken and anchors.intact,
+                    "tables": [v.to_json() for v in verdicts], "anchors": anchors.to_json()})
+        if broken or not anchors.intact:
             raise typer.Exit(1)
         return
     for v in verdicts:
         if v.intact:
-            out().print(f"{v.table}: {v.rows} row(s) chained, intact ({v.erased} erased, "
-                        f"{v.unsealed} not yet sealed).", markup=False, soft_wrap=True)
-    if broken:
-        fail("\n".join(f"{v.table}: broken at row id {v.broken_at} (place {v.broken_seq} in "
-                       f"the chain): {v.reason}" if v.broken_at is not None else
-                       f"{v.table}: {v.reason}" for v in broken))
+            keyed = f"key {v.key}" if v.key else "no key: plain SHA-256 links"
+            out().print(f"{v.table}: {v.rows} row(s) chained, intact ({v.erased} erased; "
+                        f"{keyed}).", markup=False, soft_wrap=True)
+    if anchors.intact:
+        last = anchors.last
+        out().print(f"anchors: {anchors.anchors} in {anchors.path}, the chains reach the last"
+                    f" ({last['at']})." if last else f"anchors: none yet in {anchors.path} "
+                    f"(`oversight audit anchor` takes one).", markup=False, soft_wrap=True)
+    faults = [f"{v.table}: broken at row id {v.broken_at} (place {v.broken_seq} in the chain):"
+              f" {v.reason}" if v.broken_at is not None else f"{v.table}: {v.reason}"
+              for v in broken]
+    if not anchors.intact:
+        faults.append(f"anchors: {anchors.reason}")
+    if faults:
+        fail("\n".join(faults))
+
+
+@audit_app.command("anchor")
+def anchor(as_json: bool = JsonFlag) -> None:
+    """Append the chains' heads (place, link, time) to the anchor file, outside the store."""
+    from oversight.adapters.cli.operator_reads import operator
+    from oversight.adapters.store import chain_anchors
+    from oversight.adapters.store.chain_keys import attach
+
+    with handled():
+        ready = open_store()
+        path = ready.settings.audit_anchor_path
+        line = chain_anchors.take(ready.engine, attach(ready.engine,
+                                                       ready.settings.audit_key_path),
+                                  path, now=datetime.now(UTC), reader=operator())
+    if as_json:
+        print_json({"path": str(path), **line})
+        return
+    heads = ", ".join(f"{name} at row {head['seq']}" for name, head in line["heads"].items())
+    out().print(f"Anchor {line['n']} appended to {path}: {heads}.", markup=False,
+                soft_wrap=True)
+
+
+@audit_app.command("rotate-key")
+def rotate_key(as_json: bool = JsonFlag) -> None:
+    """Seal from now on with a new key; the old keys stay in the key file, so the rows they
+    sealed still verify."""
+    from oversight.adapters.store.chain_custody import rotate_key as rotate
+    from oversight.adapters.store.chain_keys import attach
+
+    with handled():
+        ready = open_store()
+        keyring = attach(ready.engine, ready.settings.audit_key_path)
+        old, new = rotate(ready.engine, keyring, now=datetime.now(UTC))
+    if as_json:
+        print_json({"key_file": str(keyring.path), "old": old.id, "new": new.id,
+                    "from": new.starts})
+        return
+    out().print(f"Key {new.id} seals the chains from now on (audit from row "
+                f"{new.starts['audit']}, access log from row {new.starts['access_log']}); "
+                f"{old.id} is kept in {keyring.path}. Back the file up.", markup=False,
+                soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,13 +5,17 @@
 - purge (the policies' retention; hull §3: seven years after employment ends): every person
   whose supervision file has reached its destruction date is anonymised in every table and the
   outbox; the figures keep their counts; the destruction is recorded (``erasures``, and a line
-  in the chained access log). ``--dry-run`` names who would be erased and changes nothing.
+  in the chained access log). Then every file the product wrote (under the home, and the file
+  receivers') is rewritten without them, and a SQLite store compacted
+  (:mod:`oversight.adapters.store.erasure_files`). ``--dry-run`` names who would be erased and
+  changes nothing.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -19,6 +23,10 @@ from oversight.adapters import clock
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, parse_past_date, print_json
 from oversight.adapters.cli.operator_reads import operator, operator_actor
 from oversight.adapters.cli.runtime import open_store
+
+if TYPE_CHECKING:
+    from oversight.adapters.store.erasure_files import FilesRewritten
+    from oversight.workflows.bootstrap import App
 
 
 def subject_access(
@@ -93,10 +101,14 @@ def purge(as_of: str | None = typer.Option(None, "--as-of", help="The day to jud
                 done = run_purge(uow.connection, as_of=day, now=now, actor=operator())
                 due = [erasure.pseudonym for erasure in done]
                 uow.commit()
+        rewritten = _erase_from_files(ready, {e.person: e.pseudonym for e in done}) if done \
+            else None
     if as_json:
         print_json({"as_of": day.isoformat(), "dry_run": dry_run,
                     "due": due if dry_run else len(done),
-                    "erasures": [erasure.to_json() for erasure in done]})
+                    "erasures": [erasure.to_json() for erasure in done],
+                    "files": rewritten.to_json() if rewritten else {"changed": {},
+                                                                    "not_text": []}})
         return
     if dry_run:
         out().print(f"{len(due)} person(s) due for erasure on {day}: {', '.join(due) or 'none'}.",
@@ -105,8 +117,36 @@ def purge(as_of: str | None = typer.Option(None, "--as-of", help="The day to jud
     for erasure in done:
         out().print(f"Erased one person as {erasure.pseudonym} ({erasure.id}): "
                     f"{sum(erasure.counts.values())} row(s) anonymised.", markup=False)
+    if rewritten:
+        out().print(f"{len(rewritten.changed)} file(s) rewritten without them "
+                    f"({sum(rewritten.changed.values())} line(s)).", markup=False)
+        for path in rewritten.not_text:
+            out().print(f"Not text, not rewritten: {path}; check it by hand.", markup=False,
+                        soft_wrap=True)
     if not done:
         out().print(f"No supervision file reaches its destruction date by {day}.", markup=False)
+
+
+def _erase_from_files(ready: App, renames: dict[str, str]) -> FilesRewritten:
+    """The files the product wrote (under the home, and the file receivers') rewritten with
+    each erased person's pseudonym; a SQLite store compacted so freed pages keep no old
+    value."""
+    from oversight.adapters.store.erasure_files import (
+        compact_sqlite,
+        product_files,
+        rewrite_files,
+    )
+    from oversight.workflows.receiver_settings import FilesReceiver, JsonlReceiver
+
+    settings = ready.settings
+    receivers: list[tuple[Path, str | None]] = [(settings.outbox_file, None)]
+    for config in settings.receiver_settings().values():
+        if isinstance(config, FilesReceiver):
+            receivers.append((config.directory, config.prefix))
+        elif isinstance(config, JsonlReceiver):
+            receivers.append((config.path or settings.outbox_file, None))
+    compact_sqlite(ready.engine)
+    return rewrite_files(product_files(settings.home, receivers), renames)
 
 
 def _identifier(text: str) -> bool:

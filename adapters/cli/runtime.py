@@ -127,6 +127,9 @@ def open_reader() -> Reader:
     engine = make_engine(config.url)
     with init_hint_as_run_here():
         require_current(engine, config.redacted_url())
+    from oversight.adapters.store.chain_keys import attach
+
+    attach(engine, config.audit_key_path)  # a read's access-log lines are sealed with it
     return Reader(config, engine, SqlStore(engine))
 
 

@@ -41,11 +41,16 @@ def init(policy: str | None = typer.Option(
 
     with handled():
         config = settings()
+        keyed = config.audit_key_path.exists()
         ready = initialise(config, policy)
         # The policy just validated: remembered, so the first `status` names it at once.
         policy_header(ready.policy.authority, config.policy_dir, config.home)
         out().print(f"Store ready at {config.redacted_url()}: {ready.policy.name} policy "
                     f"version {ready.policy.version}.", markup=False, soft_wrap=True)
+        if not keyed and config.audit_key_path.exists():
+            out().print(f"The audit chain's key is in {config.audit_key_path}: back it up, "
+                        f"apart from the database's backups (docs/audit-chain.md).",
+                        markup=False, soft_wrap=True)
 
 
 def sweep(as_of: str | None = typer.Option(

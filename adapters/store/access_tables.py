@@ -54,6 +54,8 @@ access_log = Table(
     Column("digest", String(64), nullable=True),
     Column("chain", String(64), nullable=True),
     Column("erased_at", DateTime(timezone=True), nullable=True),
+    # Issue 20: an erasure's keyed seal over what it left (chain.erasure_seal).
+    Column("erased_digest", String(96), nullable=True),
     Index("ix_access_log_target", "target", "at"),
     Index("ix_access_log_person", "person", "at"),
     Index("ix_access_log_seq", "seq"),
@@ -78,6 +80,8 @@ chain_heads = Table(
     Column("name", String(32), primary_key=True),
     Column("seq", BigInteger, nullable=False),
     Column("chain", String(64), nullable=False),
+    # Issue 20: the key that made the head (chain_keys.fingerprint); None before any key.
+    Column("key_id", String(32), nullable=True),
 )
 
 erasures = Table(

@@ -131,7 +131,8 @@ class BulkLoad:
 
         engine = make_engine(self.url)
         with engine.begin() as connection:
-            chain.seal_all(connection)
+            for name in chain.TABLES:  # this load's own lines, written outside any unit of work
+                chain.adopt_unsealed(connection, name)
         with engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE")
         engine.dispose()

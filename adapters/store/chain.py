@@ -2,32 +2,39 @@
 
 Each row carries its place in the chain (``seq``), the SHA-256 of its content (``digest``, over a
 fixed list of columns so a later revision's new column changes no old digest) and the link
-``chain = sha256(previous chain : seq : digest)``. ``chain_heads`` holds the last link of each
-table. Editing a row breaks its digest; deleting one leaves a gap in ``seq``; reordering or
-splicing breaks a link; cutting the tail no longer reaches the head.
+``chain = HMAC(key, previous chain : seq : digest)``, the key being outside the store
+(:mod:`oversight.adapters.store.chain_keys`; rows sealed before a store had a key keep their
+plain SHA-256 links). ``chain_heads`` holds the last link of each table and the key that made it.
+Editing a row breaks its digest; deleting one leaves a gap in ``seq``; reordering, splicing or
+recomputing the chain without the key breaks a link; cutting the tail and moving the head back
+is found against the last anchor (:mod:`oversight.adapters.store.chain_anchors`).
 
-Rows are written unsealed (``seq`` null) and sealed when their transaction commits
-(:func:`seal`, called from the unit of work's commit): the head is locked only then, after every
-entity lock the transaction takes, so two writers never wait on each other in a circle. On
-PostgreSQL a transaction sees only its own unsealed rows (the others' are uncommitted); SQLite
-has one writer at a time.
+Rows are written unsealed (``seq`` null) and each unit of work seals the rows it wrote itself
+(:func:`written` names them, :func:`seal` takes those and no other) when it commits: a row
+inserted by hand with ``seq`` null stays outside the chain, and ``audit verify`` names it. The
+head is locked only then, after every entity lock the transaction takes, so two writers never
+wait on each other in a circle.
 
-Erasure (``adapters/store/erasure.py``) replaces a row's personal fields and sets ``erased_at``;
-the row keeps its digest, so the chain still verifies, and the erasure itself is recorded.
+Erasure (``adapters/store/erasure.py``) replaces a row's personal fields, sets ``erased_at``
+and seals what it left (``erased_digest``: a keyed MAC over the place, the original digest, the
+erasure's time and the new content), so the row keeps its place and its content is still
+checked; an ``erased_at`` set by hand has no such seal.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import weakref
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from oversight.adapters.store import tables as t
+from oversight.adapters.store.chain_keys import Key, Keyring, keyring_of
+from oversight.states.errors import StoreNotReady
 
 GENESIS = "0" * 64
 """The link before the first row."""
@@ -53,130 +60,141 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+def _json(values: Sequence[Any]) -> str:
+    return json.dumps([_canonical(value) for value in values], sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=True, default=str)
+
+
 def digest(values: Sequence[Any]) -> str:
     """The SHA-256 of a row's chained columns (in :data:`CONTENT` order), as canonical JSON."""
-    text = json.dumps([_canonical(value) for value in values], sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_json(values).encode("utf-8")).hexdigest()
 
 
-def link(previous: str, seq: int, row_digest: str) -> str:
-    return hashlib.sha256(f"{previous}:{seq}:{row_digest}".encode("ascii")).hexdigest()
+def link(previous: str, seq: int, row_digest: str, key: Key | None = None) -> str:
+    """The row's link: HMAC-SHA256 under ``key``; plain SHA-256 for the part before any key."""
+    text = f"{previous}:{seq}:{row_digest}"
+    if key is None:
+        return hashlib.sha256(text.encode("ascii")).hexdigest()
+    return key.mac(text)
 
 
-def _head(connection: Connection, name: str) -> tuple[int, str]:
-    """The head of ``name``'s chain, locked until the transaction ends (PostgreSQL)."""
-    query = select(t.chain_heads.c.seq, t.chain_heads.c.chain).where(
-        t.chain_heads.c.name == name)
-    if connection.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = connection.execute(query).first()
-    if row is None:
-        connection.execute(insert(t.chain_heads).values(name=name, seq=0, chain=GENESIS))
-        return 0, GENESIS
-    return int(row.seq), str(row.chain)
+def erasure_seal(key: Key, seq: int, row_digest: str, erased_at: datetime,
+                 values: Sequence[Any]) -> str:
+    """What an erasure leaves in ``erased_digest``: the key's id and a MAC over the row's
+    place, its original digest, the erasure's time and the content it left."""
+    return f"{key.id}:" + key.mac(f"{seq}:{row_digest}:" + _json([erased_at, *values]))
 
 
-def seal(connection: Connection, name: str, table: Table | None = None) -> int:
-    """Give this transaction's unsealed rows of ``name`` their place in the chain: how many."""
-    table = TABLES[name] if table is None else table
-    # The unsealed ids through the seq index, always (SQLite: INDEXED BY), then their rows
-    # by id. Left to itself, under the statistics a bulk load leaves (ANALYZE while every
-    # line was unsealed: seq looks unselective), SQLite scans the whole table for them, at
-    # every commit, and the table only grows.
+def seal_erased(connection: Connection, name: str, key: Key, *where: Any) -> None:
+    """Seal the erased rows of ``name`` that ``where`` picks, over their content as read back
+    (as ``audit verify`` reads it)."""
+    table = TABLES[name]
+    columns = [table.c[column] for column in CONTENT[name]]
+    seals = [{"rid": line[0], "e": erasure_seal(key, line[1], line[2], line[3], line[4:])}
+             for line in connection.execute(select(
+                 table.c.id, table.c.seq, table.c.digest, table.c.erased_at, *columns).where(
+                 table.c.erased_at.is_not(None), table.c.seq.is_not(None), *where))]
+    if seals:
+        connection.execute(update(table).where(table.c.id == bindparam("rid")).values(
+            erased_digest=bindparam("e")), seals)
+
+
+# ----- sealing: each unit of work its own rows ---------------------------------------------------
+
+_WRITTEN: weakref.WeakKeyDictionary[Connection, tuple[weakref.ref[Any], dict[str, list[int]]]] \
+    = weakref.WeakKeyDictionary()
+
+
+def written(connection: Connection, name: str, ids: Iterable[int]) -> None:
+    """Name rows of ``name`` this transaction inserted: :func:`seal` takes these and no other."""
+    transaction = connection.get_transaction()
+    held = _WRITTEN.get(connection)
+    if held is None or held[0]() is not transaction:  # a new transaction forgets the last's
+        held = (weakref.ref(transaction), {})
+        _WRITTEN[connection] = held
+    held[1].setdefault(name, []).extend(ids)
+
+
+def seal(connection: Connection, name: str) -> int:
+    """Give the unsealed rows of ``name`` this transaction wrote their place in the chain."""
+    held = _WRITTEN.get(connection)
+    if held is None or held[0]() is not connection.get_transaction():
+        return 0
+    ids = held[1].pop(name, [])
+    return _seal_ids(connection, name, ids) if ids else 0
+
+
+def seal_all(connection: Connection) -> None:
+    """Seal every chained table's rows this transaction wrote: the unit of work calls this as
+    it commits."""
+    for name in TABLES:
+        seal(connection, name)
+
+
+def adopt_unsealed(connection: Connection, name: str) -> int:
+    """Seal every unsealed row of ``name``, whoever wrote it: only for a load that wrote them
+    itself outside a unit of work (``oversight synth``'s bulk load, revision 0006's first seal
+    of the rows written before the chain existed)."""
+    table = TABLES[name]
+    # The unsealed ids through the seq index (SQLite: INDEXED BY): under the statistics a bulk
+    # load leaves, SQLite would otherwise scan the whole table for them.
     if connection.dialect.name == "sqlite":  # SQLAlchemy renders no table hint for SQLite
         found = connection.exec_driver_sql(  # the table's name is this module's, not input
             f"SELECT id FROM {table.name} INDEXED BY ix_{table.name}_seq WHERE seq IS NULL")
     else:
         found = connection.execute(select(table.c.id).where(table.c.seq.is_(None)))
-    ids = [row[0] for row in found]
-    if not ids:
-        return 0
-    seq, previous = _head(connection, name)
+    return _seal_ids(connection, name, [row[0] for row in found])
+
+
+def head(connection: Connection, name: str, *, lock: bool = True) -> tuple[int, str, str | None]:
+    """The head of ``name``'s chain (place, link, key id), locked until the transaction ends
+    (PostgreSQL; SQLite's writer holds the whole store)."""
+    heads = t.chain_heads
+    query = select(heads.c.seq, heads.c.chain, heads.c.key_id).where(heads.c.name == name)
+    if lock and connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = connection.execute(query).first()
+    if row is None:
+        connection.execute(insert(heads).values(name=name, seq=0, chain=GENESIS))
+        return 0, GENESIS, None
+    return int(row.seq), str(row.chain), row.key_id
+
+
+def sealing_key(keyring: Keyring | None, head_key: str | None) -> Key | None:
+    """The key a seal uses now: the key file's newest. A chain whose head a key made is never
+    continued without one (a process that has no key file refuses to commit)."""
+    key = keyring.current() if keyring is not None else None
+    if key is None and head_key is not None:
+        where = f" at {keyring.path}" if keyring is not None else ""
+        raise StoreNotReady(f"the audit chain is sealed with key {head_key} but no key file "
+                            f"was found{where}: restore it, or name it in "
+                            f"OVERSIGHT_AUDIT_KEY_FILE")
+    return key
+
+
+def _seal_ids(connection: Connection, name: str, ids: list[int]) -> int:
+    table = TABLES[name]
     columns = [table.c[column] for column in CONTENT[name]]
     rows = sorted((row for start in range(0, len(ids), 10_000)
                    for row in connection.execute(select(table.c.id, *columns).where(
-                       table.c.id.in_(ids[start:start + 10_000])))), key=lambda row: row[0])
+                       table.c.id.in_(ids[start:start + 10_000]), table.c.seq.is_(None)))),
+                  key=lambda row: row[0])
+    if not rows:
+        return 0
+    seq, previous, head_key = head(connection, name)
+    key = sealing_key(keyring_of(connection), head_key)  # read after the head is locked
     updates = []
     for row in rows:
         seq += 1
         row_digest = digest(row[1:])
-        previous = link(previous, seq, row_digest)
+        previous = link(previous, seq, row_digest, key)
         updates.append({"rid": row[0], "s": seq, "d": row_digest, "c": previous})
     connection.execute(update(table).where(table.c.id == bindparam("rid")).values(
         seq=bindparam("s"), digest=bindparam("d"), chain=bindparam("c")), updates)
     connection.execute(update(t.chain_heads).where(t.chain_heads.c.name == name).values(
-        seq=seq, chain=previous))
+        seq=seq, chain=previous, key_id=key.id if key else head_key))
     return len(updates)
 
 
-def seal_all(connection: Connection) -> None:
-    """Seal every chained table's unsealed rows: the unit of work calls this as it commits."""
-    for name in TABLES:
-        seal(connection, name)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What ``oversight audit verify`` reports for one table."""
-
-    table: str
-    rows: int
-    """Rows checked, in chain order."""
-    erased: int
-    """Rows whose personal fields were erased: their links are checked, not their content."""
-    unsealed: int
-    broken_at: int | None = None
-    """The ``id`` of the first row whose link is broken (None: the chain holds)."""
-    broken_seq: int | None = None
-    reason: str | None = None
-
-    @property
-    def intact(self) -> bool:
-        return self.reason is None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"table": self.table, "rows": self.rows, "erased": self.erased,
-                "unsealed": self.unsealed, "intact": self.intact, "broken_at": self.broken_at,
-                "broken_seq": self.broken_seq, "reason": self.reason}
-
-
-def verify(connection: Connection, name: str) -> Verdict:
-    """Walk ``name``'s chain from the first row; stop at the first broken link."""
-    table = TABLES[name]
-    unsealed = connection.execute(select(func.count()).select_from(table).where(
-        table.c.seq.is_(None))).scalar_one()
-    head = connection.execute(select(t.chain_heads.c.seq, t.chain_heads.c.chain).where(
-        t.chain_heads.c.name == name)).first()
-    columns = [table.c[column] for column in CONTENT[name]]
-    query = select(table.c.id, table.c.seq, table.c.digest, table.c.chain, table.c.erased_at,
-                   *columns).where(table.c.seq.is_not(None)).order_by(table.c.seq)
-    content = slice(5, None)
-    previous, expected, rows, erased = GENESIS, 1, 0, 0
-
-    def broken(row: Mapping[Any, Any] | None, reason: str) -> Verdict:
-        return Verdict(name, rows, erased, unsealed, row["id"] if row else None,
-                       row["seq"] if row else None, reason)
-
-    for line in connection.execute(query.execution_options(yield_per=2000)):
-        row = line._mapping
-        if row["seq"] != expected:
-            return broken(row, f"row {expected} of the chain is missing (deleted?)"
-                          if row["seq"] > expected else "a row repeats a place in the chain")
-        if row["erased_at"] is None and digest(line[content]) != row["digest"]:
-            return broken(row, "the row's content does not match its digest (edited)")
-        if link(previous, row["seq"], row["digest"]) != row["chain"]:
-            return broken(row, "the row's link does not follow from the row before it")
-        previous, expected = row["chain"], expected + 1
-        rows += 1
-        erased += row["erased_at"] is not None
-    last_seq, last_chain = (int(head.seq), str(head.chain)) if head else (0, GENESIS)
-    if (expected - 1, previous) != (last_seq, last_chain):
-        return Verdict(name, rows, erased, unsealed, None, expected,
-                       f"the chain ends at row {expected - 1} but its head is row {last_seq} "
-                       f"(rows cut from the end?)")
-    return Verdict(name, rows, erased, unsealed)
-
-
-__all__ = ["CONTENT", "GENESIS", "TABLES", "Verdict", "digest", "link", "seal", "seal_all",
-           "verify"]
+__all__ = ["CONTENT", "GENESIS", "TABLES", "adopt_unsealed", "digest", "erasure_seal", "head",
+           "link", "seal", "seal_all", "seal_erased", "sealing_key", "written"]

@@ -10,7 +10,9 @@ their id becomes a random pseudonym of which no record is kept, so nothing links
 What the figures need survives: the rows stay, with their dates, states and rules, so a
 compliance report over those years counts the same tasks on time and breached. The audit and
 access-log rows rewritten keep their place in the hash chain (``erased_at`` is set; their
-digest is kept, so ``oversight audit verify`` still holds). The destruction itself is recorded:
+digest and link are kept) and get a keyed seal over what the erasure left (``erased_digest``,
+:func:`oversight.adapters.store.chain.erasure_seal`), so ``oversight audit verify`` still checks
+their content; an ``erased_at`` set by hand has no seal. The destruction itself is recorded:
 a row in ``erasures`` (when, by whom, how many rows of each table; never who) and a line in the
 chained access log.
 """
@@ -18,14 +20,15 @@ chained access log.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, insert, select, update
 
-from oversight.adapters.store import inbound
+from oversight.adapters.store import chain, inbound
 from oversight.adapters.store import tables as t
+from oversight.adapters.store.chain_keys import keyring_of
 from oversight.adapters.store.personal_rows import (
     existing_tables,
     pattern_for,
@@ -43,6 +46,9 @@ class Erasure:
     id: str
     pseudonym: str
     counts: dict[str, int]
+    person: str = field(default="", repr=False, compare=False)
+    """Who, in memory only (the files are rewritten with it, ``erasure_files``): never stored,
+    never printed."""
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "pseudonym": self.pseudonym, "counts": self.counts}
@@ -90,9 +96,11 @@ def erase(connection: Connection, person: str, *, now: datetime, actor: str,
                 values["erased_at"] = now
             connection.execute(update(table).where(and_(*[
                 table.c[key] == row[key] for key in keys])).values(**values))
+        if found and table.name in CHAINED:
+            _seal_erased(connection, table.name, [row["id"] for row in found])
         if found:
             counts[table.name] = len(found)
-    erasure = Erasure("era_" + secrets.token_hex(6), pseudonym, counts)
+    erasure = Erasure("era_" + secrets.token_hex(6), pseudonym, counts, person)
     connection.execute(insert(t.erasures).values(
         id=erasure.id, at=now, pseudonym=pseudonym, reason=reason[:200], actor=actor[:200],
         counts=counts))
@@ -100,6 +108,18 @@ def erase(connection: Connection, person: str, *, now: datetime, actor: str,
                        targets=[f"erasure:{erasure.id}"], outcome="destroyed", now=now,
                        purpose=reason, reader=actor)
     return erasure
+
+
+def _seal_erased(connection: Connection, name: str, ids: list[int]) -> None:
+    """Each erased row's seal over what the erasure left, under the chain's current key: its
+    content stays checked (issue 20). A store with no key yet (chained before revision 0009,
+    ``oversight init`` not run since) gets none."""
+    key = chain.sealing_key(keyring_of(connection), chain.head(connection, name)[2])
+    if key is None:
+        return
+    for start in range(0, len(ids), 5000):
+        chain.seal_erased(connection, name, key,
+                          chain.TABLES[name].c.id.in_(ids[start:start + 5000]))
 
 
 def purge(connection: Connection, *, as_of: date, now: datetime, actor: str) -> list[Erasure]:

@@ -46,7 +46,8 @@ def log_access(connection: Connection, *, token: TokenRecord | None, role: str,
              "purpose": purpose[:200] if purpose else None,
              "reader": reader[:200] if reader else None} for target in dict.fromkeys(targets)]
     if rows:
-        connection.execute(insert(t.access_log), rows)
+        chain.written(connection, "access_log", connection.execute(
+            insert(t.access_log).returning(t.access_log.c.id), rows).scalars())
         chain.seal(connection, "access_log")
     return len(rows)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from oversight.adapters.store import chain
 from oversight.adapters.store import tables as t
 from oversight.states.errors import ConcurrentUpdate
 from oversight.states.values import Basis, RuleRef
@@ -53,8 +54,9 @@ def write_steps(connection: Connection, saved: Sequence[SavedStep], *,
               "source": r.source, "dest": r.dest, "trigger": r.trigger, "cause": r.cause,
               "on": r.on, "rule": rule_json(r.rule), "actor": r.actor, "event_id": s.event_id,
               "recorded_at": recorded_at} for s in saved for r in s.step.transitions]
-    if audit:
-        connection.execute(insert(t.audit), audit)
+    if audit:  # the ids named so that the commit seals these lines and no other (issue 20)
+        chain.written(connection, "audit", connection.execute(
+            insert(t.audit).returning(t.audit.c.id), audit).scalars())
     return written
 
 

@@ -105,6 +105,8 @@ audit = Table(
     Column("digest", String(64), nullable=True),
     Column("chain", String(64), nullable=True),
     Column("erased_at", DateTime(timezone=True), nullable=True),
+    # Issue 20: an erasure's keyed seal over what it left (chain.erasure_seal).
+    Column("erased_digest", String(96), nullable=True),
     Index("ix_audit_entity", "entity_kind", "entity_id", "id"),
     Index("ix_audit_seq", "seq"),
 )

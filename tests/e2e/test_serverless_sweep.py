@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -45,13 +46,15 @@ def recorded(store: Path, oversight: Invoke) -> Path:
 
 
 def copy_of(database: Path, folder: Path) -> Path:
-    """A copy of the store in its own folder, what its write-ahead log holds included."""
+    """A copy of the store in its own folder, what its write-ahead log holds included, with
+    the audit chain's key file beside it (a copy without its key may not be written to)."""
     folder.mkdir(parents=True)
     source, target = sqlite3.connect(database), sqlite3.connect(folder / "oversight.db")
     with target:
         source.backup(target)
     source.close()
     target.close()
+    shutil.copytree(database.parent / "audit", folder / "audit")
     return folder
 
 

@@ -7,7 +7,7 @@ import signal
 from datetime import date
 from pathlib import Path
 
-from oversight.adapters.store import chain
+from oversight.adapters.store import chain_verify
 from oversight.workflows.bootstrap import App, open_app
 from oversight.workflows.flows import fire_batch
 from oversight.workflows.settings import Settings
@@ -132,7 +132,7 @@ def test_a_sweep_killed_part_way_then_rerun_ends_exactly_like_an_uninterrupted_o
     assert audit(b) == audit(a)
     for engine in (a, b):  # each chain whole, in its own order: nothing lost, nothing forged
         with engine.connect() as connection:
-            verdict = chain.verify(connection, "audit")
+            verdict = chain_verify.verify(connection, "audit")
         assert (verdict.intact, verdict.unsealed, verdict.rows) == (True, 0, len(rows(a, "audit")))
     assert rows(b, "timers", without=("id",)) == rows(a, "timers", without=("id",))
     assert counts(b) == counts(a)

@@ -70,10 +70,31 @@ def upgrade() -> None:
 
     op.bulk_insert(heads, [{"name": name, "seq": 0, "chain": chain.GENESIS}
                            for name in chain.TABLES])
-    # The rows written before the chain existed become its first links.
+    # The rows written before the chain existed become its first links: plain SHA-256 links,
+    # as this revision made them (the keys came with 0009; the head has no key_id yet).
     connection = op.get_bind()
     for name in chain.TABLES:
-        chain.seal(connection, name)
+        _seal_plain(connection, name)
+
+
+def _seal_plain(connection: Any, name: str) -> None:
+    from oversight.adapters.store import chain
+
+    table = chain.TABLES[name]
+    columns = [table.c[column] for column in chain.CONTENT[name]]
+    seq, previous, updates = 0, chain.GENESIS, []
+    for row in connection.execute(sa.select(table.c.id, *columns).where(
+            table.c.seq.is_(None)).order_by(table.c.id)):
+        seq += 1
+        row_digest = chain.digest(row[1:])
+        previous = chain.link(previous, seq, row_digest)
+        updates.append({"rid": row[0], "s": seq, "d": row_digest, "c": previous})
+    if not updates:
+        return
+    connection.execute(sa.update(table).where(table.c.id == sa.bindparam("rid")).values(
+        seq=sa.bindparam("s"), digest=sa.bindparam("d"), chain=sa.bindparam("c")), updates)
+    connection.execute(sa.text("UPDATE chain_heads SET seq = :s, chain = :c WHERE name = :n"),
+                       {"s": seq, "c": previous, "n": name})
 
 
 def downgrade() -> None:
