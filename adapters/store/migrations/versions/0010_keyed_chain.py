@@ -6,14 +6,14 @@ left, so an erased row's content is still checked. The key itself lives outside 
 (``oversight init`` creates it, ``adapters/store/chain_keys.py``); the rows sealed before it
 keep their plain SHA-256 links, and the first keyed link is computed over the last of them.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
