@@ -30,7 +30,10 @@ DESTROYED_AT = datetime(2033, 2, 28, 10, 0, tzinfo=UTC)
 
 def oversight(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_")}
-    env.update(OVERSIGHT_HOME=str(home))
+    # The custodian's day is Mon 28 Feb 2033: the product's test clock (accepted on a scratch
+    # store under the system's temporary folder only, docs/clock.md) stands at that moment, as a
+    # purge "as of" a day after today is refused.
+    env.update(OVERSIGHT_HOME=str(home), OVERSIGHT_CLOCK=DESTROYED_AT.isoformat())
     return subprocess.run([str(Path(sys.executable).parent / "oversight"), *args], env=env,
                           capture_output=True, text=True, timeout=180)
 
