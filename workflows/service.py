@@ -9,6 +9,7 @@ never names the store's implementation; :mod:`oversight.workflows.bootstrap` pic
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -20,7 +21,7 @@ from oversight.states.events.registry import DomainEvent
 from oversight.states.policy.book import PolicyBook
 from oversight.states.policy.model import Policy
 from oversight.workflows.corrections import apply_late, is_late, log, record_id
-from oversight.workflows.firing import RETRIES, FiredBatch, Firing, fire_timers
+from oversight.workflows.firing import RETRIES, FiredBatch, Firing, fire_before, fire_timers
 from oversight.workflows.leaving import leave
 from oversight.workflows.ports import UnitOfWork, UnitOfWorkFactory
 from oversight.workflows.routing import people_named, route
@@ -277,9 +278,16 @@ class OversightService:
                                directory=directory, now=now, link_base=self.link_base,
                                outcome=outcome)
                     continue
+                stored = target.stored
+                if fire_before(uow, target.kind.kind, target.entity_id, event.on, self.firing,
+                               now=now, outcome=outcome):
+                    # What its timers due by the event's day did, as a sweep would have.
+                    stored = uow.entities.get(target.kind.kind, target.entity_id)
+                    assert stored is not None
+                    target = replace(target, stored=stored)
                 machine = target.kind(target.entity_id, policy=policy,
-                                      directory=directory, state=target.stored.state,
-                                      data=target.stored.data)
+                                      directory=directory, state=stored.state,
+                                      data=stored.data)
                 step = machine.apply(event)
             save(uow, [(step, target.stored, policy)], event_id=record, now=now,
                  outcome=outcome, link_base=self.link_base)
