@@ -84,7 +84,9 @@ def test_events_without_an_id_are_each_applied(app: App) -> None:
     for _ in range(2):
         record(app, type="supervision_held", on="2026-01-20", supervisor="tm1", supervisee="w0")
     [entity] = rows(app.engine, "entities")
-    assert entity["version"] == 3
+    # 1 (created) + 2 firings before the first session (the agreement due Mon 5 Jan escalated
+    # Tue 6 Jan, its escalation breached Wed 14 Jan) + 2 sessions.
+    assert entity["version"] == 5
     assert rows(app.engine, "processed_events") == []
 
 
