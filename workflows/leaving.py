@@ -23,7 +23,7 @@ def _holding(uow: UnitOfWork, person: str) -> list[StoredEntity]:
             continue
         for stored in [*uow.entities.find(kind, subject=person),
                        *uow.entities.find(kind, party=person)]:
-            if stored.state not in lifecycle.final_states:
+            if not lifecycle.ended(stored.state):
                 found[(stored.kind, stored.id)] = stored
     return list(found.values())
 

@@ -18,6 +18,7 @@ from oversight.states.errors import BatchRejected, EventRejected, OversightError
 from oversight.states.event_time import refuse_dates
 from oversight.states.events import StaffLeft
 from oversight.states.events.registry import DomainEvent
+from oversight.states.machines.lifecycle import RETRACTED
 from oversight.states.policy.book import PolicyBook
 from oversight.states.policy.model import Policy
 from oversight.workflows.corrections import apply_late, is_late, log, record_id
@@ -268,7 +269,8 @@ class OversightService:
                 step = target.kind.begin(target.entity_id, event, policy=policy,
                                          directory=directory)
             else:
-                if event.on < target.stored.started_on:
+                if event.on < target.stored.started_on \
+                        and target.stored.state != RETRACTED:  # (one that never was may)
                     raise EventRejected(
                         f"{target.kind.kind}:{target.entity_id}", target.stored.state,
                         event.type, f"dated {event.on.isoformat()}, before the entity started "

@@ -39,6 +39,11 @@ from oversight.states.values import (
 
 TASK_TIMER = "task:"
 
+RETRACTED = "retracted"
+"""The state of an entity whose every creating record was retracted: it never existed. Not a
+state of any machine: no event or timer reaches it (its tasks are withdrawn, its timers gone),
+and a new record that starts it re-derives it from its log (``workflows/rederive``)."""
+
 
 def copy_data(value: Any) -> Any:
     """An entity's data copied as the store would give it back: new dicts and lists all the way
@@ -95,6 +100,11 @@ class Lifecycle:
         self._opened: list[Task] = []
         self._changed: list[TaskChange] = []
         self._notes: list[str] = []
+
+    @classmethod
+    def ended(cls, state: str) -> bool:
+        """Whether an entity in ``state`` is over: a final state, or retracted."""
+        return state in cls.final_states or state == RETRACTED
 
     @classmethod
     def people(cls, data: dict[str, Any]) -> tuple[str, str | None]:
