@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from oversight.states.machines import KINDS
 from oversight.states.policy.book import PolicyBook
@@ -51,20 +52,22 @@ class Firing:
 
 
 def fire_timers(uow: UnitOfWork, timers: Sequence[DueTimer], firing: Firing, *,
-                now: datetime, strict: bool = False) -> FiredBatch:
+                now: datetime, strict: bool = False,
+                held: list[dict[str, Any]] | None = None) -> FiredBatch:
     """Fire ``timers`` (at most one per entity) inside ``uow``; the caller commits.
 
     ``strict``: the timers fire together and a step that fails raises (the caller's transaction
     is retried or refused), with no savepoint to pay for; otherwise a failed step's timer is
     rolled back, stays due, and is listed in ``failed``. A deadlock leaves the timer due without
-    listing it: locks this batch holds are in the way, and a later batch claims it.
+    listing it: locks this batch holds are in the way, and a later batch claims it. ``held``
+    (strict only): the messages go there instead of the outbox.
     """
     batch = FiredBatch(Outcome(), len(timers), [])
     if not timers:
         return batch
     directory = StaffDirectory(uow.staff)  # staff read once for the whole batch
     if strict:  # no savepoint to fall back to: a failure ends the caller's transaction
-        _fire(uow, timers, directory, firing, now, batch.outcome)
+        _fire(uow, timers, directory, firing, now, batch.outcome, held)
         return batch
     together = Outcome()
     savepoint = uow.savepoint()
@@ -100,7 +103,8 @@ def fire_timers(uow: UnitOfWork, timers: Sequence[DueTimer], firing: Firing, *,
 
 
 def _fire(uow: UnitOfWork, timers: Sequence[DueTimer], directory: StaffDirectory,
-          firing: Firing, now: datetime, outcome: Outcome) -> None:
+          firing: Firing, now: datetime, outcome: Outcome,
+          held: list[dict[str, Any]] | None = None) -> None:
     """Delete the timers, step each one's entity (if it still exists), save every step."""
     uow.timers.delete([timer.id for timer in timers])
     stored = uow.entities.get_many([(timer.entity_kind, timer.entity_id) for timer in timers])
@@ -114,19 +118,21 @@ def _fire(uow: UnitOfWork, timers: Sequence[DueTimer], directory: StaffDirectory
         machine = KINDS[timer.entity_kind](timer.entity_id, policy=policy, directory=directory,
                                            state=entity.state, data=entity.data)
         steps.append((machine.fire(timer.name, timer.fires_on), entity, policy))
-    save(uow, steps, event_id=None, now=now, outcome=outcome, link_base=firing.link_base)
+    save(uow, steps, event_id=None, now=now, outcome=outcome, link_base=firing.link_base,
+         held=held)
     outcome.fired = len(timers)
 
 
 def fire_before(uow: UnitOfWork, kind: str, entity_id: str, on: date, firing: Firing, *,
-                now: datetime, outcome: Outcome) -> bool:
+                now: datetime, outcome: Outcome, held: list[dict[str, Any]]) -> bool:
     """Fire the entity's timers due on or before ``on``, one at a time in firing order, each as
     of its own day, before an event dated ``on`` is applied to it; whether any fired.
 
     A breach is a fact about dates: a task due 20 Oct and met 10 Nov was breached on 21 Oct
     whether or not a sweep ran between, so an event meets the entity as the sweep of its
     morning would have left it (the replay of a late record does the same, ``states/replay``).
-    One at a time, since a firing may arm a timer that is due too (an escalation's own).
+    One at a time, since a firing may arm a timer that is due too (an escalation's own). The
+    messages go to ``held``: the caller sends those the event leaves standing (:func:`standing`).
     """
     fired = False
     while True:
@@ -136,8 +142,20 @@ def fire_before(uow: UnitOfWork, kind: str, entity_id: str, on: date, firing: Fi
             return fired
         row = due[0]  # of_entity is in firing order: (fires_on, id)
         timer = DueTimer(row["id"], kind, entity_id, row["name"], _day(row["fires_on"]))
-        outcome.add(fire_timers(uow, [timer], firing, now=now, strict=True).outcome)
+        outcome.add(fire_timers(uow, [timer], firing, now=now, strict=True,
+                                held=held).outcome)
         fired = True
+
+
+def standing(caught_up: Sequence[dict[str, Any]], own: Sequence[dict[str, Any]],
+             ended: set[str]) -> list[dict[str, Any]]:
+    """The messages to send of a catch-up (``caught_up``) and the event after it (``own``):
+    a task the event ended (``ended``: task ids closed or withdrawn) is not told of its breach
+    after the fact, only of its ending, and a task the catch-up raised and the event ended (an
+    escalation already over) is recorded, not sent: who would get it has nothing to do."""
+    raised = {m["task_id"] for m in caught_up if m["type"].endswith(".opened")}
+    return [m for m in caught_up if m["task_id"] not in ended] + [
+        m for m in own if not (m["task_id"] in ended and m["task_id"] in raised)]
 
 
 def _day(value: date | str) -> date:

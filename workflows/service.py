@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from oversight.states.directory import StaffMember
 from oversight.states.errors import BatchRejected, EventRejected, OversightError, TaskNotClosed
@@ -22,9 +22,16 @@ from oversight.states.machines.lifecycle import RETRACTED
 from oversight.states.policy.book import PolicyBook
 from oversight.states.policy.model import Policy
 from oversight.workflows.corrections import apply_late, is_late, log, record_id
-from oversight.workflows.firing import RETRIES, FiredBatch, Firing, fire_before, fire_timers
+from oversight.workflows.firing import (
+    RETRIES,
+    FiredBatch,
+    Firing,
+    fire_before,
+    fire_timers,
+    standing,
+)
 from oversight.workflows.leaving import leave
-from oversight.workflows.ports import UnitOfWork, UnitOfWorkFactory
+from oversight.workflows.ports import UnitOfWork, UnitOfWorkFactory, task_id
 from oversight.workflows.routing import people_named, route
 from oversight.workflows.stepping import Outcome, StaffDirectory, save
 
@@ -263,6 +270,7 @@ class OversightService:
             directory = StaffDirectory(uow.staff)
         policy = self.book.in_force(event.on)
         for target in route(event, uow.entities, directory):
+            caught_up: list[dict[str, Any]] = []  # the messages of timers fired before it
             if target.stored is None:
                 if not target.kind.starts_under(policy, event):
                     continue  # offered by an extra route; this policy times nothing for it
@@ -280,19 +288,25 @@ class OversightService:
                                directory=directory, now=now, link_base=self.link_base,
                                outcome=outcome)
                     continue
-                stored = target.stored
                 if fire_before(uow, target.kind.kind, target.entity_id, event.on, self.firing,
-                               now=now, outcome=outcome):
+                               now=now, outcome=outcome, held=caught_up):
                     # What its timers due by the event's day did, as a sweep would have.
                     stored = uow.entities.get(target.kind.kind, target.entity_id)
                     assert stored is not None
                     target = replace(target, stored=stored)
+                assert target.stored is not None
                 machine = target.kind(target.entity_id, policy=policy,
-                                      directory=directory, state=stored.state,
-                                      data=stored.data)
+                                      directory=directory, state=target.stored.state,
+                                      data=target.stored.data)
                 step = machine.apply(event)
+            own: list[dict[str, Any]] | None = [] if caught_up else None
             save(uow, [(step, target.stored, policy)], event_id=record, now=now,
-                 outcome=outcome, link_base=self.link_base)
+                 outcome=outcome, link_base=self.link_base, held=own)
+            if caught_up:
+                ended = {task_id(step.entity.kind, step.entity.id, change.key)
+                         for change in step.changed if change.change in ("closed", "withdrawn")}
+                if sending := standing(caught_up, own or [], ended):
+                    uow.outbox.add(sending)
             log(uow, record, target.kind.kind, target.entity_id, event, now)
         if isinstance(event, StaffLeft):  # the leaver's obligations end everywhere
             leave(uow, event, record=record, book=self.book, directory=directory, now=now,

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from oversight.adapters.cli.app import app as cli
 from oversight.workflows.bootstrap import App
-from tests.integration.test_late_records import at, record, sweep, tasks
+from tests.integration.test_late_records import at, messages, record, sweep, tasks
 
 STARTED = date(2026, 9, 22)  # Tue: the first session due Tue 20 Oct (22 Sep + 4 weeks)
 HELD = date(2026, 11, 10)  # Tue: three weeks late
@@ -79,3 +79,30 @@ def test_why_says_the_late_session_was_met_late_and_when_it_was_breached(app: Ap
     shown = CliRunner().invoke(cli, ["why", first["id"]])
     assert shown.exit_code == 0, shown.output
     assert "State: closed on 2026-11-10, late (breached 2026-10-21)" in shown.output
+
+
+def test_an_escalation_already_over_is_recorded_and_one_still_standing_is_raised(
+        app: App) -> None:
+    """No sweep, no agreement signed: the session held Tue 10 Nov ends the session due 20 Oct
+    and its escalation, so hos1 is sent nothing for that escalation (it was over before anyone
+    knew) and tm1 only that the task was closed; the agreement due Tue 22 Sep, escalated Wed 23
+    Sep, is still not met, so its escalation (due Wed 30 Sep: Thu 24, Fri 25, Mon 28, Tue 29,
+    Wed 30) is raised and its breach of Thu 1 Oct sent."""
+    record(app, STARTED, "relationship_started", when=at(STARTED), supervisor="tm1",
+           supervisee="w0")
+    record(app, HELD, "supervision_held", when=at(HELD, 17), supervisor="tm1", supervisee="w0")
+    rows = {(r["type"], r["due"]): r for r in tasks(app)}
+    session = rows[("personal_supervision", date(2026, 10, 20))]
+    over = rows[("escalation", date(2026, 10, 28))]
+    agreement = rows[("supervision_agreement", STARTED)]
+    standing = rows[("escalation", date(2026, 9, 30))]
+    assert (over["state"], over["breached_on"], over["closed_on"]) == (
+        "closed", date(2026, 10, 29), HELD)
+    assert (standing["state"], standing["breached_on"]) == ("breached", date(2026, 10, 1))
+    assert messages(app, session["id"]) == ["uk.oversight.task.opened",
+                                            "uk.oversight.task.closed"]
+    assert messages(app, over["id"]) == []
+    assert messages(app, agreement["id"]) == ["uk.oversight.task.opened",
+                                              "uk.oversight.task.escalated"]
+    assert messages(app, standing["id"]) == ["uk.oversight.task.opened",
+                                             "uk.oversight.task.breached"]
