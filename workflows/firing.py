@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from oversight.states.machines import KINDS
@@ -121,45 +121,6 @@ def _fire(uow: UnitOfWork, timers: Sequence[DueTimer], directory: StaffDirectory
     save(uow, steps, event_id=None, now=now, outcome=outcome, link_base=firing.link_base,
          held=held)
     outcome.fired = len(timers)
-
-
-def fire_before(uow: UnitOfWork, kind: str, entity_id: str, on: date, firing: Firing, *,
-                now: datetime, outcome: Outcome, held: list[dict[str, Any]]) -> bool:
-    """Fire the entity's timers due on or before ``on``, one at a time in firing order, each as
-    of its own day, before an event dated ``on`` is applied to it; whether any fired.
-
-    A breach is a fact about dates: a task due 20 Oct and met 10 Nov was breached on 21 Oct
-    whether or not a sweep ran between, so an event meets the entity as the sweep of its
-    morning would have left it (the replay of a late record does the same, ``states/replay``).
-    One at a time, since a firing may arm a timer that is due too (an escalation's own). The
-    messages go to ``held``: the caller sends those the event leaves standing (:func:`standing`).
-    """
-    fired = False
-    while True:
-        due = [row for row in uow.timers.of_entity(kind, entity_id)
-               if _day(row["fires_on"]) <= on]
-        if not due:
-            return fired
-        row = due[0]  # of_entity is in firing order: (fires_on, id)
-        timer = DueTimer(row["id"], kind, entity_id, row["name"], _day(row["fires_on"]))
-        outcome.add(fire_timers(uow, [timer], firing, now=now, strict=True,
-                                held=held).outcome)
-        fired = True
-
-
-def standing(caught_up: Sequence[dict[str, Any]], own: Sequence[dict[str, Any]],
-             ended: set[str]) -> list[dict[str, Any]]:
-    """The messages to send of a catch-up (``caught_up``) and the event after it (``own``):
-    a task the event ended (``ended``: task ids closed or withdrawn) is not told of its breach
-    after the fact, only of its ending, and a task the catch-up raised and the event ended (an
-    escalation already over) is recorded, not sent: who would get it has nothing to do."""
-    raised = {m["task_id"] for m in caught_up if m["type"].endswith(".opened")}
-    return [m for m in caught_up if m["task_id"] not in ended] + [
-        m for m in own if not (m["task_id"] in ended and m["task_id"] in raised)]
-
-
-def _day(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def asked_about(entities: Iterable[StoredEntity]) -> list[str]:

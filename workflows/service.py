@@ -9,9 +9,8 @@ never names the store's implementation; :mod:`oversight.workflows.bootstrap` pic
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from oversight.states.directory import StaffMember
 from oversight.states.errors import BatchRejected, EventRejected, OversightError, TaskNotClosed
@@ -21,17 +20,11 @@ from oversight.states.events.registry import DomainEvent
 from oversight.states.machines.lifecycle import RETRACTED
 from oversight.states.policy.book import PolicyBook
 from oversight.states.policy.model import Policy
+from oversight.workflows.catching_up import apply_in_order
 from oversight.workflows.corrections import apply_late, is_late, log, record_id
-from oversight.workflows.firing import (
-    RETRIES,
-    FiredBatch,
-    Firing,
-    fire_before,
-    fire_timers,
-    standing,
-)
+from oversight.workflows.firing import RETRIES, FiredBatch, Firing, fire_timers
 from oversight.workflows.leaving import leave
-from oversight.workflows.ports import UnitOfWork, UnitOfWorkFactory, task_id
+from oversight.workflows.ports import UnitOfWork, UnitOfWorkFactory
 from oversight.workflows.routing import people_named, route
 from oversight.workflows.stepping import Outcome, StaffDirectory, save
 
@@ -270,12 +263,13 @@ class OversightService:
             directory = StaffDirectory(uow.staff)
         policy = self.book.in_force(event.on)
         for target in route(event, uow.entities, directory):
-            caught_up: list[dict[str, Any]] = []  # the messages of timers fired before it
             if target.stored is None:
                 if not target.kind.starts_under(policy, event):
                     continue  # offered by an extra route; this policy times nothing for it
                 step = target.kind.begin(target.entity_id, event, policy=policy,
                                          directory=directory)
+                save(uow, [(step, None, policy)], event_id=record, now=now, outcome=outcome,
+                     link_base=self.link_base)
             else:
                 if event.on < target.stored.started_on \
                         and target.stored.state != RETRACTED:  # (one that never was may)
@@ -288,25 +282,8 @@ class OversightService:
                                directory=directory, now=now, link_base=self.link_base,
                                outcome=outcome)
                     continue
-                if fire_before(uow, target.kind.kind, target.entity_id, event.on, self.firing,
-                               now=now, outcome=outcome, held=caught_up):
-                    # What its timers due by the event's day did, as a sweep would have.
-                    stored = uow.entities.get(target.kind.kind, target.entity_id)
-                    assert stored is not None
-                    target = replace(target, stored=stored)
-                assert target.stored is not None
-                machine = target.kind(target.entity_id, policy=policy,
-                                      directory=directory, state=target.stored.state,
-                                      data=target.stored.data)
-                step = machine.apply(event)
-            own: list[dict[str, Any]] | None = [] if caught_up else None
-            save(uow, [(step, target.stored, policy)], event_id=record, now=now,
-                 outcome=outcome, link_base=self.link_base, held=own)
-            if caught_up:
-                ended = {task_id(step.entity.kind, step.entity.id, change.key)
-                         for change in step.changed if change.change in ("closed", "withdrawn")}
-                if sending := standing(caught_up, own or [], ended):
-                    uow.outbox.add(sending)
+                apply_in_order(uow, target, event, policy=policy, directory=directory,
+                               firing=self.firing, record=record, now=now, outcome=outcome)
             log(uow, record, target.kind.kind, target.entity_id, event, now)
         if isinstance(event, StaffLeft):  # the leaver's obligations end everywhere
             leave(uow, event, record=record, book=self.book, directory=directory, now=now,

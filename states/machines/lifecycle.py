@@ -21,7 +21,7 @@ from transitions import MachineError
 from oversight.states.directory import Directory
 from oversight.states.errors import EventRejected
 from oversight.states.events.registry import DomainEvent
-from oversight.states.machines.shared_machine import check_state, event_of
+from oversight.states.machines.shared_machine import RETRACTED, check_state, event_of
 from oversight.states.machines.shared_machine import machine_for as machine_for  # re-exported
 from oversight.states.policy.model import Citation, Policy
 from oversight.states.values import (
@@ -38,11 +38,6 @@ from oversight.states.values import (
 )
 
 TASK_TIMER = "task:"
-
-RETRACTED = "retracted"
-"""The state of an entity whose every creating record was retracted: it never existed. Not a
-state of any machine: no event or timer reaches it (its tasks are withdrawn, its timers gone),
-and a new record that starts it re-derives it from its log (``workflows/rederive``)."""
 
 
 def copy_data(value: Any) -> Any:
