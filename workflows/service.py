@@ -286,8 +286,8 @@ class OversightService:
                                firing=self.firing, record=record, now=now, outcome=outcome)
             log(uow, record, target.kind.kind, target.entity_id, event, now)
         if isinstance(event, StaffLeft):  # the leaver's obligations end everywhere
-            leave(uow, event, record=record, book=self.book, directory=directory, now=now,
-                  link_base=self.link_base, outcome=outcome)
+            leave(uow, event, record=record, firing=self.firing, directory=directory, now=now,
+                  outcome=outcome)
         outcome.applied = 1
         outcome.recorded.append(record)
         return outcome

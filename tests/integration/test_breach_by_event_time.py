@@ -11,9 +11,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from oversight.adapters.cli.app import app as cli
+from oversight.adapters.store import tables as t
 from oversight.workflows.bootstrap import App
 from tests.integration.test_late_records import at, messages, record, sweep, tasks
 
@@ -106,3 +108,22 @@ def test_an_escalation_already_over_is_recorded_and_one_still_standing_is_raised
                                               "uk.oversight.task.escalated"]
     assert messages(app, standing["id"]) == ["uk.oversight.task.opened",
                                              "uk.oversight.task.breached"]
+
+
+def test_a_leaving_recorded_with_no_sweep_leaves_the_session_missed_before_it_breached(
+        app: App) -> None:
+    """w0 leaves Tue 10 Nov and no sweep ran: the session due Tue 20 Oct was missed before the
+    leaving day, so it was breached on Wed 21 Oct and escalated to hos1 (breached Thu 29 Oct),
+    as with a sweep every morning; the relationship is ended (as left), every task withdrawn on the
+    leaving day with its breach kept."""
+    _start(app)
+    record(app, HELD, "staff_left", when=at(HELD, 17), person="w0")
+    first = next(r for r in tasks(app) if r["due"] == date(2026, 10, 20))
+    assert (first["state"], first["breached_on"], first["closed_on"]) == (
+        "withdrawn", date(2026, 10, 21), HELD)
+    escalation = next(r for r in tasks(app) if r["type"] == "escalation")
+    assert (escalation["assignee"], escalation["raised_on"], escalation["breached_on"],
+            escalation["state"]) == ("hos1", date(2026, 10, 21), date(2026, 10, 29), "withdrawn")
+    with app.engine.connect() as connection:
+        assert connection.execute(select(t.entities.c.state).where(
+            t.entities.c.id == "tm1:w0")).scalar_one() == "ended"
