@@ -18,6 +18,7 @@ counts from the last one held, whatever order they were recorded in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
@@ -30,6 +31,7 @@ from oversight.states.machines.lifecycle import Lifecycle
 from oversight.states.policy.book import PolicyBook
 from oversight.states.replay import Replayed, never_was, renamed, replay, starts
 from oversight.states.values import EntityRef, Step, Task, TaskChange, TransitionRecord
+from oversight.workflows.event_log import LoggedEvent
 from oversight.workflows.messages import task_message
 from oversight.workflows.ports import SavedStep, StoredEntity, UnitOfWork, task_id
 from oversight.workflows.task_matching import match_keys
@@ -78,8 +80,9 @@ def rederive(uow: UnitOfWork, kind: type[Lifecycle], stored: StoredEntity, *, bo
     ``may_end``: a retraction may leave no event that creates it, and then it never was
     (retracted, its tasks withdrawn); a new event that does not start it is refused instead.
     """
-    _refuse_older_than_the_log(uow, kind, stored, cause)
-    logged = uow.event_log.of_entity(kind.kind, stored.id)
+    everything = uow.event_log.of_entity(kind.kind, stored.id, retracted=True)
+    _refuse_older_than_the_log(everything, kind, stored, cause)
+    logged = [row for row in everything if row.retracted_at is None]
     events = [parse_event(row.body) for row in logged]
     # Up to the entity's last step: timers the sweep has not reached yet are left armed for it.
     until = max([stored.updated_on, *(event.on for event in events)])
@@ -128,11 +131,10 @@ def rederive(uow: UnitOfWork, kind: type[Lifecycle], stored: StoredEntity, *, bo
     return done
 
 
-def _refuse_older_than_the_log(uow: UnitOfWork, kind: type[Lifecycle], stored: StoredEntity,
-                              cause: str) -> None:
-    """Refuse to re-derive an entity whose first events predate the event log: its log, the
-    retracted records included, must begin on or before its first day."""
-    everything = uow.event_log.of_entity(kind.kind, stored.id, retracted=True)
+def _refuse_older_than_the_log(everything: Sequence[LoggedEvent], kind: type[Lifecycle],
+                              stored: StoredEntity, cause: str) -> None:
+    """Refuse to re-derive an entity whose first events predate the event log: its log
+    (``everything``, the retracted records included) must begin on or before its first day."""
     if not everything or min(row.on for row in everything) > stored.started_on:
         raise EventRejected(f"{kind.kind}:{stored.id}", stored.state, cause,
                             "its events before the event log began (revision 0007) are not "
