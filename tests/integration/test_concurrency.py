@@ -71,7 +71,7 @@ def test_two_processes_recording_sessions_on_one_relationship_lose_no_update(
     # Started, signed, one step per session, and two firings before the shared session of Tue
     # 30 Jun: the session then open (due 4 weeks after the last one, in February) is escalated
     # the day after it was due and its escalation breached (hos1 has no line manager); the
-    # later-dated... earlier-dated sessions that arrive after it re-derive it, one step each.
+    # earlier-dated sessions that arrive after it re-derive it, one step each.
     assert entity["version"] == 2 + 51 + 2
     # Every session opened its successor; a session that lost the race to a later-dated one is
     # a late record, and the task the re-derivation inserts for it takes a fresh number.
