@@ -143,7 +143,7 @@ def _other(app: App, history: dict[str, Any]) -> None:
     _sweep(app, TODAY, NOW)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
 def test_any_arrival_order_sweeps_and_retraction_end_as_in_date_order_swept_daily(
         history: dict[str, Any]) -> None:
