@@ -6,6 +6,9 @@ every event in date order, each under the policy version in force on its day, an
 timers fired between events exactly as the daily sweep would (a timer due on or before an
 event's day fires before it: the sweep runs at the start of the day), up to ``until`` (today).
 
+An entity whose earliest remaining event cannot create it (the record that did was retracted)
+never was (:func:`never_was`): it ends, its tasks withdrawn and its timers disarmed.
+
 Pure: no clock, no store. The application (``workflows/rederive.py``) compares the result with
 what is stored and writes the difference.
 """
@@ -20,7 +23,7 @@ from typing import Any
 from oversight.states.directory import Directory
 from oversight.states.events import DomainEvent
 from oversight.states.leaving import leaving_step
-from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.machines.lifecycle import RETRACTED, Lifecycle
 from oversight.states.policy.book import PolicyBook
 from oversight.states.values import Step, Task, Timer, TransitionRecord
 
@@ -63,9 +66,10 @@ class Replayed:
 
 def replay(kind: type[Lifecycle], entity_id: str, events: Sequence[DomainEvent], *,
            book: PolicyBook, directory: Directory, until: date) -> Replayed:
-    """Run ``kind``'s lifecycle from ``events`` (the first creates it), in date order (ties in
-    the order given), firing due timers between them and then up to ``until``."""
-    ordered = sorted(range(len(events)), key=lambda i: (events[i].on, i))
+    """Run ``kind``'s lifecycle from ``events`` (the first creates it), in date order (ties: a
+    creating event first, then in the order given), firing due timers between them and then
+    up to ``until``."""
+    ordered = _in_date_order(kind, events)
     first = events[ordered[0]]
     policy = book.in_force(first.on)
     step = kind.begin(entity_id, first, policy=policy, directory=directory)
@@ -139,6 +143,33 @@ def _absorb(result: Replayed, step: Step, on: date) -> bool:
     return True
 
 
+def starts(kind: type[Lifecycle], events: Sequence[DomainEvent]) -> bool:
+    """Whether the earliest of ``events`` (ties in the order given) creates an entity of
+    ``kind``: if not (its creating record retracted), the entity never was."""
+    if not events:
+        return False
+    first = events[_in_date_order(kind, events)[0]]
+    return first.type == kind.creates_on or first.type in kind.also_starts_on
+
+
+def _in_date_order(kind: type[Lifecycle], events: Sequence[DomainEvent]) -> list[int]:
+    """The positions of ``events`` in date order; on one day, an event that creates the entity
+    first (recorded again after its retraction, it is logged after that day's others), then
+    the order given."""
+    def rank(event: DomainEvent) -> int:
+        return 0 if event.type == kind.creates_on else 1 if event.type in kind.also_starts_on \
+            else 2
+    return sorted(range(len(events)), key=lambda i: (events[i].on, rank(events[i]), i))
+
+
+def never_was(data: dict[str, Any], *, started_on: date, updated_on: date,
+              policy_version: str) -> Replayed:
+    """What an entity whose creating record was retracted re-derives to: :data:`RETRACTED`, no
+    task, no timer; its other data (who it was about) kept for the row and the audit."""
+    return Replayed(state=RETRACTED, data={**data, "tasks": {}}, started_on=started_on,
+                    updated_on=updated_on, policy_version=policy_version)
+
+
 def renamed(result: Replayed, names: dict[str, str]) -> Replayed:
     """The same result with task keys renamed (``names``: replay key → key to keep), in the
     machine's data, its tasks and its ``task:<key>`` timers."""
@@ -160,4 +191,4 @@ def renamed(result: Replayed, names: dict[str, str]) -> Replayed:
     return replace(result, data=data, tasks=tasks, timers=timers)
 
 
-__all__ = ["Replayed", "ReplayedTask", "renamed", "replay"]
+__all__ = ["Replayed", "ReplayedTask", "never_was", "renamed", "replay", "starts"]

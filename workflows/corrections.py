@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from oversight.states.errors import EventInvalid, EventRejected, UnknownEntity
 from oversight.states.events import DomainEvent
 from oversight.states.machines import KINDS
+from oversight.states.machines.lifecycle import RETRACTED
 from oversight.states.policy.book import PolicyBook
 from oversight.workflows.ports import StoredEntity, UnitOfWork
 from oversight.workflows.rederive import Rederived, rederive
@@ -44,8 +45,10 @@ def body(event: DomainEvent) -> dict[str, Any]:
 
 
 def is_late(event: DomainEvent, stored: StoredEntity) -> bool:
-    """Whether ``event`` predates the entity's last step (an event or a timer that fired)."""
-    return event.on < stored.updated_on
+    """Whether ``event`` predates the entity's last step (an event or a timer that fired), or
+    reaches an entity whose creating record was retracted: either way it is re-derived from its
+    log with the event, in date order."""
+    return event.on < stored.updated_on or stored.state == RETRACTED
 
 
 def log(uow: UnitOfWork, record: str, kind: str, entity_id: str, event: DomainEvent,
@@ -118,12 +121,6 @@ class Corrections:
             raise EventRejected(f"event {record}", "retracted", "retract",
                                 f"it was retracted at {rows[0].retracted_at} by "
                                 f"{rows[0].retracted_by or 'an unnamed actor'}")
-        for row in live:
-            first = uow.event_log.of_entity(row.entity_kind, row.entity_id)[0]
-            if first.record_id == record:
-                raise EventRejected(f"{row.entity_kind}:{row.entity_id}", "created by it",
-                                    "retract", "an entity's first event cannot be retracted: "
-                                    "record the event that ends it instead")
         uow.event_log.retract(record, by=actor, reason=reason, at=now)
         outcome = Outcome(applied=1)
         directory = StaffDirectory(uow.staff)
@@ -134,7 +131,8 @@ class Corrections:
             cause = f"retracted {record} ({row.type} dated {row.on.isoformat()}): {reason}"
             done = rederive(uow, KINDS[row.entity_kind], stored, book=self.service.book,
                             directory=directory, now=now, on=row.on, cause=cause, actor=actor,
-                            event_id=None, focus=None, link_base=self.service.link_base)
+                            event_id=None, focus=None, link_base=self.service.link_base,
+                            may_end=True)
             _summary(outcome, f"{row.entity_kind}:{row.entity_id}", done, cause,
                      row.on.isoformat())
         return outcome

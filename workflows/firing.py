@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from oversight.states.machines import KINDS
 from oversight.states.policy.book import PolicyBook
@@ -51,20 +52,22 @@ class Firing:
 
 
 def fire_timers(uow: UnitOfWork, timers: Sequence[DueTimer], firing: Firing, *,
-                now: datetime, strict: bool = False) -> FiredBatch:
+                now: datetime, strict: bool = False,
+                held: list[dict[str, Any]] | None = None) -> FiredBatch:
     """Fire ``timers`` (at most one per entity) inside ``uow``; the caller commits.
 
     ``strict``: the timers fire together and a step that fails raises (the caller's transaction
     is retried or refused), with no savepoint to pay for; otherwise a failed step's timer is
     rolled back, stays due, and is listed in ``failed``. A deadlock leaves the timer due without
-    listing it: locks this batch holds are in the way, and a later batch claims it.
+    listing it: locks this batch holds are in the way, and a later batch claims it. ``held``
+    (strict only): the messages go there instead of the outbox.
     """
     batch = FiredBatch(Outcome(), len(timers), [])
     if not timers:
         return batch
     directory = StaffDirectory(uow.staff)  # staff read once for the whole batch
     if strict:  # no savepoint to fall back to: a failure ends the caller's transaction
-        _fire(uow, timers, directory, firing, now, batch.outcome)
+        _fire(uow, timers, directory, firing, now, batch.outcome, held)
         return batch
     together = Outcome()
     savepoint = uow.savepoint()
@@ -100,7 +103,8 @@ def fire_timers(uow: UnitOfWork, timers: Sequence[DueTimer], firing: Firing, *,
 
 
 def _fire(uow: UnitOfWork, timers: Sequence[DueTimer], directory: StaffDirectory,
-          firing: Firing, now: datetime, outcome: Outcome) -> None:
+          firing: Firing, now: datetime, outcome: Outcome,
+          held: list[dict[str, Any]] | None = None) -> None:
     """Delete the timers, step each one's entity (if it still exists), save every step."""
     uow.timers.delete([timer.id for timer in timers])
     stored = uow.entities.get_many([(timer.entity_kind, timer.entity_id) for timer in timers])
@@ -114,7 +118,8 @@ def _fire(uow: UnitOfWork, timers: Sequence[DueTimer], directory: StaffDirectory
         machine = KINDS[timer.entity_kind](timer.entity_id, policy=policy, directory=directory,
                                            state=entity.state, data=entity.data)
         steps.append((machine.fire(timer.name, timer.fires_on), entity, policy))
-    save(uow, steps, event_id=None, now=now, outcome=outcome, link_base=firing.link_base)
+    save(uow, steps, event_id=None, now=now, outcome=outcome, link_base=firing.link_base,
+         held=held)
     outcome.fired = len(timers)
 
 

@@ -6,11 +6,12 @@ says why (``withdrawn_because``: who left, when)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from oversight.states.events import StaffLeft
 from oversight.states.leaving import OWN_HANDLER, leaving_step
 from oversight.states.machines import KINDS
-from oversight.states.policy.book import PolicyBook
+from oversight.workflows.firing import Firing
 from oversight.workflows.ports import StoredEntity, UnitOfWork, task_id
 from oversight.workflows.stepping import Outcome, StaffDirectory, save
 
@@ -23,17 +24,19 @@ def _holding(uow: UnitOfWork, person: str) -> list[StoredEntity]:
             continue
         for stored in [*uow.entities.find(kind, subject=person),
                        *uow.entities.find(kind, party=person)]:
-            if stored.state not in lifecycle.final_states:
+            if not lifecycle.ended(stored.state):
                 found[(stored.kind, stored.id)] = stored
     return list(found.values())
 
 
-def leave(uow: UnitOfWork, event: StaffLeft, *, record: str, book: PolicyBook,
-          directory: StaffDirectory, now: datetime, link_base: str, outcome: Outcome) -> None:
+def leave(uow: UnitOfWork, event: StaffLeft, *, record: str, firing: Firing,
+          directory: StaffDirectory, now: datetime, outcome: Outcome) -> None:
     """End ``event.person``'s obligations everywhere, inside ``uow``; the caller commits."""
+    from oversight.workflows.catching_up import fire_before
     from oversight.workflows.corrections import apply_late, is_late, log
     from oversight.workflows.routing import Target
 
+    book, link_base = firing.book, firing.link_base
     policy = book.in_force(event.on)
     steps = []
     for stored in _holding(uow, event.person):
@@ -44,6 +47,16 @@ def leave(uow: UnitOfWork, event: StaffLeft, *, record: str, book: PolicyBook,
                        book=book, directory=directory, now=now, link_base=link_base,
                        outcome=outcome)
             continue
+        caught_up: list[dict[str, Any]] = []  # what was missed before the leaving day stands
+        if fire_before(uow, stored.kind, stored.id, event.on, firing, now=now,
+                       outcome=outcome, held=caught_up):
+            if caught_up:
+                uow.outbox.add(caught_up)
+            found = uow.entities.get(stored.kind, stored.id)
+            assert found is not None  # an entity's own timers never remove it
+            stored = found
+            if KINDS[stored.kind].ended(stored.state):
+                continue
         machine = KINDS[stored.kind](stored.id, policy=policy, directory=directory,
                                      state=stored.state, data=stored.data)
         timers = [row["name"] for row in uow.timers.of_entity(stored.kind, stored.id)]

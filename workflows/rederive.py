@@ -18,6 +18,7 @@ counts from the last one held, whatever order they were recorded in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
@@ -28,8 +29,9 @@ from oversight.states.event_time import london_today
 from oversight.states.events.registry import parse_event
 from oversight.states.machines.lifecycle import Lifecycle
 from oversight.states.policy.book import PolicyBook
-from oversight.states.replay import Replayed, renamed, replay
+from oversight.states.replay import Replayed, never_was, renamed, replay, starts
 from oversight.states.values import EntityRef, Step, Task, TaskChange, TransitionRecord
+from oversight.workflows.event_log import LoggedEvent
 from oversight.workflows.messages import task_message
 from oversight.workflows.ports import SavedStep, StoredEntity, UnitOfWork, task_id
 from oversight.workflows.task_matching import match_keys
@@ -69,21 +71,30 @@ def _change(key: str, change: str | None, on: date | None) -> TaskChange:
 
 def rederive(uow: UnitOfWork, kind: type[Lifecycle], stored: StoredEntity, *, book: PolicyBook,
              directory: Directory, now: datetime, on: date, cause: str, actor: str | None,
-             event_id: str | None, focus: str | None, link_base: str) -> Rederived:
+             event_id: str | None, focus: str | None, link_base: str,
+             may_end: bool = False) -> Rederived:
     """Replay ``stored`` from its event log up to its last step and write what changed.
 
     ``on``, ``cause``, ``actor``: the audit line of the re-derivation (the day of the late or
     retracted event, why); ``focus``: the record id whose own audit lines are written too.
+    ``may_end``: a retraction may leave no event that creates it, and then it never was
+    (retracted, its tasks withdrawn); a new event that does not start it is refused instead.
     """
-    logged = uow.event_log.of_entity(kind.kind, stored.id)
-    if not logged or logged[0].on != stored.started_on:
-        raise EventRejected(f"{kind.kind}:{stored.id}", stored.state, cause,
-                            "its events before the event log began (revision 0007) are not "
-                            "kept, so it cannot be re-derived")
+    everything = uow.event_log.of_entity(kind.kind, stored.id, retracted=True)
+    _refuse_older_than_the_log(everything, kind, stored, cause)
+    logged = [row for row in everything if row.retracted_at is None]
     events = [parse_event(row.body) for row in logged]
     # Up to the entity's last step: timers the sweep has not reached yet are left armed for it.
     until = max([stored.updated_on, *(event.on for event in events)])
-    result = replay(kind, stored.id, events, book=book, directory=directory, until=until)
+    if starts(kind, events):
+        result = replay(kind, stored.id, events, book=book, directory=directory, until=until)
+    elif may_end:
+        result = never_was(stored.data, started_on=stored.started_on, updated_on=until,
+                           policy_version=stored.policy_version)
+    else:
+        raise EventRejected(f"{kind.kind}:{stored.id}", stored.state, cause,
+                            f"the record that started it was retracted: record "
+                            f"{kind.creates_on} first")
     rows = uow.tasks.of_entity(kind.kind, stored.id)
     names, matched, seq = match_keys(result.tasks, rows, int(result.data.get("seq", 0)))
     result = renamed(result, names)
@@ -107,7 +118,7 @@ def rederive(uow: UnitOfWork, kind: type[Lifecycle], stored: StoredEntity, *, bo
     entity = StoredEntity(
         kind=kind.kind, id=stored.id, authority=policy.authority,
         policy_version=result.policy_version, state=result.state, version=stored.version + 1,
-        subject=subject, party=party, started_on=stored.started_on,
+        subject=subject, party=party, started_on=result.started_on,
         updated_on=result.updated_on, data=result.data)
     uow.save_steps([SavedStep(step, entity, created=False, event_id=event_id)], recorded_at=now)
     uow.event_log.amend_tasks(amend)
@@ -118,6 +129,16 @@ def rederive(uow: UnitOfWork, kind: type[Lifecycle], stored: StoredEntity, *, bo
                                     authority=policy.authority, link_base=link_base)
                        for ident, change, day in messages)
     return done
+
+
+def _refuse_older_than_the_log(everything: Sequence[LoggedEvent], kind: type[Lifecycle],
+                              stored: StoredEntity, cause: str) -> None:
+    """Refuse to re-derive an entity whose first events predate the event log: its log
+    (``everything``, the retracted records included) must begin on or before its first day."""
+    if not everything or min(row.on for row in everything) > stored.started_on:
+        raise EventRejected(f"{kind.kind}:{stored.id}", stored.state, cause,
+                            "its events before the event log began (revision 0007) are not "
+                            "kept, so it cannot be re-derived")
 
 
 def _differences(kind: str, entity_id: str, result: Replayed, rows: list[dict[str, Any]],

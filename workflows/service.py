@@ -17,8 +17,10 @@ from oversight.states.errors import BatchRejected, EventRejected, OversightError
 from oversight.states.event_time import refuse_dates
 from oversight.states.events import StaffLeft
 from oversight.states.events.registry import DomainEvent
+from oversight.states.machines.lifecycle import RETRACTED
 from oversight.states.policy.book import PolicyBook
 from oversight.states.policy.model import Policy
+from oversight.workflows.catching_up import apply_in_order
 from oversight.workflows.corrections import apply_late, is_late, log, record_id
 from oversight.workflows.firing import RETRIES, FiredBatch, Firing, fire_timers
 from oversight.workflows.leaving import leave
@@ -266,8 +268,11 @@ class OversightService:
                     continue  # offered by an extra route; this policy times nothing for it
                 step = target.kind.begin(target.entity_id, event, policy=policy,
                                          directory=directory)
+                save(uow, [(step, None, policy)], event_id=record, now=now, outcome=outcome,
+                     link_base=self.link_base)
             else:
-                if event.on < target.stored.started_on:
+                if event.on < target.stored.started_on \
+                        and target.stored.state != RETRACTED:  # (one that never was may)
                     raise EventRejected(
                         f"{target.kind.kind}:{target.entity_id}", target.stored.state,
                         event.type, f"dated {event.on.isoformat()}, before the entity started "
@@ -277,16 +282,12 @@ class OversightService:
                                directory=directory, now=now, link_base=self.link_base,
                                outcome=outcome)
                     continue
-                machine = target.kind(target.entity_id, policy=policy,
-                                      directory=directory, state=target.stored.state,
-                                      data=target.stored.data)
-                step = machine.apply(event)
-            save(uow, [(step, target.stored, policy)], event_id=record, now=now,
-                 outcome=outcome, link_base=self.link_base)
+                apply_in_order(uow, target, event, policy=policy, directory=directory,
+                               firing=self.firing, record=record, now=now, outcome=outcome)
             log(uow, record, target.kind.kind, target.entity_id, event, now)
         if isinstance(event, StaffLeft):  # the leaver's obligations end everywhere
-            leave(uow, event, record=record, book=self.book, directory=directory, now=now,
-                  link_base=self.link_base, outcome=outcome)
+            leave(uow, event, record=record, firing=self.firing, directory=directory, now=now,
+                  outcome=outcome)
         outcome.applied = 1
         outcome.recorded.append(record)
         return outcome

@@ -104,11 +104,13 @@ def entity_row(step: Step, stored: StoredEntity | None, policy: Policy,
 
 
 def save(uow: UnitOfWork, steps: Sequence[tuple[Step, StoredEntity | None, Policy]], *,
-         event_id: str | None, now: datetime, outcome: Outcome, link_base: str) -> None:
+         event_id: str | None, now: datetime, outcome: Outcome, link_base: str,
+         held: list[dict[str, Any]] | None = None) -> None:
     """Write ``steps`` (of distinct entities; None: created by its step) and their messages.
 
     Steps of existing entities that change nothing are left out. Messages go to the outbox in
-    step order, each step's in the order its tasks changed.
+    step order, each step's in the order its tasks changed; given ``held``, they are put there
+    instead, for the caller to send what still stands (:func:`firing.fire_before`).
     """
     kept = [(step, stored, policy) for step, stored, policy in steps
             if stored is None or changes_anything(step)]
@@ -122,10 +124,14 @@ def save(uow: UnitOfWork, steps: Sequence[tuple[Step, StoredEntity | None, Polic
                [(task.key, "opened", task.raised_on) for task in step.opened]
                + [(c.key, c.change, c.on) for c in step.changed]]
     if changes:  # each task's row as the writes left it: the save hands them back, no read
-        uow.outbox.add(
+        messages = (
             task_message(rows[task_id(step.entity.kind, step.entity.id, key)], change, day,
                          now=now, authority=policy.authority, link_base=link_base)
             for step, policy, key, change, day in changes)
+        if held is None:
+            uow.outbox.add(messages)
+        else:
+            held.extend(messages)
     for step, _, _ in kept:
         outcome.tasks_opened += len(step.opened)
         outcome.tasks_breached += sum(c.change in ("breached", "escalated")

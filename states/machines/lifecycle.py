@@ -21,7 +21,7 @@ from transitions import MachineError
 from oversight.states.directory import Directory
 from oversight.states.errors import EventRejected
 from oversight.states.events.registry import DomainEvent
-from oversight.states.machines.shared_machine import check_state, event_of
+from oversight.states.machines.shared_machine import RETRACTED, check_state, event_of
 from oversight.states.machines.shared_machine import machine_for as machine_for  # re-exported
 from oversight.states.policy.model import Citation, Policy
 from oversight.states.values import (
@@ -95,6 +95,11 @@ class Lifecycle:
         self._opened: list[Task] = []
         self._changed: list[TaskChange] = []
         self._notes: list[str] = []
+
+    @classmethod
+    def ended(cls, state: str) -> bool:
+        """Whether an entity in ``state`` is over: a final state, or retracted."""
+        return state in cls.final_states or state == RETRACTED
 
     @classmethod
     def people(cls, data: dict[str, Any]) -> tuple[str, str | None]:

@@ -18,6 +18,11 @@ from oversight.states.policy.model import Policy
 if TYPE_CHECKING:
     from oversight.states.machines.lifecycle import Lifecycle
 
+RETRACTED = "retracted"
+"""The state of an entity whose every creating record was retracted: it never existed. Not a
+state of any machine: no event or timer reaches it (its tasks are withdrawn, its timers gone),
+and a new record that starts it re-derives it from its log (``workflows/rederive``)."""
+
 _MACHINES: dict[tuple[type, str, str], Machine] = {}
 
 PLAIN_MOVE = frozenset({"trigger", "source", "dest"})

@@ -34,10 +34,13 @@ def test_event_flags_start_an_assessment_whose_history_cites_surrey_4_1(
 
 def test_event_json_records_the_day10_oversight_and_closes_its_task(
         assessed: Path, oversight: Invoke):
-    """Oversight given as JSON on 9 April closes the day-10 task and moves c1 into progress."""
+    """Oversight given as JSON on 9 April closes the day-10 task and moves c1 into progress;
+    the allocation point, due Wed 25 Mar and never recorded, was breached first, on Thu 26 Mar
+    (a breach is judged by the dates, with or without a sweep)."""
     recorded = json_of(oversight("event", "--json", json.dumps(
         {"type": "oversight_recorded", "on": "2026-04-09", "child": "c1", "point": "day10"})))
-    assert [(t["from"], t["to"]) for t in recorded["transitions"]] == [("allocated", "in_progress")]
+    assert [(t["from"], t["to"], t["on"]) for t in recorded["transitions"]] == [
+        ("allocated", "allocated", "2026-03-26"), ("allocated", "in_progress", "2026-04-09")]
     task = task_by_id(json_of(oversight("tasks", "--json")), "assessment:c1:mo:day10")
     assert (task["state"], task["closed_on"], task["due"]) == ("closed", "2026-04-09", "2026-04-10")
 

@@ -31,11 +31,18 @@ def _relationship(app: App) -> dict:
     return entity
 
 
+def _started(app: App) -> None:
+    """tm1 and w0 from Mon 5 Jan, the agreement signed that day: no timer falls due among the
+    sessions (the first is due Mon 2 Feb), so each session is one step of the relationship."""
+    record(app, type="relationship_started", on="2026-01-05", supervisor="tm1", supervisee="w0")
+    record(app, type="agreement_signed", on="2026-01-05", supervisor="tm1", supervisee="w0")
+
+
 def test_two_processes_recording_sessions_on_one_relationship_lose_no_update(
         app: App, worker: Worker, tmp_path: Path) -> None:
     """Two processes racing 25 sessions each onto tm1:w0 (and one shared delivery) leave 51
-    audited sessions and version 52."""
-    record(app, type="relationship_started", on="2026-01-05", supervisor="tm1", supervisee="w0")
+    audited sessions and version 55."""
+    _started(app)
     go = tmp_path / "go"
     url = app.settings.url
     racers = [worker.start("race", url, name, str(go), "--sessions",
@@ -61,7 +68,11 @@ def test_two_processes_recording_sessions_on_one_relationship_lose_no_update(
     assert len({a["event_id"] for a in held}) == 51
     assert {a["event_id"] for a in held} >= {"left-2026-01-06", "right-2026-01-07", "shared"}
     entity = _relationship(app)
-    assert entity["version"] == 1 + 51
+    # Started, signed, one step per session, and two firings before the shared session of Tue
+    # 30 Jun: the session then open (due 4 weeks after the last one, in February) is escalated
+    # the day after it was due and its escalation breached (hos1 has no line manager); the
+    # earlier-dated sessions that arrive after it re-derive it, one step each.
+    assert entity["version"] == 2 + 51 + 2
     # Every session opened its successor; a session that lost the race to a later-dated one is
     # a late record, and the task the re-derivation inserts for it takes a fresh number.
     assert entity["data"]["seq"] >= 1 + 51
@@ -74,7 +85,7 @@ def test_two_processes_recording_sessions_on_one_relationship_lose_no_update(
 def test_threads_with_their_own_engines_recording_on_one_entity_lose_no_update(app: App) -> None:
     """Four threads, each with its own engine and pool, apply all 40 of their sessions to one
     relationship."""
-    record(app, type="relationship_started", on="2026-01-05", supervisor="tm1", supervisee="w0")
+    _started(app)
     errors: list[BaseException] = []
     barrier = threading.Barrier(4)
 
@@ -98,7 +109,7 @@ def test_threads_with_their_own_engines_recording_on_one_entity_lose_no_update(a
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    assert _relationship(app)["version"] == 1 + 40
+    assert _relationship(app)["version"] == 2 + 40  # started, signed, one step per session
     assert sum(a["trigger"] == "hold_supervision" for a in rows(app.engine, "audit")) == 40
 
 

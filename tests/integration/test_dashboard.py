@@ -168,12 +168,14 @@ def test_workforce_sees_every_journey_and_no_team_figures(client: TestClient):
 
 
 def test_the_task_list_filters_by_state_and_person(client: TestClient):
-    """Escalated tasks for or about tm1: w1's agreement (5 Jan) and c1's day 20 oversight."""
+    """Escalated tasks for or about tm1: w1's and a0's agreements (due Mon 5 Jan; a0's never
+    signed, escalated Tue 6 Jan before a0's first session of Mon 12 Jan is applied) and c1's
+    day 20 oversight."""
     sign_in(client, "t-admin")
     page = client.get("/tasks", params={"state": "escalated", "person": "tm1"}).text
     rows = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td><td[^>]*>(\w+)", page)
     assert rows and {state for _, state in rows} == {"escalated"}
-    assert sorted(due for due, _ in rows) == ["2026-01-05", "2026-03-30"]
+    assert sorted(due for due, _ in rows) == ["2026-01-05", "2026-01-05", "2026-03-30"]
 
 
 def test_the_api_needs_a_bearer_token_and_a_system_token_reads_nothing(client: TestClient):

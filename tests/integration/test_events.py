@@ -72,7 +72,10 @@ def test_a_duplicate_event_id_is_applied_once(app: App) -> None:
     assert snapshot(app.engine) == middle
     assert [e["event_id"] for e in rows(app.engine, "processed_events")] == ["hr-42", "hr-43"]
     [entity] = rows(app.engine, "entities")
-    assert entity["version"] == 2
+    # Created Mon 5 Jan; the agreement due that day is escalated Tue 6 Jan and the escalation
+    # (due Tue 13 Jan, 5 working days) breached Wed 14 Jan, both fired before the session of
+    # Tue 20 Jan is applied (a breach is judged by the dates): 1 + 2 firings + 1 session.
+    assert entity["version"] == 4
 
 
 def test_events_without_an_id_are_each_applied(app: App) -> None:
@@ -81,7 +84,9 @@ def test_events_without_an_id_are_each_applied(app: App) -> None:
     for _ in range(2):
         record(app, type="supervision_held", on="2026-01-20", supervisor="tm1", supervisee="w0")
     [entity] = rows(app.engine, "entities")
-    assert entity["version"] == 3
+    # 1 (created) + 2 firings before the first session (the agreement due Mon 5 Jan escalated
+    # Tue 6 Jan, its escalation breached Wed 14 Jan) + 2 sessions.
+    assert entity["version"] == 5
     assert rows(app.engine, "processed_events") == []
 
 

@@ -118,7 +118,8 @@ def test_an_oversight_recorded_reads_the_childs_oversight_and_assessment_once() 
     service.record(parse_event({"type": "assessment_started", "on": "2026-01-05",
                                 "child": "c1", "worker": "w0", "manager": "tm1"}), now=NOW)
     store.reads.clear()
-    outcome = service.record(parse_event({"type": "oversight_recorded", "on": "2026-01-06",
+    # Mon 5 Jan, the day it is due: no timer of the assessment falls due first.
+    outcome = service.record(parse_event({"type": "oversight_recorded", "on": "2026-01-05",
                                           "child": "c1", "point": "allocation"}), now=NOW)
     assert outcome.applied == 1
     entity_reads = {read: n for read, n in store.reads.items() if read.startswith(("get", "find"))}

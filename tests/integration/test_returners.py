@@ -67,8 +67,13 @@ def test_a_change_of_role_puts_the_worker_on_fortnightly_supervision_for_three_m
 def test_a_long_absence_makes_a_returner_and_a_short_one_changes_nothing(hull: App) -> None:
     """Back Thu 12 Mar after 10 days: still monthly (due Thu 2 Apr stands). Back Tue 12 May
     after 42 days (4 weeks or more, hull.yaml's threshold): due Tue 26 May, a fortnight on; the
-    session due 2 Apr was already missed by then, so it stands for the sweep to breach."""
+    session due 2 Apr was already missed by then: breached Fri 3 Apr, before the return is
+    applied (a breach is judged by the dates, not by a sweep)."""
     record(hull, "returned_to_work", "2026-03-12", person="sw1", absent_days=10)
     assert open_sessions(hull) == [date(2026, 4, 2)]
     record(hull, "returned_to_work", "2026-05-12", person="sw1", absent_days=42)
-    assert sorted(open_sessions(hull)) == [date(2026, 4, 2), date(2026, 5, 26)]
+    assert sorted(open_sessions(hull)) == [date(2026, 5, 26)]
+    with hull.engine.connect() as connection:
+        missed = connection.execute(select(t.tasks.c.state, t.tasks.c.breached_on).where(
+            t.tasks.c.due == date(2026, 4, 2))).all()
+    assert [(state, on) for state, on in missed] == [("escalated", date(2026, 4, 3))]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from oversight.states.directory import Directory
 from oversight.states.errors import EventRejected, UnknownEntity
 from oversight.states.machines import ChildAndFamilyAssessment, ManagementOversight
+from oversight.states.machines.lifecycle import RETRACTED
 from oversight.workflows.routing.finding import Route, Target, require_staff
 
 if TYPE_CHECKING:  # the port is for type checks only
@@ -22,9 +23,11 @@ def _new_assessment(event: Any, entities: Entities, directory: Directory) -> lis
     """A new assessment of the child, if none is in progress (a later one is dated in its id)."""
     require_staff(directory, event.worker, event.manager)
     earlier = entities.find(KIND.kind, subject=event.child)
-    if any(e.state not in KIND.final_states for e in earlier):
+    if any(not KIND.ended(e.state) for e in earlier):
         raise EventRejected(f"{KIND.kind}:{earlier[-1].id}", earlier[-1].state, event.type,
                             "this child already has an assessment in progress")
+    if earlier and earlier[-1].state == RETRACTED:  # it never was: started again under its id
+        return [Target(KIND, earlier[-1].id, earlier[-1])]
     entity_id = event.child if not earlier else f"{event.child}.{event.on.isoformat()}"
     return [Target(KIND, entity_id, None)]
 

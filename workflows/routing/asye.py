@@ -31,7 +31,7 @@ def _journey(event: Any, entities: Entities, directory: Directory) -> list[Targe
 def _supervisee_journey(event: Any, entities: Entities, directory: Directory) -> list[Target]:
     """The supervisee's journey if it is running (not paused or ended); none is no error."""
     journey = entities.get(KIND.kind, event.supervisee)
-    if journey is None or journey.state in KIND.final_states or journey.state == "paused":
+    if journey is None or KIND.ended(journey.state) or journey.state == "paused":
         return []
     return [Target(KIND, journey.id, journey)]
 

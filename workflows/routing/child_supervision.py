@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from oversight.states.directory import Directory
 from oversight.states.errors import EventRejected, UnknownEntity
 from oversight.states.machines import ChildSupervision
+from oversight.states.machines.lifecycle import RETRACTED
 from oversight.workflows.routing.finding import Route, Target, live, require_staff
 
 if TYPE_CHECKING:  # the port is for type checks only
@@ -25,11 +26,13 @@ def _allocated(event: Any, entities: Entities, directory: Directory) -> list[Tar
     """A new entity for the child, unless it is already allocated (a later one is dated)."""
     require_staff(directory, event.worker, event.manager)
     earlier = entities.find(KIND.kind, subject=event.child)
-    still = [e for e in earlier if e.state not in KIND.final_states]
+    still = [e for e in earlier if not KIND.ended(e.state)]
     if still:
         raise EventRejected(f"{KIND.kind}:{still[-1].id}", still[-1].state, event.type,
                             "this child is already allocated: record child_reallocated to move it")
     # A child allocated again after closure starts a new entity; the old one keeps its history.
+    if earlier and earlier[-1].state == RETRACTED:  # it never was: started again under its id
+        return [Target(KIND, earlier[-1].id, earlier[-1])]
     entity_id = event.child if not earlier else f"{event.child}.{event.on.isoformat()}"
     if entities.get(KIND.kind, entity_id) is not None:
         raise EventRejected(f"{KIND.kind}:{entity_id}", "closed", event.type, "it already exists")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from oversight.states.directory import Directory
 from oversight.states.errors import EventRejected, UnknownEntity
 from oversight.states.events import DomainEvent
-from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.machines.lifecycle import RETRACTED, Lifecycle
 
 if TYPE_CHECKING:  # the port is for type checks; routes are handed the store's repository
     from oversight.workflows.ports import Entities, StoredEntity
@@ -71,8 +71,11 @@ def require_staff(directory: Directory, *people: str) -> None:
 
 
 def create(entities: Entities, kind: type[Lifecycle], entity_id: str) -> list[Target]:
-    """A new entity with this id, or a refusal if it already exists."""
+    """A new entity with this id, or a refusal if it already exists (one whose creating record
+    was retracted never existed: it is started again, re-derived from its log)."""
     existing = entities.get(kind.kind, entity_id)
+    if existing is not None and existing.state == RETRACTED:
+        return [Target(kind, entity_id, existing)]
     if existing is not None:
         raise EventRejected(f"{kind.kind}:{entity_id}", existing.state, kind.creates_on,
                             "it already exists")
@@ -89,7 +92,7 @@ def existing(entities: Entities, kind: type[Lifecycle], entity_id: str) -> Targe
 
 def live(entities: Entities, kind: type[Lifecycle], **people: str) -> list[StoredEntity]:
     """The entities of ``kind`` found by their people that have not reached a final state."""
-    return [e for e in entities.find(kind.kind, **people) if e.state not in kind.final_states]
+    return [e for e in entities.find(kind.kind, **people) if not kind.ended(e.state)]
 
 
 __all__ = ["STAFF_FIELDS", "Finder", "Route", "Target", "create", "existing", "live",

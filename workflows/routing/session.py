@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from oversight.states.directory import Directory
 from oversight.states.errors import UnknownEntity
 from oversight.states.machines import SupervisionSession
+from oversight.states.machines.lifecycle import RETRACTED
 from oversight.workflows.routing.finding import Route, Target, create, existing, require_staff
 
 if TYPE_CHECKING:  # the port is for type checks only
@@ -37,7 +38,9 @@ def _held(event: Any, entities: Entities, directory: Directory) -> list[Target]:
         return _session(event, entities, directory)
     base = KIND.unplanned_id(event.supervisor, event.supervisee, event.on)
     entity_id, n = base, 1
-    while entities.get(KIND.kind, entity_id) is not None:
+    while (stored := entities.get(KIND.kind, entity_id)) is not None:
+        if stored.state == RETRACTED:  # it never was: held again under its id
+            return [Target(KIND, entity_id, stored)]
         n += 1  # a second session of the pair on the same day
         entity_id = f"{base}.{n}"
     return [Target(KIND, entity_id, None)]

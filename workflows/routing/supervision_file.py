@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from oversight.states.directory import Directory
 from oversight.states.machines import SupervisionFile
+from oversight.states.machines.lifecycle import RETRACTED
 from oversight.workflows.routing.finding import Route, Target, create, existing, require_staff
 
 if TYPE_CHECKING:  # the port is for type checks only
@@ -26,7 +27,10 @@ def _opened(event: Any, entities: Entities, directory: Directory) -> list[Target
 
 def _of_relationship(event: Any, entities: Entities, directory: Directory) -> list[Target]:
     """A new file for the supervisee's first relationship; later ones find it already kept."""
-    if entities.get(KIND.kind, event.supervisee) is not None:
+    stored = entities.get(KIND.kind, event.supervisee)
+    if stored is not None and stored.state == RETRACTED:  # it never was: opened again
+        return [Target(KIND, event.supervisee, stored)]
+    if stored is not None:
         return []
     return [Target(KIND, event.supervisee, None)]
 
