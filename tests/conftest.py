@@ -34,3 +34,12 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=60), without_heartbeat():
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _store_templates() -> Iterator[None]:
+    """The migrated templates this process made (tests/store_templates.py) go at the end."""
+    yield
+    from tests.store_templates import TEMPLATES
+
+    TEMPLATES.close()

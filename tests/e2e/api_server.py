@@ -33,6 +33,7 @@ from oversight.states.directory import StaffMember
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App, initialise
 from oversight.workflows.settings import Settings
+from tests.store_templates import migrated_sqlite
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -139,7 +140,7 @@ class CliServer:
 
 def make_store(home: Path) -> App:
     """An initialised Surrey store holding the two teams, no events yet."""
-    app = initialise(Settings(home=home, database_url=f"sqlite:///{home / 'oversight.db'}"),
+    app = initialise(Settings(home=home, database_url=migrated_sqlite(home / "oversight.db")),
                      "surrey")
     with SqlUnitOfWork(app.engine) as uow:
         uow.staff.upsert(TEAM)

@@ -18,6 +18,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from oversight.adapters.cli.app import app
+from tests.store_templates import migrated_sqlite
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config" / "scenarios" / "example.yaml"
@@ -82,7 +83,11 @@ def write_scenario(tmp_path: Path) -> Callable[[dict[str, Any]], Path]:
 
 @pytest.fixture
 def store(home: Path, oversight: Invoke) -> Iterator[Path]:
-    """An initialised Surrey store holding the example's staff (tm1 and the ASYE sw1)."""
+    """An initialised Surrey store holding the example's staff (tm1 and the ASYE sw1).
+
+    ``oversight init`` runs on a copy of the migrated template, so it records the policy
+    without running the migrations again (tests/store_templates.py)."""
+    migrated_sqlite(home / "oversight.db")
     assert oversight("init").exit_code == 0
     imported = oversight("import", "staff", str(EXAMPLE))
     assert imported.exit_code == 0, imported.stderr
