@@ -1,9 +1,10 @@
-"""Fixtures for every test folder: a private Prefect home, and one Prefect test harness.
+"""Fixtures for every test folder: a private Prefect home, one Prefect test harness, and the
+migrated store templates' clean-up (docs/testing.md describes them all).
 
 ``PREFECT_HOME`` is set here, before anything imports Prefect, so no test touches the
-developer's ``~/.prefect`` (profiles, local storage, the temporary server's database). The
-harness (a throwaway Prefect server) starts once per session, and only for the tests that ask
-for it: the unit tests never start Prefect.
+developer's ``~/.prefect`` (profiles, local storage, the temporary server's database). It is a
+new folder per process, so each ``xdist`` worker has its own. The harness (a throwaway Prefect
+server) starts once per process, and only for the tests that ask for it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 
@@ -27,12 +29,34 @@ os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
-    """One throwaway Prefect server for the whole session; flow runs skip their heartbeats."""
+    """One throwaway Prefect server for this process, started by the first test that runs a
+    flow (39 s under load), kept to the end; flow runs skip their heartbeats.
+
+    Only the tests that run a flow ask for it, by name or with
+    ``@pytest.mark.usefixtures("prefect_harness")``; the others run with no server configured
+    (:func:`_no_prefect_server_unless_asked`)."""
     from prefect.testing.utilities import prefect_test_harness
 
     from oversight.workflows.simulation import without_heartbeat
 
-    with prefect_test_harness(server_startup_timeout=60), without_heartbeat():
+    # Two minutes to start: on a loaded machine its first start (migrating its own database)
+    # has taken more than the 60 s this allowed before.
+    with prefect_test_harness(server_startup_timeout=120), without_heartbeat():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_prefect_server_unless_asked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that did not ask for the harness sees no Prefect server even after one started
+    for an earlier test in this process: ``oversight sweep`` and the rest then take their
+    serverless path whatever ran before (with ``xdist``, what ran before varies)."""
+    prefect_settings = sys.modules.get("prefect.settings")
+    if "prefect_harness" in request.fixturenames or prefect_settings is None \
+            or not prefect_settings.PREFECT_API_URL.value():
+        yield
+        return
+    setting = prefect_settings.PREFECT_API_URL
+    with prefect_settings.temporary_settings(restore_defaults={setting}):
         yield
 
 

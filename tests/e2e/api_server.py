@@ -3,8 +3,8 @@
 (:class:`CliServer`) — over a real SQLite store under ``tmp_path``; clients are real ``httpx``
 clients.
 
-Test modules import the fixtures they use from here. ``_prefect`` is overridden with a no-op:
-these tests start no flows, so they need no Prefect server.
+Test modules import the fixtures they use from here. They run no flows, so they start no
+Prefect server (only the tests that ask for ``prefect_harness`` do).
 """
 
 from __future__ import annotations
@@ -168,12 +168,6 @@ def client(server: ApiServer, secret: str | None = None) -> httpx.Client:
 
 
 @pytest.fixture
-def _prefect() -> Iterator[None]:
-    """No Prefect for the API tests: overrides the e2e folder's harness fixture."""
-    yield
-
-
-@pytest.fixture
 def api_store(tmp_path: Path) -> Iterator[App]:
     app = make_store(tmp_path)
     yield app
@@ -194,5 +188,5 @@ def server(api_store: App) -> Iterator[ApiServer]:
         yield running
 
 
-__all__ = ["NOW", "SEED", "TEAM", "TEAMS", "ApiServer", "CliServer", "_prefect", "api_store",
+__all__ = ["NOW", "SEED", "TEAM", "TEAMS", "ApiServer", "CliServer", "api_store",
            "client", "make_store", "seeded", "server", "token"]

@@ -12,7 +12,6 @@ import httpx
 from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     CliServer,
-    _prefect,
     api_store,
     client,
     seeded,
