@@ -27,6 +27,19 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Where each test runs under ``pytest -n N --dist loadgroup`` (``make test``): every test
+    that runs a flow on the one worker that starts the Prefect harness, every other test with
+    the rest of its module, so a module-scoped fixture (a wheel built, a year simulated) is
+    made once. Without ``xdist`` the marks change nothing."""
+    for item in items:
+        if "prefect_harness" in getattr(item, "fixturenames", ()):
+            group = "prefect"
+        else:
+            group = item.nodeid.partition("::")[0]  # the module's file
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One throwaway Prefect server for this process, started by the first test that runs a
