@@ -25,6 +25,12 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 # The harness server logs harmless cancellations as it stops at the end of the session.
 os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+# A pytest-xdist worker starts with COLUMNS=80 and LINES=24 in its environment, which a plain
+# pytest run does not have: the CLI's console would wrap its tables at 80 columns instead of the
+# 200 it uses on a pipe (adapters/cli/console.py), and cut the rule names the tests look for.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
