@@ -1,9 +1,10 @@
-"""Fixtures for every test folder: a private Prefect home, and one Prefect test harness.
+"""Fixtures for every test folder: a private Prefect home, one Prefect test harness, and the
+migrated store templates' clean-up (docs/testing.md describes them all).
 
 ``PREFECT_HOME`` is set here, before anything imports Prefect, so no test touches the
-developer's ``~/.prefect`` (profiles, local storage, the temporary server's database). The
-harness (a throwaway Prefect server) starts once per session, and only for the tests that ask
-for it: the unit tests never start Prefect.
+developer's ``~/.prefect`` (profiles, local storage, the temporary server's database). It is a
+new folder per process, so each ``xdist`` worker has its own. The harness (a throwaway Prefect
+server) starts once per process, and only for the tests that ask for it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
@@ -25,16 +27,46 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 # The harness server logs harmless cancellations as it stops at the end of the session.
 os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+# A pytest-xdist worker starts with COLUMNS=80 and LINES=24 in its environment, which a plain
+# pytest run does not have: the CLI's console would wrap its tables at 80 columns instead of the
+# 200 it uses on a pipe (adapters/cli/console.py), and cut the rule names the tests look for.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Where each test runs under ``pytest -n N --dist loadgroup`` (``make test``): every test
+    that runs a flow on the one worker that starts the Prefect harness, every other test with
+    the rest of its module, so a module-scoped fixture (a wheel built, a year simulated) is
+    made once (without ``xdist`` those marks change nothing). And every test that asks for
+    ``today`` is marked ``today`` (see below)."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "prefect_harness" in fixtures:
+            group = "prefect"
+        else:
+            group = item.nodeid.partition("::")[0]  # the module's file
+        item.add_marker(pytest.mark.xdist_group(group))
+        if "today" in fixtures:
+            item.add_marker(pytest.mark.today)
 
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
-    """One throwaway Prefect server for the whole session; flow runs skip their heartbeats."""
+    """One throwaway Prefect server for this process, started by the first test that runs a
+    flow (39 s under load), kept to the end; flow runs skip their heartbeats.
+
+    Only the tests that run a flow ask for it, by name or with
+    ``@pytest.mark.usefixtures("prefect_harness")``; the others run with no server configured
+    (:func:`_no_prefect_server_unless_asked`)."""
     from prefect.testing.utilities import prefect_test_harness
 
     from oversight.workflows.simulation import without_heartbeat
 
-    with prefect_test_harness(server_startup_timeout=60), without_heartbeat():
+    # Two minutes to start: on a loaded machine its first start (migrating its own database)
+    # has taken more than the 60 s this allowed before.
+    with prefect_test_harness(server_startup_timeout=120), without_heartbeat():
         yield
 
 
@@ -42,12 +74,6 @@ def prefect_harness() -> Iterator[None]:
 # A test that depends on today's date asks for `today` (and is marked `today` by that alone, so
 # `pytest -m today` runs them all): OVERSIGHT_TEST_TODAY=YYYY-MM-DD runs them as if that were
 # today; without it, today is the real date in Europe/London (docs/clock.md).
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "today" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.today)
 
 
 @pytest.fixture
@@ -64,3 +90,27 @@ def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[date]:
     monkeypatch.setenv("OVERSIGHT_CLOCK", noon.isoformat())
     with freezegun.freeze_time(noon, tick=True):
         yield day
+
+
+@pytest.fixture(autouse=True)
+def _no_prefect_server_unless_asked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that did not ask for the harness sees no Prefect server even after one started
+    for an earlier test in this process: ``oversight sweep`` and the rest then take their
+    serverless path whatever ran before (with ``xdist``, what ran before varies)."""
+    prefect_settings = sys.modules.get("prefect.settings")
+    if "prefect_harness" in request.fixturenames or prefect_settings is None \
+            or not prefect_settings.PREFECT_API_URL.value():
+        yield
+        return
+    setting = prefect_settings.PREFECT_API_URL
+    with prefect_settings.temporary_settings(restore_defaults={setting}):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _store_templates() -> Iterator[None]:
+    """The migrated templates this process made (tests/store_templates.py) go at the end."""
+    yield
+    from tests.store_templates import TEMPLATES
+
+    TEMPLATES.close()

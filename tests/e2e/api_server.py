@@ -3,8 +3,8 @@
 (:class:`CliServer`) — over a real SQLite store under ``tmp_path``; clients are real ``httpx``
 clients.
 
-Test modules import the fixtures they use from here. ``_prefect`` is overridden with a no-op:
-these tests start no flows, so they need no Prefect server.
+Test modules import the fixtures they use from here. They run no flows, so they start no
+Prefect server (only the tests that ask for ``prefect_harness`` do).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from oversight.states.directory import StaffMember
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App, initialise
 from oversight.workflows.settings import Settings
+from tests.store_templates import migrated_sqlite
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -141,7 +142,7 @@ class CliServer:
 
 def make_store(home: Path) -> App:
     """An initialised Surrey store holding the two teams, no events yet."""
-    app = initialise(Settings(home=home, database_url=f"sqlite:///{home / 'oversight.db'}"),
+    app = initialise(Settings(home=home, database_url=migrated_sqlite(home / "oversight.db")),
                      "surrey")
     with SqlUnitOfWork(app.engine) as uow:
         uow.staff.upsert(TEAM)
@@ -169,12 +170,6 @@ def client(server: ApiServer, secret: str | None = None) -> httpx.Client:
 
 
 @pytest.fixture
-def _prefect() -> Iterator[None]:
-    """No Prefect for the API tests: overrides the e2e folder's harness fixture."""
-    yield
-
-
-@pytest.fixture
 def api_store(tmp_path: Path) -> Iterator[App]:
     app = make_store(tmp_path)
     yield app
@@ -195,5 +190,5 @@ def server(api_store: App) -> Iterator[ApiServer]:
         yield running
 
 
-__all__ = ["NOW", "SEED", "TEAM", "TEAMS", "ApiServer", "CliServer", "_prefect", "api_store",
+__all__ = ["NOW", "SEED", "TEAM", "TEAMS", "ApiServer", "CliServer", "api_store",
            "client", "make_store", "seeded", "server", "token"]

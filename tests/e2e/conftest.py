@@ -1,5 +1,8 @@
 """Fixtures of the end-to-end tests: the `oversight` CLI run in-process against a store under
-``tmp_path``, with every flow run going to the session's Prefect test harness.
+``tmp_path``. A test that runs a flow (``oversight sweep``, ``dispatch``, ``simulate``, ``demo``
+through Prefect) asks for ``prefect_harness`` and its runs go to the session's Prefect test
+server; every other test runs with no server configured, so those commands take their
+serverless path (tests/conftest.py).
 
 Nothing is faked: the real scenario loader, SQLite store, service, Prefect flows and tasks.
 """
@@ -18,6 +21,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from oversight.adapters.cli.app import app
+from tests.store_templates import migrated_sqlite
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config" / "scenarios" / "example.yaml"
@@ -25,9 +29,9 @@ TEAM = REPO / "config" / "scenarios" / "surrey-team.yaml"
 
 
 @pytest.fixture(autouse=True)
-def _prefect(prefect_harness: None) -> Iterator[None]:
-    """Every end-to-end test runs its flows on the session's harness, and leaves the
-    environment as it found it (the CLI sets Prefect defaults in it for its subprocesses)."""
+def _prefect() -> Iterator[None]:
+    """Every end-to-end test leaves the environment as it found it (the CLI sets Prefect
+    defaults in it for its subprocesses)."""
     saved = dict(os.environ)
     yield
     os.environ.clear()
@@ -82,7 +86,11 @@ def write_scenario(tmp_path: Path) -> Callable[[dict[str, Any]], Path]:
 
 @pytest.fixture
 def store(home: Path, oversight: Invoke) -> Iterator[Path]:
-    """An initialised Surrey store holding the example's staff (tm1 and the ASYE sw1)."""
+    """An initialised Surrey store holding the example's staff (tm1 and the ASYE sw1).
+
+    ``oversight init`` runs on a copy of the migrated template, so it records the policy
+    without running the migrations again (tests/store_templates.py)."""
+    migrated_sqlite(home / "oversight.db")
     assert oversight("init").exit_code == 0
     imported = oversight("import", "staff", str(EXAMPLE))
     assert imported.exit_code == 0, imported.stderr

@@ -8,7 +8,6 @@ from icalendar import Calendar
 
 from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
-    _prefect,
     api_store,
     client,
     seeded,

@@ -9,7 +9,6 @@ from oversight.adapters.store import tables as t
 from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     NOW,
-    _prefect,
     api_store,
     client,
     seeded,

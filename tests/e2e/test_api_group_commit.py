@@ -26,7 +26,6 @@ from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     NOW,
     ApiServer,
-    _prefect,
     make_store,
     token,
 )

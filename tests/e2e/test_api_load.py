@@ -19,7 +19,6 @@ from oversight.states.events.registry import parse_event
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     NOW,
     CliServer,
-    _prefect,
     make_store,
     token,
 )

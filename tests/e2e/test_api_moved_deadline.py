@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
-    _prefect,
     api_store,
     client,
     seeded,

@@ -7,7 +7,6 @@ from datetime import date
 
 from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
-    _prefect,
     api_store,
     client,
     seeded,

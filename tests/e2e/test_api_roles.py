@@ -13,7 +13,6 @@ from sqlalchemy import select
 from oversight.adapters.store import tables as t
 from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
-    _prefect,
     api_store,
     client,
     seeded,

@@ -16,7 +16,6 @@ from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     REPO,
     CliServer,
-    _prefect,
     api_store,
     client,
     seeded,

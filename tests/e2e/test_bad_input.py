@@ -52,6 +52,7 @@ BAD_SCENARIOS = {
 }
 
 
+@pytest.mark.usefixtures("prefect_harness")  # runs a flow: the session's Prefect server
 @pytest.mark.parametrize("change, expected", BAD_SCENARIOS.values(), ids=BAD_SCENARIOS.keys())
 def test_a_bad_scenario_gets_one_clear_line_and_runs_nothing(
         change, expected, oversight: Invoke, write_scenario, tmp_path: Path):
@@ -122,6 +123,7 @@ def test_an_event_the_engine_cannot_take_is_one_line_and_changes_nothing(
     assert _counts(store) == before
 
 
+@pytest.mark.usefixtures("prefect_harness")  # runs a flow: the session's Prefect server
 def test_sweep_with_a_malformed_date_is_one_line_and_fires_nothing(store: Path, oversight: Invoke):
     """`--as-of 2026-02-30` is refused before any flow runs."""
     runs = flow_runs_named("sweep")

@@ -24,6 +24,7 @@ def held(tasks: list[dict], type_: str, subject: str | None = None) -> int:
                and (subject is None or t["subject"] == subject))
 
 
+@pytest.mark.usefixtures("prefect_harness")  # runs a flow: the session's Prefect server
 @pytest.mark.slow
 @pytest.mark.parametrize("authority", POLICIES)
 def test_a_year_of_the_sample_team_meets_every_session_the_comparison_counts(

@@ -16,6 +16,7 @@ from tests.integration.delivery_servers import WebhookReceiver
 SECRET = "whsec_" + base64.b64encode(b"e2e-webhook-secret-of-32-bytes!!").decode()
 
 
+@pytest.mark.usefixtures("prefect_harness")  # runs a flow: the session's Prefect server
 def test_the_dispatch_flow_delivers_to_a_webhook_and_an_import_folder_from_the_settings_file(
         store: Path, oversight: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings file plus a secret in the environment: each task message reaches the signed

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from oversight.adapters.cli.app import app as cli
 from oversight.adapters.store import tables as t
 from oversight.workflows.bootstrap import App
-from tests.e2e.api_server import _prefect, api_store, seeded  # noqa: F401 - fixtures
+from tests.e2e.api_server import api_store, seeded  # noqa: F401 - fixtures
 from tests.integration.helpers import snapshot
 
 

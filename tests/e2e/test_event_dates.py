@@ -21,7 +21,6 @@ from oversight.adapters.imports import ImportRejected, import_file
 from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
     NOW,
-    _prefect,
     api_store,
     client,
     seeded,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from oversight.workflows import queries
 from oversight.workflows.bootstrap import open_app
 from oversight.workflows.deployments import deployments
@@ -13,6 +15,7 @@ from oversight.workflows.settings import Settings
 from tests.e2e.conftest import Invoke
 
 
+@pytest.mark.usefixtures("prefect_harness")  # runs a flow: the session's Prefect server
 def test_sweep_flow_run_twice_for_the_same_day_fires_nothing_the_second_time(
         store: Path, oversight: Invoke):
     """The second run for 1 June finds no due timer and leaves every table as it was."""
@@ -28,6 +31,7 @@ def test_sweep_flow_run_twice_for_the_same_day_fires_nothing_the_second_time(
     assert states["assessment:c1:complete"] == "escalated"
 
 
+@pytest.mark.usefixtures("prefect_harness")  # runs a flow: the session's Prefect server
 def test_dispatch_flow_run_twice_delivers_each_message_once(store: Path, oversight: Invoke):
     """Messages are marked delivered after the send; a second run sends none again."""
     assert oversight("event", "--type", "relationship_started", "--on", "2026-01-05",

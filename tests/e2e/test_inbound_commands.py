@@ -14,7 +14,6 @@ from oversight.adapters.store import inbound
 from oversight.adapters.store import tables as t
 from oversight.workflows.bootstrap import open_app
 from oversight.workflows.settings import Settings
-from tests.e2e.api_server import _prefect  # noqa: F401 - no Prefect for these commands
 from tests.e2e.conftest import Invoke, json_of
 
 

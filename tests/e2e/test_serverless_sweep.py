@@ -18,6 +18,9 @@ import pytest
 from tests.e2e.conftest import Invoke, json_of
 from tests.e2e.test_simulate import flow_runs_named
 
+# Every test here compares the serverless path with a flow run on the session's Prefect server.
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
 AS_OF = date(2026, 5, 29)
 """A Friday, nine weeks after c1's assessment started (Wednesday 25 March) and 20 weeks into
 sw1's ASYE (Monday 5 January): allocation, day-10, day-20 and day-35 oversight, weekly and

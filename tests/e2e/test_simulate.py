@@ -14,6 +14,9 @@ from typer.testing import CliRunner
 from oversight.adapters.cli.app import app
 from tests.e2e.conftest import EXAMPLE, Invoke, json_of, task_by_id
 
+# Every test here runs `oversight simulate` as a flow on the session's Prefect server.
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

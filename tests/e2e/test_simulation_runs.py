@@ -19,6 +19,7 @@ from tests.e2e.conftest import EXAMPLE, Invoke, example_mapping
 from tests.e2e.test_simulate import flow_runs_named
 
 
+@pytest.mark.usefixtures("prefect_harness")  # runs a flow: the session's Prefect server
 def test_a_run_that_meets_a_refusal_lists_every_problem_and_leaves_nothing_it_made(
         oversight: Invoke, write_scenario, tmp_path: Path):
     """Two events only the engine refuses (a session of a pair never started on Mon 12 Jan, an

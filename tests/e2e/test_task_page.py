@@ -22,7 +22,6 @@ from tests.e2e.api_server import (  # noqa: F401 - fixtures
     NOW,
     SEED,
     ApiServer,
-    _prefect,
     api_store,
     server,
     token,

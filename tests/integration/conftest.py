@@ -55,7 +55,7 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, stores: SqliteStores | PostgresStores,
              monkeypatch: pytest.MonkeyPatch) -> Settings:
-    url = stores.url("oversight")
+    url = stores.migrated("oversight")  # at head: copied from the template, not migrated
     monkeypatch.setenv("OVERSIGHT_HOME", str(tmp_path))
     monkeypatch.setenv("OVERSIGHT_DATABASE_URL", url)  # the CLI in-process finds the same store
     return Settings(home=tmp_path, database_url=url)

@@ -16,6 +16,7 @@ from oversight.workflows.service import OversightService
 from oversight.workflows.settings import Settings
 from tests.fakes import FakeStore
 from tests.integration.databases import POSTGRES_MISSING, PostgresStores, postgres_server
+from tests.store_templates import migrated_sqlite
 
 STORES = ["fake", "sqlite", "postgresql"]
 
@@ -31,13 +32,13 @@ def surrey_service(kind: str, folder: Path, staff: Sequence[StaffMember], *,
         return
     stores = None
     if kind == "sqlite":
-        url = f"sqlite:///{folder / f'{name}.db'}"
+        url = migrated_sqlite(folder / f"{name}.db")
     else:
         server = postgres_server()
         if server is None:
             pytest.skip(POSTGRES_MISSING)
         stores = PostgresStores(server)
-        url = stores.url(name)
+        url = stores.migrated(name)
     app = initialise(Settings(home=folder, database_url=url), "surrey")
     assert app.service.upsert_staff(staff) == len(staff)
     try:

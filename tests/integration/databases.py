@@ -2,8 +2,10 @@
 
 ``Stores.url("base")`` is a URL where nothing exists yet: a file under ``tmp_path`` on SQLite,
 a new database on the PostgreSQL server named by ``OVERSIGHT_TEST_POSTGRES_URL`` (any database
-on it that the user may connect to and ``CREATE DATABASE`` from). ``copy`` clones a store, as a
-crashed run's rerun is compared with a clean run. Every database made is dropped at the end.
+on it that the user may connect to and ``CREATE DATABASE`` from). ``Stores.migrated("base")`` is
+one already at the newest revision, copied from this process's template (tests/store_templates.py)
+instead of migrated again. ``copy`` clones a store, as a crashed run's rerun is compared with a
+clean run. Every database made is dropped at the end.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from oversight.adapters.store.database import postgres_url
+from tests.store_templates import TEMPLATES
 
 POSTGRES_ENV = "OVERSIGHT_TEST_POSTGRES_URL"
 POSTGRES_MISSING = (f"{POSTGRES_ENV} is not set: the PostgreSQL half of the integration suite "
@@ -34,6 +37,10 @@ class SqliteStores:
 
     def url(self, name: str = "oversight") -> str:
         return f"sqlite:///{self.folder / name}.db"
+
+    def migrated(self, name: str = "oversight") -> str:
+        """A new store at the newest revision: a copy of the template file."""
+        return TEMPLATES.copy_sqlite(self.folder / f"{name}.db")
 
     def copy(self, source: str, target: str) -> str:
         """A logical copy of a live WAL database (the backup API, not ``cp``)."""
@@ -68,6 +75,16 @@ class PostgresStores:
             self._execute(f'CREATE DATABASE "{self._database(name)}"')
             self.made[name] = self.server.set(database=self._database(name)).render_as_string(
                 hide_password=False)
+        return self.made[name]
+
+    def migrated(self, name: str = "oversight") -> str:
+        """A new database at the newest revision, made from the server's template database."""
+        if name in self.made:
+            raise ValueError(f"store {name!r} exists already: a template is copied to new ones")
+        template = TEMPLATES.postgres_template(self.server.render_as_string(hide_password=False))
+        self._execute(f'CREATE DATABASE "{self._database(name)}" TEMPLATE "{template}"')
+        self.made[name] = self.server.set(database=self._database(name)).render_as_string(
+            hide_password=False)
         return self.made[name]
 
     def copy(self, source: str, target: str) -> str:

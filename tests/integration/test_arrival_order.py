@@ -31,6 +31,7 @@ from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App, initialise
 from oversight.workflows.settings import Settings
 from tests.integration import team
+from tests.store_templates import migrated_sqlite
 
 TODAY = date(2026, 11, 30)
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
@@ -77,7 +78,7 @@ def histories(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[int]]:
 
 
 def _store(folder: Path) -> App:
-    app = initialise(Settings(home=folder, database_url=f"sqlite:///{folder / 'o.db'}"),
+    app = initialise(Settings(home=folder, database_url=migrated_sqlite(folder / "o.db")),
                      "surrey")
     with SqlUnitOfWork(app.engine) as uow:
         uow.staff.upsert(team.staff(workers=2, asyes=0))

@@ -31,7 +31,7 @@ def devon(tmp_path: Path, stores: SqliteStores | PostgresStores,
     """An initialised Devon store with tm1's team, and sw2 and sw3 under supervision."""
     for name in ("OVERSIGHT_DATABASE_URL", "OVERSIGHT_POLICY_DIR", "OVERSIGHT_HOME"):
         monkeypatch.delenv(name, raising=False)
-    app = initialise(Settings(home=tmp_path, database_url=stores.url("devon")), "devon")
+    app = initialise(Settings(home=tmp_path, database_url=stores.migrated("devon")), "devon")
     with SqlUnitOfWork(app.engine) as uow:
         uow.staff.upsert([
             StaffMember("hos1", "senior_manager", started=date(2012, 9, 3)),

@@ -32,6 +32,7 @@ from oversight.workflows.settings import Settings
 from oversight.workflows.stepping import Outcome
 from tests.integration import team
 from tests.integration.store_snapshot import first_difference, snapshot
+from tests.store_templates import migrated_sqlite
 
 NOW = team.NOW
 STARTED = {"type": "relationship_started", "on": "2026-01-05", "supervisor": "tm1",
@@ -51,7 +52,7 @@ SIGNED = {"type": "agreement_signed", "on": "2026-01-05", "supervisor": "tm1",
 def _store(folder: Path) -> App:
     """A Surrey store with tm1's team (w0, w1, w2) and one relationship, tm1 and w0's."""
     folder.mkdir()
-    app = initialise(Settings(home=folder, database_url=f"sqlite:///{folder / 'oversight.db'}"),
+    app = initialise(Settings(home=folder, database_url=migrated_sqlite(folder / "oversight.db")),
                      "surrey")
     app.service.upsert_staff(team.staff(workers=3, asyes=0))
     app.service.record(parse_event(STARTED), now=NOW)

@@ -59,13 +59,13 @@ def tasks(app: App) -> dict[str, dict[str, Any]]:
 @pytest.fixture
 def hull(tmp_path: Path, stores: SqliteStores | PostgresStores) -> App:
     """A Hull store: sessions, team activities and files, no management oversight."""
-    return store(tmp_path / "hull", "hull", stores.url("hull"))
+    return store(tmp_path / "hull", "hull", stores.migrated("hull"))
 
 
 @pytest.fixture
 def surrey(tmp_path: Path, stores: SqliteStores | PostgresStores) -> App:
     """A Surrey store: management oversight beside the C&F assessment, no files."""
-    return store(tmp_path / "surrey", "surrey", stores.url("surrey"))
+    return store(tmp_path / "surrey", "surrey", stores.migrated("surrey"))
 
 
 def test_hull_sessions_team_activities_and_files_run_through_routing_and_the_store(hull: App):

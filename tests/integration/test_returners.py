@@ -19,13 +19,14 @@ from oversight.states.directory import StaffMember
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App, initialise
 from oversight.workflows.settings import Settings
+from tests.store_templates import migrated_sqlite
 
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
 
 
 @pytest.fixture
 def hull(tmp_path: Path) -> App:
-    app = initialise(Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'o.db'}"),
+    app = initialise(Settings(home=tmp_path, database_url=migrated_sqlite(tmp_path / "o.db")),
                      "hull")
     with SqlUnitOfWork(app.engine) as uow:
         uow.staff.upsert([

@@ -34,6 +34,7 @@ from oversight.workflows.settings import Settings
 from tests.fakes import FakeStore
 from tests.integration import team
 from tests.integration.contract_stores import STORES, surrey_service
+from tests.store_templates import migrated_sqlite
 
 NOW = team.NOW
 AGREEMENT = "relationship:tm1:w0:agreement"
@@ -245,7 +246,7 @@ def test_the_fake_store_ends_with_the_same_rows_as_sqlite(tmp_path):
     columns and values on both (ids, which each store numbers itself, left out)."""
     staff = team.staff(workers=2, asyes=1)
     fake = OversightService(uow_factory=FakeStore(), policy=load_policy_book("surrey"))
-    app = initialise(Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'a.db'}"),
+    app = initialise(Settings(home=tmp_path, database_url=migrated_sqlite(tmp_path / "a.db")),
                      "surrey")
     try:
         found = []

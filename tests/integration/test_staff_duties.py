@@ -15,6 +15,7 @@ from oversight.workflows.bootstrap import initialise
 from oversight.workflows.settings import Settings
 from oversight.workflows.staff_duties import start_for_staff_list
 from tests.integration.helpers import snapshot
+from tests.store_templates import migrated_sqlite
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)  # Mon 2 Mar 2026
 
@@ -24,7 +25,7 @@ def test_the_staff_list_raises_an_appraisal_for_each_member_with_a_line_manager(
     """After importing Devon staff, tm1 and sw1 (each with a line manager) get an appraisal due
     Tue 2 Mar 2027 (12 months after the day it starts), led by their line manager; hos1 (no
     line manager) gets none; starting the duties again changes nothing."""
-    app = initialise(Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'o.db'}"),
+    app = initialise(Settings(home=tmp_path, database_url=migrated_sqlite(tmp_path / "o.db")),
                      "devon")
     path = tmp_path / "staff.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -7,6 +7,8 @@ import signal
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from oversight.adapters.store import chain_verify
 from oversight.workflows.bootstrap import App, open_app
 from oversight.workflows.flows import fire_batch
@@ -82,6 +84,7 @@ def _kill_part_way(worker: Worker, url: str, after: int) -> int:
     return fired
 
 
+@pytest.mark.slow  # two killed sweeps of a year of 24 workers, on each backend: 44 s
 def test_a_sweep_killed_part_way_then_rerun_ends_exactly_like_an_uninterrupted_one(
         worker: Worker, stores: SqliteStores | PostgresStores, tmp_path: Path) -> None:
     """Two SIGKILLs mid-sweep then a rerun leave the same tasks, outbox, states, audit and
