@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event, vDuration
 
-from oversight.workflows.planner import SessionAhead
+from oversight.workflows.reads.planner import SessionAhead
 
 PRODID = "-//oversight//supervision calendar//EN"
 _LABEL = {"overdue": "overdue", "due": "due", "planned": "planned", "projected": "projected"}

@@ -1,7 +1,7 @@
 """Compliance reports as files: CSV (one table), XLSX (a sheet per table, via openpyxl), JSON.
 
-Each writer takes the dict of :func:`oversight.workflows.compliance.compliance` unchanged, so a
-file and the API give the same numbers for the same period. Every text cell of a CSV or XLSX
+Each writer takes the dict of :func:`oversight.workflows.reads.compliance.compliance` unchanged, so
+a file and the API give the same numbers for the same period. Every text cell of a CSV or XLSX
 file goes through :func:`~oversight.adapters.spreadsheet_cells.neutralised`: none is a formula.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from oversight.adapters.spreadsheet_cells import neutralised, neutralised_row
-from oversight.workflows.compliance import FLAT_COLUMNS, flat_rows
+from oversight.workflows.reads.compliance import FLAT_COLUMNS, flat_rows
 
 FORMATS = ("csv", "xlsx", "json")
 

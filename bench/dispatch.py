@@ -77,7 +77,7 @@ def build_store(path: Path, messages: int) -> str:
     """A fresh store with ``messages`` pending task messages; its URL."""
     from oversight.adapters.store.unit_of_work import SqlUnitOfWork
     from oversight.workflows.bootstrap import initialise
-    from oversight.workflows.messages import task_message
+    from oversight.workflows.recording.messages import task_message
     from oversight.workflows.settings import Settings
 
     url = f"sqlite:///{path}"
@@ -107,8 +107,8 @@ def build_store(path: Path, messages: int) -> str:
 def run(mode: str, store: Path, messages: int, batch: int) -> dict[str, Any]:
     """One dispatch of every message to the receiver; the time it took."""
     from oversight.workflows.bootstrap import build_deliverers, delivery_store
-    from oversight.workflows.dispatch import Backoff, dispatch
-    from oversight.workflows.receivers import close_all
+    from oversight.workflows.delivery.dispatch import Backoff, dispatch
+    from oversight.workflows.reads.receivers import close_all
     from oversight.workflows.settings import Settings
 
     signed = mode == "signed"

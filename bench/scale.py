@@ -1,7 +1,7 @@
 """The benchmark at scale: ``python -m bench.scale [--size full|quick|tiny]``.
 
 1. Builds synthetic stores with ``oversight synth``'s builder
-   (:mod:`oversight.workflows.population`):
+   (:mod:`oversight.workflows.simulation.population`):
    England (400,000 children, 60,000 staff in 150 authorities) on SQLite and on PostgreSQL,
    and one large authority (10,000 children, 1,500 staff).
 2. Sweeps one working day of England (Tuesday 2 June 2026, the day after the store's date) in
@@ -138,8 +138,8 @@ def _child(*args: str) -> dict[str, Any]:
 def build(url: str, people: tuple[int, int, int], offsets: int = 28) -> dict[str, Any]:
     """``oversight synth`` into an empty store: schema by Alembic, rows by bulk insert."""
     from oversight.workflows.bootstrap import initialise
-    from oversight.workflows.population import Population, build_templates, synthesise
     from oversight.workflows.settings import Settings
+    from oversight.workflows.simulation.population import Population, build_templates, synthesise
 
     started = time.perf_counter()
     app = initialise(Settings(database_url=url), "surrey")
@@ -157,7 +157,7 @@ def _rss() -> float:
 
 def sweep(url: str, first: date, days: int, go: str | None) -> dict[str, Any]:
     """``sweep_day``'s loop for each of ``days`` days from ``first``; the figures."""
-    from oversight.workflows.flows import app_for
+    from oversight.workflows.flows.operations import app_for
 
     service = app_for(url).service
     rss_before = _rss()

@@ -399,7 +399,7 @@ def _escalate_batch(db: sqlite3.Connection, escalated: list[tuple[str, str, str]
 def _flow_sweep(url: str) -> dict[str, Any]:
     from prefect import flow
 
-    from oversight.workflows.flows import sweep
+    from oversight.workflows.flows.operations import sweep
 
     @flow(name="bench-warm-up")
     def warm_up() -> int:
@@ -440,9 +440,9 @@ def run_one(mode: str, path: Path, trace: bool) -> dict[str, Any]:
     # what the mode uses, so the plain script's memory is its own.
     if mode in ("service", "service-batched", "flow"):
         import oversight.workflows.bootstrap  # noqa: F401
-        import oversight.workflows.service  # noqa: F401
+        import oversight.workflows.recording.service  # noqa: F401
     if mode == "flow":
-        import oversight.workflows.flows  # noqa: F401
+        import oversight.workflows.flows.operations  # noqa: F401
     if mode in ("service", "service-batched", "flow"):
         _warm_calendar()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

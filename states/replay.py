@@ -9,8 +9,8 @@ event's day fires before it: the sweep runs at the start of the day), up to ``un
 An entity whose earliest remaining event cannot create it (the record that did was retracted)
 never was (:func:`never_was`): it ends, its tasks withdrawn and its timers disarmed.
 
-Pure: no clock, no store. The application (``workflows/rederive.py``) compares the result with
-what is stored and writes the difference.
+Pure: no clock, no store. The application (``workflows/recording/rederive.py``) compares the result
+with what is stored and writes the difference.
 """
 
 from __future__ import annotations

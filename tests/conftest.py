@@ -62,7 +62,7 @@ def prefect_harness() -> Iterator[None]:
     (:func:`_no_prefect_server_unless_asked`)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    from oversight.workflows.simulation import without_heartbeat
+    from oversight.workflows.simulation.runs import without_heartbeat
 
     # Two minutes to start: on a loaded machine its first start (migrating its own database)
     # has taken more than the 60 s this allowed before.

@@ -19,8 +19,8 @@ from oversight.adapters.store.steps import basis_json, rule_json
 from oversight.states.directory import StaffMember
 from oversight.states.errors import ConcurrentUpdate
 from oversight.states.values import Basis, RuleRef
-from oversight.workflows.event_log import FakeEventLog, LoggedEvent
-from oversight.workflows.ports import (
+from oversight.workflows.ports.event_log import FakeEventLog, LoggedEvent
+from oversight.workflows.ports.store import (
     Collision,
     DueTimer,
     SavedStep,

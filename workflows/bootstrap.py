@@ -32,21 +32,21 @@ from oversight.adapters.store.database import make_engine, require_current, upgr
 from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.states.errors import OversightError, StoreNotReady
 from oversight.states.policy.model import Policy
-from oversight.workflows.delivery_ports import Deliverer, DeliveryStore
-from oversight.workflows.ports import BulkWriter, UnitOfWorkFactory
-from oversight.workflows.receiver_settings import (
+from oversight.workflows.delivery.receiver_settings import (
     ChatReceiver,
     EmailReceiver,
     FilesReceiver,
     JsonlReceiver,
     WebhookReceiver,
 )
-from oversight.workflows.scenario_ports import ScenarioPlan, ScenarioReader
-from oversight.workflows.service import OversightService
+from oversight.workflows.ports.deliveries import Deliverer, DeliveryStore
+from oversight.workflows.ports.scenarios import ScenarioPlan, ScenarioReader
+from oversight.workflows.ports.store import BulkWriter, UnitOfWorkFactory
+from oversight.workflows.recording.service import OversightService
 from oversight.workflows.settings import Settings
 
 if TYPE_CHECKING:  # the synthetic population's template: only `oversight synth` builds one
-    from oversight.workflows.population import Template
+    from oversight.workflows.simulation.population import Template
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 
-from oversight.workflows.delivery_settings import DeliverySettings
+from oversight.workflows.delivery.settings import DeliverySettings
 from oversight.workflows.store_settings import (
     DEFAULT_HOME,
     DEFAULT_POLICY,
@@ -19,7 +19,7 @@ from oversight.workflows.store_settings import (
 class Settings(DeliverySettings):
     """Arguments win over ``OVERSIGHT_*`` variables, which win over the settings file named by
     ``OVERSIGHT_SETTINGS_FILE`` (YAML; see ``config/settings.example.yaml``); a fault is one
-    line (:class:`~oversight.workflows.delivery_settings.SettingsInvalid`). The store's own
+    line (:class:`~oversight.workflows.delivery.settings.SettingsInvalid`). The store's own
     four settings are also read without pydantic, by a read command
     (:class:`~oversight.workflows.store_settings.StoreSettings`)."""
 

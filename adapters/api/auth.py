@@ -23,14 +23,14 @@ from sqlalchemy import Connection
 from oversight.adapters.api.problems import Problem, forbidden
 from oversight.adapters.store import inbound
 from oversight.adapters.store.unit_of_work import SqlRepositories
-from oversight.workflows.access import (
+from oversight.workflows.bootstrap import App
+from oversight.workflows.ports.store import UnitOfWorkFactory
+from oversight.workflows.reads.access import (
     WRITERS,
     Scope,
     principal,
     scope_for,
 )
-from oversight.workflows.bootstrap import App
-from oversight.workflows.ports import UnitOfWorkFactory
 
 PURPOSE_PATTERN = r"[A-Za-z0-9 .,;:()'/_-]{1,200}"
 """What ``X-Purpose`` may say: plain words, never control characters (it goes to the log)."""

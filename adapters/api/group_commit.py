@@ -4,8 +4,8 @@ what was queued together.
 A request to ``POST /v1/events`` hands its event (with the moment it was received) to the
 queue and waits, on the event loop, holding no worker thread. The writer takes every event
 queued since its last commit, up to :data:`GROUP_MOST`, applies them in queue order with
-:meth:`~oversight.workflows.service.OversightService.record_each` (one transaction, each event
-in its own savepoint), commits once, and only then answers each waiting request with its own
+:meth:`~oversight.workflows.recording.service.OversightService.record_each` (one transaction, each
+event in its own savepoint), commits once, and only then answers each waiting request with its own
 outcome, or with the refusal that rolled back its event alone. Each request so gets the answer
 it would have had on its own, while one commit (and one seal of the audit chain) serves the
 whole group; a store with one writer at a time (SQLite) no longer makes eight requests queue on
@@ -40,8 +40,8 @@ from starlette.concurrency import run_in_threadpool
 
 from oversight.states.errors import OversightError
 from oversight.states.events.registry import DomainEvent
-from oversight.workflows.service import OversightService
-from oversight.workflows.stepping import Outcome
+from oversight.workflows.recording.service import OversightService
+from oversight.workflows.recording.stepping import Outcome
 
 GROUP_MOST = 256
 """The most events one group commits: a bound on the transaction, never a wait for more (the

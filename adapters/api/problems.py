@@ -28,8 +28,8 @@ from oversight.states.errors import (
     UnknownEntity,
 )
 from oversight.states.events.base import DATE_ORDER
-from oversight.workflows.closing import NoFulfillingEvent
-from oversight.workflows.service import BatchRejected, TaskNotClosed
+from oversight.workflows.recording.closing import NoFulfillingEvent
+from oversight.workflows.recording.service import BatchRejected, TaskNotClosed
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "urn:oversight:problem:"

@@ -17,7 +17,7 @@ from oversight.adapters.api.auth import Caller
 from oversight.adapters.api.problems import Problem
 from oversight.adapters.store import inbound
 from oversight.adapters.store import tables as t
-from oversight.workflows.access import CHILD_KINDS, READERS, Scope
+from oversight.workflows.reads.access import CHILD_KINDS, READERS, Scope
 
 UNSEEN = ("No such session or child that this token can see: check the ids in `fields`.")
 NOT_HELD = "`children_discussed` names children the store does not hold: {}."

@@ -120,11 +120,11 @@ def _not_null(annotation: Any) -> Any:
 
 def _close_fields() -> type[BaseModel]:
     """The keys ``fields`` may carry: those of the events a task's close may record
-    (:data:`~oversight.workflows.closing.FULFILLING_TYPES`) but their type, day and id, each
-    typed as the events type it (or any value, where two events type it apart), and ``actor``;
+    (:data:`~oversight.workflows.recording.closing.FULFILLING_TYPES`) but their type, day and id,
+    each typed as the events type it (or any value, where two events type it apart), and ``actor``;
     any other key is refused (422), as the events refuse it."""
     from oversight.states.events.registry import event_types
-    from oversight.workflows.closing import FULFILLING_TYPES
+    from oversight.workflows.recording.closing import FULFILLING_TYPES
 
     found: dict[str, Any] = {}
     shapes: dict[str, Any] = {}
@@ -154,7 +154,8 @@ CloseFields = _close_fields()
 
 
 class CloseBody(BaseModel):
-    """Close a task by recording the event that fulfils it (see ``oversight.workflows.closing``)."""
+    """Close a task by recording the event that fulfils it (see
+    ``oversight.workflows.recording.closing``)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -52,8 +52,7 @@ def deliveries(
         return
     if status not in STATUSES:
         fail(f"--status {status!r}: choose {', '.join(STATUSES)}")
-    from oversight.workflows import delivery_reads
-
+    from oversight.workflows.reads import delivery_reads
     with handled():
         ready = open_store()
         found = delivery_reads.overview(ready.deliveries, STATUSES[status], receiver=receiver,
@@ -105,8 +104,7 @@ def retry(
     """
     if bool(message_id) == every:
         fail("give a message id or --all (see `oversight deliveries`)")
-    from oversight.workflows import delivery_reads
-
+    from oversight.workflows.reads import delivery_reads
     now = clock.now()
     with handled():
         ready = open_store()
@@ -136,7 +134,7 @@ def check(as_json: bool = JsonFlag) -> None:
     """Try every configured receiver without sending a task: HEAD for a webhook, EHLO,
     STARTTLS and login for SMTP, a writable folder for files, apprise's check for chat."""
     from oversight.workflows.bootstrap import build_deliverer
-    from oversight.workflows.receivers import describe_target
+    from oversight.workflows.reads.receivers import describe_target
 
     with handled():
         settings = load_settings()  # no store needed: only the settings
@@ -150,7 +148,7 @@ def check(as_json: bool = JsonFlag) -> None:
                 line["detail"] = deliverer.check()  # type: ignore[attr-defined]  # all Checkable
                 line["ok"] = True
             except Exception as error:  # a failed check is a row of the table, not a crash
-                from oversight.workflows.dispatch import describe
+                from oversight.workflows.delivery.dispatch import describe
 
                 line["detail"] = describe(error)
             finally:
@@ -176,8 +174,7 @@ def check(as_json: bool = JsonFlag) -> None:
 
 def _resolve(ready: Any, prefix: str) -> str:
     """The full message id for an id or a unique prefix of one."""
-    from oversight.workflows import delivery_reads
-
+    from oversight.workflows.reads import delivery_reads
     found = delivery_reads.message_ids(ready.deliveries, prefix)
     if prefix in found or len(found) == 1:
         return prefix if prefix in found else found[0]
@@ -188,8 +185,8 @@ def _resolve(ready: Any, prefix: str) -> str:
 
 def _send_now(ready: Any, now: datetime) -> dict[str, Any]:
     """One dispatch run in this process, without Prefect: the operator waits for the answer."""
-    from oversight.workflows.dispatch import Backoff, dispatch
-    from oversight.workflows.receivers import close_all
+    from oversight.workflows.delivery.dispatch import Backoff, dispatch
+    from oversight.workflows.reads.receivers import close_all
 
     settings = ready.settings
     deliverers = ready.deliverers(run_at=now)

@@ -51,10 +51,10 @@ def synth(
     engine as of 1 June 2026; their rows are replicated for every person and child.
     """
 
-    from oversight.workflows import queries
     from oversight.workflows.bootstrap import initialise
-    from oversight.workflows.population import Population, build_templates, synthesise
+    from oversight.workflows.reads import queries
     from oversight.workflows.settings import Settings
+    from oversight.workflows.simulation.population import Population, build_templates, synthesise
 
     with handled():
         settings = Settings(database_url=database_url) if database_url else Settings()

@@ -42,9 +42,9 @@ def dispatch_lines(totals: dict[str, Any], settings: Any) -> list[str]:
 def _where_they_went(settings: Any) -> list[str]:
     """Every receiver this store's messages were routed to, delivered so far, and each
     configured receiver that has none of them."""
-    from oversight.workflows import delivery_reads
     from oversight.workflows.bootstrap import delivery_store
-    from oversight.workflows.receivers import describe_target
+    from oversight.workflows.reads import delivery_reads
+    from oversight.workflows.reads.receivers import describe_target
 
     counts = delivery_reads.counts(delivery_store(settings.url))
     configured = settings.receiver_settings()

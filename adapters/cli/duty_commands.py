@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
 def duties(as_json: bool = JsonFlag) -> None:
     """Start every per-staff-member duty of the policy (devon §8: the annual appraisal) for
     each member of staff with a line manager who does not keep it yet."""
-    from oversight.workflows.staff_duties import start_for_staff_list
+    from oversight.workflows.recording.staff_duties import start_for_staff_list
 
     with handled():
         outcome = start_for_staff_list(open_store().service, now=clock.now())

@@ -103,8 +103,8 @@ def calendar(
     from oversight.adapters.cli.operator_reads import operator
     from oversight.adapters.ics import event_uid, sessions_calendar
     from oversight.states.event_time import london_today
-    from oversight.workflows.planner import published_sessions
-    from oversight.workflows.record_reads import Reader, staff_read
+    from oversight.workflows.reads.planner import published_sessions
+    from oversight.workflows.reads.record_reads import Reader, staff_read
 
     now = clock.now()
     today = parse_date(start, "--from") if start else london_today(now)

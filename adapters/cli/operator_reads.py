@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from oversight.adapters import clock
 
 if TYPE_CHECKING:  # imported when a read is logged, not when `oversight` starts
-    from oversight.workflows.ports import UnitOfWorkFactory
+    from oversight.workflows.ports.store import UnitOfWorkFactory
 
 
 def operator() -> str:
@@ -36,7 +36,7 @@ def operator_actor(asked: str | None = None) -> str:
 def log_read(store: UnitOfWorkFactory, resource: str, targets: Iterable[str], *,
              outcome: str = "allowed") -> None:
     """One access-log row per record shown, in a transaction of its own."""
-    from oversight.workflows.record_reads import Reader, log_shown
+    from oversight.workflows.reads.record_reads import Reader, log_shown
 
     who = Reader("operator", purpose=os.environ.get("OVERSIGHT_PURPOSE") or None,
                  reader=operator())

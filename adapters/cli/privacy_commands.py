@@ -136,7 +136,7 @@ def _erase_from_files(ready: App, renames: dict[str, str]) -> FilesRewritten:
         product_files,
         rewrite_files,
     )
-    from oversight.workflows.receiver_settings import FilesReceiver, JsonlReceiver
+    from oversight.workflows.delivery.receiver_settings import FilesReceiver, JsonlReceiver
 
     settings = ready.settings
     receivers: list[tuple[Path, str | None]] = [(settings.outbox_file, None)]

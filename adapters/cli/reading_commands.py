@@ -30,8 +30,7 @@ def status(as_json: bool = JsonFlag,
            timers: int = typer.Option(10, "--timers", min=0, help="How many next timers to show.")
            ) -> None:
     """Entities by kind and state, the next timers to fire, tasks and messages by state."""
-    from oversight.workflows import queries
-
+    from oversight.workflows.reads import queries
     with handled():
         ready = open_reader()  # a read: no service, machines or Alembic to load
         found = queries.store_status(ready.store, timers=timers)
@@ -70,8 +69,7 @@ def tasks(
     as_json: bool = JsonFlag,
 ) -> None:
     """Tasks the rules raised, with who they are for, when they are due and which rule."""
-    from oversight.workflows import queries
-
+    from oversight.workflows.reads import queries
     if open_only + breached + overdue > 1:
         fail("choose one of --open, --breached and --overdue")
     states = ["open"] if open_only else None
@@ -79,7 +77,7 @@ def tasks(
         ready = open_reader()  # a read: no service, machines or Alembic to load
         rows = queries.tasks(ready.store, states=states)
         if breached or overdue:
-            from oversight.workflows.compliance import store_today  # brings the event models
+            from oversight.workflows.reads.compliance import store_today  # brings the event models
 
             latest = store_today(ready.store, clock.now())
             today = not_after(_day_of(as_of), "--as-of", latest) if as_of else latest
@@ -102,8 +100,7 @@ def history(entity: str = typer.Argument(
     """The audit trail of one entity: every transition, with the rule that caused it."""
     from oversight.states.machines import KINDS
     from oversight.states.values import EntityRef
-    from oversight.workflows import queries
-
+    from oversight.workflows.reads import queries
     try:
         ref = EntityRef.parse(entity)
     except ValueError:
@@ -128,8 +125,7 @@ def history(entity: str = typer.Argument(
 def why(task_id: str = typer.Argument(..., help="A task id, as `oversight tasks` lists them."),
         as_json: bool = JsonFlag) -> None:
     """Why a task exists: its rule and quote, its dates, and the arithmetic of its due date."""
-    from oversight.workflows import queries
-
+    from oversight.workflows.reads import queries
     with handled():
         ready = open_reader()  # a read: no service, machines or policies to load
         found = queries.task(ready.store, task_id)

@@ -32,8 +32,8 @@ def replan(
 ) -> None:
     """Move open tasks' due dates onto a new policy version (--dry-run: only show the moves)."""
     from oversight.states.event_time import london_today
-    from oversight.workflows import replan as replanning
     from oversight.workflows.bootstrap import open_app
+    from oversight.workflows.recording import replan as replanning
 
     with handled():
         ready = open_app(settings())

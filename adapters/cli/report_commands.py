@@ -1,8 +1,8 @@
 """``oversight asye`` and ``oversight report``: ASYE progress and compliance figures (issue 7).
 
 Registered on the main app by :func:`register`. Both read through the same modules as the API
-and the dashboard (``oversight.workflows.progress``, ``oversight.workflows.compliance``), so the
-numbers agree.
+and the dashboard (``oversight.workflows.reads.progress``,
+``oversight.workflows.reads.compliance``), so the numbers agree.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def asye(person: str | None = typer.Argument(
          as_of: str | None = AsOf, as_json: bool = JsonFlag) -> None:
     """ASYE progress: phase, sessions against the schedule and their gaps, reviews, pauses,
     portfolio evidence and the outcome."""
-    from oversight.workflows import progress
-    from oversight.workflows.compliance import store_today
+    from oversight.workflows.reads import progress
+    from oversight.workflows.reads.compliance import store_today
 
     with handled():
         ready = open_store()
@@ -85,7 +85,7 @@ def report(
     done on time, by rule; breaches by rule; the trend by month."""
     from oversight.adapters.report_files import FORMATS, write_report
     from oversight.adapters.spreadsheet_cells import neutralised_row
-    from oversight.workflows.compliance import (
+    from oversight.workflows.reads.compliance import (
         FLAT_COLUMNS,
         Period,
         compliance,

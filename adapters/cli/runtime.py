@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from oversight.adapters.cli.policy_header import PolicyHeader
     from oversight.workflows.bootstrap import App
-    from oversight.workflows.ports import UnitOfWorkFactory
+    from oversight.workflows.ports.store import UnitOfWorkFactory
     from oversight.workflows.settings import Settings
     from oversight.workflows.store_settings import StoreSettings
 

@@ -4,10 +4,11 @@ without Prefect.
 With ``PREFECT_API_URL`` unset, running a flow makes Prefect start a temporary server for the
 command (seconds, and nothing keeps its record of the run afterwards). These run the flows'
 steps as plain calls instead: the sweep is ``sweep_day``'s loop over
-:meth:`~oversight.workflows.service.OversightService.fire_due` (what its ``fire_due_batch``
-task calls), the dispatch is :func:`oversight.workflows.dispatch.dispatch` (routing, then each
-receiver's pages), so the store ends exactly as after the flow. Prefect is not imported at all.
-With a server configured, the commands run the flows, recorded on it, as before.
+:meth:`~oversight.workflows.recording.service.OversightService.fire_due` (what its
+``fire_due_batch`` task calls), the dispatch is
+:func:`oversight.workflows.delivery.dispatch.dispatch` (routing, then each receiver's pages), so
+the store ends exactly as after the flow. Prefect is not imported at all. With a server configured,
+the commands run the flows, recorded on it, as before.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def sweep_without_server(app: App, as_of: date, now: datetime, batch_size: int,
 
 def dispatch_without_server(app: App, now: datetime, batch_size: int) -> dict[str, Any]:
     """One dispatch run, as the ``dispatch`` flow's steps do it, without Prefect."""
-    from oversight.workflows.dispatch import dispatch_here
+    from oversight.workflows.delivery.dispatch import dispatch_here
 
     return dispatch_here(app, now, batch_size)
 

@@ -26,7 +26,7 @@ from oversight.adapters.cli.console import err, fail, handled, out
 from oversight.adapters.cli.runtime import quiet_prefect, settings
 
 if TYPE_CHECKING:
-    from oversight.workflows.simulation import Simulated, SimulationResult
+    from oversight.workflows.simulation.runs import Simulated, SimulationResult
 
 DEMO_SCENARIO = "surrey-team"
 
@@ -72,7 +72,7 @@ def _simulating(scenario: Path, *, store: Path | None, home: Path | None,
 
     serverless = prefect_server() is None  # then no temporary server: the steps as plain calls
     quiet_prefect()
-    from oversight.workflows.simulation import simulation
+    from oversight.workflows.simulation.runs import simulation
 
     total = (loaded.end - loaded.start).days + 1
     console = err()
@@ -154,8 +154,7 @@ def demo(serve: bool = typer.Option(False, "--serve", help="Then serve the dashb
          port: int = typer.Option(8000, "--port", help="The dashboard's port, with --serve.")
          ) -> None:
     """Simulate a year of a sample Surrey team and summarise the tasks raised, by rule."""
-    from oversight.workflows import queries
-
+    from oversight.workflows.reads import queries
     config = settings()
     store, home = config.home / "demo.db", config.home / "demo"
     for stale in (store, Path(f"{store}-wal"), Path(f"{store}-shm")):
@@ -189,7 +188,7 @@ def demo(serve: bool = typer.Option(False, "--serve", help="Then serve the dashb
 def _store_today(store: Path) -> date:
     """The day the demo store's figures are judged on, as the dashboard and report judge it."""
     from oversight.workflows.bootstrap import store_file
-    from oversight.workflows.compliance import store_today
+    from oversight.workflows.reads.compliance import store_today
 
     with store_file(store) as opened:
         return store_today(opened, clock.now())

@@ -67,8 +67,8 @@ def sweep(as_of: str | None = typer.Option(
             totals = sweep_here(ready, day, ready.settings.batch_size)
         else:
             quiet_prefect()
-            from oversight.workflows.flows import sweep as sweep_flow
-            from oversight.workflows.simulation import without_heartbeat
+            from oversight.workflows.flows.operations import sweep as sweep_flow
+            from oversight.workflows.simulation.runs import without_heartbeat
 
             with without_heartbeat(), busy("Sweeping: firing the timers that are due"):
                 totals = sweep_flow(as_of=day, batch_size=ready.settings.batch_size)
@@ -90,8 +90,8 @@ def dispatch(as_json: bool = JsonFlag) -> None:
             totals = dispatch_here(ready, 1000)
         else:
             quiet_prefect()
-            from oversight.workflows.flows import dispatch as dispatch_flow
-            from oversight.workflows.simulation import without_heartbeat
+            from oversight.workflows.flows.operations import dispatch as dispatch_flow
+            from oversight.workflows.simulation.runs import without_heartbeat
 
             with without_heartbeat(), busy("Dispatching: delivering task messages"):
                 totals = dispatch_flow(batch_size=1000)
@@ -111,7 +111,7 @@ def serve() -> None:
     import prefect.settings
     from prefect import serve as prefect_serve
 
-    from oversight.workflows.deployments import deployments
+    from oversight.workflows.flows.deployments import deployments
 
     if not prefect.settings.PREFECT_API_URL.value():
         # A temporary server runs no scheduler: the schedules would never fire.

@@ -54,7 +54,7 @@ def token_create(
     """Create a bearer token and print it once: only its SHA-256 is kept."""
     from oversight.adapters.store import credentials
     from oversight.adapters.store.unit_of_work import SqlUnitOfWork
-    from oversight.workflows.access import PERSONAL_ROLES, ROLES
+    from oversight.workflows.reads.access import PERSONAL_ROLES, ROLES
 
     if role not in ROLES:
         fail(f"--role: {role!r} is not a role; roles: {', '.join(ROLES)}")

@@ -28,7 +28,7 @@ def events(as_json: bool = JsonFlag,
     Every event also has ``on`` (the date it happened, required), ``event_id`` (a repeat with the
     same id is applied once) and ``actor``. Fields marked ``?`` are optional.
     """
-    from oversight.workflows.vocabulary import catalogue, markdown_table
+    from oversight.workflows.reads.vocabulary import catalogue, markdown_table
 
     if markdown:
         typer.echo(markdown_table(), nl=False)

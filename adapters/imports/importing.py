@@ -1,9 +1,9 @@
 """One import: read the file, check every row, then apply it all in one transaction, or none.
 
 Checking finds every bad row before anything is written; applying then goes through the
-application service (:meth:`~oversight.workflows.service.OversightService.record_all`), so the
-events of a file are refused or accepted as a whole, and a refusal by a lifecycle (a session dated
-before its relationship started, a child already allocated) is reported against its line too.
+application service (:meth:`~oversight.workflows.recording.service.OversightService.record_all`),
+so the events of a file are refused or accepted as a whole, and a refusal by a lifecycle (a session
+dated before its relationship started, a child already allocated) is reported against its line too.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from oversight.adapters.imports.rows import ImportRejected, Problem, read_rows
 from oversight.states.errors import OversightError
 from oversight.states.event_time import london_today
 from oversight.states.events.registry import parse_event
-from oversight.workflows import staff_records
 from oversight.workflows.bootstrap import App
-from oversight.workflows.service import BatchRejected
+from oversight.workflows.recording import staff_records
+from oversight.workflows.recording.service import BatchRejected
 from oversight.workflows.settings import Settings
 
 

@@ -35,7 +35,7 @@ from oversight.adapters.imports.rows import (
 from oversight.states.events.child_supervision import PlanOrNone, Risk
 from oversight.states.policy.model import ROLES
 from oversight.states.policy.practice_sections import CaseType
-from oversight.workflows.ports import StaffRecord
+from oversight.workflows.ports.store import StaffRecord
 
 CASE_TYPES: tuple[str, ...] = get_args(CaseType)
 RISKS: tuple[str, ...] = get_args(Risk)

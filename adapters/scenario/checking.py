@@ -2,8 +2,8 @@
 
 The file is checked here (its sections, its policy, each event's fields, dates and people); what
 the engine would make of the events is checked by the engine itself, in one dry run of the whole
-timeline (:mod:`oversight.workflows.scenario_check`), so this module knows no lifecycle. The
-simulation reads with ``engine_check=False``: its run is the engine's check, and the dry run
+timeline (:mod:`oversight.workflows.simulation.scenario_check`), so this module knows no lifecycle.
+The simulation reads with ``engine_check=False``: its run is the engine's check, and the dry run
 lists every problem if that run meets a refusal.
 """
 
@@ -69,7 +69,9 @@ def scenario_from_mapping(data: Any, *, source: str, policy_dir: Path | None = N
     faulty = _check_events(scenario)
     if not problems and (engine_check or faulty):
         # The events with a fault of their own are left out; the engine checks the rest.
-        from oversight.workflows.scenario_check import engine_problems  # the edge calls the app
+        from oversight.workflows.simulation.scenario_check import (
+            engine_problems,  # the edge calls the app
+        )
 
         faulty += engine_problems(scenario, policy_dir=policy_dir,
                                   leaving_out={line.split(": ")[0] for line in faulty})

@@ -15,7 +15,7 @@ from yaml.events import SequenceEndEvent
 from yaml.nodes import SequenceNode
 from yaml.resolver import Resolver
 
-from oversight.workflows.scenario_ports import MAX_PROBLEMS, ScenarioInvalid
+from oversight.workflows.ports.scenarios import MAX_PROBLEMS, ScenarioInvalid
 
 
 class _ScenarioLoader(yaml.SafeLoader):

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 
 from oversight.adapters.store import tables as t
-from oversight.workflows.delivery_ports import Circuit, pause
+from oversight.workflows.ports.deliveries import Circuit, pause
 
 
 class ReceiverCircuits:

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, and_, case, exists, func, insert, or_, select
 from sqlalchemy.sql.expression import ColumnElement
 
 from oversight.adapters.store import tables as t
-from oversight.workflows.delivery_ports import RELEASED, Outcome
+from oversight.workflows.ports.deliveries import RELEASED, Outcome
 
 if TYPE_CHECKING:
     from oversight.adapters.store.circuits import ReceiverCircuits

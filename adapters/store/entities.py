@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import Connection, Select, func, or_, select
 
 from oversight.adapters.store import tables as t
-from oversight.workflows.ports import StoredEntity
+from oversight.workflows.ports.store import StoredEntity
 
 CHUNK = 500
 """Keys per ``IN`` list: well under any database's limit on bound parameters."""

@@ -1,5 +1,6 @@
-"""The event log in SQL (:class:`~oversight.workflows.event_log.EventLog`): table ``event_log``,
-and the task columns a re-derivation sets (``recorded_at``, ``withdrawn_because``)."""
+"""The event log in SQL (:class:`~oversight.workflows.ports.event_log.EventLog`): table
+``event_log``, and the task columns a re-derivation sets (``recorded_at``,
+``withdrawn_because``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from oversight.adapters.store import tables as t
-from oversight.workflows.event_log import LoggedEvent
+from oversight.workflows.ports.event_log import LoggedEvent
 
 _T = t.event_log
 

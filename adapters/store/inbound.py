@@ -27,8 +27,8 @@ from oversight.adapters.store.credentials import (
     tokens,
 )
 from oversight.states.event_time import as_utc
-from oversight.workflows.access import CHILD_KINDS
-from oversight.workflows.ports import StaffRecord  # the port's value: an HR export's row
+from oversight.workflows.ports.store import StaffRecord  # the port's value: an HR export's row
+from oversight.workflows.reads.access import CHILD_KINDS
 
 # ----- the access log ----------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from oversight.adapters.store import tables as t
 from oversight.states.directory import StaffMember
-from oversight.workflows.ports import StaffRecord
+from oversight.workflows.ports.store import StaffRecord
 
 
 class SqlOutbox:

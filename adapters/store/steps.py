@@ -19,7 +19,7 @@ from oversight.adapters.store import chain
 from oversight.adapters.store import tables as t
 from oversight.states.errors import ConcurrentUpdate
 from oversight.states.values import Basis, RuleRef
-from oversight.workflows.ports import SavedStep, StoredEntity, TaskRow, task_id
+from oversight.workflows.ports.store import SavedStep, StoredEntity, TaskRow, task_id
 
 RULE_FIELDS = tuple(field.name for field in dataclasses.fields(RuleRef))
 

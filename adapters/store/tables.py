@@ -204,7 +204,7 @@ receiver_circuits = Table(
 event_log = Table(
     # Every event applied to an entity (issue 12): the date it happened, when it was recorded,
     # its body, and whether it was retracted. A late or retracted record re-derives the entity
-    # from these rows (workflows/rederive.py). ``record_id`` is the event's id (its
+    # from these rows (workflows/recording/rederive.py). ``record_id`` is the event's id (its
     # ``event_id``, or one given when it was recorded): one event applied to several entities
     # has one row per entity, all with the same record id.
     "event_log", metadata,

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, func, select, update
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.steps import basis_json, rule_json
 from oversight.states.values import Basis, RuleRef
-from oversight.workflows.ports import TaskRow, task_id
+from oversight.workflows.ports.store import TaskRow, task_id
 
 _RAISED = (t.tasks.c.raised_on, t.tasks.c.due, t.tasks.c.id)
 """The order tasks are listed in: the order they were raised."""

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, exists, select, tuple_
 
 from oversight.adapters.store import tables as t
-from oversight.workflows.ports import DueTimer
+from oversight.workflows.ports.store import DueTimer
 
 _DUE = (t.timers.c.id, t.timers.c.entity_kind, t.timers.c.entity_id, t.timers.c.name,
         t.timers.c.fires_on)

@@ -1,6 +1,6 @@
 """The SQLAlchemy unit of work: one transaction holding the store's repositories.
 
-:class:`SqlStore` is the store port's :class:`~oversight.workflows.ports.UnitOfWorkFactory`
+:class:`SqlStore` is the store port's :class:`~oversight.workflows.ports.store.UnitOfWorkFactory`
 over one engine; each :class:`SqlUnitOfWork` it makes is one connection and one transaction.
 Everything one step changes commits together, or nothing does.
 """
@@ -26,7 +26,7 @@ from oversight.adapters.store.steps import write_steps
 from oversight.adapters.store.tasks import SqlHistory, SqlTasks
 from oversight.adapters.store.timers import SqlTimers
 from oversight.states.errors import ConcurrentUpdate
-from oversight.workflows.ports import Collision, SavedStep, TaskRow
+from oversight.workflows.ports.store import Collision, SavedStep, TaskRow
 
 if TYPE_CHECKING:
     from oversight.adapters.store.deliveries import DeliveryLedger

@@ -1,7 +1,7 @@
 """The dashboard's pages: ASYE journeys, team compliance, tasks.
 
-Server-rendered HTML (Jinja2), reading through ``oversight.workflows.progress`` and
-``oversight.workflows.compliance`` (the CLI's path too, so numbers agree): ``/login`` and
+Server-rendered HTML (Jinja2), reading through ``oversight.workflows.reads.progress`` and
+``oversight.workflows.reads.compliance`` (the CLI's path too, so numbers agree): ``/login`` and
 ``/logout`` (sessions, :mod:`oversight.adapters.web.sessions`), ``/``, ``/asye``,
 ``/asye/{worker}``, ``/team``, ``/tasks``. The JSON reads under ``/v1`` are in
 :mod:`oversight.adapters.web.reads`.
@@ -32,8 +32,8 @@ from oversight.adapters.web import charts, sessions
 from oversight.adapters.web.sessions import Dashboard, dashboard_of
 from oversight.adapters.web.viewer import READERS, Viewer
 from oversight.states.errors import UnknownEntity
-from oversight.workflows import progress, queries
-from oversight.workflows.compliance import (
+from oversight.workflows.reads import progress, queries
+from oversight.workflows.reads.compliance import (
     CATEGORIES,
     Period,
     compliance,

@@ -25,8 +25,8 @@ from oversight.adapters.web.pages import is_identifier, period_of
 from oversight.adapters.web.sessions import dashboard_of
 from oversight.adapters.web.viewer import Viewer, bearer_viewer
 from oversight.states.errors import UnknownEntity
-from oversight.workflows import progress
-from oversight.workflows.compliance import compliance, store_today
+from oversight.workflows.reads import progress
+from oversight.workflows.reads.compliance import compliance, store_today
 
 ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
 StaffId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN,
@@ -146,7 +146,7 @@ def api_compliance(request: Request,
                    as_of: IsoDate | None = Query(None, description="Judge tasks as they stood "
                                                                    "on this day."),
                    purpose: str | None = PurposeHeader) -> JSONResponse:
-    """The compliance figures of ``oversight.workflows.compliance`` for a period and a team.
+    """The compliance figures of ``oversight.workflows.reads.compliance`` for a period and a team.
 
     ``from`` must be on or before ``to`` (a rule between two parameters, which the schema
     cannot state): a period back to front is a 400 ``period-invalid``, not a 422. Either may be

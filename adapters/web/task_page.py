@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse
 from oversight.adapters.web.sessions import dashboard_of
 from oversight.adapters.web.viewer import Viewer
 from oversight.states.values import EntityRef
-from oversight.workflows import delivery_reads, queries
 from oversight.workflows.bootstrap import SqlDeliveryStore
+from oversight.workflows.reads import delivery_reads, queries
 
 pages = APIRouter(include_in_schema=False)
 

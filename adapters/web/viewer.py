@@ -1,7 +1,7 @@
 """Who is looking: a token's role and person, and the people whose records they may see.
 
-The roles are those of the API (``oversight.workflows.access``): ``supervisee`` sees only their
-own journey and tasks; ``supervisor`` also those of the people they supervise; ``manager``
+The roles are those of the API (``oversight.workflows.reads.access``): ``supervisee`` sees only
+their own journey and tasks; ``supervisor`` also those of the people they supervise; ``manager``
 everyone below them in the line-management chain, and their team's compliance figures;
 ``workforce`` every ASYE journey and nothing else; ``auditor`` and ``admin`` everything;
 ``system`` posts events and reads no pages.
@@ -24,7 +24,7 @@ from oversight.adapters.store import inbound
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.credentials import TokenRecord
 from oversight.adapters.store.unit_of_work import SqlStore
-from oversight.workflows.compliance import team_members
+from oversight.workflows.reads.compliance import team_members
 
 READERS = ("supervisee", "supervisor", "manager", "workforce", "auditor", "admin")
 

@@ -34,7 +34,7 @@ from tests.integration.store_snapshot import first_difference, snapshot
 CLIENTS = 4
 SESSIONS = 12
 ACTOR = "system:grp"
-"""What the audit names for the token of person "grp" (workflows/access.py: principal)."""
+"""What the audit names for the token of person "grp" (workflows/reads/access.py: principal)."""
 
 
 def _store(folder: Path) -> App:

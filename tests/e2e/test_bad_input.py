@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from oversight.workflows import queries
 from oversight.workflows.bootstrap import open_app
+from oversight.workflows.reads import queries
 from oversight.workflows.settings import Settings
 from tests.e2e.conftest import Invoke, example_mapping
 from tests.e2e.test_simulate import flow_runs_named

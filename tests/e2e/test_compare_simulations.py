@@ -10,7 +10,7 @@ import pytest
 
 from oversight.adapters.policy_files import load_policy
 from oversight.states.policy.comparison import compare
-from oversight.workflows.simulation import simulate
+from oversight.workflows.simulation.runs import simulate
 from tests.unit.policy_scenarios import POLICIES
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "config" / "scenarios"

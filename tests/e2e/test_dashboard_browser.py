@@ -19,7 +19,7 @@ from oversight.adapters.web.pages import Dashboard
 from oversight.adapters.web.server import Running, dashboard_app, start_in_thread
 from oversight.workflows.bootstrap import open_app
 from oversight.workflows.settings import Settings
-from oversight.workflows.simulation import simulate
+from oversight.workflows.simulation.runs import simulate
 from tests.chromium import NEEDS_CHROMIUM, headless_chromium
 from tests.e2e.conftest import TEAM
 

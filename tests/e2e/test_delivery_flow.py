@@ -103,7 +103,7 @@ def test_the_served_dispatch_runs_one_at_a_time() -> None:
     """A dispatch still sending when the next minute comes: the newcomer is cancelled."""
     from prefect.client.schemas.objects import ConcurrencyLimitStrategy
 
-    from oversight.workflows.deployments import deployments
+    from oversight.workflows.flows.deployments import deployments
 
     [served] = [d for d in deployments() if d.name == "oversight-dispatch-served"]
     assert served.concurrency_limit == 1

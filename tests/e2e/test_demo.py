@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from oversight.adapters.scenario import load_scenario
-from oversight.workflows import queries
 from oversight.workflows.bootstrap import open_app
+from oversight.workflows.reads import queries
 from oversight.workflows.settings import Settings
 from tests.e2e.conftest import TEAM, Invoke
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from oversight.workflows import queries
 from oversight.workflows.bootstrap import open_app
-from oversight.workflows.deployments import deployments
-from oversight.workflows.flows import dispatch, sweep
+from oversight.workflows.flows.deployments import deployments
+from oversight.workflows.flows.operations import dispatch, sweep
+from oversight.workflows.reads import queries
 from oversight.workflows.settings import Settings
 from tests.e2e.conftest import Invoke
 
@@ -52,7 +52,8 @@ def test_served_deployments_sweep_daily_at_six_and_hourly_and_dispatch_every_min
     assert getattr(sweep_schedules[1], "interval", None) == timedelta(hours=1)
     dispatch_schedules = [s.schedule for s in served["oversight-dispatch-served"].schedules]
     assert [getattr(s, "interval", None) for s in dispatch_schedules] == [timedelta(minutes=1)]
-    assert served["oversight-sweep-served"].entrypoint == "oversight.workflows.flows.sweep"
+    assert served["oversight-sweep-served"].entrypoint == \
+        "oversight.workflows.flows.operations.sweep"
 
 
 def test_no_flow_takes_a_database_url_and_serving_never_touches_the_work_pool_deployments():
@@ -63,7 +64,7 @@ def test_no_flow_takes_a_database_url_and_serving_never_touches_the_work_pool_de
 
     import yaml
 
-    from oversight.workflows.deployments import WORK_POOL_DEPLOYMENTS
+    from oversight.workflows.flows.deployments import WORK_POOL_DEPLOYMENTS
 
     assert list(inspect.signature(sweep.fn).parameters) == ["as_of", "batch_size"]
     assert list(inspect.signature(dispatch.fn).parameters) == ["batch_size"]

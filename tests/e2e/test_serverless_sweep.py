@@ -92,7 +92,7 @@ def test_the_sweep_without_a_server_writes_exactly_what_the_sweep_flow_writes(
 
     from oversight.adapters.cli.serverless import sweep_without_server
     from oversight.workflows.bootstrap import open_app
-    from oversight.workflows.flows import sweep_day
+    from oversight.workflows.flows.operations import sweep_day
     from oversight.workflows.settings import Settings
 
     by_flow = copy_of(recorded, tmp_path / "flow") / "oversight.db"
@@ -147,7 +147,7 @@ def test_the_dispatch_without_a_server_sends_what_the_dispatch_flow_sends(
 
     from oversight.adapters.cli.serverless import dispatch_without_server, sweep_without_server
     from oversight.workflows.bootstrap import open_app
-    from oversight.workflows.flows import dispatch_run
+    from oversight.workflows.flows.operations import dispatch_run
     from oversight.workflows.settings import Settings
 
     homes = {path: copy_of(recorded, tmp_path / path) for path in ("flow", "plain")}

@@ -11,10 +11,10 @@ import pytest
 
 from oversight.adapters.cli.simulation_commands import _print_items
 from oversight.adapters.scenario import load_scenario
-from oversight.workflows import queries
 from oversight.workflows.bootstrap import initialise, sqlite_url
+from oversight.workflows.flows.simulation import Tally, by_day, months, simulate_days
+from oversight.workflows.reads import queries
 from oversight.workflows.settings import Settings
-from oversight.workflows.simulation_flow import Tally, by_day, months, simulate_days
 from tests.e2e.conftest import EXAMPLE, Invoke, example_mapping
 from tests.e2e.test_simulate import flow_runs_named
 

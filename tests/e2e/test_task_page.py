@@ -36,8 +36,8 @@ QUOTE = "completion of the assessment at day 35"
 def linked(api_store: App, server: ApiServer) -> App:  # noqa: F811 - fixtures
     """The two teams' first events, their messages linking to this server, then one dispatch
     (to the embedded JSON Lines file)."""
-    from oversight.workflows.dispatch import Backoff, dispatch
-    from oversight.workflows.receivers import close_all
+    from oversight.workflows.delivery.dispatch import Backoff, dispatch
+    from oversight.workflows.reads.receivers import close_all
 
     app = open_app(Settings(home=api_store.settings.home, database_url=api_store.settings.url,
                             link_base=server.url))

@@ -12,7 +12,7 @@ import pytest
 from oversight.adapters.policy_files import load_policy_book
 from oversight.states.directory import StaffMember
 from oversight.workflows.bootstrap import initialise
-from oversight.workflows.service import OversightService
+from oversight.workflows.recording.service import OversightService
 from oversight.workflows.settings import Settings
 from tests.fakes import FakeStore
 from tests.integration.databases import POSTGRES_MISSING, PostgresStores, postgres_server

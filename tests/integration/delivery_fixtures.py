@@ -1,6 +1,6 @@
 """Fixtures and helpers of the delivery tests (imported by each ``test_delivery_*`` module).
 
-A dispatch run here is :func:`oversight.workflows.dispatch.dispatch`: the code the
+A dispatch run here is :func:`oversight.workflows.delivery.dispatch.dispatch`: the code the
 ``dispatch`` flow's tasks run, called without Prefect, with the run's ``now`` given so a test
 can move time on between runs instead of sleeping.
 """
@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from oversight.adapters.store import tables as t
 from oversight.workflows.bootstrap import App, build_deliverers
-from oversight.workflows.dispatch import Backoff, dispatch
-from oversight.workflows.receivers import close_all
+from oversight.workflows.delivery.dispatch import Backoff, dispatch
+from oversight.workflows.reads.receivers import close_all
 from oversight.workflows.settings import Settings
 from tests.integration import team
 from tests.integration.delivery_servers import MailServer, WebhookReceiver

@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 
 from oversight.workflows.bootstrap import open_app
-from oversight.workflows.dispatch import Backoff, dispatch
-from oversight.workflows.receivers import close_all
+from oversight.workflows.delivery.dispatch import Backoff, dispatch
+from oversight.workflows.reads.receivers import close_all
 from oversight.workflows.settings import Settings
 
 

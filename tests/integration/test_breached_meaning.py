@@ -17,9 +17,9 @@ from oversight.adapters.cli.app import app as cli
 from oversight.adapters.store import credentials
 from oversight.adapters.web.pages import Dashboard
 from oversight.adapters.web.server import dashboard_app
-from oversight.workflows import queries
 from oversight.workflows.bootstrap import App
-from oversight.workflows.compliance import Period, compliance, store_today
+from oversight.workflows.reads import queries
+from oversight.workflows.reads.compliance import Period, compliance, store_today
 from tests.integration.test_reports import fill_quarter
 
 LATE = "relationship:tm1:w0:supervision:2"

@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from oversight.adapters.ics import sessions_calendar
 from oversight.workflows.bootstrap import App
-from oversight.workflows.planner import sessions_ahead
+from oversight.workflows.reads.planner import sessions_ahead
 from tests.integration.helpers import record
 
 TODAY = date(2026, 3, 2)

@@ -17,7 +17,7 @@ from oversight.states.directory import StaffMember
 from oversight.states.errors import UnknownEntity
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App, initialise
-from oversight.workflows.service import Outcome
+from oversight.workflows.recording.service import Outcome
 from oversight.workflows.settings import Settings
 from tests.integration.databases import PostgresStores, SqliteStores
 from tests.integration.helpers import rows, snapshot, sweep

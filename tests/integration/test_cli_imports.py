@@ -29,7 +29,7 @@ sys.exit(code)
 NEVER_FOR_A_COMMAND = ("alembic", "prefect", "fastapi", "starlette", "uvicorn", "jinja2",
                        "openpyxl", "apprise")
 NEVER_FOR_A_READ = (*NEVER_FOR_A_COMMAND, "httpx", "pydantic_settings",
-                    "oversight.states.machines", "oversight.workflows.service",
+                    "oversight.states.machines", "oversight.workflows.recording.service",
                     "oversight.adapters.cli.store_commands")
 
 

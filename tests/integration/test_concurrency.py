@@ -16,8 +16,8 @@ from oversight.states.errors import ConcurrentUpdate
 from oversight.states.events.registry import parse_event
 from oversight.states.values import EntityRef, Step
 from oversight.workflows.bootstrap import App
-from oversight.workflows.ports import SavedStep
-from oversight.workflows.service import OversightService
+from oversight.workflows.ports.store import SavedStep
+from oversight.workflows.recording.service import OversightService
 from tests.integration import team
 from tests.integration.helpers import Worker, record, rows
 

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from oversight.adapters.api.app import create_app
 from oversight.adapters.cli.app import app as cli
 from oversight.workflows.bootstrap import App
-from oversight.workflows.dispatch import RECORD_EVERY
+from oversight.workflows.delivery.dispatch import RECORD_EVERY
 from tests.integration.delivery_fixtures import (
     SECRET,
     T0,

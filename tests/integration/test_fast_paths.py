@@ -32,7 +32,7 @@ SCENARIOS = {
 
 
 def simulated(scenario: Path, store: Path) -> dict[str, list[dict[str, object]]]:
-    from oversight.workflows.simulation import simulate
+    from oversight.workflows.simulation.runs import simulate
 
     simulate(scenario, store=store)
     return snapshot(store)

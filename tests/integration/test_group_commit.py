@@ -27,9 +27,9 @@ from oversight.adapters.api.problems import from_domain
 from oversight.states.errors import UnknownEntity
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App, initialise
-from oversight.workflows.service import OversightService
+from oversight.workflows.recording.service import OversightService
+from oversight.workflows.recording.stepping import Outcome
 from oversight.workflows.settings import Settings
-from oversight.workflows.stepping import Outcome
 from tests.integration import team
 from tests.integration.store_snapshot import first_difference, snapshot
 from tests.store_templates import migrated_sqlite

@@ -16,9 +16,9 @@ from typing import Any
 from oversight.adapters.policy_files import load_policy_book
 from oversight.states.directory import StaffMember
 from oversight.states.events import parse_event
-from oversight.workflows.ports import StoredEntity
-from oversight.workflows.service import OversightService
-from oversight.workflows.stepping import StaffDirectory
+from oversight.workflows.ports.store import StoredEntity
+from oversight.workflows.recording.service import OversightService
+from oversight.workflows.recording.stepping import StaffDirectory
 from tests.fakes import FakeStore, FakeUnitOfWork
 from tests.integration import team
 from tests.integration.contract_stores import surrey_service

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from oversight.workflows.bootstrap import App
-from oversight.workflows.flows import deliver_batch, route_batch
-from oversight.workflows.messages import TYPE_PREFIX
+from oversight.workflows.flows.operations import deliver_batch, route_batch
+from oversight.workflows.recording.messages import TYPE_PREFIX
 from oversight.workflows.settings import Settings
 from tests.integration import team
 from tests.integration.helpers import rows, sweep

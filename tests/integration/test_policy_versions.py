@@ -15,8 +15,8 @@ from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.directory import StaffMember
 from oversight.states.errors import OversightError
 from oversight.states.events.registry import parse_event
-from oversight.workflows import replan
 from oversight.workflows.bootstrap import App, initialise
+from oversight.workflows.recording import replan
 from oversight.workflows.settings import Settings
 from tests.integration.helpers import rows
 from tests.policy_versions import qualified_every, with_version

@@ -179,7 +179,7 @@ def test_surrey_oversight_is_routed_to_whichever_of_assessment_and_oversight_awa
 
 def test_surrey_keeps_no_files_and_no_unplanned_sessions(surrey: App):
     """No retention rule, no recording rule: only the relationship is created, and a leaving
-    opens no file (it ends the relationship: workflows/leaving.py)."""
+    opens no file (it ends the relationship: workflows/recording/leaving.py)."""
     record(surrey, type="relationship_started", on="2026-03-02", supervisor="tm1", supervisee="sw2")
     record(surrey, type="supervision_held", on="2026-03-10", supervisor="tm1", supervisee="sw2",
            minutes=90)

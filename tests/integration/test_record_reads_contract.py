@@ -15,9 +15,9 @@ import pytest
 
 from oversight.states.errors import ReadRefused, UnknownEntity
 from oversight.states.events.registry import parse_event
-from oversight.workflows import record_reads
-from oversight.workflows.ports import UnitOfWorkFactory
-from oversight.workflows.record_reads import Reader
+from oversight.workflows.ports.store import UnitOfWorkFactory
+from oversight.workflows.reads import record_reads
+from oversight.workflows.reads.record_reads import Reader
 from tests.integration import team
 from tests.integration.contract_stores import STORES, surrey_service
 

@@ -24,8 +24,8 @@ from typer.testing import CliRunner
 
 from oversight.adapters.cli.app import app as cli
 from oversight.workflows.bootstrap import App
-from oversight.workflows.compliance import Period, compliance, monthly_trend
-from oversight.workflows.progress import journey
+from oversight.workflows.reads.compliance import Period, compliance, monthly_trend
+from oversight.workflows.reads.progress import journey
 from tests.integration.helpers import record, sweep
 
 QUARTER = Period(date(2026, 1, 1), date(2026, 3, 31))

@@ -28,8 +28,8 @@ from oversight.states.errors import BatchRejected, ConcurrentUpdate, TaskNotClos
 from oversight.states.events.registry import parse_event
 from oversight.states.values import EntityRef, Step
 from oversight.workflows.bootstrap import initialise
-from oversight.workflows.ports import SavedStep, UnitOfWorkFactory
-from oversight.workflows.service import OversightService
+from oversight.workflows.ports.store import SavedStep, UnitOfWorkFactory
+from oversight.workflows.recording.service import OversightService
 from oversight.workflows.settings import Settings
 from tests.fakes import FakeStore
 from tests.integration import team

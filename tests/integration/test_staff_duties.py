@@ -12,8 +12,8 @@ from sqlalchemy import select
 from oversight.adapters.imports import import_file
 from oversight.adapters.store import tables as t
 from oversight.workflows.bootstrap import initialise
+from oversight.workflows.recording.staff_duties import start_for_staff_list
 from oversight.workflows.settings import Settings
-from oversight.workflows.staff_duties import start_for_staff_list
 from tests.integration.helpers import snapshot
 from tests.store_templates import migrated_sqlite
 

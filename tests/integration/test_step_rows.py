@@ -13,7 +13,7 @@ import pytest
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App
-from oversight.workflows.ports import SavedStep, task_id
+from oversight.workflows.ports.store import SavedStep, task_id
 from tests.integration import team
 from tests.integration.helpers import sweep
 

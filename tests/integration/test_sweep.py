@@ -11,7 +11,7 @@ import pytest
 
 from oversight.adapters.store import chain_verify
 from oversight.workflows.bootstrap import App, open_app
-from oversight.workflows.flows import fire_batch
+from oversight.workflows.flows.operations import fire_batch
 from oversight.workflows.settings import Settings
 from tests.integration import team
 from tests.integration.databases import PostgresStores, SqliteStores

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from oversight.adapters.cli.app import app as cli
 from oversight.workflows.bootstrap import open_app
-from oversight.workflows.population import AS_OF, NOW
 from oversight.workflows.settings import Settings
+from oversight.workflows.simulation.population import AS_OF, NOW
 from tests.integration.databases import PostgresStores, SqliteStores
 from tests.integration.helpers import rows
 

@@ -21,7 +21,7 @@ from oversight.adapters.spreadsheet_cells import TRIGGERS
 from oversight.adapters.store import tables as t
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App
-from oversight.workflows.compliance import Period, compliance
+from oversight.workflows.reads.compliance import Period, compliance
 from tests.e2e.api_server import NOW
 
 PAYLOADS = ["=HYPERLINK(\"http://evil.example\")", "+1+1", "-A1", "@SUM(A1)", "\tA1", "\rA1"]

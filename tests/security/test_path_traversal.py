@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from oversight.workflows.bootstrap import App
-from oversight.workflows.delivery_settings import SettingsInvalid
+from oversight.workflows.delivery.settings import SettingsInvalid
 from oversight.workflows.settings import Settings
 from tests.security.conftest import bearer
 

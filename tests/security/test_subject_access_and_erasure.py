@@ -27,7 +27,7 @@ from oversight.adapters.store.subject_access import subject_access
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App, initialise
-from oversight.workflows.compliance import Period, compliance
+from oversight.workflows.reads.compliance import Period, compliance
 from oversight.workflows.settings import Settings
 from tests.e2e.api_server import NOW, TEAM, token
 from tests.integration.databases import (

@@ -1,5 +1,5 @@
-"""A task message as the store writes it (``oversight.workflows.messages.task_message``), for the
-delivery adapters' unit tests."""
+"""A task message as the store writes it (``oversight.workflows.recording.messages.task_message``),
+for the delivery adapters' unit tests."""
 
 from __future__ import annotations
 

@@ -120,7 +120,7 @@ def test_the_workflows_check_sees_imports_in_functions_and_type_checking_blocks(
     sneaky.write_text("from typing import TYPE_CHECKING\n"
                       "if TYPE_CHECKING:\n    from oversight.adapters.store import tables\n"
                       "def f():\n    import oversight.adapters.scenario\n"
-                      "from oversight.workflows.ports import UnitOfWork\n")
+                      "from oversight.workflows.ports.store import UnitOfWork\n")
     assert adapter_imports(sneaky) == ["oversight.adapters.store (line 3)",
                                        "oversight.adapters.scenario (line 5)"]
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from oversight.adapters.delivery.ports import DeliveryFailed
 from oversight.adapters.store.circuits import Circuit, pause
-from oversight.workflows.dispatch import Backoff, Page
-from oversight.workflows.sending import Sender
+from oversight.workflows.delivery.dispatch import Backoff, Page
+from oversight.workflows.delivery.sending import Sender
 from tests.unit.delivery_messages import message
 
 NOW = datetime(2026, 4, 10, 9, tzinfo=UTC)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from oversight.adapters.policy_files import available_policies
-from oversight.workflows.delivery_settings import DeliveryPolicy, SettingsInvalid
-from oversight.workflows.dispatch import Backoff
+from oversight.workflows.delivery.dispatch import Backoff
+from oversight.workflows.delivery.settings import DeliveryPolicy, SettingsInvalid
 from oversight.workflows.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from oversight.workflows.messages import message_id
+from oversight.workflows.recording.messages import message_id
 
 NAMESPACE = uuid.UUID("6f1c9a52-55f4-4bb4-9d55-2f0e8b7f6d10")
 """The product's namespace, as the first messages were written with it."""

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from oversight.states.errors import ReadRefused, UnknownEntity
-from oversight.workflows import record_reads
-from oversight.workflows.ports import StoredEntity
-from oversight.workflows.record_reads import Reader
+from oversight.workflows.ports.store import StoredEntity
+from oversight.workflows.reads import record_reads
+from oversight.workflows.reads.record_reads import Reader
 from tests.fakes import FakeStore
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)

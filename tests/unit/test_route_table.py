@@ -7,7 +7,7 @@ import pytest
 
 from oversight.states.events import EVENT_TYPES
 from oversight.states.machines import KINDS
-from oversight.workflows.routing import ROUTE_TABLE, lifecycles_reached, routes_of
+from oversight.workflows.recording.routing import ROUTE_TABLE, lifecycles_reached, routes_of
 
 PAIRS = [(event_type, one.lifecycle.kind) for event_type, routes in ROUTE_TABLE.items()
          for one in routes]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from oversight.workflows.ports import StaffRecord
-from oversight.workflows.staff_records import import_staff, line_managers
+from oversight.workflows.ports.store import StaffRecord
+from oversight.workflows.recording.staff_records import import_staff, line_managers
 from tests.fakes import FakeStore
 
 HOS1 = StaffRecord("hos1", "head_of_service", date(2020, 1, 6), None, None, False, False, None)

@@ -111,7 +111,7 @@ def test_a_file_can_be_opened_explicitly(lifeline):
 @pytest.mark.parametrize("authority, opens", [("hull", True), ("devon", False), ("surrey", False)])
 def test_a_relationship_opens_a_file_only_where_the_policy_keeps_files(authority, opens):
     """Only Hull has retention rules; a relationship or a leaving opens a file only there (a
-    leaving elsewhere ends the leaver's obligations, workflows/leaving.py); the file's own
+    leaving elsewhere ends the leaver's obligations, workflows/recording/leaving.py); the file's own
     events always reach the machine."""
     policy = load_policy(authority)
     assert SupervisionFile.starts_under(policy, started()) is opens

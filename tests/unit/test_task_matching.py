@@ -1,5 +1,5 @@
-"""Which stored task a replayed one is (workflows/task_matching.py): the same obligation keeps
-its identifier; one the store never had gets a number no stored task used."""
+"""Which stored task a replayed one is (workflows/recording/task_matching.py): the same obligation
+keeps its identifier; one the store never had gets a number no stored task used."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from oversight.states.replay import ReplayedTask
 from oversight.states.values import Basis, RuleRef, Task
-from oversight.workflows.task_matching import match_keys
+from oversight.workflows.recording.task_matching import match_keys
 
 RULE = RuleRef("surrey", "4.1", "personal_supervision.roles.qualified_social_worker")
 

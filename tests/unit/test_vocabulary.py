@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from oversight.states.events import EVENT_TYPES
-from oversight.workflows.vocabulary import catalogue, markdown_table
+from oversight.workflows.reads.vocabulary import catalogue, markdown_table
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "simulation.md"
 START = "<!-- events table: generated, do not edit by hand -->\n"

@@ -1,8 +1,8 @@
 """``GET /v1/entities/{kind}/{id}`` and its timers, tasks and history.
 
 Every read, allowed or refused, goes to the access log in the transaction that reads
-(:mod:`oversight.workflows.record_reads`). A caller who may not read the record gets the same 403
-whether or not it exists; only a caller who may read everything is told that a record does not
+(:mod:`oversight.workflows.reads.record_reads`). A caller who may not read the record gets the same
+403 whether or not it exists; only a caller who may read everything is told that a record does not
 exist (404).
 """
 
@@ -27,9 +27,9 @@ from oversight.adapters.api.schemas import (
     TransitionOut,
 )
 from oversight.states.errors import ReadRefused, UnknownEntity
-from oversight.workflows import record_reads
 from oversight.workflows.bootstrap import App
-from oversight.workflows.queries import task_view, transition_view
+from oversight.workflows.reads import record_reads
+from oversight.workflows.reads.queries import task_view, transition_view
 
 api = APIRouter(tags=["entities"], responses={
     401: {"model": ProblemOut, "description": "No live bearer token."},

@@ -25,9 +25,9 @@ from oversight.adapters.ics import calendar_etag, sessions_calendar
 from oversight.adapters.store import calendar_feeds, inbound
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.event_time import london_today
-from oversight.workflows import record_reads
 from oversight.workflows.bootstrap import App
-from oversight.workflows.planner import HORIZON_MONTHS, published_sessions
+from oversight.workflows.reads import record_reads
+from oversight.workflows.reads.planner import HORIZON_MONTHS, published_sessions
 
 api = APIRouter(tags=["people"])
 

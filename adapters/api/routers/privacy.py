@@ -16,8 +16,8 @@ from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_cloc
 from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.schemas import ProblemOut
 from oversight.adapters.store.subject_access import subject_access
-from oversight.workflows.access import DATA_PROTECTION, principal
 from oversight.workflows.bootstrap import App
+from oversight.workflows.reads.access import DATA_PROTECTION, principal
 
 api = APIRouter(tags=["personal data"], responses={
     401: {"model": ProblemOut, "description": "No live bearer token."},

@@ -10,9 +10,9 @@ from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_cloc
 from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.routers.entities import reader_of
 from oversight.adapters.api.schemas import ID_PATTERN, REF_PATTERN, AccessOut, Health, ProblemOut
-from oversight.workflows import delivery_reads, record_reads
-from oversight.workflows.access import OVERSEERS
 from oversight.workflows.bootstrap import App
+from oversight.workflows.reads import delivery_reads, record_reads
+from oversight.workflows.reads.access import OVERSEERS
 
 api = APIRouter()
 

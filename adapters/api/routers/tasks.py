@@ -2,10 +2,10 @@
 and ``POST /v1/tasks/{id}/close``.
 
 Closing a task by hand records the domain event that fulfils it
-(:mod:`oversight.workflows.closing`), so the lifecycle moves on as if the event had been posted: a
-personal supervision closed on a day is a session held that day, and the next one falls due one
-interval later. System and admin tokens close any task; supervisee, supervisor and manager tokens
-close tasks assigned to them.
+(:mod:`oversight.workflows.recording.closing`), so the lifecycle moves on as if the event had been
+posted: a personal supervision closed on a day is a session held that day, and the next one falls
+due one interval later. System and admin tokens close any task; supervisee, supervisor and manager
+tokens close tasks assigned to them.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ from oversight.adapters.api.schemas import (
     TaskPage,
     TaskState,
 )
-from oversight.workflows import queries, record_reads
-from oversight.workflows.access import PERSONAL_ROLES, WRITERS
 from oversight.workflows.bootstrap import App
-from oversight.workflows.closing import fulfilling_event
-from oversight.workflows.queries import task_view
-from oversight.workflows.service import HELD
+from oversight.workflows.reads import queries, record_reads
+from oversight.workflows.reads.access import PERSONAL_ROLES, WRITERS
+from oversight.workflows.reads.queries import task_view
+from oversight.workflows.recording.closing import fulfilling_event
+from oversight.workflows.recording.service import HELD
 
 api = APIRouter(tags=["tasks"], dependencies=[Depends(json_bodies)], responses={
     401: {"model": ProblemOut, "description": "No live bearer token."},

@@ -1,0 +1,1 @@
+"""Delivering the outbox to receivers: dispatch, sending, and where messages go."""

@@ -1,0 +1,1 @@
+"""The Prefect flows and their deployments: thin, in batches, retries on the decorator."""

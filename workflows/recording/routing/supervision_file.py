@@ -1,0 +1,64 @@
+"""Routes into a supervisee's supervision file (``SupervisionFile``), found by the supervisee.
+
+``relationship_started`` opens the supervisee's first file; ``staff_left`` starts its retention.
+Finders take ``event: Any``: each is listed in :data:`ROUTES` with the event types it reads.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from oversight.states.directory import Directory
+from oversight.states.machines import SupervisionFile
+from oversight.states.machines.lifecycle import RETRACTED
+from oversight.workflows.recording.routing.finding import (
+    Route,
+    Target,
+    create,
+    existing,
+    require_staff,
+)
+
+if TYPE_CHECKING:  # the port is for type checks only
+    from oversight.workflows.ports.store import Entities
+
+KIND = SupervisionFile
+
+
+def _opened(event: Any, entities: Entities, directory: Directory) -> list[Target]:
+    """A new file for the person."""
+    require_staff(directory, event.person, event.supervisor)
+    return create(entities, KIND, event.person)
+
+
+def _of_relationship(event: Any, entities: Entities, directory: Directory) -> list[Target]:
+    """A new file for the supervisee's first relationship; later ones find it already kept."""
+    stored = entities.get(KIND.kind, event.supervisee)
+    if stored is not None and stored.state == RETRACTED:  # it never was: opened again
+        return [Target(KIND, event.supervisee, stored)]
+    if stored is not None:
+        return []
+    return [Target(KIND, event.supervisee, None)]
+
+
+def _file_or_new(event: Any, entities: Entities, directory: Directory) -> list[Target]:
+    """The person's file, or one opened now for a supervisee the store holds no file for."""
+    require_staff(directory, event.person)
+    if getattr(event, "new_supervisor", None):
+        require_staff(directory, event.new_supervisor)
+    return [Target(KIND, event.person, entities.get(KIND.kind, event.person))]
+
+
+def _file(event: Any, entities: Entities, directory: Directory) -> list[Target]:
+    """The person's file."""
+    return [existing(entities, KIND, event.person)]
+
+
+ROUTES = (
+    Route("supervision_file_opened", KIND, _opened),
+    Route("supervision_file_transferred", KIND, _file_or_new),
+    Route("staff_left", KIND, _file_or_new),
+    Route("supervision_file_archived", KIND, _file),
+    Route("supervision_file_destroyed", KIND, _file),
+    Route("relationship_started", KIND, _of_relationship, primary=False),
+)
