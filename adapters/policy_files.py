@@ -20,90 +20,29 @@ steps an entity under the version in force on the step's day. A reference on the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oversight.states.errors import PolicyError
+from oversight.workflows.policy_places import (  # where files are; this module reads them
+    DEFAULT_POLICY_DIR,
+    LOCAL_POLICY_DIR,
+    SHIPPED_POLICY_DIR,
+    PolicyPlace,
+    _names_in,
+    available_policies,
+    policy_path,
+    policy_place,
+    policy_places,
+    version_paths,
+)
 
 if TYPE_CHECKING:  # the model is imported where a file is validated: finding one needs none of
     # it, and it takes a tenth of a second (`oversight status` names a policy it validated before)
     from oversight.states.policy.book import PolicyBook
     from oversight.states.policy.lint import Finding
     from oversight.states.policy.model import Policy
-
-
-def _shipped_folder() -> Path:
-    folder = files("oversight.config") / "policies"
-    if not isinstance(folder, Path):  # a zipped install: policies must be files to be read
-        raise RuntimeError("the oversight package must be installed as files, not zipped")
-    return folder
-
-
-SHIPPED_POLICY_DIR = _shipped_folder()
-"""The policies shipped inside the package: the last place an authority is looked for."""
-DEFAULT_POLICY_DIR = SHIPPED_POLICY_DIR  # the name tests and older callers know it by
-
-LOCAL_POLICY_DIR = Path("config") / "policies"
-"""Relative to the working folder: a deployment's own policies, before the shipped ones."""
-
-
-@dataclass(frozen=True)
-class PolicyPlace:
-    """A folder policies are looked for in, and what put it in the search order."""
-
-    folder: Path
-    origin: str  # "--policy-dir", "./config/policies" or "shipped"
-
-
-def policy_places(directory: Path | None = None) -> list[PolicyPlace]:
-    """The folders an authority is looked for in, first first; each folder once."""
-    places = [PolicyPlace(directory, "--policy-dir")] if directory is not None else []
-    places += [PolicyPlace(LOCAL_POLICY_DIR, "./config/policies"),
-               PolicyPlace(SHIPPED_POLICY_DIR, "shipped")]
-    shipped, seen, found = SHIPPED_POLICY_DIR.resolve(), set(), []
-    for place in places:
-        key = place.folder.resolve()
-        # In a checkout ./config/policies *is* the shipped folder: it is called that, last.
-        if key in seen or (key == shipped and place.origin != "shipped"):
-            continue
-        if not place.folder.is_dir():
-            continue
-        seen.add(key)
-        found.append(place)
-    return found
-
-
-def policy_place(name: str, directory: Path | None = None) -> PolicyPlace | None:
-    """The first place that has ``<name>.yaml``, or None."""
-    for place in policy_places(directory):
-        if (place.folder / f"{name}.yaml").is_file():
-            return place
-    return None
-
-
-def policy_path(name: str, directory: Path | None = None) -> Path:
-    """The file of the authority's current policy (where it would be, if it is nowhere)."""
-    place = policy_place(name, directory)
-    folder = place.folder if place else (directory or SHIPPED_POLICY_DIR)
-    return folder / f"{name}.yaml"
-
-
-def version_paths(name: str, directory: Path | None = None) -> list[Path]:
-    """The files of the authority's other versions, ``<dir>/<name>/<version>.yaml``, from the
-    folder its current policy came from."""
-    return sorted((policy_path(name, directory).parent / name).glob("*.yaml"))
-
-
-def _names_in(folder: Path) -> list[str]:
-    return sorted(p.stem for p in folder.glob("*.yaml"))
-
-
-def available_policies(directory: Path | None = None) -> list[str]:
-    """Every authority found in any of the places, once."""
-    return sorted({name for place in policy_places(directory) for name in _names_in(place.folder)})
 
 
 def read_policy_mapping(path: Path) -> Any:
@@ -240,3 +179,11 @@ def lint_policy_file(path: Path) -> list[Finding]:
     except PolicyError as error:  # valid, but not the authority or version its name says
         return [Finding("error", error.key, error.reason)]
     return lint(policy)
+
+
+# The places are found by oversight.workflows.policy_places; they are named here too, beside
+# the reading, for the callers that read what they find.
+__all__ = ["DEFAULT_POLICY_DIR", "LOCAL_POLICY_DIR", "PolicyPlace", "SHIPPED_POLICY_DIR",
+           "available_policies", "lint_policy_file", "load_policy", "load_policy_book",
+           "load_policy_file", "load_policy_ref", "policy_path", "policy_place", "policy_places",
+           "policy_ref_path", "read_policy_mapping", "version_paths"]

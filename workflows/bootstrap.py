@@ -40,13 +40,13 @@ from oversight.workflows.delivery.receiver_settings import (
     WebhookReceiver,
 )
 from oversight.workflows.ports.deliveries import Deliverer, DeliveryStore
-from oversight.workflows.ports.scenarios import ScenarioPlan, ScenarioReader
+from oversight.workflows.ports.scenarios import EngineCheck, ScenarioPlan, ScenarioReader
 from oversight.workflows.ports.store import BulkWriter, UnitOfWorkFactory
 from oversight.workflows.recording.service import OversightService
 from oversight.workflows.settings import Settings
 
 if TYPE_CHECKING:  # the synthetic population's template: only `oversight synth` builds one
-    from oversight.workflows.simulation.population import Template
+    from oversight.workflows.ports.templates import Template
 
 
 @dataclass(frozen=True)
@@ -81,13 +81,6 @@ class SqlDeliveryStore(SqlStore):
         from oversight.adapters.delivery.payload import outbound
 
         return outbound(message)
-
-
-def signing_key(secret: str) -> bytes:
-    """The key of a ``whsec_<base64>`` webhook secret; ValueError for anything else."""
-    from oversight.adapters.delivery.webhook import signing_key as key_of
-
-    return key_of(secret)
 
 
 def delivery_store(url: str) -> DeliveryStore:
@@ -212,11 +205,11 @@ def capture_template(path: Path, owners: Iterable[tuple[str, str]], people: Iter
     return bulk.capture(path, owners, people, tokens)
 
 
-def _read_scenario(path: Path, *, policy_dir: Path | None = None,
-                   engine_check: bool = True) -> ScenarioPlan:
+def _read_scenario(path: Path, *, policy_dir: Path | None = None, engine_check: bool = True,
+                   engine: EngineCheck | None = None) -> ScenarioPlan:
     from oversight.adapters.scenario import load_scenario
 
-    return load_scenario(path, policy_dir=policy_dir, engine_check=engine_check)
+    return load_scenario(path, policy_dir=policy_dir, engine_check=engine_check, engine=engine)
 
 
 read_scenario: ScenarioReader = _read_scenario
@@ -244,8 +237,23 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def dispatch_here(app: App, now: datetime, batch_size: int) -> dict[str, Any]:
+    """One dispatch run in this process, as the ``dispatch`` flow's steps do it, without
+    Prefect (no server configured): routing, then each receiver's pages."""
+    from oversight.workflows.delivery.dispatch import Backoff, dispatch
+    from oversight.workflows.reads.receivers import close_all
+
+    settings = app.settings
+    deliverers = app.deliverers(run_at=now)
+    try:
+        return dispatch(app.deliveries, deliverers=deliverers, routing=settings.routing(),
+                        backoff=Backoff.from_policy(settings.delivery), now=now,
+                        batch_size=batch_size, file_batch_size=settings.delivery.file_batch_size)
+    finally:
+        close_all(deliverers)
+
+
 __all__ = ["App", "Clock", "SqlDeliveryStore", "StoreNotReady", "available_policies",
            "build_deliverer", "build_deliverers", "bulk_writer", "capture_template", "clock",
-           "delivery_store", "engine_for",
-           "initialise", "open_app", "read_scenario", "signing_key", "sqlite_url", "store_file",
-           "template_entities"]
+           "delivery_store", "dispatch_here", "engine_for", "initialise", "open_app",
+           "read_scenario", "sqlite_url", "store_file", "template_entities"]

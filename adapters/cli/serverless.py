@@ -74,7 +74,7 @@ def sweep_without_server(app: App, as_of: date, now: datetime, batch_size: int,
 
 def dispatch_without_server(app: App, now: datetime, batch_size: int) -> dict[str, Any]:
     """One dispatch run, as the ``dispatch`` flow's steps do it, without Prefect."""
-    from oversight.workflows.delivery.dispatch import dispatch_here
+    from oversight.workflows.bootstrap import dispatch_here
 
     return dispatch_here(app, now, batch_size)
 

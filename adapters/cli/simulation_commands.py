@@ -65,9 +65,12 @@ def _simulating(scenario: Path, *, store: Path | None, home: Path | None,
     """Validate first (nothing starts for a bad file), then simulate with a progress bar; the
     store can be read in the block."""
     from oversight.adapters.scenario import load_scenario
+    from oversight.workflows.simulation.scenario_check import engine_problems
 
-    # The file's own checks, once: the simulation takes the file as read here.
-    loaded = load_scenario(scenario, policy_dir=settings().policy_dir, engine_check=False)
+    # The file's own checks, once: the simulation takes the file as read here (and the engine's
+    # dry run too, when the file has faults of its own, so every problem is listed at once).
+    loaded = load_scenario(scenario, policy_dir=settings().policy_dir, engine_check=False,
+                           engine=engine_problems)
     from oversight.adapters.cli.serverless import prefect_server, say_no_server
 
     serverless = prefect_server() is None  # then no temporary server: the steps as plain calls

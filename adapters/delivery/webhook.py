@@ -20,7 +20,6 @@ anything else, a timeout or a refused connection is a failure the dispatcher tri
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -33,24 +32,13 @@ import httpx
 
 from oversight.adapters.delivery.payload import outbound
 from oversight.adapters.delivery.ports import DeliveryFailed
+from oversight.workflows.delivery.receiver_settings import (  # checked with the settings
+    SECRET_PREFIX,
+    signing_key,
+)
 
 CONTENT_TYPE = "application/cloudevents+json"
 REPLAY_WINDOW_SECONDS = 300
-SECRET_PREFIX = "whsec_"
-
-
-def signing_key(secret: str) -> bytes:
-    """The key of a ``whsec_<base64>`` secret; ValueError for anything else."""
-    if not secret.startswith(SECRET_PREFIX):
-        raise ValueError("not a Standard Webhooks secret: write it as whsec_ followed by the "
-                         "base64 of 24 to 64 random bytes")
-    try:
-        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("the part after whsec_ is not base64") from None
-    if not 24 <= len(key) <= 64:
-        raise ValueError(f"the key after whsec_ is {len(key)} bytes: use 24 to 64 random bytes")
-    return key
 
 
 def new_secret() -> str:

@@ -19,21 +19,24 @@ from oversight.adapters.scenario.model import Scenario, StaffEntry
 from oversight.adapters.scenario.reading import ScenarioInvalid, pydantic_problem, read_yaml
 from oversight.states.directory import StaffMember
 from oversight.states.errors import EventInvalid, PolicyError
+from oversight.workflows.ports.scenarios import EngineCheck
 
 _PEOPLE = ("supervisor", "supervisee", "worker", "manager", "arranged_with")
 """Fields that name a member of staff, checked against the file's ``staff`` with a plain message
 (the engine's dry run checks the people of every other event)."""
 
 
-def load_scenario(path: Path, *, policy_dir: Path | None = None,
-                  engine_check: bool = True) -> Scenario:
+def load_scenario(path: Path, *, policy_dir: Path | None = None, engine_check: bool = True,
+                  engine: EngineCheck | None = None) -> Scenario:
     """Read and validate a scenario file; every problem found is reported at once.
 
-    ``engine_check=False`` runs the engine's dry run only when the file has faults of its own,
-    so that they are all reported at once; the simulation passes it (its run checks the rest).
+    ``engine`` is the engine's dry run (the application's, handed in by the edge that reads the
+    file: this adapter knows no lifecycle); without it the file's own checks alone are made.
+    ``engine_check=False`` runs it only when the file has faults of its own, so that they are
+    all reported at once; the simulation passes it (its run checks the rest).
     """
     return scenario_from_mapping(read_yaml(path), source=path.name, policy_dir=policy_dir,
-                                 engine_check=engine_check)
+                                 engine_check=engine_check, engine=engine)
 
 
 class _StaffFile(BaseModel):
@@ -55,7 +58,8 @@ def load_staff(path: Path) -> list[StaffMember]:
 
 
 def scenario_from_mapping(data: Any, *, source: str, policy_dir: Path | None = None,
-                          engine_check: bool = True) -> Scenario:
+                          engine_check: bool = True, engine: EngineCheck | None = None
+                          ) -> Scenario:
     """Validate a parsed scenario: its sections, then its policy, then every event, then what
     the engine makes of the whole timeline."""
     if not isinstance(data, dict):
@@ -67,14 +71,10 @@ def scenario_from_mapping(data: Any, *, source: str, policy_dir: Path | None = N
         raise ScenarioInvalid(source, [pydantic_problem(e) for e in error.errors()]) from None
     problems = _check_policy(scenario, policy_dir) + _check_sections(scenario)
     faulty = _check_events(scenario)
-    if not problems and (engine_check or faulty):
+    if engine is not None and not problems and (engine_check or faulty):
         # The events with a fault of their own are left out; the engine checks the rest.
-        from oversight.workflows.simulation.scenario_check import (
-            engine_problems,  # the edge calls the app
-        )
-
-        faulty += engine_problems(scenario, policy_dir=policy_dir,
-                                  leaving_out={line.split(": ")[0] for line in faulty})
+        faulty += engine(scenario, policy_dir=policy_dir,
+                         leaving_out={line.split(": ")[0] for line in faulty})
     problems += sorted(faulty, key=_event_index)
     if problems:
         raise ScenarioInvalid(source, problems)

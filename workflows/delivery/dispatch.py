@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from oversight.states.event_time import as_utc
 from oversight.workflows.delivery.sending import RECORD_EVERY, Sender, describe
@@ -39,11 +39,8 @@ from oversight.workflows.ports.deliveries import (
     Outcome,
 )
 
-if TYPE_CHECKING:
-    from oversight.workflows.bootstrap import App
-
 __all__ = ["RECORD_EVERY", "Backoff", "Page", "describe", "dispatch", "deliver_page",
-           "dispatch_here", "run"]
+           "run"]
 
 BATCH_ADAPTERS = ("files", "jsonl")
 """Adapters that take a run's messages in one call (a file), not one message at a time."""
@@ -271,18 +268,3 @@ def dispatch(store: DeliveryStore, *, deliverers: Mapping[str, Deliverer], routi
 def _logged(page: dict[str, Any]) -> dict[str, Any]:
     log_dead_letters(LOG, page)
     return page
-
-
-def dispatch_here(app: App, now: datetime, batch_size: int) -> dict[str, Any]:
-    """One dispatch run in this process, as the ``dispatch`` flow's steps do it, without
-    Prefect (no server configured): routing, then each receiver's pages."""
-    from oversight.workflows.reads.receivers import close_all
-
-    settings = app.settings
-    deliverers = app.deliverers(run_at=now)
-    try:
-        return dispatch(app.deliveries, deliverers=deliverers, routing=settings.routing(),
-                        backoff=Backoff.from_policy(settings.delivery), now=now,
-                        batch_size=batch_size, file_batch_size=settings.delivery.file_batch_size)
-    finally:
-        close_all(deliverers)

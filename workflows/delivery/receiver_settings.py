@@ -4,6 +4,8 @@ validated model per adapter, each part of
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
 from pathlib import Path
@@ -20,6 +22,24 @@ from pydantic import (
 )
 
 _ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+
+
+SECRET_PREFIX = "whsec_"
+"""How a Standard Webhooks secret is written: ``whsec_`` and the base64 of its key."""
+
+
+def signing_key(secret: str) -> bytes:
+    """The key of a ``whsec_<base64>`` secret; ValueError for anything else."""
+    if not secret.startswith(SECRET_PREFIX):
+        raise ValueError("not a Standard Webhooks secret: write it as whsec_ followed by the "
+                         "base64 of 24 to 64 random bytes")
+    try:
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("the part after whsec_ is not base64") from None
+    if not 24 <= len(key) <= 64:
+        raise ValueError(f"the key after whsec_ is {len(key)} bytes: use 24 to 64 random bytes")
+    return key
 
 
 class _Strict(BaseModel):
@@ -57,8 +77,6 @@ class WebhookReceiver(_Strict):
 
     @model_validator(mode="after")
     def _needs_secret(self) -> WebhookReceiver:
-        from oversight.workflows.bootstrap import signing_key
-
         if self.signed and (self.secret is None or not self.secret.get_secret_value()):
             raise ValueError("no secret: set `secret` in the settings file or "
                              "OVERSIGHT_RECEIVERS__<NAME>__SECRET (or `signed: false`)")
@@ -157,5 +175,5 @@ class SmtpSettings(_Strict):
         return self
 
 
-__all__ = ["ChatReceiver", "EmailReceiver", "FilesReceiver", "JsonlReceiver", "Receiver",
-           "SmtpSettings", "WebhookReceiver"]
+__all__ = ["SECRET_PREFIX", "ChatReceiver", "EmailReceiver", "FilesReceiver", "JsonlReceiver",
+           "Receiver", "SmtpSettings", "WebhookReceiver", "signing_key"]

@@ -143,7 +143,7 @@ class DeliverySettings(BaseSettings):
                 raise ValueError(f"receivers.{name}: e-mail needs the `smtp` settings "
                                  f"(host, sender, login)")
         known = set(self.receivers) or {DEFAULT_RECEIVER}
-        # Only routes naming an authority need the list (it imports the composition root).
+        # Only routes naming an authority need the list (it looks in the policy folders).
         authorities = _authorities(getattr(self, "policy_dir", None)) \
             if any(authority != "*" for authority in self.routes) else set()
         for authority, routes in self.routes.items():
@@ -198,7 +198,7 @@ class SettingsFile(PydanticBaseSettingsSource):
 
 
 def _authorities(policy_dir: Path | None) -> set[str]:
-    from oversight.workflows.bootstrap import available_policies
+    from oversight.workflows.policy_places import available_policies
 
     return set(available_policies(policy_dir))
 

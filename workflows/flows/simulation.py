@@ -30,6 +30,7 @@ from oversight.workflows.flows.operations import app_for, dispatch_all
 from oversight.workflows.ports.scenarios import PlannedEvent, ScenarioPlan
 from oversight.workflows.recording.service import OversightService
 from oversight.workflows.settings import Settings
+from oversight.workflows.simulation.scenario_check import engine_problems
 
 MORNING = time(6, 0, tzinfo=UTC)
 T = TypeVar("T")
@@ -208,8 +209,7 @@ def simulate_here(scenario_file: str, database_url: str, home: str, batch_size: 
     to start): the same months, the same engine calls, the same dispatch, as plain calls. A
     timer that fails is an error line on stderr, as the flow logs it; the flow's summary line
     (an info line, which the CLI's Prefect logging hides) is not written."""
-    from oversight.workflows.bootstrap import open_app
-    from oversight.workflows.delivery.dispatch import dispatch_here
+    from oversight.workflows.bootstrap import dispatch_here, open_app
     from oversight.workflows.flows.operations import delivery_settings
 
     service = app_for(database_url).service
@@ -233,7 +233,8 @@ def _run(scenario_file: str, batch_size: int, *,
     """The simulation's months, then its dispatch: one path, with or without Prefect."""
     given = _read.get()
     scenario = given[1] if given is not None and given[0] == scenario_file else read_scenario(
-        Path(scenario_file), policy_dir=Settings().policy_dir, engine_check=False)
+        Path(scenario_file), policy_dir=Settings().policy_dir, engine_check=False,
+        engine=engine_problems)
     days = by_day(scenario.timeline(), scenario.start)
     tally = Tally()
     for month in months(scenario.start, scenario.end):

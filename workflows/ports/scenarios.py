@@ -64,11 +64,21 @@ class ScenarioPlan(Protocol):
         ...
 
 
+class EngineCheck(Protocol):
+    """The engine's dry run of a scenario's timeline: one line per event it refuses."""
+
+    def __call__(self, scenario: ScenarioPlan, *, policy_dir: Path | None = None,
+                 leaving_out: Collection[str] = ()) -> list[str]: ...
+
+
 class ScenarioReader(Protocol):
-    """Reads and validates a scenario file (:class:`ScenarioInvalid` with every problem)."""
+    """Reads and validates a scenario file (:class:`ScenarioInvalid` with every problem); with
+    ``engine``, the engine's dry run checks its timeline too."""
 
     def __call__(self, path: Path, *, policy_dir: Path | None = None,
-                 engine_check: bool = True) -> ScenarioPlan: ...
+                 engine_check: bool = True, engine: EngineCheck | None = None
+                 ) -> ScenarioPlan: ...
 
 
-__all__ = ["MAX_PROBLEMS", "PlannedEvent", "ScenarioInvalid", "ScenarioPlan", "ScenarioReader"]
+__all__ = ["MAX_PROBLEMS", "EngineCheck", "PlannedEvent", "ScenarioInvalid", "ScenarioPlan",
+           "ScenarioReader"]

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import random
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from oversight.workflows.ports.templates import Template, fill
 from oversight.workflows.simulation.personas import (
     AS_OF,
     NOW,
@@ -29,32 +30,6 @@ from oversight.workflows.simulation.personas import (
     Persona,
     Shares,
 )
-
-
-@dataclass
-class Template:
-    """The rows one template's entities own, as format strings over its people's tokens."""
-
-    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
-    """Table → rows, each value as stored; strings are format strings (``{c}``, ``{w}``…)."""
-
-    def count(self, table: str) -> int:
-        return len(self.rows.get(table, ()))
-
-
-def formattable(value: Any, tokens: Mapping[str, str]) -> Any:
-    """``value`` with each token (``cTPL7X``) turned into its field (``{c}``), braces escaped."""
-    if not isinstance(value, str):
-        return value
-    text = value.replace("{", "{{").replace("}", "}}")
-    for name, token in tokens.items():
-        text = text.replace(token, "{" + name + "}")
-    return text
-
-
-def fill(row: tuple[Any, ...], ids: Mapping[str, str]) -> tuple[Any, ...]:
-    """A template row with real identifiers (every string field is a format string)."""
-    return tuple(v.format_map(ids) if isinstance(v, str) else v for v in row)
 
 
 def _tokens(n: int, persona: Persona) -> dict[str, str]:

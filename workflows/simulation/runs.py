@@ -38,7 +38,7 @@ from oversight.workflows.ports.scenarios import ScenarioInvalid, ScenarioPlan
 from oversight.workflows.ports.store import UnitOfWorkFactory
 from oversight.workflows.reads import queries
 from oversight.workflows.settings import Settings
-from oversight.workflows.simulation.scenario_check import refused_problems
+from oversight.workflows.simulation.scenario_check import engine_problems, refused_problems
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,8 @@ def simulation(scenario_file: Path, *, store: Path | None = None, home: Path | N
     event it refuses (the store is removed then).
     """
     policy_dir = Settings().policy_dir
-    plan = scenario or read_scenario(scenario_file, policy_dir=policy_dir, engine_check=False)
+    plan = scenario or read_scenario(scenario_file, policy_dir=policy_dir, engine_check=False,
+                                     engine=engine_problems)
     with ExitStack() as cleanup:
         if store is None:
             folder = Path(cleanup.enter_context(TemporaryDirectory(prefix="oversight-sim-")))
