@@ -9,14 +9,21 @@ all an attached model's trigger method does. That holds because every transition
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING
+from typing import Any, ClassVar, Protocol
 
 from transitions import Event, Machine
 
 from oversight.states.policy.model import Policy
 
-if TYPE_CHECKING:
-    from oversight.states.machines.lifecycle import Lifecycle
+
+class Definition(Protocol):
+    """What a machine is built from: a lifecycle class's data (``Lifecycle`` has it), named
+    here as a protocol so this module needs nothing of the lifecycles that use it."""
+
+    kind: ClassVar[str]
+    states: ClassVar[list[str]]
+    initial: ClassVar[str]
+    transitions: ClassVar[list[dict[str, Any]]]
 
 RETRACTED = "retracted"
 """The state of an entity whose every creating record was retracted: it never existed. Not a
@@ -30,7 +37,7 @@ PLAIN_MOVE = frozenset({"trigger", "source", "dest"})
 the whole answer to "may this trigger fire now?", and no callback needs the model attached."""
 
 
-def machine_for(kind: type[Lifecycle], policy: Policy) -> Machine:
+def machine_for(kind: type[Definition], policy: Policy) -> Machine:
     """The single Machine shared by every entity of one kind under one policy version."""
     key = (kind, policy.authority, policy.version)
     machine = _MACHINES.get(key)
@@ -46,7 +53,7 @@ def machine_for(kind: type[Lifecycle], policy: Policy) -> Machine:
     return machine
 
 
-def event_of(kind: type[Lifecycle], policy: Policy, trigger: str) -> Event:
+def event_of(kind: type[Definition], policy: Policy, trigger: str) -> Event:
     """The machine's event ``trigger``: ``event.trigger(model)`` steps the model (raising
     ``MachineError`` from a state it does not leave); ``event.transitions`` is keyed by the
     states it leaves."""
@@ -56,7 +63,7 @@ def event_of(kind: type[Lifecycle], policy: Policy, trigger: str) -> Event:
     return event
 
 
-def check_state(kind: type[Lifecycle], policy: Policy, state: str) -> None:
+def check_state(kind: type[Definition], policy: Policy, state: str) -> None:
     """Refuse a stored state the machine does not have, as attaching the model did."""
     if state not in machine_for(kind, policy).states:
         raise ValueError(f"State '{state}' is not a registered state.")

@@ -2,20 +2,18 @@
 
 Each is a :class:`typing.Protocol`; ``adapters/store`` implements them in SQL and
 ``tests/fakes.py`` in memory. The values they take and return are in
-:mod:`oversight.workflows.ports.store`.
+:mod:`oversight.workflows.ports.rows`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from oversight.states.directory import StaffMember
 from oversight.states.values import Basis, RuleRef
-
-if TYPE_CHECKING:  # ports imports this module for its UnitOfWork: names only, no cycle
-    from oversight.workflows.ports.store import DueTimer, StaffRecord, StoredEntity, TaskRow
+from oversight.workflows.ports.rows import DueTimer, StaffRecord, StoredEntity, TaskRow
 
 
 class Entities(Protocol):
