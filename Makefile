@@ -19,10 +19,13 @@ $(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# ruff (rules and line length in pyproject.toml), then mypy; both must find nothing.
+# ruff (rules and line length in pyproject.toml), mypy, then import-linter's layers contracts
+# (pyproject.toml: entry points > composition root > adapters > use cases > ports > domain);
+# each must find nothing.
 lint: $(STAMP) typecheck-links
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # mypy resolves `oversight.states` and the rest through build/typecheck/oversight/, links to the
 # top-level folders (an editable install's import hook is invisible to it; docs/packaging.md).

@@ -1,4 +1,6 @@
-"""states/ is the pure domain: no framework, no adapter, no workflow (checked with ast)."""
+"""states/ is the pure domain (no framework, adapter or workflow), and the edges reach the
+store only through use cases (both checked with ast). The layers are import-linter's contracts
+(pyproject.toml, `make lint`)."""
 
 from __future__ import annotations
 
@@ -83,53 +85,9 @@ def test_states_does_not_import_modules_by_name_at_run_time(path):
     assert dynamic_imports(path) == []
 
 
-# ----- workflows/: the application depends on ports; only the composition root on adapters ----
-
-WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
-COMPOSITION_ROOT = "bootstrap.py"
-APPLICATION = sorted(p for p in WORKFLOWS.rglob("*.py")
-                     if p.relative_to(WORKFLOWS).as_posix() != COMPOSITION_ROOT)
-
-
-def adapter_imports(path: Path) -> list[str]:
-    """Every ``oversight.adapters`` module the file imports, wherever the import sits
-    (module level, functions, ``TYPE_CHECKING`` blocks), with its line."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
-            names = [node.module]
-        found += [f"{name} (line {node.lineno})" for name in names
-                  if name == "oversight.adapters" or name.startswith("oversight.adapters.")]
-    return found
-
-
-def test_the_check_finds_the_modules_of_workflows_and_spares_only_the_composition_root():
-    """The service, its ports and the routing package are checked; bootstrap is not."""
-    names = {p.relative_to(WORKFLOWS).as_posix() for p in APPLICATION}
-    assert {"service.py", "ports.py", "firing.py", "queries.py", "routing/table.py"} <= names
-    assert COMPOSITION_ROOT not in names
-    assert adapter_imports(WORKFLOWS / COMPOSITION_ROOT) != []
-
-
-def test_the_workflows_check_sees_imports_in_functions_and_type_checking_blocks(tmp_path):
-    """A concrete class imported lazily or only for type hints is still found."""
-    sneaky = tmp_path / "sneaky.py"
-    sneaky.write_text("from typing import TYPE_CHECKING\n"
-                      "if TYPE_CHECKING:\n    from oversight.adapters.store import tables\n"
-                      "def f():\n    import oversight.adapters.scenario\n"
-                      "from oversight.workflows.ports.store import UnitOfWork\n")
-    assert adapter_imports(sneaky) == ["oversight.adapters.store (line 3)",
-                                       "oversight.adapters.scenario (line 5)"]
-
-
-@pytest.mark.parametrize("path", APPLICATION, ids=lambda p: p.relative_to(WORKFLOWS).as_posix())
-def test_no_module_of_workflows_but_the_composition_root_imports_an_adapter(path):
-    """The application reaches the store, deliveries and files through ports that
-    workflows/bootstrap.py fills in, never through oversight.adapters itself."""
-    assert adapter_imports(path) == []
+# workflows/: the application reaches adapters only through the composition root, and each
+# layer imports only the layers below it: import-linter's contracts in pyproject.toml, run by
+# `make lint` (tests/unit/test_import_graph.py counts the circles).
 
 
 # ----- the edges: API, CLI, web and imports call use cases, never a store of their own -------
