@@ -90,10 +90,13 @@ def _unreachable(error: Exception, cause: object) -> str | None:
     # A failed connect has no statement; an error of a statement is the store's, not the wire's.
     if not isinstance(error, OperationalError) or error.statement is not None:
         return None
-    from oversight.adapters.cli.runtime import store_settings
+    # Where the store is, read as runtime.store_settings reads it (not imported from there:
+    # runtime reports its own faults through this module).
+    from oversight.workflows.settings import Settings
+    from oversight.workflows.store_settings import StoreSettings
 
     try:
-        url = make_url(store_settings().url)
+        url = make_url((StoreSettings.from_environment() or Settings()).url)
     except Exception:  # noqa: BLE001 - the settings' own fault is said by the next command
         return None
     if url.get_backend_name() == "sqlite" or not url.host:

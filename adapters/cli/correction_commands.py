@@ -70,7 +70,7 @@ def retract(
     as_json: bool = JsonFlag,
 ) -> None:
     """Retract a mistaken event: its entities are re-derived without it."""
-    from oversight.workflows.recording.corrections import Corrections
+    from oversight.workflows.recording.retraction import Corrections
 
     with handled():
         outcome = Corrections(open_store().service).retract(
@@ -89,7 +89,7 @@ def amend(
 ) -> None:
     """Replace an event by a corrected one: retract it and record the new one, together."""
     from oversight.states.events.registry import parse_event
-    from oversight.workflows.recording.corrections import Corrections
+    from oversight.workflows.recording.retraction import Corrections
 
     data = event_data(payload, type_, on, field)
     with handled():

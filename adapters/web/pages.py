@@ -13,9 +13,7 @@ the session's token, refused reads too. Refusals say nothing about the record as
 from __future__ import annotations
 
 import inspect
-import re
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -25,27 +23,31 @@ from fastapi.exception_handlers import (
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from oversight.adapters.store import inbound
 from oversight.adapters.web import charts, sessions
+from oversight.adapters.web.rendering import (
+    STYLESHEET,
+    TEMPLATES,
+    LoginNeeded,
+    is_identifier,
+    page_viewer,
+    period_of,
+    render,
+)
 from oversight.adapters.web.sessions import Dashboard, dashboard_of
 from oversight.adapters.web.viewer import READERS, Viewer
 from oversight.states.errors import UnknownEntity
 from oversight.workflows.reads import progress, queries
 from oversight.workflows.reads.compliance import (
     CATEGORIES,
-    Period,
     compliance,
     monthly_trend,
     store_today,
 )
 
 COOKIE = sessions.SESSION_COOKIE
-TEMPLATES = Environment(loader=PackageLoader("oversight.adapters.web", "templates"),
-                        autoescape=select_autoescape(["html"]), trim_blocks=True,
-                        lstrip_blocks=True)
-STYLESHEET = TEMPLATES.get_template("dashboard.css").render()
+
 
 
 def install(app: FastAPI, dashboard: Dashboard) -> None:
@@ -75,7 +77,7 @@ def _bad_queries_as_pages(app: FastAPI, paths: set[str]) -> None:
             return await answered if inspect.isawaitable(answered) else answered
         problems = [f"{item['loc'][-1]}: {str(item['msg']).removeprefix('Value error, ')}"
                     for item in error.errors() if item.get("loc")]
-        return _render("error.html", sessions.session_viewer(request), 400,
+        return render("error.html", sessions.session_viewer(request), 400,
                        title="Not an address this page takes",
                        message="The address asks for something this page cannot show ("
                                + "; ".join(problems or ["a value is not in its shape"])
@@ -84,49 +86,17 @@ def _bad_queries_as_pages(app: FastAPI, paths: set[str]) -> None:
     app.add_exception_handler(RequestValidationError, invalid)
 
 
-class LoginNeeded(Exception):
-    """No live session in the cookie: the page sends the browser to the login form."""
-
-
-def page_viewer(request: Request) -> Viewer:
-    """The viewer of a page, from the session cookie; without one, the login form."""
-    viewer = sessions.session_viewer(request)
-    if viewer is None:
-        raise LoginNeeded()
-    return viewer
-
-
 def login_redirect(request: Request, _: LoginNeeded) -> Response:
     return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
 
 
-def _render(name: str, viewer: Viewer | None, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(TEMPLATES.get_template(name).render(viewer=viewer, **context),
-                        status_code=status)
-
-
 def _refused(viewer: Viewer) -> HTMLResponse:
-    return _render("error.html", viewer, 403, title="Not available",
+    return render("error.html", viewer, 403, title="Not available",
                    message="This page is not available to you.")
 
 
 def _as_of(dashboard: Dashboard) -> date:
     return store_today(dashboard.store, dashboard.clock())
-
-
-def period_of(start: date | None, end: date | None, as_of: date) -> Period:
-    """The period asked for; by default the twelve months to the end of ``as_of``'s month."""
-    last = end or (as_of.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    if start:
-        return Period(start, last)
-    year, month = (last.year, last.month - 11) if last.month == 12 else \
-        (last.year - 1, last.month + 1)
-    return Period(date(year, month, 1), last)
-
-
-def is_identifier(text: str) -> bool:
-    """A person's, child's or team's id: ``[A-Za-z0-9_.-]``, 1 to 64 characters."""
-    return re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", text) is not None
 
 
 def _day(text: str | None) -> date | None:
@@ -170,7 +140,7 @@ async def login(request: Request) -> Response:
     target = _safe_next(form.get("next", "/"))
     if not sessions.same_origin(request) or not sessions.matches(
             request.cookies.get(sessions.LOGIN_COOKIE), form.get("csrf")):
-        return _render("error.html", None, 403, title="Sign in again",
+        return render("error.html", None, 403, title="Sign in again",
                        message="This sign-in did not come from this site's form: open the "
                                "sign-in page and try again.")
     board = dashboard_of(request)
@@ -196,7 +166,7 @@ async def logout(request: Request) -> Response:
     viewer = sessions.session_viewer(request)
     if viewer is not None and (not sessions.same_origin(request) or
                                not sessions.matches(viewer.csrf, form.get("csrf"))):
-        return _render("error.html", viewer, 403, title="Not signed out",
+        return render("error.html", viewer, 403, title="Not signed out",
                        message="This request did not come from this site's form.")
     response = RedirectResponse("/login", status_code=303)
     sessions.end_session(request, response)
@@ -209,7 +179,7 @@ async def logout(request: Request) -> Response:
 def home(request: Request, viewer: Viewer = Depends(page_viewer)) -> Response:
     if viewer.role == "supervisee":
         return RedirectResponse(f"/asye/{viewer.person}", status_code=303)
-    return _render("home.html", viewer, as_of=_as_of(dashboard_of(request)))
+    return render("home.html", viewer, as_of=_as_of(dashboard_of(request)))
 
 
 @pages.get("/asye", response_class=HTMLResponse)
@@ -219,7 +189,7 @@ def asye_list(request: Request, viewer: Viewer = Depends(page_viewer)) -> HTMLRe
     found = progress.journeys(board.store, board.policy, as_of=day, workers=viewer.people)
     viewer.log(board.engine, "dashboard:asye", [f"asye:{p.worker}" for p in found],
                now=board.clock())
-    return _render("asye_list.html", viewer, journeys=found, as_of=day)
+    return render("asye_list.html", viewer, journeys=found, as_of=day)
 
 
 @pages.get("/asye/{worker}", response_class=HTMLResponse)
@@ -233,9 +203,9 @@ def asye_page(request: Request, worker: str, viewer: Viewer = Depends(page_viewe
     viewer.log(board.engine, "dashboard:asye", [f"asye:{worker}" if valid else "asye:?"],
                now=board.clock(), outcome="allowed" if found else "refused")
     if found is None:
-        return _render("error.html", viewer, 404, title="No such journey",
+        return render("error.html", viewer, 404, title="No such journey",
                        message="There is no ASYE journey here that you can see.")
-    return _render("asye.html", viewer, p=found, timeline=charts.asye_timeline(found))
+    return render("asye.html", viewer, p=found, timeline=charts.asye_timeline(found))
 
 
 @pages.get("/team", response_class=HTMLResponse)
@@ -256,13 +226,13 @@ def team_page(request: Request, viewer: Viewer = Depends(page_viewer),
             raise ValueError(f"the period starts after today ({as_of})")
         report = compliance(board.store, period, team=team, now=board.clock())
     except (ValueError, UnknownEntity):
-        return _render("error.html", viewer, 400, title="Cannot show these figures",
+        return render("error.html", viewer, 400, title="Cannot show these figures",
                        message="Give the period as two days, YYYY-MM-DD, the first not after "
                                "the last nor after today, and a team as its manager's staff "
                                "id.")
     viewer.log(board.engine, "dashboard:team", target, now=board.clock())
     trend = monthly_trend(report)
-    return _render("team.html", viewer, report=report, team=team, labels=CATEGORIES,
+    return render("team.html", viewer, report=report, team=team, labels=CATEGORIES,
                    trend=trend, chart=charts.compliance_trend(
                        trend, title=f"Share of tasks on time by month, {period.start:%b %Y} to "
                                     f"{period.end:%b %Y}"))
@@ -303,7 +273,7 @@ def task_list(request: Request, viewer: Viewer = Depends(page_viewer),
     filters = {"state": state or "", "type": type or "", "person": person or "",
                "due_from": due_from or "", "due_to": due_to or ""}
     late = {row["id"] for row in shown if row["state"] == "closed" and queries.breached(row, day)}
-    return _render("tasks.html", viewer, tasks=shown, total=len(rows), types=types,
+    return render("tasks.html", viewer, tasks=shown, total=len(rows), types=types,
                    states=TASK_STATES, filters=filters, late=late, page=page,
                    pages=pages_in_all, query=urlencode({k: v for k, v in filters.items() if v}),
                    first=(page - 1) * TASKS_PER_PAGE + 1 if shown else 0)

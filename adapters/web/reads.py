@@ -21,7 +21,7 @@ from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.schemas import IsoDate, ProblemOut
 from oversight.adapters.store.credentials import TokenRecord
 from oversight.adapters.web import sessions
-from oversight.adapters.web.pages import is_identifier, period_of
+from oversight.adapters.web.rendering import is_identifier, period_of
 from oversight.adapters.web.sessions import dashboard_of
 from oversight.adapters.web.viewer import Viewer, bearer_viewer
 from oversight.states.errors import UnknownEntity

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from oversight.adapters.web.rendering import page_viewer, render
 from oversight.adapters.web.sessions import dashboard_of
 from oversight.adapters.web.viewer import Viewer
 from oversight.states.values import EntityRef
@@ -36,29 +37,21 @@ def messages(engine: Any, task_id: str) -> list[dict[str, Any]]:
     return delivery_reads.of_task(SqlDeliveryStore(engine), task_id)
 
 
-def _viewer(request: Request) -> Viewer:
-    from oversight.adapters.web.pages import page_viewer
-
-    return page_viewer(request)
-
-
 @pages.get("/tasks/{task_id}", response_class=HTMLResponse)
-def task_page(request: Request, task_id: str, viewer: Viewer = Depends(_viewer)
+def task_page(request: Request, task_id: str, viewer: Viewer = Depends(page_viewer)
               ) -> HTMLResponse:
-    from oversight.adapters.web.pages import _render
-
     board = dashboard_of(request)
     found = queries.task(board.store, task_id)
     if found is None or not viewer.sees_task(found):
         viewer.log(board.engine, "dashboard:task", [f"task:{task_id[:190]}"],
                    now=board.clock(), outcome="refused")
-        return _render("error.html", viewer, 404, title="No such task",
+        return render("error.html", viewer, 404, title="No such task",
                        message="There is no task here that you can see.")
     viewer.log(board.engine, "dashboard:task", [found["entity"]], now=board.clock())
     kind, _, ident = found["entity"].partition(":")
     history = [line for line in queries.transitions(board.store, EntityRef(kind, ident))]
     detail = found.get("rule_detail") or {}
-    return _render("task.html", viewer, task=found, quote=detail.get("quote"),
+    return render("task.html", viewer, task=found, quote=detail.get("quote"),
                    note=detail.get("note"), why=explanation(found), history=history,
                    messages=messages(board.engine, task_id), late=_late(found))
 

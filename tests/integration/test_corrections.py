@@ -15,7 +15,7 @@ from sqlalchemy import select
 from oversight.adapters.store import tables as t
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App
-from oversight.workflows.recording.corrections import Corrections
+from oversight.workflows.recording.retraction import Corrections
 
 STARTED = date(2026, 9, 7)
 

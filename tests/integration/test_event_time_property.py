@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App, initialise
-from oversight.workflows.recording.corrections import Corrections
+from oversight.workflows.recording.retraction import Corrections
 from oversight.workflows.settings import Settings
 from tests.integration import team
 from tests.integration.test_arrival_order import _ending, _sweep

@@ -151,7 +151,7 @@ def test_retracting_the_late_record_raises_the_withdrawn_escalation_again_under_
     open again with its timer of Tue 6 Oct; the sweep of 9 Oct fires it, so the escalation
     withdrawn on 8 Oct is raised again under the same id, dated 6 Oct as in time, and its
     receivers get a new message after the withdrawal."""
-    from oversight.workflows.recording.corrections import Corrections
+    from oversight.workflows.recording.retraction import Corrections
 
     _start(app, date(2026, 9, 7))
     sweep(app, date(2026, 10, 6))

@@ -22,7 +22,7 @@ from oversight.states.directory import StaffMember
 from oversight.states.errors import EventRejected
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App, initialise
-from oversight.workflows.recording.corrections import Corrections
+from oversight.workflows.recording.retraction import Corrections
 from oversight.workflows.settings import Settings
 
 MISTAKEN = date(2026, 3, 16)  # Mon

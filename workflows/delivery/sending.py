@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from oversight.workflows.delivery.attempts import Backoff, Page
 from oversight.workflows.ports.deliveries import (
     RELEASED,
     BatchDeliverer,
@@ -32,9 +33,6 @@ from oversight.workflows.ports.deliveries import (
     PayloadRefused,
     pause,
 )
-
-if TYPE_CHECKING:
-    from oversight.workflows.delivery.dispatch import Backoff, Page
 
 PayloadCheck = Callable[[dict[str, Any]], object]
 """Raises :class:`PayloadRefused` for a message an adapter would refuse (the store's allow-list,

@@ -56,11 +56,11 @@ class OversightService:
         """Apply one event to every entity it concerns, all in one transaction."""
         def attempt() -> Outcome:
             with self.uow_factory() as uow:
-                outcome = self._apply(uow, event, now)
+                outcome = self.apply_in(uow, event, now)
                 if outcome.applied:
                     uow.commit()
             return outcome
-        return self._retrying(attempt)
+        return self.retrying(attempt)
 
     def record_all(self, events: Sequence[DomainEvent], *, now: datetime,
                    dry_run: bool = False) -> Outcome:
@@ -88,7 +88,7 @@ class OversightService:
                 if not dry_run:
                     uow.commit()
             return total
-        return self._retrying(attempt)
+        return self.retrying(attempt)
 
     def record_each(self, items: Sequence[tuple[DomainEvent, datetime]], *,
                     stop_at_refusal: bool = False) -> list[Outcome | OversightError]:
@@ -111,7 +111,7 @@ class OversightService:
                                                        stop_at_refusal=stop_at_refusal)
                 else:  # a refusal raises: the group is applied again, carefully
                     directory = self._group_directory(uow, [event for event, _ in group])
-                    results = [self._apply(uow, event, now, directory) for event, now in group]
+                    results = [self.apply_in(uow, event, now, directory) for event, now in group]
                 uow.commit()
             return results
 
@@ -125,14 +125,14 @@ class OversightService:
                 if self.uow_factory.collision(error):
                     raise
             return attempt(careful=True)
-        return self._retrying(hopeful)
+        return self.retrying(hopeful)
 
     def close_task(self, task_id: str, event: DomainEvent, *, now: datetime) -> Outcome:
         """Record ``event``, which fulfils task ``task_id``, and check in the same transaction
         that it closed the task; otherwise roll back and raise :class:`TaskNotClosed`."""
         def attempt() -> Outcome:
             with self.uow_factory() as uow:
-                outcome = self._apply(uow, event, now)
+                outcome = self.apply_in(uow, event, now)
                 if not outcome.applied:
                     return outcome  # the same close, repeated: it was checked the first time
                 found = uow.tasks.get_many([task_id])
@@ -141,7 +141,7 @@ class OversightService:
                                         f"task {task_id}: nothing was recorded")
                 uow.commit()
             return outcome
-        return self._retrying(attempt)
+        return self.retrying(attempt)
 
     # ----- staff -------------------------------------------------------------------------------
 
@@ -165,7 +165,7 @@ class OversightService:
                 batch = fire_timers(uow, [timer], self.firing, now=now, strict=True)
                 uow.commit()
             return batch.outcome
-        return self._retrying(attempt)
+        return self.retrying(attempt)
 
     def fire_many(self, timer_ids: Iterable[int], *, now: datetime) -> Outcome:
         """Fire each timer in turn, each in its own transaction (as :meth:`fire`)."""
@@ -204,7 +204,7 @@ class OversightService:
                                     self.firing, now=now)
                 uow.commit()
             return batch
-        return self._retrying(attempt)
+        return self.retrying(attempt)
 
     # ----- internals ---------------------------------------------------------------------------
 
@@ -218,7 +218,7 @@ class OversightService:
         for event, now in group:
             savepoint = uow.savepoint()
             try:
-                outcome = self._apply(uow, event, now, directory)
+                outcome = self.apply_in(uow, event, now, directory)
             except OversightError as error:
                 savepoint.rollback()
                 if self.uow_factory.collision(error):
@@ -231,7 +231,7 @@ class OversightService:
             results.append(outcome)
         return results
 
-    def _retrying(self, action: Callable[[], T]) -> T:
+    def retrying(self, action: Callable[[], T]) -> T:
         """Run ``action``; when another writer got in the way, run it again on the new state."""
         for attempt in range(RETRIES):
             try:
@@ -249,7 +249,7 @@ class OversightService:
         directory.preload(person for event in events for person in people_named(event))
         return directory
 
-    def _apply(self, uow: UnitOfWork, event: DomainEvent, now: datetime,
+    def apply_in(self, uow: UnitOfWork, event: DomainEvent, now: datetime,
                directory: StaffDirectory | None = None) -> Outcome:
         """Apply one event inside ``uow``'s transaction; the caller commits. ``directory``: the
         staff already read in this unit of work (a group's events share one)."""

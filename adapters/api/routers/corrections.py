@@ -20,7 +20,7 @@ from oversight.adapters.api.schemas import ProblemOut
 from oversight.states.errors import UnknownEntity
 from oversight.states.events import DomainEvent
 from oversight.workflows.bootstrap import App
-from oversight.workflows.recording.corrections import Corrections
+from oversight.workflows.recording.retraction import Corrections
 
 EventPath = Path(..., description="The event's id: its event_id, as the history shows it.")
 
