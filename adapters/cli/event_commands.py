@@ -43,7 +43,7 @@ def event(
         # The actor is whoever ran the command (issue 14): an `actor` field is who they act for.
         recorded = recorded.model_copy(update={"actor": operator_actor(recorded.actor)})
         ready = open_store()
-        _children_held(ready.engine, recorded)
+        _children_held(ready.store, recorded)
         outcome = ready.service.record(recorded, now=clock.now())
     if as_json:
         print_json({"applied": outcome.applied, "duplicate": bool(outcome.duplicates),
@@ -63,16 +63,15 @@ def event(
                     f"{views.rule_label(line['rule'])})", markup=False, soft_wrap=True)
 
 
-def _children_held(engine: Any, recorded: Any) -> None:
+def _children_held(store: Any, recorded: Any) -> None:
     """One line and exit 1 if the event names children the store does not hold, as the API
     refuses them (issue 20)."""
     children = getattr(recorded, "children_discussed", None)
     if not children:
         return
-    from oversight.adapters.store.inbound import children_not_held
+    from oversight.workflows.recording.references import children_not_held
 
-    with engine.connect() as connection:
-        missing = children_not_held(connection, children)
+    missing = children_not_held(store, children)
     if missing:
         fail(f"children_discussed names children the store does not hold: "
              f"{', '.join(missing)}")

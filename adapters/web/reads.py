@@ -19,7 +19,6 @@ from fastapi.security import HTTPAuthorizationCredentials
 from oversight.adapters.api.auth import PURPOSE_PATTERN, bearer
 from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.schemas import IsoDate, ProblemOut
-from oversight.adapters.store.credentials import TokenRecord
 from oversight.adapters.web import sessions
 from oversight.adapters.web.rendering import is_identifier, period_of
 from oversight.adapters.web.sessions import dashboard_of
@@ -52,7 +51,7 @@ def viewer_of(resource: str, targets: Targets) -> Callable[..., Viewer]:
     def api_viewer(request: Request,
                    credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Viewer:
         board = dashboard_of(request)
-        found: Viewer | TokenRecord | None = None
+        found = None  # a Viewer, a live token whose role has no dashboard, or no one
         if credentials is not None and credentials.scheme.lower() == "bearer":
             found = bearer_viewer(board.engine, credentials.credentials, board.clock())
         elif request.cookies.get(sessions.SESSION_COOKIE):
@@ -61,7 +60,7 @@ def viewer_of(resource: str, targets: Targets) -> Callable[..., Viewer]:
             raise Problem(401, "unauthenticated", "Send a live bearer token: Authorization: "
                                                   "Bearer <token>.",
                           headers={"WWW-Authenticate": "Bearer"})
-        if isinstance(found, TokenRecord):  # a live token whose role reads no progress
+        if not isinstance(found, Viewer):  # a live token whose role reads no progress
             purpose = request.headers.get("x-purpose")
             Viewer(found.role, found.person, frozenset(), token=found).log(
                 board.engine, resource, targets(request), now=board.clock(),

@@ -15,11 +15,12 @@ from starlette.concurrency import run_in_threadpool
 
 from oversight.adapters.api.auth import Caller, Clock, the_app, the_clock, writer
 from oversight.adapters.api.group_commit import GroupCommit
-from oversight.adapters.api.problems import json_bodies
-from oversight.adapters.api.references import refuse_children_not_held
+from oversight.adapters.api.problems import Problem, json_bodies
+from oversight.adapters.api.references import NOT_HELD
 from oversight.adapters.api.schemas import BatchResult, EventResult, ProblemOut, TransitionOut
 from oversight.states.events.registry import DomainEvent, event_types
 from oversight.workflows.bootstrap import App
+from oversight.workflows.recording.references import children_not_held
 
 MAX_BATCH = 1000
 
@@ -75,8 +76,9 @@ async def _children_held(events: Sequence[DomainEvent], app: App) -> None:
         return
 
     def check() -> None:
-        with app.engine.connect() as connection:
-            refuse_children_not_held(connection, named)
+        missing = children_not_held(app.store, named)
+        if missing:
+            raise Problem(409, "unknown-record", NOT_HELD.format(", ".join(missing)))
 
     await run_in_threadpool(check)
 
