@@ -1,0 +1,155 @@
+"""One SSD import: read the extract, check every row, then apply its history, or nothing.
+
+Events new to the store go through the service's group path
+(:meth:`~oversight.workflows.service.OversightService.record_all`) in date order, in one
+transaction, judged by event time like any late record; a row whose dates changed since the last
+import amends its event (:class:`~oversight.workflows.corrections.Corrections`: retracted and
+recorded again, re-derived); with ``mirror``, the events of a row gone from the extract are
+retracted. The same extract again changes nothing: each event's id is made from its row and its
+content (:mod:`.history`), and an id already applied is left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from oversight.adapters.imports.ssd.checks import Checker, Fault, london_today
+from oversight.adapters.imports.ssd.history import Planned, plan_history
+from oversight.adapters.imports.ssd.tables import read_extract
+from oversight.states.errors import BatchRejected, OversightError
+from oversight.states.events.registry import parse_event
+from oversight.workflows import staff_records
+from oversight.workflows.bootstrap import App
+from oversight.workflows.corrections import Corrections
+
+REASON = "the SSD extract changed: {what}"
+"""Why an amendment or retraction is made (kept in the audit)."""
+
+
+class ExtractRejected(OversightError):
+    """Nothing was imported: every fault of the extract, by table, row id and column."""
+
+    def __init__(self, faults: list[Fault]):
+        self.faults = sorted(set(faults))
+        super().__init__("\n".join(str(fault) for fault in self.faults))
+
+
+@dataclass
+class SsdReport:
+    """What an SSD import did (or, for a dry run, would do)."""
+
+    source: str
+    dry_run: bool
+    rows: dict[str, int] = field(default_factory=dict)
+    events: int = 0
+    added: int = 0
+    amended: int = 0
+    retracted: int = 0
+    left: int = 0
+    """Events of rows imported before and unchanged."""
+    tasks_opened: int = 0
+    professionals_not_staff: int = 0
+    """Professionals of ssd_professionals the staff list lacks and no row needs."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "dry_run": self.dry_run, "rows": self.rows,
+                "events": self.events, "added": self.added, "amended": self.amended,
+                "retracted": self.retracted, "left": self.left,
+                "tasks_opened": self.tasks_opened,
+                "professionals_not_staff": self.professionals_not_staff}
+
+
+Progress = Callable[[str], None]
+
+
+def import_ssd(app: App, source: str, *, now: datetime, dry_run: bool = False,
+               mirror: bool = False, progress: Progress | None = None) -> SsdReport:
+    """Import the SSD extract at ``source`` (a folder of CSV files or a SQLAlchemy URL);
+    raises :class:`ExtractRejected` naming every fault, the store unchanged."""
+    say = progress or (lambda line: None)
+    extract = read_extract(source)
+    report = SsdReport(source=_shown(source), dry_run=dry_run,
+                       rows={table: len(rows) for table, rows in extract.items() if rows})
+    say(f"read {sum(report.rows.values())} row(s) of {len(report.rows)} table(s)")
+    checker = Checker(today=london_today(now), staff=staff_records.line_managers(app.store))
+    planned = plan_history(extract, checker)
+    if checker.faults:
+        raise ExtractRejected(checker.faults)
+    report.professionals_not_staff = len(checker.unmatched)
+    report.events = len(planned)
+    known = imported_ids(app)
+    new, changed = [], []
+    for item in planned:
+        before = known.get(item.key)
+        if before == item.event_id:
+            report.left += 1
+        elif before is None:
+            new.append(item)
+        else:
+            changed.append((before, item))
+    keys = {item.key for item in planned}
+    gone = [record for key, record in sorted(known.items()) if key not in keys] if mirror else []
+    say(f"checked: {len(new)} event(s) to add, {len(changed)} to amend, {len(gone)} to retract, "
+        f"{report.left} unchanged")
+    events = [parse_event({**item.fields, "event_id": item.event_id}) for item in new]
+    try:
+        outcome = app.service.record_all(events, now=now, dry_run=dry_run)
+    except BatchRejected as rejected:
+        raise ExtractRejected([_refused(new[index], error)
+                               for index, error in rejected.failures]) from None
+    report.added, report.tasks_opened = outcome.applied, outcome.tasks_opened
+    if dry_run:
+        report.amended, report.retracted = len(changed), len(gone)
+        return report
+    say(f"added {report.added} event(s)")
+    corrections = Corrections(app.service)
+    for before, item in changed:
+        event = parse_event({**item.fields, "event_id": item.event_id})
+        done = corrections.amend(before, event, reason=REASON.format(what=f"{item.table} row "
+                                 f"{item.row} now says {item.fields['on']}"), actor=None,
+                                 now=now)
+        report.amended += 1
+        report.tasks_opened += done.tasks_opened
+    for record in gone:
+        corrections.retract(record, reason=REASON.format(what="its row is gone"), actor=None,
+                            now=now)
+        report.retracted += 1
+    return report
+
+
+def imported_ids(app: App) -> dict[str, str]:
+    """The events SSD imports applied and nobody retracted: key → event id."""
+    from oversight.adapters.store import tables as t
+
+    with app.engine.connect() as connection:
+        applied = connection.execute(select(t.processed_events.c.event_id).where(
+            t.processed_events.c.event_id.like("ssd:%"))).scalars().all()
+        retracted = set(connection.execute(select(t.event_log.c.record_id).where(
+            t.event_log.c.record_id.like("ssd:%"),
+            t.event_log.c.retracted_at.is_not(None))).scalars().all())
+    return {event_id.rsplit(":v", 1)[0]: event_id for event_id in sorted(applied)
+            if event_id not in retracted}
+
+
+def _refused(item: Planned, error: OversightError) -> Fault:
+    return Fault(item.table, item.row, item.fields["type"], f"refused on "
+                 f"{item.fields['on'].isoformat()}: {error}")
+
+
+def _shown(source: str) -> str:
+    if "://" not in source:
+        return source
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(source).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL SQLAlchemy cannot parse is refused when read
+        return source.split("://", 1)[0] + "://…"
+
+
+__all__ = ["ExtractRejected", "SsdReport", "import_ssd", "imported_ids"]
