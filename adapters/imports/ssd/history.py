@@ -169,7 +169,8 @@ def _walk(child: str, steps: list[tuple[date, int, Row, str]], spans: list[_Span
                 fields: dict[str, Any] = {"type": "child_allocated", "on": day, "child": child,
                                           "worker": staff_id, "manager": manager,
                                           "case_type": case, "plan": case}
-                if child in unborn and (unborn[child] is None or unborn[child] > day):
+                born = unborn.get(child, day)
+                if child in unborn and (born is None or born > day):
                     fields["unborn"] = True
             elif staff_id != worker:
                 fields = {"type": "child_reallocated", "on": day, "child": child,

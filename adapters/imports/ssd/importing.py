@@ -22,7 +22,7 @@ from oversight.adapters.imports.ssd.checks import Checker, Fault, london_today
 from oversight.adapters.imports.ssd.history import Planned, plan_history
 from oversight.adapters.imports.ssd.tables import read_extract
 from oversight.states.errors import BatchRejected, OversightError
-from oversight.states.events.registry import parse_event
+from oversight.states.events.registry import DomainEvent, parse_event
 from oversight.workflows import staff_records
 from oversight.workflows.bootstrap import App
 from oversight.workflows.corrections import Corrections
@@ -96,30 +96,64 @@ def import_ssd(app: App, source: str, *, now: datetime, dry_run: bool = False,
     gone = [record for key, record in sorted(known.items()) if key not in keys] if mirror else []
     say(f"checked: {len(new)} event(s) to add, {len(changed)} to amend, {len(gone)} to retract, "
         f"{report.left} unchanged")
-    events = [parse_event({**item.fields, "event_id": item.event_id}) for item in new]
+    corrections = [(before, _event(item), item) for before, item in changed]
+    if corrections or gone:  # tried first: a refused one leaves the store as it was
+        _correct(app, corrections, gone, now=now, commit=False)
     try:
-        outcome = app.service.record_all(events, now=now, dry_run=dry_run)
+        outcome = app.service.record_all([_event(item) for item in new], now=now,
+                                         dry_run=dry_run)
     except BatchRejected as rejected:
         raise ExtractRejected([_refused(new[index], error)
                                for index, error in rejected.failures]) from None
     report.added, report.tasks_opened = outcome.applied, outcome.tasks_opened
-    if dry_run:
-        report.amended, report.retracted = len(changed), len(gone)
+    report.amended, report.retracted = len(changed), len(gone)
+    if dry_run or not (corrections or gone):
         return report
-    say(f"added {report.added} event(s)")
-    corrections = Corrections(app.service)
-    for before, item in changed:
-        event = parse_event({**item.fields, "event_id": item.event_id})
-        done = corrections.amend(before, event, reason=REASON.format(what=f"{item.table} row "
-                                 f"{item.row} now says {item.fields['on']}"), actor=None,
-                                 now=now)
-        report.amended += 1
-        report.tasks_opened += done.tasks_opened
-    for record in gone:
-        corrections.retract(record, reason=REASON.format(what="its row is gone"), actor=None,
-                            now=now)
-        report.retracted += 1
+    say(f"added {report.added} event(s); amending {len(changed)}, retracting {len(gone)}")
+    report.tasks_opened += _correct(app, corrections, gone, now=now, commit=True)
     return report
+
+
+def _event(item: Planned) -> DomainEvent:
+    return parse_event({**item.fields, "event_id": item.event_id})
+
+
+def _correct(app: App, changed: list[tuple[str, DomainEvent, Planned]], gone: list[str], *,
+             now: datetime, commit: bool) -> int:
+    """Amend the changed rows' events and retract the gone rows', in one transaction (rolled
+    back unless ``commit``): the tasks opened; every refusal named otherwise."""
+    corrections, faults, opened = Corrections(app.service), [], 0
+    with app.service.uow_factory() as uow:
+        for before, event, item in changed:
+            savepoint = uow.savepoint()
+            try:
+                why = f"{item.table} row {item.row} now says {item.fields['on']}"
+                # Corrections.amend's own steps, inside this one transaction for all rows
+                # (its public method commits each amendment alone).
+                done = corrections._retract(uow, before, REASON.format(what=why), None, now)
+                done.add(app.service._apply(uow, event, now))
+            except OversightError as error:
+                savepoint.rollback()
+                faults.append(_refused(item, error))
+                continue
+            savepoint.commit()
+            opened += done.tasks_opened
+        for record in gone:
+            savepoint = uow.savepoint()
+            try:
+                corrections._retract(uow, record, REASON.format(what="its row is gone"), None,
+                                     now)
+            except OversightError as error:
+                savepoint.rollback()
+                faults.append(Fault("(store)", record, "--mirror", f"cannot be retracted: "
+                                                                  f"{error}"))
+                continue
+            savepoint.commit()
+        if faults:
+            raise ExtractRejected(faults)
+        if commit:
+            uow.commit()
+    return opened
 
 
 def imported_ids(app: App) -> dict[str, str]:
