@@ -54,7 +54,7 @@ def write_extract(folder: Path, size: str, *, until: date, seed: int = 2026) -> 
         staff.append([head, "senior_manager", "2015-04-01", "", "2005-07-01", ""])
     number = 0
     for t in range(1, spec.teams + 1):
-        team, members = f"T{t:03d}", []
+        team, members = f"T{t:03d}", list[str]()
         for seat in range(spec.workers_per_team + 1):
             number += 1
             professional, staff_id = f"PR{number:05d}", f"E{number:05d}"
