@@ -11,12 +11,11 @@ content (:mod:`.history`), and an id already applied is left alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import select
 
 from oversight.adapters.imports.ssd.checks import Checker, Fault, london_today
 from oversight.adapters.imports.ssd.history import Planned, plan_history
@@ -25,7 +24,7 @@ from oversight.states.errors import BatchRejected, OversightError
 from oversight.states.events.registry import DomainEvent, parse_event
 from oversight.workflows import staff_records
 from oversight.workflows.bootstrap import App
-from oversight.workflows.corrections import Corrections
+from oversight.workflows.extract_corrections import Correction, correct_all, live_imported
 
 REASON = "the SSD extract changed: {what}"
 """Why an amendment or retraction is made (kept in the audit)."""
@@ -96,9 +95,12 @@ def import_ssd(app: App, source: str, *, now: datetime, dry_run: bool = False,
     gone = [record for key, record in sorted(known.items()) if key not in keys] if mirror else []
     say(f"checked: {len(new)} event(s) to add, {len(changed)} to amend, {len(gone)} to retract, "
         f"{report.left} unchanged")
-    corrections = [(before, _event(item), item) for before, item in changed]
-    if corrections or gone:  # tried first: a refused one leaves the store as it was
-        _correct(app, corrections, gone, now=now, commit=False)
+    corrections = [Correction(before, REASON.format(what=f"{item.table} row {item.row} now "
+                                                     f"says {item.fields['on']}"), _event(item))
+                   for before, item in changed]
+    corrections += [Correction(record, REASON.format(what="its row is gone")) for record in gone]
+    if corrections:  # tried first: a refused one leaves the store as it was
+        _correct(app, corrections, [item for _, item in changed], now=now, commit=False)
     try:
         outcome = app.service.record_all([_event(item) for item in new], now=now,
                                          dry_run=dry_run)
@@ -107,67 +109,34 @@ def import_ssd(app: App, source: str, *, now: datetime, dry_run: bool = False,
                                for index, error in rejected.failures]) from None
     report.added, report.tasks_opened = outcome.applied, outcome.tasks_opened
     report.amended, report.retracted = len(changed), len(gone)
-    if dry_run or not (corrections or gone):
+    if dry_run or not corrections:
         return report
     say(f"added {report.added} event(s); amending {len(changed)}, retracting {len(gone)}")
-    report.tasks_opened += _correct(app, corrections, gone, now=now, commit=True)
+    report.tasks_opened += _correct(app, corrections, [item for _, item in changed], now=now,
+                                    commit=True)
     return report
+
+
+def imported_ids(app: App) -> dict[str, str]:
+    """The events SSD imports applied and nobody retracted: key → event id."""
+    return {event_id.rsplit(":v", 1)[0]: event_id
+            for event_id in live_imported(app.store, "ssd:")}
 
 
 def _event(item: Planned) -> DomainEvent:
     return parse_event({**item.fields, "event_id": item.event_id})
 
 
-def _correct(app: App, changed: list[tuple[str, DomainEvent, Planned]], gone: list[str], *,
+def _correct(app: App, corrections: list[Correction], amended: list[Planned], *,
              now: datetime, commit: bool) -> int:
-    """Amend the changed rows' events and retract the gone rows', in one transaction (rolled
-    back unless ``commit``): the tasks opened; every refusal named otherwise."""
-    corrections, faults, opened = Corrections(app.service), [], 0
-    with app.service.uow_factory() as uow:
-        for before, event, item in changed:
-            savepoint = uow.savepoint()
-            try:
-                why = f"{item.table} row {item.row} now says {item.fields['on']}"
-                # Corrections.amend's own steps, inside this one transaction for all rows
-                # (its public method commits each amendment alone).
-                done = corrections._retract(uow, before, REASON.format(what=why), None, now)
-                done.add(app.service._apply(uow, event, now))
-            except OversightError as error:
-                savepoint.rollback()
-                faults.append(_refused(item, error))
-                continue
-            savepoint.commit()
-            opened += done.tasks_opened
-        for record in gone:
-            savepoint = uow.savepoint()
-            try:
-                corrections._retract(uow, record, REASON.format(what="its row is gone"), None,
-                                     now)
-            except OversightError as error:
-                savepoint.rollback()
-                faults.append(Fault("(store)", record, "--mirror", f"cannot be retracted: "
-                                                                  f"{error}"))
-                continue
-            savepoint.commit()
-        if faults:
-            raise ExtractRejected(faults)
-        if commit:
-            uow.commit()
+    """:func:`correct_all`, each refusal named by its row (a retraction by its event id)."""
+    opened, refused = correct_all(app.service, corrections, now=now, commit=commit)
+    if refused:
+        raise ExtractRejected([
+            _refused(amended[index], error) if index < len(amended)
+            else Fault("(store)", corrections[index].record, "--mirror",
+                       f"cannot be retracted: {error}") for index, error in refused])
     return opened
-
-
-def imported_ids(app: App) -> dict[str, str]:
-    """The events SSD imports applied and nobody retracted: key → event id."""
-    from oversight.adapters.store import tables as t
-
-    with app.engine.connect() as connection:
-        applied = connection.execute(select(t.processed_events.c.event_id).where(
-            t.processed_events.c.event_id.like("ssd:%"))).scalars().all()
-        retracted = set(connection.execute(select(t.event_log.c.record_id).where(
-            t.event_log.c.record_id.like("ssd:%"),
-            t.event_log.c.retracted_at.is_not(None))).scalars().all())
-    return {event_id.rsplit(":v", 1)[0]: event_id for event_id in sorted(applied)
-            if event_id not in retracted}
 
 
 def _refused(item: Planned, error: OversightError) -> Fault:
@@ -176,14 +145,8 @@ def _refused(item: Planned, error: OversightError) -> Fault:
 
 
 def _shown(source: str) -> str:
-    if "://" not in source:
-        return source
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(source).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a URL SQLAlchemy cannot parse is refused when read
-        return source.split("://", 1)[0] + "://…"
+    """A source as reports show it: a database URL without its password."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", source)
 
 
 __all__ = ["ExtractRejected", "SsdReport", "import_ssd", "imported_ids"]

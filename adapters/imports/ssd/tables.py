@@ -11,6 +11,7 @@ first allocated (sunderland §6, "all unborn"); the dates themselves are never s
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +73,11 @@ Extract = dict[str, list[Row]]
 def read_extract(source: str) -> Extract:
     """The SSD tables of ``source``: a folder of ``<table>.csv`` or a SQLAlchemy URL."""
     if "://" in source:
-        return _from_database(source)
+        from oversight.adapters.ssd_database import read_tables
+
+        tables = read_tables(source, COLUMNS, KEYS)
+        _require(tables, re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", source))
+        return tables
     folder = Path(source)
     if not folder.is_dir():
         raise OversightError(f"{source}: not a folder of SSD CSV files nor a database URL "
@@ -104,52 +109,16 @@ def _csv_rows(table: str, path: Path) -> Iterator[Row]:
             for number, record in enumerate(reader, start=1):
                 if not any(cell.strip() for cell in record):
                     continue
-                yield Row(table, number, {name: _text(record[index]) if index < len(record)
+                yield Row(table, number, {name: text_of(record[index]) if index < len(record)
                                           else "" for name, index in positions.items()})
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise OversightError(f"{path}: cannot be read as a UTF-8 CSV file ({error})") from None
 
 
-def _text(value: Any) -> str:
+def text_of(value: Any) -> str:
+    """A cell as the import reads it: stripped, empty for NULL."""
     text = "" if value is None else str(value).strip()
     return "" if text.upper() == "NULL" else text
 
 
-def _from_database(url: str) -> Extract:
-    """Each table's columns read with one SELECT naming only them (a column the database lacks
-    is read as empty; a table it lacks, as no rows)."""
-    from sqlalchemy import MetaData, Table, create_engine, select
-    from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
-
-    try:
-        engine = create_engine(url)
-    except (SQLAlchemyError, ValueError, ImportError) as error:
-        raise OversightError(f"the SSD database URL cannot be used: {error}") from None
-    extract: Extract = {}
-    try:
-        with engine.connect() as connection:
-            for table, wanted in COLUMNS.items():
-                try:
-                    found = Table(table, MetaData(), autoload_with=connection)
-                except NoSuchTableError:
-                    extract[table] = []
-                    continue
-                names = {column.name.lower(): column for column in found.columns}
-                chosen = [names[name] for name in wanted if name in names]
-                if KEYS[table] not in names:
-                    raise OversightError(f"{table}: no column {KEYS[table]} (the table's key)")
-                query = select(*chosen).order_by(names[KEYS[table]])
-                extract[table] = [
-                    Row(table, number, {column.name.lower(): _text(value)
-                                        for column, value in zip(chosen, record, strict=True)})
-                    for number, record in enumerate(connection.execute(query), start=1)]
-    except SQLAlchemyError as error:
-        raise OversightError(f"the SSD database cannot be read: "
-                             f"{str(error).splitlines()[0]}") from None
-    finally:
-        engine.dispose()
-    _require(extract, engine.url.render_as_string(hide_password=True))
-    return extract
-
-
-__all__ = ["COLUMNS", "KEYS", "Extract", "Row", "read_extract"]
+__all__ = ["COLUMNS", "KEYS", "Extract", "Row", "read_extract", "text_of"]
