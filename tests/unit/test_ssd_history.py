@@ -91,3 +91,12 @@ def test_the_same_row_keeps_its_id_and_a_moved_date_keeps_its_key_with_a_new_id(
     assert first[0].key == "ssd:invo:I1:allocated"
     assert first[0].event_id == again[0].event_id
     assert moved[0].key == first[0].key and moved[0].event_id != first[0].event_id
+
+
+def test_a_row_id_on_two_rows_of_a_table_is_a_fault_on_the_second() -> None:
+    """I1 twice: the second is named; the first is still planned."""
+    checker = Checker(today=TODAY, staff={"sw1": "tm1"})
+    plan_history(_extract(ssd_involvements=[_involvement("I1", "2026-06-01"),
+                                            _involvement("I1", "2026-06-08")]), checker)
+    assert [(f.table, f.row, f.column) for f in checker.faults] == [
+        ("ssd_involvements", "I1", "invo_involvements_id")]

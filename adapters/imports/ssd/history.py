@@ -30,7 +30,7 @@ from datetime import date
 from typing import Any
 
 from oversight.adapters.imports.ssd.checks import Checker, parse_day
-from oversight.adapters.imports.ssd.tables import Extract, Row
+from oversight.adapters.imports.ssd.tables import KEYS, Extract, Row
 
 SHORT = {"ssd_involvements": "invo", "ssd_cin_episodes": "cine", "ssd_cin_assessments": "cina",
          "ssd_cp_plans": "cppl", "ssd_cla_episodes": "clae"}
@@ -71,6 +71,7 @@ def plan_history(extract: Extract, checker: Checker) -> list[Planned]:
     """Every event of the extract in the order to apply them: by date, then each child's own
     order (an allocation before the changes and the closure of the same day)."""
     checker.match_professionals(extract)
+    _check_unique(extract, checker)
     unborn = _unborn(extract, checker)
     spans = _spans(extract, checker)
     planned: list[Planned] = []
@@ -78,8 +79,18 @@ def plan_history(extract: Extract, checker: Checker) -> list[Planned]:
         planned += _walk(child, steps, spans.get(child, []), unborn, checker)
     planned += _assessments(extract, checker)
     _check_reviews(extract, checker)
-    order = {id(p): index for index, p in enumerate(planned)}
-    return sorted(planned, key=lambda p: (p.on, order[id(p)]))
+    return [p for _, p in sorted(enumerate(planned), key=lambda item: (item[1].on, item[0]))]
+
+
+def _check_unique(extract: Extract, checker: Checker) -> None:
+    """A row id twice in one table would give two rows one event: a fault, on the second."""
+    for table, rows in extract.items():
+        seen: set[str] = set()
+        for row in rows:
+            if row.get(KEYS[table]) and row.id in seen:
+                checker.fault(row, KEYS[table], f"the row id {row.id!r} is on an earlier row "
+                                                f"of {table} too")
+            seen.add(row.id)
 
 
 def case_on(spans: list[_Span], day: date) -> str:
@@ -114,7 +125,7 @@ def _spans(extract: Extract, checker: Checker) -> dict[str, list[_Span]]:
             ("ssd_cla_episodes", "cla", "clae_person_id", "clae_cla_episode_start_date",
              "clae_cla_episode_ceased")):
         for row in extract[table]:
-            checker.ident(row, SHORT_KEY[table])
+            checker.ident(row, KEYS[table])
             child = checker.ident(row, person)
             began, ended = checker.span(row, start, end)
             if table == "ssd_cla_episodes":
@@ -122,9 +133,6 @@ def _spans(extract: Extract, checker: Checker) -> dict[str, list[_Span]]:
             if child is not None and began is not None:
                 spans[child].append(_Span(row, kind, began, ended))
     return spans
-
-
-SHORT_KEY = {"ssd_cp_plans": "cppl_cp_plan_id", "ssd_cla_episodes": "clae_cla_episode_id"}
 
 
 def _child_steps(extract: Extract, checker: Checker) -> dict[str, list[tuple[date, int, Row, str]]]:
