@@ -45,6 +45,9 @@ def import_ssd_command(source: str, *, dry_run: bool, mirror: bool, as_json: boo
     table.add_row(str(report.added), str(report.amended), str(report.retracted),
                   str(report.left), str(report.tasks_opened))
     out().print(table)
+    if report.untimed:
+        out().print(f"{report.untimed} event(s) left out: the policy in force on their day has "
+                    f"no rules for their lifecycle.", markup=False, soft_wrap=True)
     if report.professionals_not_staff:
         out().print(f"{report.professionals_not_staff} professional(s) of ssd_professionals are "
                     f"not in the staff list and no row needs them: not imported.",

@@ -223,3 +223,16 @@ def test_an_extract_in_a_postgresql_database_imports_as_the_same_rows_in_csv_fil
         assert _obligations(from_db) == _obligations(from_csv)
     finally:
         databases.close()
+
+
+def test_under_a_policy_with_no_child_specific_rules_only_the_assessments_are_recorded(
+        home: Path, oversight: Invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Hull times no child-specific supervision: the two allocations, the reallocation, the
+    closure and the case change are left out (and said so); the assessment's two events kept."""
+    monkeypatch.setenv("OVERSIGHT_POLICY", "hull")
+    _store(home, oversight, monkeypatch, "hull")
+    report = json_of(oversight("import", "ssd", str(write_folder(tmp_path / "x", extract())),
+                               "--json"))
+    assert (report["events"], report["added"], report["untimed"]) == (2, 2, 5)
+    entities = json_of(oversight("status", "--json"))["entities"]
+    assert entities == [{"kind": "assessment", "state": "completed", "count": 1}]

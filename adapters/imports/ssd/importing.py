@@ -54,13 +54,17 @@ class SsdReport:
     tasks_opened: int = 0
     professionals_not_staff: int = 0
     """Professionals of ssd_professionals the staff list lacks and no row needs."""
+    untimed: int = 0
+    """Events left out: the policy in force on their day times nothing they would start
+    (hull has no child-specific supervision rules: no allocation is recorded under it)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"source": self.source, "dry_run": self.dry_run, "rows": self.rows,
                 "events": self.events, "added": self.added, "amended": self.amended,
                 "retracted": self.retracted, "left": self.left,
                 "tasks_opened": self.tasks_opened,
-                "professionals_not_staff": self.professionals_not_staff}
+                "professionals_not_staff": self.professionals_not_staff,
+                "untimed": self.untimed}
 
 
 Progress = Callable[[str], None]
@@ -80,6 +84,8 @@ def import_ssd(app: App, source: str, *, now: datetime, dry_run: bool = False,
     if checker.faults:
         raise ExtractRejected(checker.faults)
     report.professionals_not_staff = len(checker.unmatched)
+    timed = [item for item in planned if _timed(app, item)]
+    report.untimed, planned = len(planned) - len(timed), timed
     report.events = len(planned)
     known = imported_ids(app)
     new, changed = [], []
@@ -121,6 +127,18 @@ def imported_ids(app: App) -> dict[str, str]:
     """The events SSD imports applied and nobody retracted: key → event id."""
     return {event_id.rsplit(":v", 1)[0]: event_id
             for event_id in live_imported(app.store, "ssd:")}
+
+
+RULES = {"child_allocated": "child_supervision", "child_reallocated": "child_supervision",
+         "case_details_changed": "child_supervision", "case_closed": "child_supervision",
+         "assessment_started": "assessment", "assessment_completed": "assessment"}
+"""The part of a policy each event's lifecycle runs under."""
+
+
+def _timed(app: App, item: Planned) -> bool:
+    """Whether the policy in force on the event's day has the rules its lifecycle needs."""
+    policy = app.service.book.in_force(item.on)
+    return getattr(policy, RULES[item.fields["type"]], None) is not None
 
 
 def _event(item: Planned) -> DomainEvent:
