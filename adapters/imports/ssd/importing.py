@@ -81,12 +81,44 @@ def import_ssd(app: App, source: str, *, now: datetime, dry_run: bool = False,
     say(f"read {sum(report.rows.values())} row(s) of {len(report.rows)} table(s)")
     checker = Checker(today=london_today(now), staff=staff_records.line_managers(app.store))
     planned = plan_history(extract, checker)
-    if checker.faults:
-        raise ExtractRejected(checker.faults)
+    faults = list(checker.faults)  # and, below, what the lifecycles refuse: all in one report
     report.professionals_not_staff = len(checker.unmatched)
     timed = [item for item in planned if _timed(app, item)]
     report.untimed, planned = len(planned) - len(timed), timed
     report.events = len(planned)
+    new, changed, gone = _against_store(app, planned, mirror, report)
+    say(f"checked: {len(new)} event(s) to add, {len(changed)} to amend, {len(gone)} to retract, "
+        f"{report.left} unchanged")
+    corrections = [Correction(before, REASON.format(what=f"{item.table} row {item.row} now "
+                                                     f"says {item.fields['on']}"), _event(item))
+                   for before, item in changed]
+    corrections += [Correction(record, REASON.format(what="its row is gone")) for record in gone]
+    amended = [item for _, item in changed]
+    if corrections:  # tried first: a refused one leaves the store as it was
+        faults += _correct(app, corrections, amended, now=now, commit=False)[1]
+    try:
+        outcome = app.service.record_all([_event(item) for item in new], now=now,
+                                         dry_run=dry_run or bool(faults))
+    except BatchRejected as rejected:
+        faults += [_refused(new[index], error) for index, error in rejected.failures]
+    if faults:
+        raise ExtractRejected(faults)
+    report.added, report.tasks_opened = outcome.applied, outcome.tasks_opened
+    report.amended, report.retracted = len(changed), len(gone)
+    if dry_run or not corrections:
+        return report
+    say(f"added {report.added} event(s); amending {len(changed)}, retracting {len(gone)}")
+    opened, refused = _correct(app, corrections, amended, now=now, commit=True)
+    if refused:
+        raise ExtractRejected(refused)
+    report.tasks_opened += opened
+    return report
+
+
+def _against_store(app: App, planned: list[Planned], mirror: bool, report: SsdReport
+                   ) -> tuple[list[Planned], list[tuple[str, Planned]], list[str]]:
+    """The events new to the store, those whose row changed (with the id they replace) and,
+    with ``mirror``, the ids of rows gone; the unchanged are counted as left."""
     known = imported_ids(app)
     new, changed = [], []
     for item in planned:
@@ -99,28 +131,7 @@ def import_ssd(app: App, source: str, *, now: datetime, dry_run: bool = False,
             changed.append((before, item))
     keys = {item.key for item in planned}
     gone = [record for key, record in sorted(known.items()) if key not in keys] if mirror else []
-    say(f"checked: {len(new)} event(s) to add, {len(changed)} to amend, {len(gone)} to retract, "
-        f"{report.left} unchanged")
-    corrections = [Correction(before, REASON.format(what=f"{item.table} row {item.row} now "
-                                                     f"says {item.fields['on']}"), _event(item))
-                   for before, item in changed]
-    corrections += [Correction(record, REASON.format(what="its row is gone")) for record in gone]
-    if corrections:  # tried first: a refused one leaves the store as it was
-        _correct(app, corrections, [item for _, item in changed], now=now, commit=False)
-    try:
-        outcome = app.service.record_all([_event(item) for item in new], now=now,
-                                         dry_run=dry_run)
-    except BatchRejected as rejected:
-        raise ExtractRejected([_refused(new[index], error)
-                               for index, error in rejected.failures]) from None
-    report.added, report.tasks_opened = outcome.applied, outcome.tasks_opened
-    report.amended, report.retracted = len(changed), len(gone)
-    if dry_run or not corrections:
-        return report
-    say(f"added {report.added} event(s); amending {len(changed)}, retracting {len(gone)}")
-    report.tasks_opened += _correct(app, corrections, [item for _, item in changed], now=now,
-                                    commit=True)
-    return report
+    return new, changed, gone
 
 
 def imported_ids(app: App) -> dict[str, str]:
@@ -146,15 +157,14 @@ def _event(item: Planned) -> DomainEvent:
 
 
 def _correct(app: App, corrections: list[Correction], amended: list[Planned], *,
-             now: datetime, commit: bool) -> int:
-    """:func:`correct_all`, each refusal named by its row (a retraction by its event id)."""
+             now: datetime, commit: bool) -> tuple[int, list[Fault]]:
+    """:func:`correct_all`: the tasks opened, and each refusal named by its row (a retraction
+    by its event id)."""
     opened, refused = correct_all(app.service, corrections, now=now, commit=commit)
-    if refused:
-        raise ExtractRejected([
-            _refused(amended[index], error) if index < len(amended)
-            else Fault("(store)", corrections[index].record, "--mirror",
-                       f"cannot be retracted: {error}") for index, error in refused])
-    return opened
+    return opened, [
+        _refused(amended[index], error) if index < len(amended)
+        else Fault("(store)", corrections[index].record, "--mirror",
+                   f"cannot be retracted: {error}") for index, error in refused]
 
 
 def _refused(item: Planned, error: OversightError) -> Fault:
