@@ -297,6 +297,11 @@ class FakeEvents:
     def applied(self, event_id: str) -> bool:
         return event_id in self._uow.rows.processed
 
+    def live_from(self, prefix: str) -> list[str]:
+        gone = {row.record_id for row in self._uow.rows.event_log if row.retracted_at}
+        return sorted(i for i in self._uow.rows.processed if i.startswith(prefix) and
+                      i not in gone)
+
 
 class FakeAccessLog:
     def __init__(self, uow: FakeUnitOfWork):

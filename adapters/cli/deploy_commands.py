@@ -42,6 +42,14 @@ def synth(
     offsets: int = typer.Option(28, "--offsets", min=1, help="Offsets per persona: more spreads "
                                                            "due dates more evenly."),
     seed: int = typer.Option(2026, "--seed", help="The same seed builds the same population."),
+    ssd: Path | None = typer.Option(None, "--ssd", help="Instead of filling a store, write a "
+                                    "Standard Safeguarding Dataset extract (one CSV per table) "
+                                    "and its staff.csv into this folder, for `oversight import "
+                                    "ssd`."),
+    size: str = typer.Option("team", "--size", help="With --ssd: team (a team, a year) or "
+                             "large (a large authority, ~1,500 professionals, five years)."),
+    until: str | None = typer.Option(None, "--until", help="With --ssd: the extract's last day "
+                                     "(default yesterday, Europe/London)."),
     as_json: bool = JsonFlag,
 ) -> None:
     """Fill an empty store with a realistic population, by bulk insert.
@@ -49,7 +57,12 @@ def synth(
     A few dozen personas (staff supervised on time or late, ASYEs in each phase, absent
     supervisors, children of each case type, assessments at every day) run through the real
     engine as of 1 June 2026; their rows are replicated for every person and child.
+
+    With --ssd FOLDER: a seeded SSD extract and its staff list instead (docs/ssd-import.md).
     """
+    if ssd is not None:
+        _synth_ssd(ssd, size, until, seed, as_json)
+        return
 
     from oversight.workflows.bootstrap import initialise
     from oversight.workflows.reads import queries
@@ -83,6 +96,35 @@ def synth(
     out().print(table)
     out().print(f"{len(templates)} persona histories run through the engine in {personas:.1f} s; "
                 f"store: {settings.redacted_url()}")
+
+
+def _synth_ssd(folder: Path, size: str, until: str | None, seed: int, as_json: bool) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from oversight.adapters.cli.console import parse_date
+    from oversight.adapters.imports.ssd.checks import london_today
+    from oversight.adapters.imports.ssd.synthetic import SIZES, write_extract
+
+    if size not in SIZES:
+        fail(f"--size {size!r}: sizes are {', '.join(SIZES)}")
+    last = parse_date(until, "--until") if until else \
+        london_today(datetime.now(UTC)) - timedelta(days=1)
+    try:
+        counts = write_extract(folder, size, until=last, seed=seed)
+    except OSError as error:
+        fail(f"--ssd {folder}: {error.strerror or error}")
+    if as_json:
+        print_json({"folder": str(folder), "size": size, "until": last.isoformat(),
+                    "rows": counts})
+        return
+    table = Table(title=f"SSD extract ({size}, seed {seed}, until {last.isoformat()}) in {folder}")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, count in counts.items():
+        table.add_row(f"{name}.csv", f"{count:,}")
+    out().print(table)
+    out().print(f"Next: oversight import staff {folder / 'staff.csv'} && oversight import ssd "
+                f"{folder}", markup=False, soft_wrap=True)
 
 
 POOL = "oversight"

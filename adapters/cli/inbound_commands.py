@@ -14,14 +14,17 @@ from oversight.adapters import clock
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, parse_date, print_json
 from oversight.adapters.cli.runtime import open_store
 
-IMPORT_KINDS = ("staff", "relationships", "allocations", "sessions")
+IMPORT_KINDS = ("staff", "relationships", "allocations", "sessions", "ssd")
 
 def import_command(
-    kind: str = typer.Argument(..., help="staff, relationships, allocations or sessions."),
-    file: Path = typer.Argument(..., help="A CSV export (the first line names the columns); "
-                                          "for staff, also a YAML staff or scenario file."),
+    kind: str = typer.Argument(..., help="staff, relationships, allocations, sessions or ssd."),
+    source: str = typer.Argument(..., metavar="FILE", help="A CSV export (the first line names "
+                                 "the columns); for staff, also a YAML staff or scenario file; "
+                                 "for ssd, a folder of SSD CSV files or a database URL."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check and apply, report, then roll "
                                                           "back: the store is left unchanged."),
+    mirror: bool = typer.Option(False, "--mirror", help="ssd: retract the events of rows gone "
+                                                        "from the extract."),
     as_json: bool = JsonFlag,
 ) -> None:
     """Import an export of a case or HR system: all of the file, or none of it.
@@ -38,10 +41,20 @@ def import_command(
 
     A source system's column names map to these: OVERSIGHT_IMPORT_COLUMNS(_FILE).
 
+    ssd: the Standard Safeguarding Dataset's tables (docs/ssd-import.md).
+
     Importing the same file again changes nothing.
     """
     if kind not in IMPORT_KINDS:
         fail(f"no import of kind {kind!r}; kinds: {', '.join(IMPORT_KINDS)}")
+    if kind == "ssd":
+        from oversight.adapters.cli.ssd_import_command import import_ssd_command
+
+        import_ssd_command(source, dry_run=dry_run, mirror=mirror, as_json=as_json)
+        return
+    if mirror:
+        fail("--mirror is for `oversight import ssd`")
+    file = Path(source)
     if kind == "staff" and file.suffix.lower() in (".yaml", ".yml"):
         _import_staff_yaml(file, as_json)
         return

@@ -192,3 +192,12 @@ class SqlEvents:
     def applied(self, event_id: str) -> bool:
         return self.connection.execute(select(t.processed_events.c.event_id).where(
             t.processed_events.c.event_id == event_id)).first() is not None
+
+    def live_from(self, prefix: str) -> list[str]:
+        applied, log = t.processed_events.c.event_id, t.event_log.c
+        retracted = select(log.record_id).where(log.record_id == applied,
+                                                log.retracted_at.is_not(None)).exists()
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return list(self.connection.execute(
+            select(applied).where(applied.like(f"{pattern}%", escape="\\"), ~retracted)
+            .order_by(applied)).scalars())

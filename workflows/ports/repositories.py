@@ -200,6 +200,11 @@ class Events(Protocol):
         """Whether ``event_id`` was applied."""
         ...
 
+    def live_from(self, prefix: str) -> list[str]:
+        """The ids applied that begin with ``prefix`` and were not retracted, in id order
+        (an import's own events: ``ssd:``)."""
+        ...
+
 
 class AccessLog(Protocol):
     """Who read which record, when and why: written in the transaction that reads, so a read
