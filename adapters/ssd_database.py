@@ -8,28 +8,27 @@ the columns the import uses, so a name, a date of birth or an address never leav
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from oversight.states.errors import OversightError
 
-if TYPE_CHECKING:
-    from oversight.adapters.imports.ssd.tables import Extract
+Records = dict[str, list[dict[str, Any]]]
+"""Every table read → its records, each the chosen columns (lower-case names) → the value as the
+database gave it; the import makes its rows of them (:mod:`oversight.adapters.imports.ssd`)."""
 
 
-def read_tables(url: str, columns: dict[str, tuple[str, ...]], keys: dict[str, str]) -> Extract:
+def read_tables(url: str, columns: dict[str, tuple[str, ...]], keys: dict[str, str]) -> Records:
     """Each table of ``columns`` with those of its columns the database has (a column it lacks
     is read as empty; a table it lacks, as no rows), in the order of its key ``keys[table]``."""
     from sqlalchemy import MetaData, Table, create_engine, select
     from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
     from sqlalchemy.pool import NullPool
 
-    from oversight.adapters.imports.ssd.tables import Row, text_of
-
     try:
         engine = create_engine(url, poolclass=NullPool)
     except (SQLAlchemyError, ValueError, ImportError) as error:
         raise OversightError(f"the SSD database URL cannot be used: {error}") from None
-    extract: Extract = {}
+    extract: Records = {}
     try:
         with engine.connect() as connection:
             for table, wanted in columns.items():
@@ -44,9 +43,9 @@ def read_tables(url: str, columns: dict[str, tuple[str, ...]], keys: dict[str, s
                 chosen = [names[name] for name in wanted if name in names]
                 query = select(*chosen).order_by(names[keys[table]])
                 extract[table] = [
-                    Row(table, number, {column.name.lower(): text_of(value)
-                                        for column, value in zip(chosen, record, strict=True)})
-                    for number, record in enumerate(connection.execute(query), start=1)]
+                    {column.name.lower(): value
+                     for column, value in zip(chosen, record, strict=True)}
+                    for record in connection.execute(query)]
     except SQLAlchemyError as error:
         raise OversightError(f"the SSD database cannot be read: "
                              f"{str(error).splitlines()[0]}") from None
@@ -55,4 +54,4 @@ def read_tables(url: str, columns: dict[str, tuple[str, ...]], keys: dict[str, s
     return extract
 
 
-__all__ = ["read_tables"]
+__all__ = ["Records", "read_tables"]

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App
-from oversight.workflows.corrections import Corrections
-from oversight.workflows.extract_corrections import live_imported
+from oversight.workflows.recording.extract_corrections import live_imported
+from oversight.workflows.recording.retraction import Corrections
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 

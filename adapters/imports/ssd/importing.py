@@ -1,10 +1,10 @@
 """One SSD import: read the extract, check every row, then apply its history, or nothing.
 
 Events new to the store go through the service's group path
-(:meth:`~oversight.workflows.service.OversightService.record_all`) in date order, in one
+(:meth:`~oversight.workflows.recording.service.OversightService.record_all`) in date order, in one
 transaction, judged by event time like any late record; a row whose dates changed since the last
-import amends its event (:class:`~oversight.workflows.corrections.Corrections`: retracted and
-recorded again, re-derived); with ``mirror``, the events of a row gone from the extract are
+import amends its event (:class:`~oversight.workflows.recording.corrections.Corrections`: retracted
+and recorded again, re-derived); with ``mirror``, the events of a row gone from the extract are
 retracted. The same extract again changes nothing: each event's id is made from its row and its
 content (:mod:`.history`), and an id already applied is left alone.
 """
@@ -22,9 +22,9 @@ from oversight.adapters.imports.ssd.history import Planned, plan_history
 from oversight.adapters.imports.ssd.tables import read_extract
 from oversight.states.errors import BatchRejected, OversightError
 from oversight.states.events.registry import DomainEvent, parse_event
-from oversight.workflows import staff_records
 from oversight.workflows.bootstrap import App
-from oversight.workflows.extract_corrections import Correction, correct_all, live_imported
+from oversight.workflows.recording import staff_records
+from oversight.workflows.recording.extract_corrections import Correction, correct_all, live_imported
 
 REASON = "the SSD extract changed: {what}"
 """Why an amendment or retraction is made (kept in the audit)."""

@@ -75,7 +75,9 @@ def read_extract(source: str) -> Extract:
     if "://" in source:
         from oversight.adapters.ssd_database import read_tables
 
-        tables = read_tables(source, COLUMNS, KEYS)
+        tables = {table: [Row(table, number, {name: text_of(v) for name, v in record.items()})
+                          for number, record in enumerate(records, start=1)]
+                  for table, records in read_tables(source, COLUMNS, KEYS).items()}
         _require(tables, re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", source))
         return tables
     folder = Path(source)

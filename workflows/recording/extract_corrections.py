@@ -15,9 +15,9 @@ from datetime import datetime
 
 from oversight.states.errors import OversightError
 from oversight.states.events.registry import DomainEvent
-from oversight.workflows.corrections import Corrections
-from oversight.workflows.ports import UnitOfWorkFactory
-from oversight.workflows.service import OversightService
+from oversight.workflows.ports.store import UnitOfWorkFactory
+from oversight.workflows.recording.retraction import Corrections
+from oversight.workflows.recording.service import OversightService
 
 
 def live_imported(store: UnitOfWorkFactory, prefix: str) -> list[str]:
@@ -45,9 +45,9 @@ def correct_all(service: OversightService, corrections: list[Correction], *, now
             savepoint = uow.savepoint()
             try:
                 # Corrections.amend's and retract's own steps, inside this one transaction.
-                done = undo._retract(uow, correction.record, correction.reason, None, now)
+                done = undo.retract_in(uow, correction.record, correction.reason, None, now)
                 if correction.event is not None:
-                    done.add(service._apply(uow, correction.event, now))
+                    done.add(service.apply_in(uow, correction.event, now))
             except OversightError as error:
                 savepoint.rollback()
                 if service.uow_factory.collision(error):
