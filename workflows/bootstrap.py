@@ -46,7 +46,7 @@ from oversight.workflows.recording.service import OversightService
 from oversight.workflows.settings import Settings
 
 if TYPE_CHECKING:  # the synthetic population's template: only `oversight synth` builds one
-    from oversight.workflows.ports.store.templates import Template
+    from oversight.workflows.ports.templates import Template
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from oversight.adapters.store.database import postgres_url
-from oversight.workflows.ports.store.templates import Template, fill, formattable
+from oversight.workflows.ports.templates import Template, fill, formattable
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "staff": ("id", "role", "started", "line_manager", "qualified", "part_time", "agency", "team"),

@@ -2,7 +2,7 @@
 
 Each is a :class:`typing.Protocol`; ``adapters/store`` implements them in SQL and
 ``tests/fakes.py`` in memory. The values they take and return are in
-:mod:`oversight.workflows.ports.store.rows`.
+:mod:`oversight.workflows.ports.rows`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from oversight.states.directory import StaffMember
 from oversight.states.values import Basis, RuleRef
-from oversight.workflows.ports.store.rows import DueTimer, StaffRecord, StoredEntity, TaskRow
+from oversight.workflows.ports.rows import DueTimer, StaffRecord, StoredEntity, TaskRow
 
 
 class Entities(Protocol):

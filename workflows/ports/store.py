@@ -41,7 +41,7 @@ from oversight.workflows.ports.repositories import (
     Tasks,
     Timers,
 )
-from oversight.workflows.ports.store.rows import (  # the values, named here too: the port's face
+from oversight.workflows.ports.rows import (  # the values, named here too: the port's face
     Collision,
     DueTimer,
     SavedStep,

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from oversight.workflows.ports.store.templates import Template, fill
+from oversight.workflows.ports.templates import Template, fill
 from oversight.workflows.simulation.personas import (
     AS_OF,
     NOW,
