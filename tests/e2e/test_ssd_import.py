@@ -100,7 +100,7 @@ def test_a_changed_date_amends_its_event_and_a_gone_row_is_retracted_with_mirror
         home: Path, oversight: Invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Authorised on Fri 24 Apr instead of Mon 20 Apr: amended, the completion closed that day
     (it was due Thu 23 Apr); the CP plan's row gone: with --mirror its case change is retracted
-    and the discussion it raised withdrawn."""
+    and the child is a child in need again (the plan was cp from Mon 1 Jun)."""
     store = _store(home, oversight, monkeypatch, "amend")
     tables = extract()
     oversight("import", "ssd", str(write_folder(tmp_path / "x", tables)))
@@ -110,12 +110,21 @@ def test_a_changed_date_amends_its_event_and_a_gone_row_is_retracted_with_mirror
     without = json_of(oversight("import", "ssd", str(changed), "--json"))
     assert (without["added"], without["amended"], without["retracted"], without["left"]) == (
         0, 1, 0, 5)
+    def child(folder: Path) -> dict[str, Any]:
+        (found,) = [e["data"] for e in _obligations(folder)["entities"]
+                    if (e["kind"], e["id"]) == ("child_supervision", "C1")]
+        return found
+
+    assert (child(store)["case_type"], child(store)["plan"]) == ("cp", "cp")
     mirrored = json_of(oversight("import", "ssd", str(changed), "--mirror", "--json"))
     assert (mirrored["amended"], mirrored["retracted"], mirrored["left"]) == (0, 1, 6)
     tasks = {t["id"]: t for t in _obligations(store)["tasks"]}
     complete = tasks["assessment:C1:complete"]
     assert (complete["state"], complete["closed_on"]) == ("closed", "2026-04-24")
-    assert tasks["child_supervision:C1:discussion:2"]["state"] == "withdrawn"
+    # The discussion due Mon 30 Mar (4 weeks after Mon 2 Mar) was breached on Tue 31 Mar, before
+    # the plan began: judged by event time, the case change raised no discussion of its own.
+    assert tasks["child_supervision:C1:discussion:1"]["state"] == "breached"
+    assert (child(store)["case_type"], child(store)["plan"]) == ("cin", "cin")
 
 
 def test_a_bad_extract_names_every_fault_by_table_row_and_column_and_keeps_nothing(
