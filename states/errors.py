@@ -15,11 +15,12 @@ that belong to one adapter are defined there (module in brackets) and drawn here
     ├── TaskNotClosed        the event recorded to close a task left it open
     ├── NoFulfillingEvent    no single event closes a task of this type
     ├── StoreNotReady        the store has no schema yet, or an old one
-    ├── SettingsInvalid      the delivery settings are wrong (workflows.delivery_settings)
-    ├── ScenarioInvalid      a scenario file is wrong: where and why (workflows.scenario_ports)
+    ├── SettingsInvalid      the delivery settings are wrong (workflows.delivery.settings)
+    ├── ScenarioInvalid      a scenario file is wrong: where and why (workflows.ports.scenarios)
     ├── ImportRejected       an import file's rows are wrong (adapters.imports.rows)
+    ├── ExtractRejected      an SSD extract's rows are wrong (adapters.imports.ssd.importing)
     ├── ClockRefused         a test clock (OVERSIGHT_CLOCK) beside a kept store (adapters.clock)
-    └── DeliveryFailed       a receiver did not take a message (workflows.delivery_ports)
+    └── DeliveryFailed       a receiver did not take a message (workflows.ports.deliveries)
         └── PayloadRefused   the receiver refused this message itself: retrying will not help
 """
 

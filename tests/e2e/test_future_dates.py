@@ -22,7 +22,6 @@ from oversight.adapters.cli.app import app as cli
 from oversight.adapters.store import tables as t
 from oversight.workflows.bootstrap import App
 from tests.e2e.api_server import (  # noqa: F401 - fixtures
-    _prefect,
     api_store,
     client,
     seeded,

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.api_server import _prefect  # noqa: F401 - no Prefect for these
 from tests.integration.helpers import snapshot
 
 OVERSIGHT = Path(sys.executable).parent / "oversight"

@@ -106,7 +106,7 @@ def test_timers_locked_by_a_sweeper_that_dies_are_skipped_then_fired_by_the_next
 
 def _sweep_without_prefect(url: str) -> dict[str, int]:
     """``sweep_day`` with its batch task run as plain Python (no Prefect server)."""
-    from oversight.workflows.flows.operations import operations as flows
+    from oversight.workflows.flows import operations as flows
     totals = {"fired": 0, "failed": 0}
     skip: list[int] = []
     while (batch := flows.fire_due_batch.fn(url, team.YEAR_END, team.NOW, 50, skip))["claimed"]:

@@ -51,7 +51,7 @@ def sweep(url: str, as_of: date, now: datetime, batch: int, each: bool, via: str
     Python through ``.fn``, printing a line per batch), or straight through the service.
     With ``go``: say ready, then wait for that file (several sweepers start together)."""
     if via == "flows":
-        from oversight.workflows.flows.operations import operations as flows
+        from oversight.workflows.flows import operations as flows
         batch_body = flows.fire_due_batch.fn
 
         def fire_due_batch(database_url: str, day: date, at: datetime, limit: int,

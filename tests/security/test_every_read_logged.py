@@ -130,6 +130,8 @@ CLI_NOT_READS: dict[str, str] = {
     **{name: "a simulation in a store of its own, of people it makes up"
        for name in ("simulate", "demo")},
     "audit verify": "checks the chains: counts and row numbers, no record's content",
+    "audit anchor": "appends the chains' heads and counts outside the store, no record's content",
+    "audit rotate-key": "adds a key to the chain's key file; reads no record",
 }
 
 

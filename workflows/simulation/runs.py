@@ -15,6 +15,7 @@ needs no dry run, so a good file is taken through the engine once.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from oversight.workflows.ports.store import UnitOfWorkFactory
 from oversight.workflows.reads import queries
 from oversight.workflows.settings import Settings
 from oversight.workflows.simulation.scenario_check import engine_problems, refused_problems
+from oversight.workflows.store_settings import audit_key_path
 
 
 @dataclass(frozen=True)
@@ -157,15 +159,19 @@ def simulation(scenario_file: Path, *, store: Path | None = None, home: Path | N
 
 class _Fresh:
     """A store file the user named, created by this run: removed again, with the folders made
-    for it, when the run is refused."""
+    for it (the audit chain's key folder beside it among them), when the run is refused."""
 
     def __init__(self, store: Path):
         self.store = store
+        keys = audit_key_path(store.parent, None, sqlite_url(store)).parent
+        self.keys = None if keys.exists() else keys
         self.made = [folder for folder in store.resolve().parents if not folder.exists()]
 
     def remove(self) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.store}{suffix}").unlink(missing_ok=True)
+        if self.keys is not None:  # the chain's key this run made, and any anchors beside it
+            shutil.rmtree(self.keys, ignore_errors=True)
         for folder in self.made:  # deepest first; only if nothing else was put there
             with suppress(OSError):
                 folder.rmdir()
