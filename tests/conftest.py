@@ -88,7 +88,9 @@ def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[date]:
            else datetime.now(ZoneInfo("Europe/London")).date())
     noon = datetime.combine(day, time(12), tzinfo=UTC)  # the same day in London, GMT or BST
     monkeypatch.setenv("OVERSIGHT_CLOCK", noon.isoformat())
-    with freezegun.freeze_time(noon, tick=True):
+    # pytest's own timer (--durations) keeps the real clock: freezegun's default list names
+    # "_pytest.runner." with a dot, which the module "_pytest.runner" itself never matches.
+    with freezegun.freeze_time(noon, tick=True, ignore=["_pytest.runner", "_pytest.timing"]):
         yield day
 
 

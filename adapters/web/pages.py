@@ -71,8 +71,9 @@ def _bad_queries_as_pages(app: FastAPI, paths: set[str]) -> None:
 
     async def invalid(request: Request, error: Exception) -> Response:
         route = request.scope.get("route")
-        if not isinstance(error, RequestValidationError) or getattr(route, "path", None) \
-                not in paths:
+        # Under /v1/ is the API's (its problems, 422), whichever route the scope names.
+        if not isinstance(error, RequestValidationError) or request.url.path.startswith("/v1/") \
+                or getattr(route, "path", None) not in paths:
             answered = previous(request, error)
             return await answered if inspect.isawaitable(answered) else answered
         problems = [f"{item['loc'][-1]}: {str(item['msg']).removeprefix('Value error, ')}"
