@@ -142,8 +142,10 @@ def why_lines(task: dict[str, Any]) -> list[Text]:
     state = task["state"]
     if state == "closed":
         met = "on time" if task["breached_on"] is None else f"late (breached {task['breached_on']})"
-        if task.get("recorded_at"):
-            met = f"met, recorded late (the record arrived {recorded_time(task['recorded_at'])})"
+        if task.get("recorded_at"):  # written up after: when the record came, and any breach
+            met = ("met" if task["breached_on"] is None
+                   else f"met late (breached {task['breached_on']})") \
+                + f", recorded late (the record arrived {recorded_time(task['recorded_at'])})"
         lines.append(Text(f"State: closed on {task['closed_on']}, {met}"))
     elif state in ("breached", "escalated"):
         lines.append(Text(f"State: {state} on {task['breached_on']}, not met by {task['due']}"))
