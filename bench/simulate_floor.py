@@ -41,7 +41,7 @@ Writes = list[tuple[str, list[Any]]]
 _VERB = re.compile(r"^\s*(INSERT INTO|UPDATE|DELETE FROM|SAVEPOINT|RELEASE "
                    r"SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN|COMMIT|ROLLBACK|SET|WITH)\s*"
                    r"(\"?\w+\"?)?", re.S | re.I)
-_ONE_ROW = re.compile(r"(VALUES\s*\([^)]*\))(\s*,\s*\([^)]*\))+", re.S | re.I)
+_MANY = re.compile(r"(VALUES\s*\([^)]*\))(?:\s*,\s*\([^)]*\))+", re.S | re.I)
 _SELECT = re.compile(r"^\s*SELECT\b.*?\bFROM\s+\"?(\w+)", re.S | re.I)
 _RETURNING = re.compile(r"\s+RETURNING\s+.*$", re.S | re.I)
 
@@ -90,11 +90,12 @@ class Recorder:
             sets = list(parameters) if executemany else [parameters]
             if sets and not isinstance(sets[0], (tuple, list, dict)):
                 sets = [tuple(sets)]  # insertmanyvalues: one flat row of several rows' values
-            width = statement.count("?")
-            if sets and width and len(sets[0]) != width and len(sets[0]) % width == 0:
-                # a multi-row VALUES sent as one statement: its rows, each on its own
+            many = _MANY.search(statement)
+            if many is not None and sets and not isinstance(sets[0], dict):
+                # several rows' VALUES in one statement: each row on its own, for the floor
+                width = many.group(1).count("?")
+                statement = statement[:many.start()] + many.group(1) + statement[many.end():]
                 sets = [row[at:at + width] for row in sets for at in range(0, len(row), width)]
-                statement = _ONE_ROW.sub(r"\1", statement)
             self._open.append((statement, sets))
 
     def _commit(self, _conn: Any) -> None:
@@ -170,8 +171,8 @@ def replay(floor_db: Path, days: dict[str, Writes]) -> tuple[float, Counter[str]
 
 
 def run(scenario: Path, workdir: Path) -> dict[str, Any]:
-    from oversight.workflows.service import OversightService
-    from oversight.workflows.simulation import simulation
+    from oversight.workflows.recording.service import OversightService
+    from oversight.workflows.simulation.runs import simulation
 
     recorder, spent = Recorder(), [0.0]
     store, floor_db = workdir / "engine.db", workdir / "floor.db"

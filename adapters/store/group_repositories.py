@@ -1,0 +1,179 @@
+"""The repositories of a unit of work that holds its writes (:mod:`.write_sets`).
+
+Reads must see the unit of work's own writes. Entities, the one thing read back inside a group
+of events (each event's routes find the entities it concerns, often one an earlier event of
+the group moved), are answered from the writes held over the database's rows; any other read,
+and any write the set does not take (a retraction, a task's new date), first sends what is held
+(:class:`FlushFirst`), so it runs on the rows as one-by-one writes would have left them. Staff
+and the applied-event claims are neither held nor touched by held writes: they go straight on.
+
+Inside a savepoint nothing is held (:attr:`Holding.depth`): the savepoint's writes go straight
+to the database, so rolling it back undoes exactly them, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from oversight.adapters.store.entities import SqlEntities
+from oversight.adapters.store.event_log import SqlEventLog, log_row
+from oversight.adapters.store.records import SqlOutbox
+from oversight.adapters.store.write_sets import PendingWrites
+from oversight.workflows.ports.event_log import LoggedEvent
+from oversight.workflows.ports.store import StoredEntity
+
+
+class Holding:
+    """Whether writes are held now, and what is held."""
+
+    def __init__(self, connection: Connection, outbox: SqlOutbox, *, held: bool = True):
+        self.pending = PendingWrites(connection, outbox)
+        self.depth = 0 if held else 1
+        """Savepoints open: while any is, writes go straight to the database (a unit of work
+        told to hold nothing counts as one level down throughout)."""
+
+    @property
+    def on(self) -> bool:
+        return self.depth == 0
+
+    def flush(self) -> None:
+        self.pending.flush()
+
+
+class FlushFirst:
+    """A repository whose every call first sends the held writes."""
+
+    def __init__(self, repository: object, holding: Holding):
+        self._repository, self._holding = repository, holding
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._repository, name)
+        if not callable(found):
+            return found
+        holding = self._holding
+
+        def flushed(*args: Any, **kwargs: Any) -> Any:
+            holding.flush()
+            return found(*args, **kwargs)
+        return flushed
+
+
+class HeldEntities(SqlEntities):
+    """Entities read through the group's own writes: what it wrote wins over the stored row."""
+
+    def __init__(self, connection: Connection, holding: Holding):
+        super().__init__(connection)
+        self._holding = holding
+
+    @property
+    def _held(self) -> dict[tuple[str, str], StoredEntity]:
+        return self._holding.pending.entities  # a new dict after each flush
+
+    def get(self, kind: str, entity_id: str) -> StoredEntity | None:
+        held = self._held.get((kind, entity_id))
+        return held if held is not None else super().get(kind, entity_id)
+
+    def get_many(self, keys: Sequence[tuple[str, str]]
+                 ) -> dict[tuple[str, str], StoredEntity]:
+        held = {key: self._held[key] for key in keys if key in self._held}
+        found = super().get_many([key for key in keys if key not in held]) if len(held) < len(
+            keys) else {}
+        return {**found, **held}
+
+    def find(self, kind: str, *, subject: str | None = None,
+             party: str | None = None) -> list[StoredEntity]:
+        found = {(e.kind, e.id): e for e in super().find(kind, subject=subject, party=party)}
+        for key, entity in self._held.items():
+            if key[0] != kind:
+                continue
+            if (subject is None or entity.subject == subject) and (
+                    party is None or entity.party == party):
+                found[key] = entity
+            else:  # moved off this subject or party by the group
+                found.pop(key, None)
+        return sorted(found.values(), key=lambda e: (e.started_on, e.id))
+
+    def counts(self) -> list[tuple[str, str, int]]:
+        self._holding.flush()
+        return super().counts()
+
+    def listing(self, kinds: Sequence[str], *, subjects: Iterable[str] | None = None,
+                party: str | None = None, person: str | None = None) -> list[StoredEntity]:
+        self._holding.flush()
+        return super().listing(kinds, subjects=subjects, party=party, person=person)
+
+    def last_updated(self) -> date | None:
+        self._holding.flush()
+        return super().last_updated()
+
+
+class HeldEventLog(SqlEventLog):
+    """The event log: appends held, every other call after the held writes are sent."""
+
+    def __init__(self, connection: Connection, holding: Holding):
+        super().__init__(connection)
+        self._holding = holding
+
+    def append(self, record_id: str, kind: str, entity_id: str, body: dict[str, Any], *,
+               recorded_at: datetime) -> None:
+        if self._holding.on:
+            self._holding.pending.append_log(
+                log_row(record_id, kind, entity_id, body, recorded_at=recorded_at))
+        else:
+            super().append(record_id, kind, entity_id, body, recorded_at=recorded_at)
+
+    def of_entity(self, kind: str, entity_id: str, *, retracted: bool = False
+                  ) -> list[LoggedEvent]:
+        self._holding.flush()
+        return super().of_entity(kind, entity_id, retracted=retracted)
+
+    def of_record(self, record_id: str) -> list[LoggedEvent]:
+        self._holding.flush()
+        return super().of_record(record_id)
+
+    def retract(self, record_id: str, *, by: str | None, reason: str, at: datetime) -> None:
+        self._holding.flush()
+        super().retract(record_id, by=by, reason=reason, at=at)
+
+    def amend_tasks(self, values: dict[str, dict[str, Any]]) -> None:
+        self._holding.flush()
+        super().amend_tasks(values)
+
+
+class HeldOutbox(SqlOutbox):
+    """The outbox: messages held with the group's other writes, numbered when sent."""
+
+    def __init__(self, connection: Connection):
+        super().__init__(connection)
+        self.holding: Holding | None = None
+
+    def add(self, messages: Iterable[dict[str, Any]]) -> None:
+        holding = self.holding
+        if holding is not None and holding.on:
+            holding.pending.add_messages(list(messages))
+        else:
+            super().add(messages)
+
+    def pending(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        self._flush()
+        return super().pending(now, limit)
+
+    def counts(self) -> dict[str, int]:
+        self._flush()
+        return super().counts()
+
+    def _flush(self) -> None:
+        if self.holding is not None:
+            self.holding.flush()
+
+
+def flushing(holding: Holding) -> Callable[[object], Any]:
+    """Wrap a repository so that each of its calls sends the held writes first."""
+    return lambda repository: FlushFirst(repository, holding)
+
+
+__all__ = ["FlushFirst", "HeldEntities", "HeldEventLog", "HeldOutbox", "Holding", "flushing"]
