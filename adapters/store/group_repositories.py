@@ -87,12 +87,22 @@ class HeldEntities(SqlEntities):
     def find(self, kind: str, *, subject: str | None = None,
              party: str | None = None) -> list[StoredEntity]:
         found = {(e.kind, e.id): e for e in super().find(kind, subject=subject, party=party)}
-        for key, entity in self._held.items():
-            if key[0] != kind:
+        pending = self._holding.pending
+        if not pending.entities:
+            return list(found.values())
+
+        def asked(entity: StoredEntity) -> bool:
+            return (subject is None or entity.subject == subject) and (
+                party is None or entity.party == party)
+        person = subject if subject is not None else party
+        candidates = [key for key in pending.entities if key[0] == kind] if person is None \
+            else pending.people.get((kind, person), set())
+        for key in [*found, *candidates]:
+            held = pending.entities.get(key)
+            if held is None:
                 continue
-            if (subject is None or entity.subject == subject) and (
-                    party is None or entity.party == party):
-                found[key] = entity
+            if asked(held):
+                found[key] = held
             else:  # moved off this subject or party by the group
                 found.pop(key, None)
         return sorted(found.values(), key=lambda e: (e.started_on, e.id))

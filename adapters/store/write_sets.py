@@ -48,6 +48,7 @@ _TASK = update(t.tasks).where(t.tasks.c.id == bindparam("tid")).values(
     due=bindparam("due"), state=bindparam("st"), breached_on=bindparam("breached"),
     closed_on=bindparam("closed"))
 """A task's changeable columns, set to the last values the group gave them."""
+_TASKS = select(t.tasks).where(t.tasks.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class PendingWrites:
@@ -60,6 +61,9 @@ class PendingWrites:
     def _clear(self) -> None:
         self.entities: dict[tuple[str, str], StoredEntity] = {}
         """Each entity the group wrote, as its last step left it (what a read would find)."""
+        self.people: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        """(kind, subject or party) → the held entities that have had them (a superset: a
+        ``find`` checks each against what it asks)."""
         self._loaded: dict[tuple[str, str], int | None] = {}
         """The version each was loaded at (None: created by the group)."""
         self._timers: dict[TimerKey, dict[str, Any] | None] = {}
@@ -126,14 +130,16 @@ class PendingWrites:
         elif held.version != s.entity.version - 1:
             raise ConcurrentUpdate(f"{key[0]}:{key[1]} changed since it was loaded")
         self.entities[key] = s.entity
+        for person in (s.entity.subject, s.entity.party):
+            if person is not None:
+                self.people.setdefault((key[0], person), set()).add(key)
 
     def _read_tasks(self, ids: list[str]) -> None:
         """The rows of the tasks about to change that the group has not touched yet, read
         together (those it has are held as they now stand)."""
         wanted = sorted({ident for ident in ids if ident not in self._tasks})
         for start in range(0, len(wanted), CHUNK):
-            result = self._connection.execute(select(t.tasks).where(
-                t.tasks.c.id.in_(wanted[start:start + CHUNK])))
+            result = self._connection.execute(_TASKS, {"ids": wanted[start:start + CHUNK]})
             names = tuple(result.keys())
             for row in result:
                 found = dict(zip(names, row, strict=True))
