@@ -89,6 +89,7 @@ def floor_figures(size: str, scenario: Path, workdir: Path) -> list[Figure]:
                         f"{found['rows_written']:,} rows written"),
             Figure("simulate", f"simulate: {size} authority, statements per event",
                    found["statements_per_event"], "statements", higher_is_better=False,
+                   peak_rss_mb=done.peak_rss_mb,
                    note=f"{found['statements']:,} statements; "
                         + ", ".join(f"{kind} {count:,}" for kind, count in
                                     list(found["by_kind"].items())[:6]))]
@@ -119,8 +120,10 @@ def main(argv: list[str] | None = None) -> None:
         for size in RUNS[args.size]:
             figures += measure(size, args.seed, Path(folder))
     for figure in figures:
-        print(f"{figure.what}: {figure.value:,.1f} {figure.unit}"
-              f" (peak {figure.peak_rss_mb:,.0f} MB) {figure.note}")
+        floor = "" if figure.ratio is None else (
+            f", floor {figure.floor:,.2f} {figure.unit}: {figure.ratio:.1f}x")
+        print(f"{figure.what}: {figure.value:,.2f} {figure.unit}{floor}"
+              f" (peak {figure.peak_rss_mb or 0:,.0f} MB) {figure.note}")
     write_figures(args.figures, figures)
 
 

@@ -49,6 +49,7 @@ _TASK = update(t.tasks).where(t.tasks.c.id == bindparam("tid")).values(
     closed_on=bindparam("closed"))
 """A task's changeable columns, set to the last values the group gave them."""
 _TASKS = select(t.tasks).where(t.tasks.c.id.in_(bindparam("ids", expanding=True)))
+_TASK_BY_ID = select(t.tasks).where(t.tasks.c.id == bindparam("one"))
 
 
 class PendingWrites:
@@ -139,7 +140,10 @@ class PendingWrites:
         together (those it has are held as they now stand)."""
         wanted = sorted({ident for ident in ids if ident not in self._tasks})
         for start in range(0, len(wanted), CHUNK):
-            result = self._connection.execute(_TASKS, {"ids": wanted[start:start + CHUNK]})
+            some = wanted[start:start + CHUNK]
+            # One task (most saves): no IN list to expand into the statement for each call.
+            result = self._connection.execute(_TASK_BY_ID, {"one": some[0]}) if len(
+                some) == 1 else self._connection.execute(_TASKS, {"ids": some})
             names = tuple(result.keys())
             for row in result:
                 found = dict(zip(names, row, strict=True))
