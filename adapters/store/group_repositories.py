@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 
 from oversight.adapters.store.entities import SqlEntities
 from oversight.adapters.store.event_log import SqlEventLog, log_row
-from oversight.adapters.store.records import SqlOutbox
+from oversight.adapters.store.records import SqlEvents, SqlOutbox
 from oversight.adapters.store.write_sets import PendingWrites
 from oversight.workflows.ports.event_log import LoggedEvent
 from oversight.workflows.ports.store import StoredEntity
@@ -154,6 +154,45 @@ class HeldEventLog(SqlEventLog):
         super().amend_tasks(values)
 
 
+class HeldEvents(SqlEvents):
+    """Claims of the ids a group named up front (:meth:`expect`): those applied before are read
+    in one query, and each claim of a new one is held with the group's writes, so it answers
+    without a statement. Any other id, or a claim inside a savepoint, is claimed as before."""
+
+    def __init__(self, connection: Connection, holding: Holding):
+        super().__init__(connection)
+        self._holding = holding
+        self._expected: set[str] = set()
+        self._taken: set[str] = set()
+        """Expected ids applied before or claimed by this group."""
+
+    def expect(self, event_ids: Sequence[str]) -> None:
+        if not self._holding.on or not event_ids:
+            return
+        self._expected.update(event_ids)
+        self._taken |= self.applied_among(event_ids)
+
+    def claim(self, event_id: str, type_: str, now: datetime) -> bool:
+        if event_id not in self._expected or not self._holding.on:
+            return super().claim(event_id, type_, now)
+        if event_id in self._taken:
+            return False
+        self._taken.add(event_id)
+        self._holding.pending.claims.append(
+            {"event_id": event_id, "type": type_, "applied_at": now})
+        return True
+
+
+    def applied(self, event_id: str) -> bool:
+        if event_id in self._taken:  # claimed by this group, perhaps not yet sent
+            return True
+        return super().applied(event_id)
+
+    def live_from(self, prefix: str) -> list[str]:
+        self._holding.flush()  # the held claims and event-log rows are what it reads
+        return super().live_from(prefix)
+
+
 class HeldOutbox(SqlOutbox):
     """The outbox: messages held with the group's other writes, numbered when sent."""
 
@@ -186,4 +225,5 @@ def flushing(holding: Holding) -> Callable[[object], Any]:
     return lambda repository: FlushFirst(repository, holding)
 
 
-__all__ = ["FlushFirst", "HeldEntities", "HeldEventLog", "HeldOutbox", "Holding", "flushing"]
+__all__ = ["FlushFirst", "HeldEntities", "HeldEventLog", "HeldEvents", "HeldOutbox", "Holding",
+           "flushing"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -204,3 +204,14 @@ class SqlEvents:
         return list(self.connection.execute(
             select(applied).where(applied.like(f"{pattern}%", escape="\\"), ~retracted)
             .order_by(applied)).scalars())
+
+    def expect(self, event_ids: Sequence[str]) -> None:
+        """Claims here are one statement each (see :class:`~.group_repositories.HeldEvents`)."""
+
+    def applied_among(self, event_ids: Sequence[str]) -> set[str]:
+        """Those of ``event_ids`` already applied, read together."""
+        wanted, found = list(dict.fromkeys(event_ids)), set[str]()
+        for start in range(0, len(wanted), 500):
+            found.update(self.connection.execute(select(t.processed_events.c.event_id).where(
+                t.processed_events.c.event_id.in_(wanted[start:start + 500]))).scalars())
+        return found

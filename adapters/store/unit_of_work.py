@@ -24,6 +24,7 @@ from oversight.adapters.store.event_log import SqlEventLog
 from oversight.adapters.store.group_repositories import (
     HeldEntities,
     HeldEventLog,
+    HeldEvents,
     HeldOutbox,
     Holding,
     flushing,
@@ -100,6 +101,7 @@ class SqlUnitOfWork(SqlRepositories):
         self.outbox = outbox
         self.entities = HeldEntities(connection, self.holding)
         self.event_log = HeldEventLog(connection, self.holding)
+        self.events = HeldEvents(connection, self.holding)
         wrap = flushing(self.holding)
         self.timers, self.tasks = cast(SqlTimers, wrap(self.timers)), cast(SqlTasks, wrap(
             self.tasks))

@@ -76,10 +76,12 @@ class PendingWrites:
         self._audit: list[dict[str, Any]] = []
         self._log: list[dict[str, Any]] = []
         self._messages: list[dict[str, Any]] = []
+        self.claims: list[dict[str, Any]] = []
+        """Event ids claimed by the group (``processed_events`` rows)."""
 
     def __bool__(self) -> bool:
         return bool(self.entities or self._timers or self._tasks or self._audit or self._log
-                    or self._messages)
+                    or self._messages or self.claims)
 
     # ----- taking writes -------------------------------------------------------------------------
 
@@ -162,6 +164,8 @@ class PendingWrites:
         if not self:
             return
         connection = self._connection
+        if self.claims:  # a plain INSERT: an id another writer took meanwhile is a collision
+            connection.execute(insert(t.processed_events), self.claims)
         created = [{name: getattr(e, name) for name in ENTITY_FIELDS}
                    for key, e in self.entities.items() if self._loaded[key] is None]
         if created:

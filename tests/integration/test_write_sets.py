@@ -53,7 +53,11 @@ def rows(service: OversightService) -> dict[str, list[dict[str, Any]]]:
     with service.uow_factory() as uow:
         connection = uow.connection  # type: ignore[attr-defined]  # the SQL unit of work's
         return {table: [_plain(dict(row)) for row in connection.execute(text(query)).mappings()]
-                for table, query in QUERIES.items()}
+                for table, query in {**QUERIES, **CLAIMS}.items()}
+
+
+CLAIMS = {"processed_events": "SELECT event_id, type FROM processed_events ORDER BY event_id"}
+"""The event ids applied: held claims are sent with the group's other writes."""
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +102,7 @@ def test_a_group_flushed_in_sets_leaves_the_rows_of_its_events_applied_one_by_on
         ("relationship:tm1:a0", "rederive"), ("asye:a0", "rederive")]
     together, one_by_one = rows(grouped), rows(alone)
     assert {k: len(v) for k, v in together.items()} == {k: len(v) for k, v in one_by_one.items()}
-    for table in QUERIES:
+    for table in [*QUERIES, *CLAIMS]:
         assert together[table] == one_by_one[table], table
 
 
@@ -120,7 +124,8 @@ def statements() -> Iterator[Counter[str]]:
 
 def test_twenty_events_in_a_group_send_one_statement_per_kind_of_row(
         tmp_path: Path, statements: Counter[str]) -> None:
-    """Twenty sessions of ten relationships in one group: one INSERT of audit lines, one of
+    """Twenty sessions of ten relationships in one group: one INSERT of their event ids, one of
+    audit lines, one of
     event-log rows, one UPDATE of entities, one of tasks, one INSERT of tasks and of timers, one
     DELETE of timers, one INSERT of outbox rows (each session closes a task and opens the next),
     where one by one each of them was sent twenty times."""
@@ -130,12 +135,33 @@ def test_twenty_events_in_a_group_send_one_statement_per_kind_of_row(
                                "supervisor": "tm1", "supervisee": f"w{i}"}) for i in range(10)]
         service.record_each([(e, NOW) for e in starts])
         sessions = [parse_event({"type": "supervision_held", "on": on, "supervisor": "tm1",
-                                 "supervisee": f"w{i}"})
+                                 "supervisee": f"w{i}", "event_id": f"s-{on}-{i}"})
                     for on in ("2026-01-12", "2026-02-09") for i in range(10)]
         statements.clear()
         answers = service.record_each([(e, NOW) for e in sessions])
     assert all(not isinstance(a, Exception) and a.applied == 1 for a in answers)
-    for kind in ("INSERT audit", "INSERT event_log", "UPDATE entities", "UPDATE tasks",
+    for kind in ("INSERT processed_events", "INSERT audit", "INSERT event_log", "UPDATE entities", "UPDATE tasks",
                  "INSERT tasks", "INSERT timers", "DELETE timers", "DELETE tasks",
                  "INSERT outbox"):
         assert statements[kind] == 1, (kind, dict(statements))
+
+
+def test_an_id_applied_before_or_twice_in_a_group_is_a_duplicate_with_claims_held(
+        tmp_path: Path) -> None:
+    """The group's ids read up front: s-1 (applied by an earlier group) and the second s-2 (the
+    same id twice in this group) are duplicates; s-2 and s-3 are applied, each id stored once."""
+    staff = team.staff(workers=3, asyes=0)
+    with surrey_service("sqlite", tmp_path, staff, name="claims") as service:
+        def held(supervisee: str, on: str, ident: str) -> Any:
+            return parse_event({"type": "supervision_held", "on": on, "supervisor": "tm1",
+                                "supervisee": supervisee, "event_id": ident})
+        starts = [parse_event({"type": "relationship_started", "on": "2026-01-05",
+                               "supervisor": "tm1", "supervisee": f"w{i}"}) for i in range(3)]
+        service.record_each([(e, NOW) for e in [*starts, held("w0", "2026-01-12", "s-1")]])
+        answers = service.record_each([(e, NOW) for e in [
+            held("w0", "2026-01-12", "s-1"), held("w1", "2026-01-12", "s-2"),
+            held("w1", "2026-01-12", "s-2"), held("w2", "2026-01-13", "s-3")]])
+        assert [(a.applied, a.duplicates) for a in answers  # type: ignore[union-attr]
+                ] == [(0, 1), (1, 0), (0, 1), (1, 0)]
+        claimed = rows(service)["processed_events"]
+    assert [row["event_id"] for row in claimed] == ["s-1", "s-2", "s-3"]
