@@ -140,9 +140,9 @@ def test_twenty_events_in_a_group_send_one_statement_per_kind_of_row(
         statements.clear()
         answers = service.record_each([(e, NOW) for e in sessions])
     assert all(not isinstance(a, Exception) and a.applied == 1 for a in answers)
-    for kind in ("INSERT processed_events", "INSERT audit", "INSERT event_log", "UPDATE entities", "UPDATE tasks",
-                 "INSERT tasks", "INSERT timers", "DELETE timers", "DELETE tasks",
-                 "INSERT outbox"):
+    for kind in ("INSERT processed_events", "INSERT audit", "INSERT event_log",
+                 "UPDATE entities", "UPDATE tasks", "INSERT tasks", "INSERT timers",
+                 "DELETE timers", "DELETE tasks", "INSERT outbox"):
         assert statements[kind] == 1, (kind, dict(statements))
 
 
