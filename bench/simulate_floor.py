@@ -35,8 +35,9 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-Writes = list[tuple[str, list[Any]]]
-"""(statement text, its parameter sets), in the order sent."""
+Writes = list[tuple[str, Any, bool]]
+"""(statement text, its parameters, whether an executemany), in the order sent."""
+_WRITES = ("INSERT", "UPDATE", "DELETE")
 
 _VERB = re.compile(r"^\s*(INSERT INTO|UPDATE|DELETE FROM|SAVEPOINT|RELEASE "
                    r"SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN|COMMIT|ROLLBACK|SET|WITH)\s*"
@@ -67,7 +68,8 @@ class Recorder:
     def __init__(self) -> None:
         self.active = False
         self.day: str | None = None
-        self.statements: Counter[str] = Counter()
+        self.sent: Counter[str] = Counter()
+        """Each statement's text, and how many times it was sent."""
         self.days: dict[str, Writes] = {}
         self._open: Writes = []
         self._marks: list[int] = []
@@ -82,21 +84,12 @@ class Recorder:
 
     def _execute(self, _conn: Any, _cursor: Any, statement: str, parameters: Any,
                  _context: Any, executemany: bool) -> None:
-        if not self.active:
-            return
-        kind = kind_of(statement)
-        self.statements[kind] += 1
-        if kind.split(" ")[0] in ("INSERT", "UPDATE", "DELETE"):
-            sets = list(parameters) if executemany else [parameters]
-            if sets and not isinstance(sets[0], (tuple, list, dict)):
-                sets = [tuple(sets)]  # insertmanyvalues: one flat row of several rows' values
-            many = _MANY.search(statement)
-            if many is not None and sets and not isinstance(sets[0], dict):
-                # several rows' VALUES in one statement: each row on its own, for the floor
-                width = many.group(1).count("?")
-                statement = statement[:many.start()] + many.group(1) + statement[many.end():]
-                sets = [row[at:at + width] for row in sets for at in range(0, len(row), width)]
-            self._open.append((statement, sets))
+        # As little as possible here (a count and a reference), so that measuring costs the
+        # engine little, and no more for many statements than for few: the rest is done after.
+        if self.active:
+            self.sent[statement] += 1
+            if statement[:6] in _WRITES:
+                self._open.append((statement, parameters, executemany))
 
     def _commit(self, _conn: Any) -> None:
         if self.active and self.day is not None and self._open:
@@ -105,7 +98,7 @@ class Recorder:
 
     def _rollback(self, _conn: Any) -> None:
         if self.active:
-            self.statements["ROLLBACK"] += 1
+            self.sent["ROLLBACK"] += 1
         self._open, self._marks = [], []
 
     def _savepoint(self, _conn: Any, _name: str) -> None:
@@ -142,6 +135,20 @@ def timed(recorder: Recorder, spent: list[float], call: Callable[..., Any], *,
     return wrapper
 
 
+def one_row(statement: str, parameters: Any, executemany: bool) -> tuple[str, list[Any]]:
+    """A write as statement text and parameter sets of one row each."""
+    sets = list(parameters) if executemany else [parameters]
+    if sets and not isinstance(sets[0], (tuple, list, dict)):
+        sets = [tuple(sets)]  # insertmanyvalues: one flat row of several rows' values
+    many = _MANY.search(statement)
+    if many is not None and sets and not isinstance(sets[0], dict):
+        # several rows' VALUES in one statement: each row on its own, for the floor
+        width = many.group(1).count("?")
+        statement = statement[:many.start()] + many.group(1) + statement[many.end():]
+        sets = [row[at:at + width] for row in sets for at in range(0, len(row), width)]
+    return statement, sets
+
+
 def replay(floor_db: Path, days: dict[str, Writes]) -> tuple[float, Counter[str]]:
     """The days' writes with plain ``sqlite3``: a transaction per day, an ``executemany`` per
     statement text; the seconds it took and the rows written per kind."""
@@ -152,7 +159,7 @@ def replay(floor_db: Path, days: dict[str, Writes]) -> tuple[float, Counter[str]
     plans = []
     for _day, writes in sorted(days.items()):
         grouped: dict[str, list[Any]] = {}
-        for statement, parameters in writes:
+        for statement, parameters in (one_row(*sent) for sent in writes):
             text = _RETURNING.sub("", statement)
             if text.lstrip().upper().startswith("INSERT INTO"):
                 text = "INSERT OR REPLACE INTO" + text.lstrip()[len("INSERT INTO"):]
@@ -183,12 +190,15 @@ def run(scenario: Path, workdir: Path) -> dict[str, Any]:
     with simulation(scenario, store=store, home=workdir, serverless=True) as run:
         totals = run.totals
     floor_seconds, rows = replay(floor_db, recorder.days)
-    statements = sum(recorder.statements.values())
+    kinds: Counter[str] = Counter()
+    for statement, count in recorder.sent.items():
+        kinds[kind_of(statement)] += count
+    statements = sum(kinds.values())
     events = totals["events"]
     return {"events": events, "fired": totals["fired"], "engine_seconds": spent[0],
             "floor_seconds": floor_seconds, "statements": statements,
             "statements_per_event": statements / max(events, 1),
-            "by_kind": dict(recorder.statements.most_common()),
+            "by_kind": dict(kinds.most_common()),
             "rows": dict(rows.most_common()), "rows_written": sum(rows.values())}
 
 
