@@ -22,9 +22,10 @@ from sqlalchemy import Connection
 from oversight.adapters.store.entities import SqlEntities
 from oversight.adapters.store.event_log import SqlEventLog, log_row
 from oversight.adapters.store.records import SqlEvents, SqlOutbox
+from oversight.adapters.store.timers import SqlTimers
 from oversight.adapters.store.write_sets import PendingWrites
 from oversight.workflows.ports.event_log import LoggedEvent
-from oversight.workflows.ports.store import StoredEntity
+from oversight.workflows.ports.store import DueTimer, StoredEntity
 
 
 class Holding:
@@ -119,6 +120,48 @@ class HeldEntities(SqlEntities):
     def last_updated(self) -> date | None:
         self._holding.flush()
         return super().last_updated()
+
+
+class HeldTimers(SqlTimers):
+    """Timers while writes are held. An entity's timers are read before each event dated after
+    them (the catch-up fires what fell due first): the stored rows with the held writes laid
+    over them (a held arming under an id of its own, :data:`~.write_sets.HELD_IDS`). A delete
+    by id disarms a held arming or goes straight on (held writes name timers by entity and name,
+    never by a stored id, and a held re-arming always deletes its name first). Every other call
+    flushes first."""
+
+    def __init__(self, connection: Connection, holding: Holding):
+        super().__init__(connection)
+        self._holding = holding
+
+    def of_entity(self, kind: str, entity_id: str) -> list[dict[str, Any]]:
+        stored = super().of_entity(kind, entity_id)
+        if not self._holding.on:
+            return stored
+        return self._holding.pending.timers_of(kind, entity_id, stored)
+
+    def delete(self, timer_ids: Sequence[int]) -> None:
+        if self._holding.on:
+            super().delete(self._holding.pending.disarm_held(timer_ids))
+        else:  # inside a savepoint: straight to the database, as every write there
+            super().delete(timer_ids)
+
+    def get(self, timer_id: int) -> DueTimer | None:
+        self._holding.flush()
+        return super().get(timer_id)
+
+    def due(self, as_of: date, limit: int, after: tuple[date, int] | None = None
+            ) -> list[DueTimer]:
+        self._holding.flush()
+        return super().due(as_of, limit, after)
+
+    def claim_due(self, as_of: date, limit: int, skip: Sequence[int] = ()) -> list[DueTimer]:
+        self._holding.flush()
+        return super().claim_due(as_of, limit, skip)
+
+    def upcoming(self, limit: int) -> list[dict[str, Any]]:
+        self._holding.flush()
+        return super().upcoming(limit)
 
 
 class HeldEventLog(SqlEventLog):
@@ -225,5 +268,5 @@ def flushing(holding: Holding) -> Callable[[object], Any]:
     return lambda repository: FlushFirst(repository, holding)
 
 
-__all__ = ["FlushFirst", "HeldEntities", "HeldEventLog", "HeldEvents", "HeldOutbox", "Holding",
-           "flushing"]
+__all__ = ["FlushFirst", "HeldEntities", "HeldEventLog", "HeldEvents", "HeldOutbox", "HeldTimers",
+           "Holding", "flushing"]

@@ -26,6 +26,7 @@ from oversight.adapters.store.group_repositories import (
     HeldEventLog,
     HeldEvents,
     HeldOutbox,
+    HeldTimers,
     Holding,
     flushing,
 )
@@ -103,8 +104,8 @@ class SqlUnitOfWork(SqlRepositories):
         self.event_log = HeldEventLog(connection, self.holding)
         self.events = HeldEvents(connection, self.holding)
         wrap = flushing(self.holding)
-        self.timers, self.tasks = cast(SqlTimers, wrap(self.timers)), cast(SqlTasks, wrap(
-            self.tasks))
+        self.timers = HeldTimers(connection, self.holding)
+        self.tasks = cast(SqlTasks, wrap(self.tasks))
         self.history, self.meta = cast(SqlHistory, wrap(self.history)), cast(SqlMeta, wrap(
             self.meta))
         self.access_log = cast(SqlAccessLog, wrap(self.access_log))

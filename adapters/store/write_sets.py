@@ -38,12 +38,15 @@ from oversight.workflows.ports.store import SavedStep, StoredEntity, TaskRow, ta
 
 CHUNK = 500
 """Keys per ``IN`` list."""
+HELD_IDS = 2 ** 62
+"""Ids from here up name held armings (no stored timer has one so large)."""
 TimerKey = tuple[str, str, str]
 """(entity kind, entity id, timer name): a timer name is armed once per entity."""
 
 _DISARM = delete(t.timers).where(
     t.timers.c.entity_kind == bindparam("k"), t.timers.c.entity_id == bindparam("i"),
     t.timers.c.name == bindparam("n"))
+_FIRED = delete(t.timers).where(t.timers.c.id == bindparam("tid"))
 _TASK = update(t.tasks).where(t.tasks.c.id == bindparam("tid")).values(
     due=bindparam("due"), state=bindparam("st"), breached_on=bindparam("breached"),
     closed_on=bindparam("closed"))
@@ -67,6 +70,10 @@ class PendingWrites:
         ``find`` checks each against what it asks)."""
         self._loaded: dict[tuple[str, str], int | None] = {}
         """The version each was loaded at (None: created by the group)."""
+        self._fired: set[int] = set()
+        """Stored timers deleted by id (fired by a catch-up)."""
+        self._held_ids: dict[int, TimerKey] = {}
+        """The ids :meth:`timers_of` gave held armings."""
         self._timers: dict[TimerKey, dict[str, Any] | None] = {}
         """Each timer the group disarmed or armed: its last row (None: disarmed), in the order
         of the last arming, which is the order one-by-one writes would have numbered them."""
@@ -81,7 +88,7 @@ class PendingWrites:
 
     def __bool__(self) -> bool:
         return bool(self.entities or self._timers or self._tasks or self._audit or self._log
-                    or self._messages or self.claims)
+                    or self._messages or self.claims or self._fired)
 
     # ----- taking writes -------------------------------------------------------------------------
 
@@ -151,6 +158,31 @@ class PendingWrites:
                 found = dict(zip(names, row, strict=True))
                 self._tasks[found["id"]] = found
 
+    def timers_of(self, kind: str, entity_id: str, stored: list[dict[str, Any]]
+                  ) -> list[dict[str, Any]]:
+        """``stored`` (the entity's timer rows in the database) as the held writes leave them,
+        in firing order. A held arming has no id yet: it gets one above every stored id, in
+        arming order (as its insert will), by which :meth:`disarm_held` knows it again."""
+        rows = [row for row in stored if (kind, entity_id, row["name"]) not in self._timers
+                and row["id"] not in self._fired]
+        for key, row in self._timers.items():
+            if row is not None and key[0] == kind and key[1] == entity_id:
+                ident = HELD_IDS + len(self._held_ids)
+                self._held_ids[ident] = key
+                rows.append({"id": ident, **row})
+        return sorted(rows, key=lambda row: (row["fires_on"], row["id"]))
+
+    def disarm_held(self, timer_ids: Sequence[int]) -> list[int]:
+        """Disarm the held armings among ``timer_ids`` and hold the deletes of stored ones;
+        what is left to delete now (nothing)."""
+        for ident in timer_ids:
+            key = self._held_ids.get(ident)
+            if key is not None:
+                self._timers[key] = None
+            else:  # a stored timer: deleted by id at the flush, unseen by reads until then
+                self._fired.add(ident)
+        return []
+
     def append_log(self, row: dict[str, Any]) -> None:
         self._log.append(row)
 
@@ -174,6 +206,8 @@ class PendingWrites:
                  if (loaded := self._loaded[key]) is not None]
         if moved:
             update_entities(connection, moved)
+        if self._fired:
+            connection.execute(_FIRED, [{"tid": ident} for ident in sorted(self._fired)])
         if self._timers:
             connection.execute(_DISARM, [{"k": k, "i": i, "n": n} for k, i, n in self._timers])
             armed = [row for row in self._timers.values() if row is not None]
