@@ -6,9 +6,11 @@ temporary server, every simulated day, the JSON written), with that process's pe
 ``--size quick`` runs the small authority (150 workers, 1,000 assessments); ``full`` the small
 and the large one (1,500 workers, 10,000 assessments); ``tiny`` a three-month team.
 
-There is no plain-SQL floor for a simulation (it is the policy logic that costs): the figures
-stand against the issue's targets alone. ``python -m bench.simulate write SIZE FILE`` only writes
-the scenario.
+Beside them, :mod:`bench.simulate_floor` runs the same scenario in a child process with the
+engine's calls timed and its statements counted, then writes the rows the engine wrote with plain
+``sqlite3`` (``executemany`` per kind of row per day): the engine's cost per event against that
+floor (issue 22: at most 3x), and the statements per event. ``python -m bench.simulate write
+SIZE FILE`` only writes the scenario.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def measure(size: str, seed: int, workdir: Path) -> list[Figure]:
                       peak_rss_mb=done.peak_rss_mb)]
     if memory_target is None:
         figures.pop()
+    figures += floor_figures(size, scenario, workdir)
     checked = run_child([sys.executable, "-c", CHECK_ONLY, str(scenario)], env=child_env(),
                         cwd=REPO)
     if checked.returncode == 0:
@@ -63,6 +66,33 @@ def measure(size: str, seed: int, workdir: Path) -> list[Figure]:
                               note="part of the run above, once; the engine's dry run only "
                                    "for a refused file"))
     return figures
+
+
+def floor_figures(size: str, scenario: Path, workdir: Path) -> list[Figure]:
+    """The engine's cost per event beside its plain-SQL floor, and statements per event."""
+    folder = workdir / f"floor-{size}"
+    folder.mkdir()
+    done = run_child([sys.executable, "-m", "bench.simulate_floor", str(scenario), str(folder)],
+                     env=child_env(), cwd=REPO)
+    if done.returncode != 0:
+        raise SystemExit(f"bench.simulate_floor failed ({done.returncode}):\n"
+                         f"{done.stderr[-3000:]}")
+    found = done.last_json()
+    events = found["events"]
+    per_event = 1000 * found["engine_seconds"] / events
+    floor = 1000 * found["floor_seconds"] / events
+    return [Figure("simulate", f"simulate: {size} authority, the engine's cost per event "
+                   f"(its days' calls, in process)", per_event, "ms", higher_is_better=False,
+                   floor=floor, floor_name="its rows by plain sqlite3, executemany per kind "
+                   "per day", ratio_target=3.0, peak_rss_mb=done.peak_rss_mb,
+                   note=f"{events:,} events, {found['fired']:,} timers fired, "
+                        f"{found['rows_written']:,} rows written"),
+            Figure("simulate", f"simulate: {size} authority, statements per event",
+                   found["statements_per_event"], "statements", higher_is_better=False,
+                   peak_rss_mb=done.peak_rss_mb,
+                   note=f"{found['statements']:,} statements; "
+                        + ", ".join(f"{kind} {count:,}" for kind, count in
+                                    list(found["by_kind"].items())[:6]))]
 
 
 CHECK_ONLY = ("import json, sys, time; from pathlib import Path; "
@@ -90,8 +120,10 @@ def main(argv: list[str] | None = None) -> None:
         for size in RUNS[args.size]:
             figures += measure(size, args.seed, Path(folder))
     for figure in figures:
-        print(f"{figure.what}: {figure.value:,.1f} {figure.unit}"
-              f" (peak {figure.peak_rss_mb:,.0f} MB) {figure.note}")
+        floor = "" if figure.ratio is None else (
+            f", floor {figure.floor:,.2f} {figure.unit}: {figure.ratio:.1f}x")
+        print(f"{figure.what}: {figure.value:,.2f} {figure.unit}{floor}"
+              f" (peak {figure.peak_rss_mb or 0:,.0f} MB) {figure.note}")
     write_figures(args.figures, figures)
 
 

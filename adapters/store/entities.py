@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import Connection, Select, bindparam, func, or_, select
 
 from oversight.adapters.store import tables as t
 from oversight.workflows.ports.store import StoredEntity
@@ -26,6 +26,29 @@ def locked(connection: Connection, query: Select) -> Select:
     return query
 
 
+_PREBUILT: dict[tuple[bool, bool, bool, bool], Select] = {}
+
+
+def _prebuilt(connection: Connection, one: bool, subject: bool, party: bool) -> Select:
+    """The read of one entity (``k``, ``i``) or of a kind's entities by subject (``s``) and
+    party (``p``), built once: building a statement costs more than running it (the routes
+    read an entity or two for every event)."""
+    key = (one, subject, party, connection.dialect.name == "postgresql")
+    query = _PREBUILT.get(key)
+    if query is None:
+        query = select(*_COLUMNS).where(t.entities.c.kind == bindparam("k"))
+        if one:
+            query = query.where(t.entities.c.id == bindparam("i"))
+        if subject:
+            query = query.where(t.entities.c.subject == bindparam("s"))
+        if party:
+            query = query.where(t.entities.c.party == bindparam("p"))
+        if not one:
+            query = query.order_by(t.entities.c.started_on, t.entities.c.id)
+        query = _PREBUILT[key] = locked(connection, query)
+    return query
+
+
 class SqlEntities:
     """The ``entities`` table, read in one unit of work's transaction."""
 
@@ -33,9 +56,9 @@ class SqlEntities:
         self.connection = connection
 
     def get(self, kind: str, entity_id: str) -> StoredEntity | None:
-        row = self.connection.execute(locked(self.connection, select(t.entities).where(
-            t.entities.c.kind == kind, t.entities.c.id == entity_id))).mappings().first()
-        return StoredEntity(**row) if row else None
+        row = self.connection.execute(_prebuilt(self.connection, True, False, False),
+                                      {"k": kind, "i": entity_id}).first()
+        return StoredEntity(*row) if row else None
 
     def get_many(self, keys: Sequence[tuple[str, str]]
                  ) -> dict[tuple[str, str], StoredEntity]:
@@ -59,14 +82,9 @@ class SqlEntities:
 
     def find(self, kind: str, *, subject: str | None = None,
              party: str | None = None) -> list[StoredEntity]:
-        query = select(t.entities).where(t.entities.c.kind == kind)
-        if subject is not None:
-            query = query.where(t.entities.c.subject == subject)
-        if party is not None:
-            query = query.where(t.entities.c.party == party)
-        rows = self.connection.execute(locked(
-            self.connection, query.order_by(t.entities.c.started_on, t.entities.c.id)))
-        return [StoredEntity(**row) for row in rows.mappings()]
+        query = _prebuilt(self.connection, False, subject is not None, party is not None)
+        rows = self.connection.execute(query, {"k": kind, "s": subject, "p": party})
+        return [StoredEntity(*row) for row in rows]
 
     def counts(self) -> list[tuple[str, str, int]]:
         query = (select(t.entities.c.kind, t.entities.c.state, func.count())

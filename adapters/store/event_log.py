@@ -26,6 +26,14 @@ def _row(row: Any) -> LoggedEvent:
         retract_reason=row["retract_reason"])
 
 
+def log_row(record_id: str, kind: str, entity_id: str, body: dict[str, Any], *,
+            recorded_at: datetime) -> dict[str, Any]:
+    """The ``event_log`` row of one event as one entity's log keeps it."""
+    return {"record_id": record_id, "entity_kind": kind, "entity_id": entity_id,
+            "type": body["type"], "on": date.fromisoformat(body["on"]),
+            "recorded_at": recorded_at, "actor": body.get("actor"), "body": body}
+
+
 class SqlEventLog:
     """The event log of one unit of work's connection (its transaction)."""
 
@@ -34,10 +42,8 @@ class SqlEventLog:
 
     def append(self, record_id: str, kind: str, entity_id: str, body: dict[str, Any], *,
                recorded_at: datetime) -> None:
-        self.connection.execute(insert(_T).values(
-            record_id=record_id, entity_kind=kind, entity_id=entity_id, type=body["type"],
-            on=date.fromisoformat(body["on"]), recorded_at=recorded_at,
-            actor=body.get("actor"), body=body))
+        self.connection.execute(insert(_T), log_row(record_id, kind, entity_id, body,
+                                                    recorded_at=recorded_at))
 
     def of_entity(self, kind: str, entity_id: str, *, retracted: bool = False
                   ) -> list[LoggedEvent]:
@@ -63,4 +69,4 @@ class SqlEventLog:
                                     .values(**columns))
 
 
-__all__ = ["SqlEventLog"]
+__all__ = ["SqlEventLog", "log_row"]

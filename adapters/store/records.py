@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -163,6 +163,12 @@ class SqlMeta:
             self.connection.execute(insert(t.meta).values(key=key, value=value))
 
 
+_CLAIMS = {name: dialect.insert(t.processed_events).on_conflict_do_nothing().returning(
+    t.processed_events.c.event_id) for name, dialect in (("sqlite", sqlite),
+                                                         ("postgresql", postgresql))}
+"""The claim of an event id, built once per dialect (one an event)."""
+
+
 class SqlEvents:
     """The ``processed_events`` table: ids of the events applied."""
 
@@ -178,12 +184,9 @@ class SqlEvents:
         for the first to commit and then finds it taken, where a select would not have seen it.
         """
         values = {"event_id": event_id, "type": type_, "applied_at": now}
-        dialect = self.connection.dialect.name
-        if dialect in ("sqlite", "postgresql"):
-            claim = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(
-                t.processed_events).values(**values).on_conflict_do_nothing()
-            returned = self.connection.execute(claim.returning(t.processed_events.c.event_id))
-            return returned.first() is not None
+        claim = _CLAIMS.get(self.connection.dialect.name)
+        if claim is not None:
+            return self.connection.execute(claim, values).first() is not None
         if self.applied(event_id):
             return False
         self.connection.execute(insert(t.processed_events).values(**values))
@@ -201,3 +204,14 @@ class SqlEvents:
         return list(self.connection.execute(
             select(applied).where(applied.like(f"{pattern}%", escape="\\"), ~retracted)
             .order_by(applied)).scalars())
+
+    def expect(self, event_ids: Sequence[str]) -> None:
+        """Claims here are one statement each (see :class:`~.group_repositories.HeldEvents`)."""
+
+    def applied_among(self, event_ids: Sequence[str]) -> set[str]:
+        """Those of ``event_ids`` already applied, read together."""
+        wanted, found = list(dict.fromkeys(event_ids)), set[str]()
+        for start in range(0, len(wanted), 500):
+            found.update(self.connection.execute(select(t.processed_events.c.event_id).where(
+                t.processed_events.c.event_id.in_(wanted[start:start + 500]))).scalars())
+        return found

@@ -50,38 +50,77 @@ def write_steps(connection: Connection, saved: Sequence[SavedStep], *,
     _entities(connection, saved)
     _timers(connection, saved)
     written = _tasks(connection, saved)
-    audit = [{"entity_kind": s.step.entity.kind, "entity_id": s.step.entity.id,
-              "source": r.source, "dest": r.dest, "trigger": r.trigger, "cause": r.cause,
-              "on": r.on, "rule": rule_json(r.rule), "actor": r.actor, "event_id": s.event_id,
-              "recorded_at": recorded_at} for s in saved for r in s.step.transitions]
+    audit = audit_rows(saved, recorded_at)
     if audit:  # the ids named so that the commit seals these lines and no other (issue 20)
         chain.written(connection, "audit", connection.execute(
             insert(t.audit).returning(t.audit.c.id), audit).scalars())
     return written
 
 
-def _entities(connection: Connection, saved: Sequence[SavedStep]) -> None:
-    """Insert the new entities; update the others where their version is still the loaded one."""
-    fields = [f.name for f in dataclasses.fields(StoredEntity)]
-    created = [{name: getattr(s.entity, name) for name in fields} for s in saved if s.created]
-    if created:  # shallow: ``asdict`` would deep-copy the machine's data, only serialised here
-        connection.execute(insert(t.entities), created)
-    moved = [s.entity for s in saved if not s.created]
-    if not moved:
-        return
-    rows = [{"k": e.kind, "i": e.id, "v": e.version - 1, "state": e.state,
-             "version": e.version, "data": e.data, "updated_on": e.updated_on,
-             "policy_version": e.policy_version} for e in moved]
-    statement = update(t.entities).where(
-        t.entities.c.kind == bindparam("k"), t.entities.c.id == bindparam("i"),
-        t.entities.c.version == bindparam("v"))
+def audit_rows(saved: Sequence[SavedStep], recorded_at: datetime) -> list[dict[str, Any]]:
+    """The audit lines of ``saved``, a transition each, in step order."""
+    return [{"entity_kind": s.step.entity.kind, "entity_id": s.step.entity.id,
+             "source": r.source, "dest": r.dest, "trigger": r.trigger, "cause": r.cause,
+             "on": r.on, "rule": rule_json(r.rule), "actor": r.actor, "event_id": s.event_id,
+             "recorded_at": recorded_at} for s in saved for r in s.step.transitions]
+
+
+ENTITY_FIELDS = tuple(f.name for f in dataclasses.fields(StoredEntity))
+UPDATE_ENTITY = update(t.entities).where(
+    t.entities.c.kind == bindparam("k"), t.entities.c.id == bindparam("i"),
+    t.entities.c.version == bindparam("v"))
+"""An entity's new row, where its version is still the one loaded (``v``)."""
+
+
+def entity_update(entity: StoredEntity, loaded: int) -> dict[str, Any]:
+    """The parameters of :data:`UPDATE_ENTITY` moving ``entity`` on from version ``loaded``."""
+    return {"k": entity.kind, "i": entity.id, "v": loaded, "state": entity.state,
+            "version": entity.version, "data": entity.data, "updated_on": entity.updated_on,
+            "policy_version": entity.policy_version}
+
+
+def update_entities(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """:data:`UPDATE_ENTITY` for each of ``rows``; :class:`ConcurrentUpdate` if one moved."""
     if len(rows) == 1:  # one row: its rowcount is exact on every driver
-        if connection.execute(statement, rows[0]).rowcount != 1:
-            raise ConcurrentUpdate(f"{moved[0].kind}:{moved[0].id} changed since it was loaded")
+        if connection.execute(UPDATE_ENTITY, rows[0]).rowcount != 1:
+            raise ConcurrentUpdate(f"{rows[0]['k']}:{rows[0]['i']} changed since it was loaded")
         return
-    done = connection.execute(statement, rows)
+    done = connection.execute(UPDATE_ENTITY, rows)
     if 0 <= done.rowcount != len(rows):  # -1: the driver does not count an executemany
         raise ConcurrentUpdate("an entity of the batch changed since it was loaded")
+
+
+def timer_row(kind: str, entity_id: str, timer: Any) -> dict[str, Any]:
+    """The ``timers`` row of an armed timer (a :class:`~oversight.states.values.Timer`)."""
+    return {"entity_kind": kind, "entity_id": entity_id, "name": timer.name,
+            "fires_on": timer.fires_on, "rule": rule_json(timer.rule),
+            "basis": basis_json(timer.basis)}
+
+
+def opened_rows(saved: Sequence[SavedStep]) -> list[TaskRow]:
+    """The ``tasks`` row of each task the steps open, as inserted."""
+    return [{"id": task_id(k, i, task.key), "entity_kind": k, "entity_id": i,
+             "key": task.key, "type": task.type, "assignee": task.assignee,
+             "assignee_role": task.assignee_role, "subject": task.subject,
+             "raised_on": task.raised_on, "due": task.due, "state": "open",
+             "closed_on": None, "breached_on": None,
+             "authority": task.rule.authority, "section": task.rule.section,
+             "rule": rule_json(task.rule), "basis": basis_json(task.basis),
+             "escalates": task_id(k, i, task.escalates) if task.escalates else None,
+             "level": task.level}
+            for s in saved for k, i in [(s.step.entity.kind, s.step.entity.id)]
+            for task in s.step.opened]
+
+
+def _entities(connection: Connection, saved: Sequence[SavedStep]) -> None:
+    """Insert the new entities; update the others where their version is still the loaded one."""
+    created = [{name: getattr(s.entity, name) for name in ENTITY_FIELDS}
+               for s in saved if s.created]
+    if created:  # shallow: ``asdict`` would deep-copy the machine's data, only serialised here
+        connection.execute(insert(t.entities), created)
+    moved = [entity_update(s.entity, s.entity.version - 1) for s in saved if not s.created]
+    if moved:
+        update_entities(connection, moved)
 
 
 def _timers(connection: Connection, saved: Sequence[SavedStep]) -> None:
@@ -92,9 +131,8 @@ def _timers(connection: Connection, saved: Sequence[SavedStep]) -> None:
         connection.execute(delete(t.timers).where(
             t.timers.c.entity_kind == bindparam("k"), t.timers.c.entity_id == bindparam("i"),
             t.timers.c.name == bindparam("n")), disarm)
-    arm = [{"entity_kind": s.step.entity.kind, "entity_id": s.step.entity.id,
-            "name": timer.name, "fires_on": timer.fires_on, "rule": rule_json(timer.rule),
-            "basis": basis_json(timer.basis)} for s in saved for timer in s.step.arm]
+    arm = [timer_row(s.step.entity.kind, s.step.entity.id, timer)
+           for s in saved for timer in s.step.arm]
     if arm:
         connection.execute(insert(t.timers), arm)
 
@@ -105,18 +143,7 @@ def _tasks(connection: Connection, saved: Sequence[SavedStep]) -> dict[str, Task
     opened task is the row inserted, a task updated alone is what its UPDATE returns (each
     later statement on it replaces what an earlier one gave), and only a task changed in an
     ``executemany`` (a sweep's batch, no RETURNING) is read back at the end."""
-    opened: list[TaskRow] = [
-              {"id": task_id(k, i, task.key), "entity_kind": k, "entity_id": i,
-               "key": task.key, "type": task.type, "assignee": task.assignee,
-               "assignee_role": task.assignee_role, "subject": task.subject,
-               "raised_on": task.raised_on, "due": task.due, "state": "open",
-               "closed_on": None, "breached_on": None,
-               "authority": task.rule.authority, "section": task.rule.section,
-               "rule": rule_json(task.rule), "basis": basis_json(task.basis),
-               "escalates": task_id(k, i, task.escalates) if task.escalates else None,
-               "level": task.level}
-              for s in saved for k, i in [(s.step.entity.kind, s.step.entity.id)]
-              for task in s.step.opened]
+    opened = opened_rows(saved)
     if opened:
         # A task withdrawn by a re-derivation or a retraction may be raised again under its
         # identifier (an escalation is always ``<task>^``): the new obligation takes the row.

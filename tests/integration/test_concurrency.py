@@ -114,7 +114,8 @@ def test_threads_with_their_own_engines_recording_on_one_entity_lose_no_update(a
 
 
 def test_saving_an_entity_loaded_before_another_writer_saved_it_is_refused(app: App) -> None:
-    """The store's version check refuses a save based on a stale load and keeps the newer row."""
+    """The store's version check refuses a save based on a stale load and keeps the newer row
+    (when the unit of work commits: it holds its writes until then, issue 22)."""
     record(app, type="relationship_started", on="2026-01-05", supervisor="tm1", supervisee="w0")
     with SqlUnitOfWork(app.engine) as uow:
         stale = uow.entities.get("relationship", "tm1:w0")
@@ -127,4 +128,5 @@ def test_saving_an_entity_loaded_before_another_writer_saved_it_is_refused(app: 
                            match="relationship:tm1:w0 changed since it was loaded"):
             uow.save_steps([SavedStep(Step(EntityRef(late.kind, late.id), late.state, late.data),
                                       late)], recorded_at=team.NOW)
+            uow.commit()
     assert _relationship(app) == newer

@@ -222,7 +222,8 @@ def test_one_timer_fired_by_id_does_what_the_sweep_does(service):
 
 
 def test_a_save_based_on_a_stale_load_is_refused_and_the_newer_row_kept(service):
-    """The version check: an entity loaded at version 1, saved after a session made it 2."""
+    """The version check: an entity loaded at version 1, saved after a session made it 2, is
+    refused by the time the unit of work commits (a SQL store holds its writes until then)."""
     record(service, **STARTED)
     with service.uow_factory() as uow:
         stale = uow.entities.get("relationship", "tm1:w0")
@@ -233,6 +234,7 @@ def test_a_save_based_on_a_stale_load_is_refused_and_the_newer_row_kept(service)
         with pytest.raises(ConcurrentUpdate, match="relationship:tm1:w0 changed"):
             uow.save_steps([SavedStep(Step(EntityRef("relationship", "tm1:w0"), "ended",
                                            late.data), late)], recorded_at=NOW)
+            uow.commit()
     with service.uow_factory() as uow:
         kept = uow.entities.get("relationship", "tm1:w0")
     # A session is held, the agreement still unsigned: the relationship stays agreement_pending.

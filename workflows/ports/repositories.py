@@ -203,6 +203,11 @@ class Events(Protocol):
     def live_from(self, prefix: str) -> list[str]:
         """The ids applied that begin with ``prefix`` and were not retracted, in id order
         (an import's own events: ``ssd:``)."""
+
+    def expect(self, event_ids: Sequence[str]) -> None:
+        """The ids a group of events is about to claim, in this unit of work: a store may read
+        at once which were applied before (the claims then answer without a statement each).
+        Nothing else changes: each :meth:`claim` still answers for its own id."""
         ...
 
 

@@ -100,7 +100,8 @@ class UnitOfWork(Protocol):
     def save_steps(self, saved: Sequence[SavedStep], *, recorded_at: datetime
                    ) -> dict[str, TaskRow]:
         """Write what each step changed (entity, timers, tasks, audit), in order: entity rows
-        are checked against their loaded version (:class:`ConcurrentUpdate` if one moved).
+        are checked against their loaded version (:class:`ConcurrentUpdate` if one moved, at
+        the latest when the unit of work commits: a store may hold the writes until then).
         Returns the row of each task the steps opened or changed, as ``tasks.get_many`` would
         read it after the writes (the messages are built from them)."""
         ...

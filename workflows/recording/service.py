@@ -111,6 +111,7 @@ class OversightService:
                                                        stop_at_refusal=stop_at_refusal)
                 else:  # a refusal raises: the group is applied again, carefully
                     directory = self._group_directory(uow, [event for event, _ in group])
+                    uow.events.expect([event.event_id for event, _ in group if event.event_id])
                     results = [self.apply_in(uow, event, now, directory) for event, now in group]
                 uow.commit()
             return results
