@@ -94,7 +94,7 @@ class BatchFileDeliverer:
         path = self._free_path()
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            _write_atomically(path, self._render(rows))
+            write_atomically(path, self._render(rows))
         except OSError as error:
             raise DeliveryFailed(f"{self.directory}: {type(error).__name__}: "
                                  f"{error.strerror or error}") from None
@@ -110,7 +110,7 @@ class BatchFileDeliverer:
             return f"{self.directory} will be made in {parent} on the first delivery"
         try:
             probe = self.directory / ".oversight-check"
-            _write_atomically(probe, "")
+            write_atomically(probe, "")
             probe.unlink()
         except OSError as error:
             raise DeliveryFailed(f"{self.directory}: {type(error).__name__}: "
@@ -139,8 +139,9 @@ class BatchFileDeliverer:
         return buffer.getvalue()
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """A temporary file beside ``path``, synced, then renamed over it; the folder synced too."""
+def write_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
+    """A temporary file beside ``path``, synced, then renamed over it; the folder synced too.
+    ``mode``: the permissions the file gets (a rewrite keeps the old file's)."""
     handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
                                          prefix=f".{path.name}.", suffix=".tmp", delete=False)
     try:
@@ -148,6 +149,8 @@ def _write_atomically(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(handle.name, mode)
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)

@@ -18,13 +18,13 @@ look at them). The audit key and the anchors hold no person.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from oversight.adapters.delivery.files import write_atomically  # as the files receiver writes
 from oversight.adapters.store.personal_rows import pattern_for
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -99,25 +99,9 @@ def rewrite_files(paths: Iterable[Path], renames: dict[str, str]) -> FilesRewrit
             if new != line:
                 lines[number], changed = new, changed + 1
         if changed:
-            _replace(path, "".join(lines))
+            write_atomically(path, "".join(lines), mode=path.stat().st_mode & 0o777)
             done.changed[str(path)] = changed
     return done
-
-
-def _replace(path: Path, text: str) -> None:
-    mode = path.stat().st_mode & 0o777
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
-                                         prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    try:
-        with handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, mode)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
 
 
 def compact_sqlite(engine: Engine) -> None:
