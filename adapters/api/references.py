@@ -15,9 +15,10 @@ from sqlalchemy import Connection, select
 
 from oversight.adapters.api.auth import Caller
 from oversight.adapters.api.problems import Problem
-from oversight.adapters.store import inbound
 from oversight.adapters.store import tables as t
+from oversight.adapters.store.unit_of_work import SqlRepositories
 from oversight.workflows.reads.access import CHILD_KINDS, READERS, Scope
+from oversight.workflows.recording.references import children_not_held_in
 
 UNSEEN = ("No such session or child that this token can see: check the ids in `fields`.")
 NOT_HELD = "`children_discussed` names children the store does not hold: {}."
@@ -66,7 +67,7 @@ def unseen_reference(connection: Connection, who: Caller, fields: dict[str, Any]
 def refuse_children_not_held(connection: Connection, children: list[str]) -> None:
     """A 409 naming the children the store does not hold, if any: an event about a child who
     is not there would be recorded against no one (issue 20)."""
-    missing = inbound.children_not_held(connection, children)
+    missing = children_not_held_in(SqlRepositories(connection), children)
     if missing:
         raise Problem(409, "unknown-record", NOT_HELD.format(", ".join(missing)))
 

@@ -69,12 +69,11 @@ def _children_held(store: Any, recorded: Any) -> None:
     children = getattr(recorded, "children_discussed", None)
     if not children:
         return
-    from oversight.workflows.recording.references import children_not_held
+    from oversight.workflows.recording.references import NOT_HELD, children_not_held
 
     missing = children_not_held(store, children)
     if missing:
-        fail(f"children_discussed names children the store does not hold: "
-             f"{', '.join(missing)}")
+        fail(NOT_HELD.format(", ".join(missing)))
 
 
 def event_data(payload: str | None, type_: str | None, on: str | None,

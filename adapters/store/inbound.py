@@ -28,7 +28,6 @@ from oversight.adapters.store.credentials import (
 )
 from oversight.states.event_time import as_utc
 from oversight.workflows.ports.store import StaffRecord  # the port's value: an HR export's row
-from oversight.workflows.reads.access import CHILD_KINDS
 
 # ----- the access log ----------------------------------------------------------------------------
 
@@ -117,18 +116,7 @@ def teams_of(connection: Connection, people: Iterable[str]) -> set[str]:
 
 # ----- children ----------------------------------------------------------------------------------
 
-def children_not_held(connection: Connection, children: Iterable[str]) -> list[str]:
-    """Those of ``children`` that no lifecycle of the store is about, in the order given: an
-    event or a closed task may name only children the store holds (issue 20)."""
-    asked = list(dict.fromkeys(children))
-    if not asked:
-        return []
-    held = set(connection.execute(select(t.entities.c.subject).where(
-        t.entities.c.kind.in_(sorted(CHILD_KINDS)), t.entities.c.subject.in_(asked))).scalars())
-    return [child for child in asked if child not in held]
-
-
-__all__ = ["TOKEN_PREFIX", "StaffRecord", "TokenRecord", "access_log", "children_not_held",
+__all__ = ["TOKEN_PREFIX", "StaffRecord", "TokenRecord", "access_log",
            "create_token", "log_access", "revoke_token", "rotate_token", "staff_ids",
            "staff_record", "teams_of", "token_for", "token_hash", "tokens",
            "upsert_staff_records"]

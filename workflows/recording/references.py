@@ -6,7 +6,9 @@ CLI one line); closing a task asks the same through its references.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
+from oversight.workflows.ports.repositories import Entities
 from oversight.workflows.ports.store import UnitOfWorkFactory
 from oversight.workflows.reads.access import CHILD_KINDS
 
@@ -19,8 +21,20 @@ def children_not_held(store: UnitOfWorkFactory, children: Iterable[str]) -> list
     if not asked:
         return []
     with store() as uow:
-        return [child for child in asked
-                if not any(uow.entities.find(kind, subject=child) for kind in sorted(CHILD_KINDS))]
+        return children_not_held_in(uow, asked)
 
 
-__all__ = ["NOT_HELD", "children_not_held"]
+class HoldsEntities(Protocol):
+    """What the check reads: a unit of work, or the repositories on an open connection."""
+
+    @property
+    def entities(self) -> Entities: ...
+
+
+def children_not_held_in(uow: HoldsEntities, children: Iterable[str]) -> list[str]:
+    """The same, inside a unit of work already open (closing a task checks in its own)."""
+    return [child for child in dict.fromkeys(children)
+            if not any(uow.entities.find(kind, subject=child) for kind in sorted(CHILD_KINDS))]
+
+
+__all__ = ["NOT_HELD", "children_not_held", "children_not_held_in"]
