@@ -346,6 +346,31 @@ class FakeCalendarEvents:
         return {name: kept[name][1] for name in obligations if name in kept}
 
 
+class FakeRowsEventLog(FakeEventLog):
+    """:class:`FakeEventLog` over a unit of work's rows, read and written through: a retraction
+    (which replaces the log's list) stays in the unit of work, and a savepoint's rollback (which
+    replaces the rows) is seen by the next call."""
+
+    def __init__(self, uow: FakeUnitOfWork):  # no super(): its rows and tasks are the uow's
+        self._uow = uow
+
+    @property  # the log's list lives in the unit of work's rows
+    def rows(self) -> list[LoggedEvent]:
+        return self._uow.rows.event_log
+
+    @rows.setter
+    def rows(self, value: list[LoggedEvent]) -> None:
+        self._uow.rows.event_log = value
+
+    @property  # the tasks a re-derivation amends are the unit of work's
+    def tasks(self) -> dict[str, dict[str, Any]]:
+        return self._uow.rows.tasks
+
+    @tasks.setter
+    def tasks(self, value: dict[str, dict[str, Any]]) -> None:
+        self._uow.rows.tasks = value
+
+
 class FakeSavepoint:
     def __init__(self, uow: FakeUnitOfWork):
         self._uow = uow
@@ -381,9 +406,7 @@ class FakeUnitOfWork:
     @property
     def event_log(self) -> FakeEventLog:
         """The event log's in-memory twin over this unit of work's rows."""
-        log = FakeEventLog(self.rows.tasks)
-        log.rows = self.rows.event_log
-        return log
+        return FakeRowsEventLog(self)
 
     def commit(self) -> None:
         self.store.rows = copy.deepcopy(self.rows)
