@@ -11,7 +11,6 @@ before the version's first day: held back to Sun 1 Mar. Its timer fires the day 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -30,12 +29,17 @@ PAIR = {"supervisor": "tm1", "supervisee": "w0"}
 NEXT = "relationship:tm1:w0:supervision:2"
 
 
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> PolicyBook:
+    """Surrey's book with version 2026-03, read once for the module."""
+    folder = with_version(tmp_path_factory.mktemp("policies"), "surrey", "2026-03",
+                          date(2026, 3, 1), qualified_every(2))
+    return load_policy_book("surrey", folder)
+
+
 @pytest.fixture
-def versioned(tmp_path: Path) -> tuple[FakeStore, PolicyBook]:
+def versioned(book: PolicyBook) -> tuple[FakeStore, PolicyBook]:
     """The store after the start, the signature and the session of Mon 2 Feb."""
-    folder = with_version(tmp_path / "policies", "surrey", "2026-03", date(2026, 3, 1),
-                          qualified_every(2))
-    book = load_policy_book("surrey", folder)
     store = FakeStore(team.staff(workers=1, asyes=0))
     service = OversightService(uow_factory=store, policy=book)
     for type_, on in [("relationship_started", "2026-01-05"), ("agreement_signed", "2026-01-05"),
