@@ -10,6 +10,7 @@ the same shapes; tests/integration/test_service_contract.py runs the same use ca
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -221,7 +222,17 @@ class FakeOutbox:
         self._uow = uow
 
     def add(self, messages: Iterable[dict[str, Any]]) -> None:
+        taken = {row["id"] for row in self._uow.rows.outbox}
         for message in messages:
+            # As the SQL outbox: a message whose id is taken (the same change raised again
+            # after a retraction withdrew it) gets the next id derived from that one.
+            ident, number = message["id"], 0
+            while ident in taken:
+                number += 1
+                ident = str(uuid.uuid5(uuid.UUID(message["id"]), f"again:{number}"))
+            taken.add(ident)
+            if ident != message["id"]:
+                message = {**message, "id": ident, "message": {**message["message"], "id": ident}}
             self._uow.rows.outbox.append({**message, "seq": len(self._uow.rows.outbox) + 1})
 
     def pending(self, now: datetime, limit: int) -> list[dict[str, Any]]:
@@ -313,11 +324,12 @@ class FakeAccessLog:
     def record(self, *, role: str, resource: str, targets: Iterable[str], outcome: str,
                now: datetime, token_id: str | None = None, person: str | None = None,
                purpose: str | None = None, reader: str | None = None) -> int:
-        lines = [{"at": now, "token_id": token_id, "person": person, "role": role,
+        first = len(self._uow.rows.access_log) + 1  # numbered as the table's identity
+        lines = [{"id": number, "at": now, "token_id": token_id, "person": person, "role": role,
                   "resource": resource, "target": target[:200], "outcome": outcome,
                   "purpose": purpose[:200] if purpose else None,
-                  "reader": reader[:200] if reader else None}
-                 for target in dict.fromkeys(targets)]
+                  "reader": reader[:200] if reader else None, "erased_at": None}
+                 for number, target in enumerate(dict.fromkeys(targets), first)]
         self._uow.rows.access_log.extend(lines)
         return len(lines)
 
