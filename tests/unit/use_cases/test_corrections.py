@@ -15,7 +15,11 @@ import pytest
 
 from oversight.states.errors import EventInvalid, EventRejected, UnknownEntity
 from oversight.states.events.registry import parse_event
-from oversight.workflows.recording.extract_corrections import Correction, correct_all
+from oversight.workflows.recording.extract_corrections import (
+    Correction,
+    correct_all,
+    live_imported,
+)
 from oversight.workflows.recording.retraction import Corrections
 from tests.unit.use_cases.conftest import (
     AGREEMENT,
@@ -129,3 +133,13 @@ def test_corrections_made_together_keep_the_good_ones_only_when_none_is_refused(
     opened, refused = correct_all(service, bad[:1], now=NOW, commit=True)
     assert (opened, refused) == (0, [])
     assert task_states(store)[AGREEMENT] == ("withdrawn", "2026-01-05")
+
+
+def test_the_imported_events_still_live_are_those_not_retracted(service, store):
+    """live_imported: ssd:1 and ssd:2 recorded, ssd:1 retracted; hr-1 has another prefix."""
+    record(service, **STARTED)
+    record(service, **{**STARTED, "supervisee": "w1", "event_id": "ssd:1"})
+    record(service, **{**SIGNED_LATE, "event_id": "ssd:2"})
+    assert live_imported(store, "ssd:") == ["ssd:1", "ssd:2"]
+    Corrections(service).retract("ssd:1", reason="not ours", actor=None, now=NOW)
+    assert live_imported(store, "ssd:") == ["ssd:2"]

@@ -9,7 +9,7 @@ agreement to hos1, due Tue 13 Jan (Wed 7, Thu 8, Fri 9, Mon 12, Tue 13; the week
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -143,3 +143,29 @@ def test_an_asye_journey_shows_the_weekly_phase_and_the_sessions_missed(service,
     assert journey.phases[0].gaps == [date(2026, 1, 12), date(2026, 1, 19), date(2026, 1, 26)]
     assert journey.final.planned == date(2027, 1, 5)
     assert progress.journey(store, service.policy, "w0", as_of=date(2026, 2, 2)) is None
+
+
+def test_the_store_today_is_londons_date_or_the_stores_last_day_if_later(swept, store):
+    """Recorded Mon 5 Jan 23:30 UTC is Mon 5 Jan in London (GMT); the breach of Tue 6 Jan is
+    the store's last change, so its today is Tue 6 Jan; told Wed 7 Jan, Wed 7 Jan."""
+    assert compliance.store_today(store, datetime(2026, 1, 5, 23, 30, tzinfo=UTC)) == \
+        date(2026, 1, 6)
+    assert compliance.store_today(store, datetime(2026, 1, 7, 9, 0, tzinfo=UTC)) == \
+        date(2026, 1, 7)
+
+
+def test_a_quarters_trend_has_a_line_a_month_and_its_flat_table_every_line(swept, store):
+    """Jan to Mar 2026: January's agreement breached, February's supervision (due Mon 2 Feb)
+    pending as of Sun 1 Feb, nothing due in March (a line all the same); the flat table
+    holds the categories, the two rules and the two months with something due."""
+    report = compliance.compliance(store, compliance.Period(date(2026, 1, 1),
+                                                            date(2026, 3, 31)),
+                                   as_of=date(2026, 2, 1))
+    assert [(m["month"], m["due"], m["breached"], m["pending"])
+            for m in compliance.monthly_trend(report)] == [
+        ("2026-01", 1, 1, 0), ("2026-02", 1, 0, 1), ("2026-03", 0, 0, 0)]
+    flat = compliance.flat_rows(report)
+    assert [line["table"] for line in flat].count("rule") == 2
+    assert [(line["month"], line["due"]) for line in flat if line["table"] == "month"] == [
+        ("2026-01", 1), ("2026-02", 1)]
+    assert list(flat[0]) == compliance.FLAT_COLUMNS

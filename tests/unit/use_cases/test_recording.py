@@ -1,5 +1,6 @@
 """Recording events (``OversightService.record``, ``record_all``, ``record_each``, ``close_task``
-and ``apply_in``, with stepping's save and messages' outbox rows) on the in-memory store.
+and ``apply_in``, with stepping's save and messages' outbox rows; the children a store holds,
+references.py; the retry on another writer's collision) on the in-memory store.
 
 The assessment is DOMAIN.md's worked C&F: started Wed 25 Mar 2026 under surrey §4.1, counted in
 working days (day 0 is the start; Good Friday 3 Apr, Easter Monday 6 Apr and the bank holiday
@@ -14,9 +15,15 @@ from datetime import date
 
 import pytest
 
-from oversight.states.errors import BatchRejected, EventDateRefused, TaskNotClosed
+from oversight.states.errors import (
+    BatchRejected,
+    ConcurrentUpdate,
+    EventDateRefused,
+    TaskNotClosed,
+)
 from oversight.states.events.registry import parse_event
 from oversight.workflows.recording.closing import fulfilling_event
+from oversight.workflows.recording.references import children_not_held
 from tests.unit.use_cases.conftest import (
     AGREEMENT,
     NOW,
@@ -144,3 +151,34 @@ def test_closing_a_task_with_an_event_that_leaves_it_open_is_refused_and_rolled_
         service.close_task(SUPERVISION, parse_event(SIGNED), now=NOW)
     assert task_states(store)[AGREEMENT] == ("open", "2026-01-05")
     assert len(store.rows.audit) == 1
+
+
+def test_the_children_a_store_does_not_hold_are_named_in_the_order_asked(service, store):
+    """references.children_not_held: c1's assessment is held; c2 and c9 are not."""
+    record(service, **ASSESSMENT)
+    assert children_not_held(store, ["c2", "c1", "c9", "c2"]) == ["c2", "c9"]
+    assert children_not_held(store, []) == []
+
+
+def test_a_write_another_writer_got_in_the_way_of_is_run_again_and_any_other_error_is_not(
+        service):
+    """retrying: a ConcurrentUpdate the first time (the fake's collision ``changed``), then
+    the answer; a refusal of the domain is raised at once, after one attempt."""
+    attempts: list[int] = []
+
+    def collides_once() -> str:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ConcurrentUpdate("relationship:tm1:w0 changed since it was loaded")
+        return "written"
+
+    assert (service.retrying(collides_once), len(attempts)) == ("written", 2)
+    refused: list[int] = []
+
+    def refuses() -> None:
+        refused.append(1)
+        raise TaskNotClosed("not closed")
+
+    with pytest.raises(TaskNotClosed):
+        service.retrying(refuses)
+    assert len(refused) == 1

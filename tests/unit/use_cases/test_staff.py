@@ -1,6 +1,6 @@
 """Staff on the in-memory store: a leaver's obligations ending (leaving.py), the HR import and
 line managers (staff_records.py), the directory's upsert (``upsert_staff``), and the duties owed
-by each member of staff (staff_duties.py)."""
+by each member of staff, one by one or the whole staff list (staff_duties.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from oversight.adapters.policy_files import load_policy_book
 from oversight.states.directory import StaffMember
 from oversight.workflows.ports.store import StaffRecord
 from oversight.workflows.recording.service import OversightService
-from oversight.workflows.recording.staff_duties import duty_events, start_staff_duties
+from oversight.workflows.recording.staff_duties import (
+    duty_events,
+    start_for_staff_list,
+    start_staff_duties,
+)
 from oversight.workflows.recording.staff_records import import_staff, line_managers
 from tests.fakes import FakeStore
 from tests.unit.use_cases.conftest import (
@@ -107,3 +111,18 @@ def test_each_member_of_staff_is_started_on_devons_per_person_duties_once():
         ("appraisal", date(2027, 3, 2), "hos1", "8"),
         ("session_plan", date(2026, 3, 9), "hos1", "4.2")]
     assert start_staff_duties(service, members, now=now).applied == 0
+
+
+def test_the_whole_staff_list_is_started_on_its_duties_from_the_day_recorded():
+    """start_for_staff_list under Devon, recorded Mon 2 Mar 2026: hos1 leads w0 and w1, so
+    each of them gets the appraisal and the session plan (4 starts); hos1, with nobody above,
+    none."""
+    store = FakeStore([
+        StaffMember("hos1", "senior_manager", started=date(2012, 9, 3), qualified=date(2004, 7, 1)),
+        *[StaffMember(person, "qualified_social_worker", started=date(2021, 9, 1),
+                      line_manager="hos1", qualified=date(2020, 7, 1)) for person in ("w0", "w1")]])
+    service = OversightService(uow_factory=store, policy=load_policy_book("devon"))
+    outcome = start_for_staff_list(service, now=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    assert outcome.applied == 4
+    assert sorted(ident for _, ident in store.rows.entities) == [
+        "appraisal:w0", "appraisal:w1", "session_plan:w0", "session_plan:w1"]
