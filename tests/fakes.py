@@ -41,12 +41,19 @@ class Rows:
     audit: list[dict[str, Any]] = field(default_factory=list)
     outbox: list[dict[str, Any]] = field(default_factory=list)
     staff: dict[str, StaffMember] = field(default_factory=dict)
+    hr: dict[str, tuple[bool, bool, str | None]] = field(default_factory=dict)
+    """Each member's HR flags as an import gave them: part_time, agency, team (the staff
+    table's defaults, False, False, None, for one never imported)."""
     meta: dict[str, str] = field(default_factory=dict)
     processed: dict[str, dict[str, Any]] = field(default_factory=dict)
     event_log: list[LoggedEvent] = field(default_factory=list)
     access_log: list[dict[str, Any]] = field(default_factory=list)
     calendar_events: dict[str, tuple[date, int]] = field(default_factory=dict)
     next_timer: int = 1
+
+
+def _hr(rows: Rows, person: str) -> tuple[bool, bool, str | None]:
+    return rows.hr.get(person, (False, False, None))
 
 
 def _order(timer: dict[str, Any]) -> tuple[date, int]:
@@ -185,7 +192,7 @@ class FakeTasks:
         return sorted(((task, entity) for task, entity in found
                        if assignee in (None, task["assignee"])
                        and subject in (None, entity["subject"])
-                       and team is None  # a StaffMember carries no team: none matches
+                       and (team is None or _hr(self._uow.rows, task["assignee"])[2] == team)
                        and (wanted is None or task["state"] in wanted)
                        and (due_from is None or task["due"] >= due_from)
                        and (due_to is None or task["due"] <= due_to)),
@@ -270,17 +277,20 @@ class FakeStaff:
 
     def upsert_records(self, records: Iterable[StaffRecord]) -> dict[str, int]:
         counts = {"added": 0, "updated": 0, "unchanged": 0}
+        rows = self._uow.rows
         for record in records:
             member = StaffMember(record.id, record.role, record.started, record.line_manager,
                                  record.qualified)
-            known = self._uow.rows.staff.get(record.id)
-            counts["added" if known is None else "unchanged" if known == member
-                   else "updated"] += 1
-            self._uow.rows.staff[record.id] = member
+            flags = (record.part_time, record.agency, record.team)
+            known = rows.staff.get(record.id)
+            counts["added" if known is None else "unchanged"
+                   if (known, _hr(rows, record.id)) == (member, flags) else "updated"] += 1
+            rows.staff[record.id], rows.hr[record.id] = member, flags
         return counts
 
     def teams_of(self, people: Iterable[str]) -> set[str]:
-        return set()  # a StaffMember carries no team: the fake store has none
+        return {team for person in people if person in self._uow.rows.staff
+                for team in [_hr(self._uow.rows, person)[2]] if team}
 
 
 class FakeMeta:

@@ -24,7 +24,12 @@ from oversight.states.errors import ConcurrentUpdate
 from oversight.states.event_time import as_utc
 from oversight.states.events.registry import parse_event
 from oversight.states.values import Basis, EntityRef, Step, rule_from_dict
-from oversight.workflows.ports.store import SavedStep, StoredEntity, UnitOfWorkFactory
+from oversight.workflows.ports.store import (
+    SavedStep,
+    StaffRecord,
+    StoredEntity,
+    UnitOfWorkFactory,
+)
 from oversight.workflows.recording.messages import task_message
 from oversight.workflows.recording.service import OversightService
 from tests.integration import team
@@ -267,6 +272,29 @@ def test_staff_meta_and_calendar_sequences_are_kept(store):
     with store() as uow:
         assert (uow.meta.get("contract"), uow.meta.get("absent")) == ("yes", None)
         assert uow.calendar_events.known([name, "other"]) == {name: 1}
+
+
+def test_an_hr_import_keeps_the_hr_flags_and_teams_the_task_search_uses(store):
+    """tm1 in team east (updated: the team is new), w0 with nothing changed (unchanged), w1
+    now part-time (updated), n1 new in east (added); tm1's two tasks for w0 are east's, none
+    is west's; the same import again changes nothing."""
+    records = [
+        StaffRecord("tm1", "manager", date(2018, 4, 3), "hos1", date(2012, 7, 1), False, False,
+                    "east"),
+        StaffRecord("w0", "qualified_social_worker", date(2021, 9, 1), "tm1", date(2020, 7, 1),
+                    False, False, None),
+        StaffRecord("w1", "qualified_social_worker", date(2021, 9, 1), "tm1", date(2020, 7, 1),
+                    True, False, None),
+        StaffRecord("n1", "qualified_social_worker", date(2026, 2, 2), "tm1", date(2025, 7, 1),
+                    False, True, "east")]
+    with store() as uow:
+        assert uow.staff.upsert_records(records) == {"added": 1, "updated": 2, "unchanged": 1}
+        uow.commit()
+    with store() as uow:
+        assert uow.staff.upsert_records(records) == {"added": 0, "updated": 0, "unchanged": 4}
+        assert uow.staff.teams_of(["tm1", "w0", "n1"]) == {"east"}
+        assert [t["id"] for t, _ in uow.tasks.search(team="east")] == [AGREEMENT, SUPERVISION]
+        assert uow.tasks.search(team="west") == []
 
 
 def test_a_savepoint_rolled_back_undoes_only_what_followed_it(store):
