@@ -345,7 +345,7 @@ class FakeAccessLog:
 
     def lines(self, *, target: str | None = None, person: str | None = None,
               limit: int = 1000) -> list[dict[str, Any]]:
-        return [line for line in self._uow.rows.access_log
+        return [dict(line) for line in self._uow.rows.access_log  # copies, as rows read are
                 if target in (None, line["target"]) and person in (None, line["person"])][:limit]
 
 
