@@ -20,7 +20,8 @@ from transitions import MachineError
 
 from oversight.states.directory import Directory
 from oversight.states.errors import EventRejected
-from oversight.states.events.registry import DomainEvent
+from oversight.states.events.declaration import Declarations
+from oversight.states.events.registry import DECLARATIONS, DomainEvent
 from oversight.states.machines.shared_machine import RETRACTED, check_state, event_of
 from oversight.states.machines.shared_machine import machine_for as machine_for  # re-exported
 from oversight.states.policy.model import Citation, Policy
@@ -65,14 +66,29 @@ class Lifecycle:
     initial: ClassVar[str]
     final_states: ClassVar[frozenset[str]] = frozenset()
     transitions: ClassVar[list[dict[str, Any]]]
-    handlers: ClassVar[dict[str, str]]
-    """Event type → name of the method that handles it."""
     creates_on: ClassVar[str]
     """The event type that starts a new entity of this kind."""
+    declarations: ClassVar[Declarations] = DECLARATIONS
+    """The event types declared (:mod:`oversight.states.events.declaration`): what follows is
+    derived from those that reach this kind, when the class is made."""
+    handlers: ClassVar[dict[str, str]]
+    """Event type → name of the method that handles it."""
     also_starts_on: ClassVar[frozenset[str]] = frozenset()
     """Other event types :meth:`start` takes when the store holds none (a session held)."""
 
     state: str  # set by transitions while attached; by __init__ otherwise
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not hasattr(cls, "kind"):
+            return
+        cls.handlers = cls.declarations.handlers(cls.kind)
+        starting = cls.declarations.starting(cls.kind)
+        cls.also_starts_on = starting - {cls.creates_on}
+        missing = [name for name in cls.handlers.values() if not callable(getattr(cls, name, None))]
+        if missing or cls.creates_on not in starting:
+            raise TypeError(f"{cls.__name__}: no method {missing} for its declared events, or "
+                            f"{cls.creates_on} is not declared to start it")
 
     def __init__(self, entity_id: str, *, policy: Policy, directory: Directory,
                  state: str | None = None, data: dict[str, Any] | None = None):
