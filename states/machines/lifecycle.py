@@ -84,11 +84,13 @@ class Lifecycle:
             return
         cls.handlers = cls.declarations.handlers(cls.kind)
         starting = cls.declarations.starting(cls.kind)
-        cls.also_starts_on = starting - {cls.creates_on}
+        creates_on = getattr(cls, "creates_on", None)  # a machine no event reaches has none
+        cls.also_starts_on = starting - {creates_on}
         missing = [name for name in cls.handlers.values() if not callable(getattr(cls, name, None))]
-        if missing or cls.creates_on not in starting:
-            raise TypeError(f"{cls.__name__}: no method {missing} for its declared events, or "
-                            f"{cls.creates_on} is not declared to start it")
+        if missing:
+            raise TypeError(f"{cls.__name__} has no method {missing} for its declared events")
+        if creates_on is not None and creates_on not in starting:
+            raise TypeError(f"{cls.__name__}: {creates_on} is not declared to start it")
 
     def __init__(self, entity_id: str, *, policy: Policy, directory: Directory,
                  state: str | None = None, data: dict[str, Any] | None = None):
