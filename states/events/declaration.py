@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, Any, Union
+
+from pydantic import Field, TypeAdapter
 
 from oversight.states.events.base import DomainEvent, snake_case
 
@@ -107,6 +111,17 @@ class Declarations:
     @property
     def models(self) -> dict[str, type[DomainEvent]]:
         return {kind: one.model for kind, one in self.by_type.items()}
+
+    def union(self) -> Any:
+        """Every declared class in one union, by class name: the API's event body (the OpenAPI
+        document lists one schema per type in this order) and what :meth:`parse` validates."""
+        classes = tuple(sorted(self.models.values(), key=lambda cls: cls.__name__))
+        return Union[classes]  # noqa: UP007 - a union of classes found at run time has no | spelling
+
+    @cached_property
+    def body(self) -> TypeAdapter[DomainEvent]:
+        """The union, told apart by ``type``: one event's body, parsed once for every entry."""
+        return TypeAdapter(Annotated[self.union(), Field(discriminator="type")])
 
     def reaching(self, lifecycle: str) -> list[tuple[str, Reaches]]:
         """The event types that reach ``lifecycle``, with how, in declaration order."""

@@ -49,17 +49,20 @@ def event_types() -> dict[str, type[DomainEvent]]:
     return dict(EVENT_TYPES)
 
 
-def parse_event(data: dict[str, Any]) -> DomainEvent:
-    """One event from a mapping (scenario line, CLI flags, API body); one clear error if bad."""
+def parse_event(data: dict[str, Any], declarations: Declarations | None = None) -> DomainEvent:
+    """One event from a mapping (scenario line, CLI flags, API body); one clear error if bad.
+    Validated by the declarations' :attr:`~Declarations.body` (the product's by default), the
+    union the API's request schema is made of."""
+    declared = declarations or DECLARATIONS
     kind = data.get("type")
-    if kind not in EVENT_TYPES:
+    if kind not in declared.by_type:
         raise EventInvalid(f"unknown event type {kind!r}; known types: "
-                           f"{', '.join(sorted(EVENT_TYPES))}")
+                           f"{', '.join(sorted(declared.by_type))}")
     try:
-        return EVENT_TYPES[kind].model_validate(data)
+        return declared.body.validate_python(data)
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "event"
+        field = ".".join(str(p) for p in first["loc"][1:]) or "event"  # [0] is the type's tag
         reason = "required field is missing" if first["type"] == "missing" else first["msg"]
         if first["type"] == "extra_forbidden":
             reason = "unknown field"
