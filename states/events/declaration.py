@@ -116,12 +116,14 @@ class Declarations:
         """Every declared class in one union, by class name: the API's event body (the OpenAPI
         document lists one schema per type in this order) and what :meth:`parse` validates."""
         classes = tuple(sorted(self.models.values(), key=lambda cls: cls.__name__))
-        return Union[classes]  # noqa: UP007 - a union of classes found at run time has no | spelling
+        return Union[classes]  # noqa: UP007 - a union found at run time has no | spelling
 
     @cached_property
     def body(self) -> TypeAdapter[DomainEvent]:
         """The union, told apart by ``type``: one event's body, parsed once for every entry."""
-        return TypeAdapter(Annotated[self.union(), Field(discriminator="type")])
+        # A union built at run time is no static type form (Any): each member is a DomainEvent.
+        told_apart: Any = Annotated[self.union(), Field(discriminator="type")]
+        return TypeAdapter(told_apart)
 
     def reaching(self, lifecycle: str) -> list[tuple[str, Reaches]]:
         """The event types that reach ``lifecycle``, with how, in declaration order."""
