@@ -138,5 +138,18 @@ class Declarations:
         """The event types a machine's ``start`` takes."""
         return frozenset(kind for kind, reach in self.reaching(lifecycle) if reach.starts)
 
+    def of_machine(self, name: str, lifecycle: str, creates_on: str | None,
+                   methods: set[str]) -> tuple[dict[str, str], frozenset[str]]:
+        """A machine's ``handlers`` and ``also_starts_on``, or a ``TypeError`` when it lacks a
+        handler's method or its ``creates_on`` is not declared to start it (a machine no event
+        reaches, as in a test, may have no ``creates_on``)."""
+        handlers, starting = self.handlers(lifecycle), self.starting(lifecycle)
+        missing = sorted(set(handlers.values()) - methods)
+        if missing:
+            raise TypeError(f"{name} has no method {missing} for its declared events")
+        if creates_on is not None and creates_on not in starting:
+            raise TypeError(f"{name}: {creates_on} is not declared to start it")
+        return handlers, starting - {creates_on}
+
 
 __all__ = ["Declarations", "EventType", "Finding", "Reaches", "by_id", "by_rule"]

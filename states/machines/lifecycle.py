@@ -69,8 +69,7 @@ class Lifecycle:
     creates_on: ClassVar[str]
     """The event type that starts a new entity of this kind."""
     declarations: ClassVar[Declarations] = DECLARATIONS
-    """The event types declared (:mod:`oversight.states.events.declaration`): what follows is
-    derived from those that reach this kind, when the class is made."""
+    """The event types declared; the two below are derived from those reaching this kind."""
     handlers: ClassVar[dict[str, str]]
     """Event type → name of the method that handles it."""
     also_starts_on: ClassVar[frozenset[str]] = frozenset()
@@ -80,17 +79,9 @@ class Lifecycle:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if not hasattr(cls, "kind"):
-            return
-        cls.handlers = cls.declarations.handlers(cls.kind)
-        starting = cls.declarations.starting(cls.kind)
-        creates_on = getattr(cls, "creates_on", None)  # a machine no event reaches has none
-        cls.also_starts_on = starting - {creates_on}
-        missing = [name for name in cls.handlers.values() if not callable(getattr(cls, name, None))]
-        if missing:
-            raise TypeError(f"{cls.__name__} has no method {missing} for its declared events")
-        if creates_on is not None and creates_on not in starting:
-            raise TypeError(f"{cls.__name__}: {creates_on} is not declared to start it")
+        if hasattr(cls, "kind"):  # what the declared events ask of this machine, derived once
+            cls.handlers, cls.also_starts_on = cls.declarations.of_machine(
+                cls.__name__, cls.kind, getattr(cls, "creates_on", None), set(dir(cls)))
 
     def __init__(self, entity_id: str, *, policy: Policy, directory: Directory,
                  state: str | None = None, data: dict[str, Any] | None = None):
