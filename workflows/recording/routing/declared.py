@@ -74,7 +74,8 @@ def _route(event_type: str, reach: Reaches, lifecycles: Mapping[str, type[Lifecy
     finder = rules.get(reach.lifecycle, {}).get(found.rule)
     if finder is None:
         raise RuntimeError(f"{event_type}: {reach.lifecycle} has no finder {found.rule!r}")
-    return Route(event_type, kind, finder, reach.primary, found.how or _how(finder))
+    return Route(event_type, kind, finder, reach.primary, found.how or _how(finder),
+                 found.fans_out)
 
 
 def routes_from(declarations: Declarations, lifecycles: Mapping[str, type[Lifecycle]],

@@ -47,6 +47,8 @@ class Route:
     """The event's own lifecycle: it must find an entity or raise. Other routes may find none."""
     how: str = ""
     """How the entity is found, on one line: what ``oversight events`` shows."""
+    fans_out: bool = False
+    """It may find several entities (each live relationship of a supervisor); else one at most."""
 
 
 STAFF_FIELDS = ("worker", "manager", "supervisor", "supervisee", "person", "new_supervisor",

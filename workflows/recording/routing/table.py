@@ -91,7 +91,9 @@ class Router:
         reads = ReadOnce(entities)
         targets: list[Target] = []
         for one in routes:
-            for found in one.find(event, reads, directory):
+            entities_found = one.find(event, reads, directory)
+            assert one.fans_out or len(entities_found) <= 1, one  # as its declaration says
+            for found in entities_found:
                 assert found.kind.kind == one.lifecycle.kind, one  # a route finds its own kind
                 # A rule names the machines' class; the route's is the one its router was given.
                 targets.append(found if found.kind is one.lifecycle
