@@ -21,7 +21,6 @@ from oversight.states.events.base import DomainEvent, Identifier
 from oversight.states.events.declaration import EventType, Reaches, by_id
 from oversight.states.events.registry import DECLARATIONS
 from oversight.states.machines import KINDS, TeamCadence
-from oversight.workflows.recording import service as recording
 from oversight.workflows.recording.routing import Router
 from oversight.workflows.recording.service import OversightService
 from tests.fakes import FakeStore
@@ -61,14 +60,14 @@ class SuspendableCadence(TeamCadence):
 
 
 @pytest.fixture
-def service(monkeypatch: pytest.MonkeyPatch) -> OversightService:
+def service() -> OversightService:
     """Devon's service on the in-memory store, routing by the extended declarations."""
     router = Router(SuspendableCadence.declarations,
                     {**KINDS, "team_activity": SuspendableCadence})
-    monkeypatch.setattr(recording, "route", router.route)
     staff = [StaffMember("hos1", "senior_manager", started=date(2012, 9, 3)),
              StaffMember("tm1", "manager", started=date(2018, 4, 3), line_manager="hos1")]
-    return OversightService(uow_factory=FakeStore(staff), policy=load_policy_book("devon"))
+    return OversightService(uow_factory=FakeStore(staff), policy=load_policy_book("devon"),
+                            router=router)
 
 
 def started(service: OversightService) -> None:
