@@ -29,6 +29,7 @@ from oversight.adapters.policy_files import available_policies, load_policy, loa
 from oversight.adapters.store.chain_custody import ensure_key
 from oversight.adapters.store.chain_keys import attach
 from oversight.adapters.store.database import make_engine, require_current, upgrade
+from oversight.adapters.store.gate import SqlCredentials
 from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.states.errors import OversightError, StoreNotReady
 from oversight.states.policy.model import Policy
@@ -39,6 +40,7 @@ from oversight.workflows.delivery.receiver_settings import (
     JsonlReceiver,
     WebhookReceiver,
 )
+from oversight.workflows.ports.credentials import Credentials
 from oversight.workflows.ports.deliveries import Deliverer, DeliveryStore
 from oversight.workflows.ports.scenarios import EngineCheck, ScenarioPlan, ScenarioReader
 from oversight.workflows.ports.store import BulkWriter, UnitOfWorkFactory
@@ -53,7 +55,8 @@ if TYPE_CHECKING:  # the synthetic population's template: only `oversight synth`
 class App:
     settings: Settings
     engine: Engine
-    """The store's engine, for the adapters that speak SQL themselves (delivery, tokens)."""
+    """The store's engine: for the composition root and the store adapter alone (the edges
+    take the ports below; tests/unit/test_boundaries.py and import-linter hold them to it)."""
     store: UnitOfWorkFactory
     """The store port: ``with app.store() as uow``; what the read models take."""
     policy: Policy
@@ -71,6 +74,17 @@ class App:
     def deliveries(self) -> DeliveryStore:
         """The deliveries port over this store: what dispatch takes."""
         return SqlDeliveryStore(self.engine)
+
+    @property
+    def credentials(self) -> Credentials:
+        """The credentials port over this store: tokens, sessions, feeds, the access log."""
+        return SqlCredentials(self.engine)
+
+    @property
+    def one_writer(self) -> bool:
+        """The store has one write lock for everyone (SQLite): the API's own short
+        transactions wait for its events' writer in the process instead of at the database."""
+        return self.engine.dialect.name == "sqlite"
 
 
 class SqlDeliveryStore(SqlStore):
