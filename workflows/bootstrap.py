@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,7 +102,7 @@ def initialise(settings: Settings, policy_name: str | None = None) -> App:
     book = load_policy_book(name, settings.policy_dir)
     engine = engine_for(settings.url)
     upgrade(engine)
-    ensure_key(engine, attach(engine, settings.audit_key_path), now=datetime.now(UTC))
+    ensure_key(engine, attach(engine, settings.audit_key_path), now=wall_clock().now())
     store = SqlStore(engine)
     with store() as uow:
         current = uow.meta.get("policy")
