@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from oversight.states.event_time import london_today
-from oversight.workflows.bootstrap import App, clock, delivery_store, open_app
+from oversight.workflows.bootstrap import App, clock, delivery_store, open_app, store_ready
 from oversight.workflows.recording.service import Outcome
 from oversight.workflows.recording.sweeping import BatchCounts, batch_counts, sweep_batches
 from oversight.workflows.settings import Settings
@@ -148,7 +148,7 @@ def dispatch_run(database_url: str, now: datetime, batch_size: int = 1000,
     from oversight.workflows.delivery.dispatch import BATCH_ADAPTERS, receivers_due, run, untried
 
     settings = delivery_settings(database_url, home)
-    open_app(settings)  # the store is there and current, or StoreNotReady says what to do
+    store_ready(settings)  # the store answers and is current, or StoreNotReady says what to do
     configs = settings.receiver_settings()
 
     def page_size(receiver: str) -> int:
