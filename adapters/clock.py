@@ -109,7 +109,7 @@ def _test_clock(setting: str, store: str) -> Clock:
     if not is_scratch(store):
         raise ClockRefused(f"{VARIABLE} is set, but the store is not a scratch store (a test "
                            f"clock is for tests only: docs/clock.md); unset {VARIABLE}")
-    return Clock(started.astimezone(UTC))
+    return Clock(started)
 
 
 def is_scratch(url: str) -> bool:

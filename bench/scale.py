@@ -158,6 +158,7 @@ def _rss() -> float:
 def sweep(url: str, first: date, days: int, go: str | None) -> dict[str, Any]:
     """``sweep_day``'s loop for each of ``days`` days from ``first``; the figures."""
     from oversight.workflows.flows.operations import app_for
+    from oversight.workflows.recording.sweeping import sweep_due
 
     service = app_for(url).service
     rss_before = _rss()
@@ -170,12 +171,9 @@ def sweep(url: str, first: date, days: int, go: str | None) -> dict[str, Any]:
     for n in range(days):
         day = first + timedelta(days=n)
         now = datetime.combine(day, NOW.timetz())
-        skip: list[int] = []
-        while (batch := service.fire_due(day, now=now, limit=BATCH, skip=skip)).claimed:
-            fired += batch.outcome.fired
-            failed += len(batch.failed)
-            skip += batch.failed
-            batches += 1
+        totals = sweep_due(service, day, now=now, batch_size=BATCH, say=lambda error: None)
+        fired, failed = fired + totals["fired"], failed + totals["failed"]
+        batches += totals["batches"]
     return {"fired": fired, "failed": failed, "batches": batches,
             "seconds": time.perf_counter() - started, "rss_before_mb": rss_before,
             "rss_mb": _rss(), "ended": time.time()}

@@ -209,17 +209,15 @@ def _service_sweep(url: str) -> dict[str, int]:
 
 
 def _batched_service_sweep(url: str) -> dict[str, int]:
-    """``sweep_day``'s loop without Prefect: claim and fire a batch of 500 in one transaction."""
+    """The one sweep loop without Prefect (``sweep_day``'s): claim and fire a batch of 500 in one
+    transaction, until none is due."""
     from oversight.workflows.bootstrap import open_app
+    from oversight.workflows.recording.sweeping import sweep_due
     from oversight.workflows.settings import Settings
 
     service = open_app(Settings(database_url=url)).service
-    fired = 0
-    skip: list[int] = []
-    while (batch := service.fire_due(SWEEP_DATE, now=NOW, limit=500, skip=skip)).claimed:
-        fired += batch.outcome.fired
-        skip += batch.failed
-    return {"fired": fired, "stale": 0}
+    totals = sweep_due(service, SWEEP_DATE, now=NOW, batch_size=500, say=lambda error: None)
+    return {"fired": totals["fired"], "stale": 0}
 
 
 def _plain_sweep(path: Path, same_writes: bool) -> dict[str, int]:

@@ -27,11 +27,21 @@ def as_utc(instant: datetime) -> datetime: ...
 @overload
 def as_utc(instant: None) -> None: ...
 def as_utc(instant: datetime | None) -> datetime | None:
-    """``instant`` with its zone: a naive one is taken as UTC (SQLite hands instants back
-    without their zone, and every instant the product stores is UTC); None stays None."""
-    if instant is None or instant.tzinfo is not None:
-        return instant
-    return instant.replace(tzinfo=UTC)
+    """``instant`` in UTC: a naive one is taken as UTC (SQLite hands instants back without
+    their zone, and every instant the product stores is UTC), an aware one is converted; None
+    stays None. The one naive-to-UTC normalisation."""
+    if instant is None:
+        return None
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC)
+
+
+def naive_utc(instant: datetime) -> datetime:
+    """``instant`` as a naive UTC instant (a naive one is taken as UTC already): the form the
+    audit chain digests, since SQLite and PostgreSQL hand the same instant back one naive, the
+    other aware."""
+    return as_utc(instant).replace(tzinfo=None)
 
 
 def london_today(now: datetime) -> date:
@@ -74,5 +84,5 @@ def refuse_dates(event: DomainEvent, now: datetime) -> None:
                 f"the event): check the year")
 
 
-__all__ = ["FLOOR", "HORIZON_YEARS", "LONDON", "as_utc", "london_today", "refuse_dates",
-           "refuse_out_of_range"]
+__all__ = ["FLOOR", "HORIZON_YEARS", "LONDON", "as_utc", "london_today", "naive_utc",
+           "refuse_dates", "refuse_out_of_range"]

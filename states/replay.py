@@ -25,7 +25,7 @@ from oversight.states.events import DomainEvent
 from oversight.states.leaving import leaving_step
 from oversight.states.machines.lifecycle import RETRACTED, Lifecycle
 from oversight.states.policy.book import PolicyBook
-from oversight.states.values import Step, Task, Timer, TransitionRecord
+from oversight.states.values import Basis, Step, Task, Timer, TransitionRecord
 
 
 @dataclass
@@ -40,10 +40,15 @@ class ReplayedTask:
     breached_on: date | None = None
     breach: str | None = None
     """``breached`` or ``escalated`` if its due date passed before it was met."""
+    basis: Basis | None = None
+    """The arithmetic of ``due``: the task's own, or a rescheduling's (a pause added before
+    the roll), as the save writes it to the task's row."""
 
     def __post_init__(self) -> None:
         if self.due is None:
             self.due = self.task.due
+        if self.basis is None:
+            self.basis = self.task.basis
 
 
 @dataclass
@@ -136,6 +141,7 @@ def _absorb(result: Replayed, step: Step, on: date) -> bool:
             continue  # a task opened before the replay's events (cannot happen from creation)
         if change.change == "rescheduled":
             held.due = change.due
+            held.basis = change.basis or held.basis
         elif change.change in ("breached", "escalated"):
             held.state, held.breached_on, held.breach = change.change, change.on, change.change
         else:

@@ -499,6 +499,8 @@ class FakeUnitOfWork:
                 continue  # as an UPDATE of no row
             if change.change == "rescheduled":
                 row["due"] = change.due
+                if change.basis is not None:
+                    row["basis"] = basis_json(change.basis)
             elif change.change in ("breached", "escalated"):
                 row.update(state=change.change, breached_on=change.on)
             else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,7 @@ from oversight.adapters.clock import clock as wall_clock
 from oversight.adapters.policy_files import available_policies, load_policy, load_policy_book
 from oversight.adapters.store.chain_custody import ensure_key
 from oversight.adapters.store.chain_keys import attach
-from oversight.adapters.store.database import make_engine, require_current, upgrade
+from oversight.adapters.store.database import make_engine, require_ready, upgrade
 from oversight.adapters.store.gate import SqlCredentials
 from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.states.errors import OversightError, StoreNotReady
@@ -65,6 +65,11 @@ class App:
     def deliverers(self, *, run_at: datetime | None = None) -> dict[str, Deliverer]:
         """One adapter per configured receiver, by name (the JSON Lines file when none is)."""
         return build_deliverers(self.settings, run_at=run_at)
+
+    def require_ready(self) -> None:
+        """The store answers and is at the newest migration, or the one readiness check
+        (:func:`~oversight.adapters.store.database.require_ready`) raises why not."""
+        require_ready(self.engine, self.settings.redacted_url())
 
     def close(self) -> None:
         """Let go of the store's connections (a temporary store's file can then be removed)."""
@@ -108,6 +113,13 @@ def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
+def store_ready(settings: Settings) -> Engine:
+    """The engine of the store ``settings`` name, once the one readiness check passes."""
+    engine = engine_for(settings.url)
+    require_ready(engine, settings.redacted_url())
+    return engine
+
+
 def initialise(settings: Settings, policy_name: str | None = None) -> App:
     """Create or upgrade the schema and record which authority's policy the store runs."""
     name = policy_name or settings.policy
@@ -116,7 +128,7 @@ def initialise(settings: Settings, policy_name: str | None = None) -> App:
     book = load_policy_book(name, settings.policy_dir)
     engine = engine_for(settings.url)
     upgrade(engine)
-    ensure_key(engine, attach(engine, settings.audit_key_path), now=datetime.now(UTC))
+    ensure_key(engine, attach(engine, settings.audit_key_path), now=wall_clock().now())
     store = SqlStore(engine)
     with store() as uow:
         current = uow.meta.get("policy")
@@ -132,8 +144,7 @@ def initialise(settings: Settings, policy_name: str | None = None) -> App:
 def open_app(settings: Settings | None = None) -> App:
     """The application over an initialised store."""
     settings = settings or Settings()
-    engine = engine_for(settings.url)
-    require_current(engine, settings.redacted_url())
+    engine = store_ready(settings)
     attach(engine, settings.audit_key_path)
     store = SqlStore(engine)
     with store() as uow:
@@ -270,4 +281,4 @@ def dispatch_here(app: App, now: datetime, batch_size: int) -> dict[str, Any]:
 __all__ = ["App", "Clock", "SqlDeliveryStore", "StoreNotReady", "available_policies",
            "build_deliverer", "build_deliverers", "bulk_writer", "capture_template", "clock",
            "delivery_store", "dispatch_here", "engine_for", "initialise", "open_app",
-           "read_scenario", "sqlite_url", "store_file", "template_entities"]
+           "read_scenario", "sqlite_url", "store_file", "store_ready", "template_entities"]

@@ -9,10 +9,9 @@ alarm on it. ``anchor`` appends the chains' heads to the anchor file (run it fro
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import typer
 
+from oversight.adapters import clock
 from oversight.adapters.cli.console import JsonFlag, fail, handled, out, print_json
 from oversight.adapters.cli.runtime import open_store
 
@@ -73,7 +72,7 @@ def anchor(as_json: bool = JsonFlag) -> None:
         path = ready.settings.audit_anchor_path
         line = chain_anchors.take(ready.engine, attach(ready.engine,
                                                        ready.settings.audit_key_path),
-                                  path, now=datetime.now(UTC), reader=operator())
+                                  path, now=clock.now(), reader=operator())
     if as_json:
         print_json({"path": str(path), **line})
         return
@@ -92,7 +91,7 @@ def rotate_key(as_json: bool = JsonFlag) -> None:
     with handled():
         ready = open_store()
         keyring = attach(ready.engine, ready.settings.audit_key_path)
-        old, new = rotate(ready.engine, keyring, now=datetime.now(UTC))
+        old, new = rotate(ready.engine, keyring, now=clock.now())
     if as_json:
         print_json({"key_file": str(keyring.path), "old": old.id, "new": new.id,
                     "from": new.starts})

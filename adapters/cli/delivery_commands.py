@@ -185,18 +185,9 @@ def _resolve(ready: Any, prefix: str) -> str:
 
 def _send_now(ready: Any, now: datetime) -> dict[str, Any]:
     """One dispatch run in this process, without Prefect: the operator waits for the answer."""
-    from oversight.workflows.delivery.dispatch import Backoff, dispatch
-    from oversight.workflows.reads.receivers import close_all
+    from oversight.workflows.bootstrap import dispatch_here
 
-    settings = ready.settings
-    deliverers = ready.deliverers(run_at=now)
-    try:
-        return dispatch(ready.deliveries, deliverers=deliverers, routing=settings.routing(),
-                        backoff=Backoff.from_policy(settings.delivery), now=now,
-                        batch_size=settings.batch_size,
-                        file_batch_size=settings.delivery.file_batch_size)
-    finally:
-        close_all(deliverers)
+    return dispatch_here(ready, now, ready.settings.batch_size)
 
 
 def _iso(moment: datetime | None) -> str | None:

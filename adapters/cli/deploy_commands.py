@@ -99,16 +99,16 @@ def synth(
 
 
 def _synth_ssd(folder: Path, size: str, until: str | None, seed: int, as_json: bool) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
+    from oversight.adapters import clock
     from oversight.adapters.cli.console import parse_date
-    from oversight.adapters.imports.ssd.checks import london_today
     from oversight.adapters.imports.ssd.synthetic import SIZES, write_extract
 
     if size not in SIZES:
         fail(f"--size {size!r}: sizes are {', '.join(SIZES)}")
     last = parse_date(until, "--until") if until else \
-        london_today(datetime.now(UTC)) - timedelta(days=1)
+        clock.today() - timedelta(days=1)
     try:
         counts = write_extract(folder, size, until=last, seed=seed)
     except OSError as error:

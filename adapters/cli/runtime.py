@@ -119,14 +119,14 @@ def open_reader() -> Reader:
     pydantic-settings, which a read does not use and which take most of a second to import
     (:func:`store_settings`). A store that is missing, never initialised or behind the code's
     schema is refused as by :func:`open_store` (the schema's revision is read without Alembic)."""
-    from oversight.adapters.store.database import make_engine, require_current
+    from oversight.adapters.store.database import make_engine, require_ready
     from oversight.adapters.store.unit_of_work import SqlStore
 
     config = store_settings()
     require_store(config)
     engine = make_engine(config.url)
     with init_hint_as_run_here():
-        require_current(engine, config.redacted_url())
+        require_ready(engine, config.redacted_url())
     from oversight.adapters.store.chain_keys import attach
 
     attach(engine, config.audit_key_path)  # a read's access-log lines are sealed with it

@@ -3,10 +3,10 @@ without Prefect.
 
 With ``PREFECT_API_URL`` unset, running a flow makes Prefect start a temporary server for the
 command (seconds, and nothing keeps its record of the run afterwards). These run the flows'
-steps as plain calls instead: the sweep is ``sweep_day``'s loop over
-:meth:`~oversight.workflows.recording.service.OversightService.fire_due` (what its
-``fire_due_batch`` task calls), the dispatch is
-:func:`oversight.workflows.delivery.dispatch.dispatch` (routing, then each receiver's pages), so
+steps as plain calls instead: the sweep is the flow's one loop
+(:func:`oversight.workflows.recording.sweeping.sweep_due`, each batch what its
+``fire_due_batch`` task fires), the dispatch is the one in-process run
+(:func:`oversight.workflows.bootstrap.dispatch_here`: routing, then each receiver's pages), so
 the store ends exactly as after the flow. Prefect is not imported at all. With a server configured,
 the commands run the flows, recorded on it, as before.
 """
@@ -16,8 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import tomllib
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,34 +50,6 @@ def prefect_server() -> str | None:
     return str(url) if url else None
 
 
-def sweep_without_server(app: App, as_of: date, now: datetime, batch_size: int,
-                         say: Callable[[str], None]) -> dict[str, int]:
-    """Fire everything due on or before ``as_of`` a claimed batch at a time, as the ``sweep``
-    flow's ``sweep_day`` does; each failed timer is one line through ``say`` and stays due."""
-    totals = {"fired": 0, "stale": 0, "failed": 0, "tasks_opened": 0, "tasks_breached": 0,
-              "batches": 0}
-    skip: list[int] = []
-    while True:
-        batch = app.service.fire_due(as_of, now=now, limit=batch_size, skip=skip)
-        for error in batch.errors:
-            say(error)
-        if batch.claimed == 0:
-            return totals
-        totals["batches"] += 1
-        totals["fired"] += batch.outcome.fired
-        totals["failed"] += len(batch.failed)
-        totals["tasks_opened"] += batch.outcome.tasks_opened
-        totals["tasks_breached"] += batch.outcome.tasks_breached
-        skip += batch.failed
-
-
-def dispatch_without_server(app: App, now: datetime, batch_size: int) -> dict[str, Any]:
-    """One dispatch run, as the ``dispatch`` flow's steps do it, without Prefect."""
-    from oversight.workflows.bootstrap import dispatch_here
-
-    return dispatch_here(app, now, batch_size)
-
-
 def say_no_server() -> None:
     """The one line that says where the run's record went: nowhere, without a server."""
     from oversight.adapters.cli.console import err
@@ -91,12 +62,14 @@ def sweep_here(app: App, as_of: date | None, batch_size: int) -> dict[str, int]:
     Europe/London); failed timers are error lines on stderr; then the note, once."""
     from oversight.adapters.cli.console import busy, err
     from oversight.states.event_time import london_today
+    from oversight.workflows.recording.sweeping import sweep_due
 
     now = clock.now()
     day = as_of or london_today(now)
     with busy("Sweeping: firing the timers that are due"):
-        totals = sweep_without_server(app, day, now, batch_size, lambda line: err().print(
-            f"error: {line}", markup=False, soft_wrap=True))
+        totals = sweep_due(app.service, day, now=now, batch_size=batch_size,
+                           say=lambda line: err().print(f"error: {line}", markup=False,
+                                                        soft_wrap=True))
     say_no_server()
     return totals
 
@@ -104,12 +77,12 @@ def sweep_here(app: App, as_of: date | None, batch_size: int) -> dict[str, int]:
 def dispatch_here(app: App, batch_size: int) -> dict[str, Any]:
     """``oversight dispatch`` without a server: one run now, then the note, once."""
     from oversight.adapters.cli.console import busy
+    from oversight.workflows.bootstrap import dispatch_here as dispatch_run
 
     with busy("Dispatching: delivering task messages"):
-        totals = dispatch_without_server(app, clock.now(), batch_size)
+        totals = dispatch_run(app, clock.now(), batch_size)
     say_no_server()
     return totals
 
 
-__all__ = ["NO_SERVER_NOTE", "dispatch_here", "dispatch_without_server", "prefect_server",
-           "say_no_server", "sweep_here", "sweep_without_server"]
+__all__ = ["NO_SERVER_NOTE", "dispatch_here", "prefect_server", "say_no_server", "sweep_here"]

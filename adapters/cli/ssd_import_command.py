@@ -7,11 +7,10 @@ goes to stderr when a person is watching, so ``--json`` on stdout stays one docu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import typer
 from rich.table import Table
 
+from oversight.adapters import clock
 from oversight.adapters.cli.console import err, fail, handled, out, print_json
 from oversight.adapters.cli.runtime import open_store
 
@@ -24,7 +23,7 @@ def import_ssd_command(source: str, *, dry_run: bool, mirror: bool, as_json: boo
     with handled():
         ready = open_store()
         try:
-            report = import_ssd(ready, source, now=datetime.now(UTC), dry_run=dry_run,
+            report = import_ssd(ready, source, now=clock.now(), dry_run=dry_run,
                                 mirror=mirror, progress=_progress if watching else None)
         except ExtractRejected as rejected:
             faults = rejected.faults

@@ -19,7 +19,7 @@ import io
 import json
 import os
 import tempfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from oversight.adapters import clock
 from oversight.adapters.delivery.payload import outbound
 from oversight.adapters.delivery.ports import DeliveryFailed
 from oversight.adapters.spreadsheet_cells import neutralised_row
+from oversight.states.event_time import as_utc
 
 FIELDS = ("event_id", "event_type", "event_time", "task_id", "task_type", "task_state",
           "child_id", "worker_id", "subject_id", "assignee_id", "assignee_role", "raised_date",
@@ -79,7 +80,7 @@ class BatchFileDeliverer:
         if format not in ("csv", "jsonl"):
             raise ValueError(f"format {format!r}: write csv or jsonl")
         self.directory, self.format, self.prefix = Path(directory), format, prefix
-        self.run_at = (run_at or clock.now()).astimezone(UTC)
+        self.run_at = as_utc(run_at or clock.now())
         self.written: list[Path] = []
         self.link_base = link_base  # the task links are made as the rows are written
 

@@ -27,7 +27,7 @@ import hashlib
 import json
 import weakref
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
@@ -35,6 +35,7 @@ from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.chain_keys import Key, Keyring, keyring_of
 from oversight.states.errors import StoreNotReady
+from oversight.states.event_time import naive_utc
 
 GENESIS = "0" * 64
 """The link before the first row."""
@@ -52,9 +53,7 @@ TABLES: dict[str, Table] = {"audit": t.audit, "access_log": t.access_log}
 
 def _canonical(value: Any) -> Any:
     if isinstance(value, datetime):
-        if value.tzinfo is not None:  # SQLite gives instants back without a zone: both UTC
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.isoformat(timespec="microseconds")
+        return naive_utc(value).isoformat(timespec="microseconds")
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from oversight.adapters.store import chain, inbound
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.chain_keys import Keyring, bind
 from oversight.states.errors import StoreNotReady
+from oversight.states.event_time import as_utc
 
 RESOURCE = "audit-anchor"
 """The access log's resource for the line each anchor writes."""
@@ -82,7 +83,7 @@ def take(engine: Engine, keyring: Keyring, path: Path, *, now: datetime,
     with engine.connect() as connection:
         heads = {name: chain.head(connection, name, lock=False) for name in chain.TABLES}
     line: dict[str, Any] = {
-        "n": number, "at": now.astimezone(UTC).isoformat(), "key": key.id,
+        "n": number, "at": as_utc(now).isoformat(), "key": key.id,
         "heads": {name: {"seq": seq, "chain": link} for name, (seq, link, _) in heads.items()},
         "previous": hashlib.sha256(lines[-1].encode("utf-8")).hexdigest() if lines
         else chain.GENESIS}

@@ -26,7 +26,7 @@ import os
 import secrets
 import weakref
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from sqlalchemy import Connection, Engine, select
 
 from oversight.adapters.store import tables as t
 from oversight.states.errors import StoreNotReady
+from oversight.states.event_time import as_utc
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class Keyring:
         """A new key sealing each chain from the place after its head; the file rewritten
         (old keys kept) through a 0600 temporary file renamed over it."""
         secret = secrets.token_bytes(32)
-        key = Key(fingerprint(secret), secret, now.astimezone(UTC).isoformat(),
+        key = Key(fingerprint(secret), secret, as_utc(now).isoformat(),
                   {name: seq + 1 for name, (seq, _) in heads.items()},
                   {name: link for name, (_, link) in heads.items()}, self.store or "")
         entries = [*self._file(), key]

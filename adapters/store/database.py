@@ -113,9 +113,11 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
-def require_current(engine: Engine, where: str) -> None:
-    """:class:`StoreNotReady`, saying what to do, unless the store at ``where`` (its URL, as a
-    person may read it) is at the newest migration."""
+def require_ready(engine: Engine, where: str) -> None:
+    """Whether the store is ready, the one check of it (the CLI, the API's health route, the
+    flows and ``open_app`` all call it): the store at ``where`` (its URL, as a person may read
+    it) answers (else the driver's error, which each edge words as "does not answer") and is at
+    the newest migration (else :class:`StoreNotReady`, saying what to do)."""
     if not is_current(engine):
         raise StoreNotReady(f"the store at {where} is not initialised or is out of date: run "
                             f"`oversight init` first")

@@ -162,9 +162,12 @@ def _tasks(connection: Connection, saved: Sequence[SavedStep]) -> dict[str, Task
             ident = task_id(s.step.entity.kind, s.step.entity.id, change.key)
             number = seen[ident] = seen.get(ident, -1) + 1
             if number == len(rounds):
-                rounds.append({"due": [], "breached_on": [], "closed_on": []})
+                rounds.append({"due": [], "basis": [], "breached_on": [], "closed_on": []})
             if change.change == "rescheduled":
                 rounds[number]["due"].append({"tid": ident, "value": change.due})
+                if change.basis is not None:  # the new date's arithmetic, for `why`
+                    rounds[number]["basis"].append(
+                        {"tid": ident, "value": basis_json(change.basis)})
             elif change.change in ("breached", "escalated"):
                 rounds[number]["breached_on"].append(
                     {"tid": ident, "st": change.change, "value": change.on})
@@ -175,7 +178,7 @@ def _tasks(connection: Connection, saved: Sequence[SavedStep]) -> dict[str, Task
         for column, rows in changes.items():
             if rows:
                 values: dict[str, Any] = {column: bindparam("value")}
-                if column != "due":
+                if column not in ("due", "basis"):
                     values["state"] = bindparam("st")
                 statement = update(t.tasks).where(
                     t.tasks.c.id == bindparam("tid")).values(**values)

@@ -28,6 +28,7 @@ from oversight.adapters.store.records import SqlOutbox
 from oversight.adapters.store.steps import (
     ENTITY_FIELDS,
     audit_rows,
+    basis_json,
     entity_update,
     opened_rows,
     timer_row,
@@ -49,7 +50,7 @@ _DISARM = delete(t.timers).where(
 _FIRED = delete(t.timers).where(t.timers.c.id == bindparam("tid"))
 _TASK = update(t.tasks).where(t.tasks.c.id == bindparam("tid")).values(
     due=bindparam("due"), state=bindparam("st"), breached_on=bindparam("breached"),
-    closed_on=bindparam("closed"))
+    closed_on=bindparam("closed"), basis=bindparam("basis"))
 """A task's changeable columns, set to the last values the group gave them."""
 _TASKS = select(t.tasks).where(t.tasks.c.id.in_(bindparam("ids", expanding=True)))
 _TASK_BY_ID = select(t.tasks).where(t.tasks.c.id == bindparam("one"))
@@ -121,7 +122,9 @@ class PendingWrites:
             if stands is None:
                 continue  # no such task: as an UPDATE of no row changes nothing
             if change.change == "rescheduled":
-                moved = {**stands, "due": change.due}
+                # The new date's arithmetic goes with it, so `why` shows how it was reached.
+                moved = {**stands, "due": change.due, "basis": basis_json(change.basis)
+                         if change.basis is not None else stands["basis"]}
             elif change.change in ("breached", "escalated"):
                 moved = {**stands, "breached_on": change.on, "state": change.change}
             else:
@@ -235,7 +238,8 @@ class PendingWrites:
                     t.tasks.c.id.in_(ids[start:start + CHUNK]), t.tasks.c.state == "withdrawn"))
             connection.execute(insert(t.tasks), [self._tasks[ident] for ident in self._opened])
         changed = [{"tid": ident, "due": row["due"], "st": row["state"],
-                    "breached": row["breached_on"], "closed": row["closed_on"]}
+                    "breached": row["breached_on"], "closed": row["closed_on"],
+                    "basis": row["basis"]}
                    for ident, row in self._tasks.items() if ident not in opened]
         if changed:
             connection.execute(_TASK, changed)

@@ -90,9 +90,9 @@ def test_the_sweep_without_a_server_writes_exactly_what_the_sweep_flow_writes(
     batches of 7: the same totals and the same rows, every column."""
     from prefect import flow
 
-    from oversight.adapters.cli.serverless import sweep_without_server
     from oversight.workflows.bootstrap import open_app
     from oversight.workflows.flows.operations import sweep_day
+    from oversight.workflows.recording.sweeping import sweep_due
     from oversight.workflows.settings import Settings
 
     by_flow = copy_of(recorded, tmp_path / "flow") / "oversight.db"
@@ -104,8 +104,8 @@ def test_the_sweep_without_a_server_writes_exactly_what_the_sweep_flow_writes(
 
     flow_totals = the_flow_path()
     errors: list[str] = []
-    plain_totals = sweep_without_server(open_app(Settings(database_url=f"sqlite:///{plain}")),
-                                        AS_OF, NOW, 7, errors.append)
+    plain_totals = sweep_due(open_app(Settings(database_url=f"sqlite:///{plain}")).service,
+                             AS_OF, now=NOW, batch_size=7, say=errors.append)
     assert plain_totals == flow_totals and not errors
     assert flow_totals["batches"] >= 2 and flow_totals["tasks_breached"] > 5
     assert the_store(plain) == the_store(by_flow)
@@ -145,16 +145,16 @@ def test_the_dispatch_without_a_server_sends_what_the_dispatch_flow_sends(
     same totals, the same lines in each store's JSON Lines file, the same deliveries."""
     from prefect import flow
 
-    from oversight.adapters.cli.serverless import dispatch_without_server, sweep_without_server
-    from oversight.workflows.bootstrap import open_app
+    from oversight.workflows.bootstrap import dispatch_here, open_app
     from oversight.workflows.flows.operations import dispatch_run
+    from oversight.workflows.recording.sweeping import sweep_due
     from oversight.workflows.settings import Settings
 
     homes = {path: copy_of(recorded, tmp_path / path) for path in ("flow", "plain")}
     apps = {path: open_app(Settings(home=home, database_url=f"sqlite:///{home / 'oversight.db'}"))
             for path, home in homes.items()}
     for app in apps.values():
-        sweep_without_server(app, AS_OF, NOW, 500, print)
+        sweep_due(app.service, AS_OF, now=NOW, batch_size=500, say=print)
 
     @flow(name="dispatch")
     def the_flow_path() -> dict[str, Any]:
@@ -163,7 +163,7 @@ def test_the_dispatch_without_a_server_sends_what_the_dispatch_flow_sends(
     os.environ["OVERSIGHT_HOME"] = str(homes["flow"])  # the flow's tasks read their settings
     flow_totals = the_flow_path()
     os.environ["OVERSIGHT_HOME"] = str(homes["plain"])
-    plain_totals = dispatch_without_server(apps["plain"], NOW, 1000)
+    plain_totals = dispatch_here(apps["plain"], NOW, 1000)
     assert plain_totals == flow_totals and flow_totals["delivered"] > 5
     lines = {path: (app.settings.outbox_file.read_text(encoding="utf-8").splitlines())
              for path, app in apps.items()}

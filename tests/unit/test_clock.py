@@ -12,15 +12,25 @@ import pytest
 
 from oversight.adapters import clock
 from oversight.adapters.clock import ClockRefused, is_scratch
-from oversight.states.event_time import as_utc, london_today
+from oversight.states.event_time import as_utc, london_today, naive_utc
 
 
-def test_a_naive_instant_is_taken_as_utc_and_an_aware_one_is_left_as_it_is():
-    """SQLite's naive 10:00 is 10:00 UTC; 10:00+01:00 keeps its zone; None stays None."""
+def test_a_naive_instant_is_taken_as_utc_and_an_aware_one_is_converted_to_utc():
+    """SQLite's naive 10:00 is 10:00 UTC; 10:00+01:00 (BST) is 09:00 UTC, in the UTC zone;
+    None stays None."""
     assert as_utc(datetime(2026, 6, 1, 10, 0)) == datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
-    summer = datetime(2026, 6, 1, 10, 0, tzinfo=timezone(timedelta(hours=1)))
-    assert as_utc(summer) is summer
+    summer = as_utc(datetime(2026, 6, 1, 10, 0, tzinfo=timezone(timedelta(hours=1))))
+    assert summer.isoformat() == "2026-06-01T09:00:00+00:00"
     assert as_utc(None) is None
+
+
+def test_the_chain_digests_every_instant_as_naive_utc():
+    """PostgreSQL's aware 10:00+01:00 and SQLite's naive 09:00 are one instant: both read
+    as the naive 09:00 the chain's canonical JSON holds."""
+    summer = datetime(2026, 6, 1, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+    assert naive_utc(summer) == datetime(2026, 6, 1, 9, 0)
+    assert naive_utc(summer).tzinfo is None
+    assert naive_utc(datetime(2026, 6, 1, 9, 0)) == datetime(2026, 6, 1, 9, 0)
 
 
 def test_the_london_date_of_an_instant_follows_british_summer_time():

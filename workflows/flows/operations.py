@@ -15,8 +15,9 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from oversight.states.event_time import london_today
-from oversight.workflows.bootstrap import App, clock, delivery_store, open_app
+from oversight.workflows.bootstrap import App, clock, delivery_store, open_app, store_ready
 from oversight.workflows.recording.service import Outcome
+from oversight.workflows.recording.sweeping import BatchCounts, batch_counts, sweep_batches
 from oversight.workflows.settings import Settings
 
 
@@ -41,14 +42,10 @@ def app_for(database_url: str) -> App:
 
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 def fire_due_batch(database_url: str, as_of: date, now: datetime, limit: int,
-                   skip: list[int]) -> dict[str, Any]:
+                   skip: list[int]) -> BatchCounts:
     """Claim and fire one batch of due timers in one transaction; a retry claims afresh."""
-    batch = app_for(database_url).service.fire_due(as_of, now=now, limit=limit, skip=skip)
-    for error in batch.errors:  # one bad entity must not stop the sweep; it stays due
-        _logger().error("%s", error)
-    return {"claimed": batch.claimed, "fired": batch.outcome.fired, "failed": len(batch.failed),
-            "failed_ids": batch.failed, "tasks_opened": batch.outcome.tasks_opened,
-            "tasks_breached": batch.outcome.tasks_breached}
+    return batch_counts(app_for(database_url).service.fire_due(as_of, now=now, limit=limit,
+                                                               skip=skip))
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
@@ -67,25 +64,11 @@ def fire_batch(database_url: str, timer_ids: list[int], now: datetime) -> dict[s
 
 
 def sweep_day(database_url: str, as_of: date, now: datetime, batch_size: int) -> dict[str, int]:
-    """Fire everything due on or before ``as_of``, a claimed batch at a time, until nothing is.
-
-    Any number of sweepers (flow runs, processes, hosts) may run this at once on one store:
-    each batch is claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the writer lock on
-    SQLite), so none fires a timer twice. Timers that fired arm new ones, perhaps already due
-    (a backfill): later batches claim them. Timers that failed stay due and are not retried by
-    this sweep.
-    """
-    totals = {"fired": 0, "stale": 0, "failed": 0, "tasks_opened": 0, "tasks_breached": 0,
-              "batches": 0}
-    skip: list[int] = []
-    while True:
-        counts = fire_due_batch(database_url, as_of, now, batch_size, skip)
-        if counts["claimed"] == 0:
-            return totals
-        totals["batches"] += 1
-        for key in ("fired", "failed", "tasks_opened", "tasks_breached"):
-            totals[key] += counts[key]
-        skip += counts["failed_ids"]
+    """Fire everything due on or before ``as_of``, a claimed batch (a Prefect task) at a time,
+    until nothing is: the one sweep loop (:func:`~oversight.workflows.recording.sweeping.
+    sweep_batches`), each failed timer an error line in the run's log (it stays due)."""
+    return sweep_batches(lambda skip: fire_due_batch(database_url, as_of, now, batch_size, skip),
+                         lambda error: _logger().error("%s", error))
 
 
 @flow(name="sweep", log_prints=True)
@@ -165,7 +148,7 @@ def dispatch_run(database_url: str, now: datetime, batch_size: int = 1000,
     from oversight.workflows.delivery.dispatch import BATCH_ADAPTERS, receivers_due, run, untried
 
     settings = delivery_settings(database_url, home)
-    open_app(settings)  # the store is there and current, or StoreNotReady says what to do
+    store_ready(settings)  # the store answers and is current, or StoreNotReady says what to do
     configs = settings.receiver_settings()
 
     def page_size(receiver: str) -> int:

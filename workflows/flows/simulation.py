@@ -29,6 +29,7 @@ from oversight.workflows.bootstrap import read_scenario
 from oversight.workflows.flows.operations import app_for, dispatch_all
 from oversight.workflows.ports.scenarios import PlannedEvent, ScenarioPlan
 from oversight.workflows.recording.service import OversightService
+from oversight.workflows.recording.sweeping import sweep_due
 from oversight.workflows.settings import Settings
 from oversight.workflows.simulation.scenario_check import engine_problems
 
@@ -148,20 +149,10 @@ def live_days(service: OversightService, days: list[date], events: Days, tally: 
 
 def _sweep(service: OversightService, day: date, now: datetime, batch_size: int,
            log: Callable[[str], None]) -> tuple[int, int]:
-    """Fire everything due on ``day`` as :func:`~oversight.workflows.flows.operations.sweep_day`
-    does, a claimed batch per transaction until none is left (timers that fired may arm due ones),
-    the failed ones left due; (fired, failed)."""
-    fired, failed = 0, 0
-    skip: list[int] = []
-    while True:
-        batch = service.fire_due(day, now=now, limit=batch_size, skip=skip)
-        for error in batch.errors:  # one bad entity must not stop the sweep; it stays due
-            log(error)
-        if batch.claimed == 0:
-            return fired, failed
-        fired += batch.outcome.fired
-        failed += len(batch.failed)
-        skip += batch.failed
+    """Fire everything due on ``day`` with the one sweep loop (the sweep flow's), the failed
+    timers left due; (fired, failed)."""
+    totals = sweep_due(service, day, now=now, batch_size=batch_size, say=log)
+    return totals["fired"], totals["failed"]
 
 
 def by_day(timeline: Sequence[PlannedEvent], start: date) -> Days:

@@ -164,8 +164,8 @@ def _differences(kind: str, entity_id: str, result: Replayed, rows: list[dict[st
                 changed.append(_change(key, held.breach, held.breached_on))
             if held.state in ("closed",):
                 changed.append(_change(key, "closed", held.closed_on))
-            if held.due != held.task.due:
-                amend[ident] = {"due": held.due}
+            if held.due != held.task.due:  # moved since it was raised, with the arithmetic
+                changed.append(TaskChange(key, "rescheduled", today, held.due, held.basis))
             if held.state in HELD:
                 messages.append((ident, "opened", held.task.raised_on))
                 if held.breach:
@@ -204,8 +204,8 @@ def _differences(kind: str, entity_id: str, result: Replayed, rows: list[dict[st
                             "recorded_at": None, "withdrawn_because": None}
             messages.append((ident, "reopened", today))
             done.reopened.append(ident)
-        if held.due != _day(row["due"]):
-            amend.setdefault(ident, {})["due"] = held.due
+        if held.due != _day(row["due"]):  # the row takes the new date's arithmetic too
+            changed.append(TaskChange(key, "rescheduled", today, held.due, held.basis))
             if held.state == "open":
                 messages.append((ident, "rescheduled", today))
     for row in rows:

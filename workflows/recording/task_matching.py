@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from oversight.states.replay import ReplayedTask
@@ -23,10 +23,30 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def first_due(row: dict[str, Any]) -> date:
-    """The due date a stored task was opened with (before any rescheduling)."""
+def basis_due(row: dict[str, Any]) -> date:
+    """The date a stored task's arithmetic gives: the due date it was opened with, or, since a
+    rescheduling writes its own arithmetic to the row, the date it was rescheduled to."""
     basis = row.get("basis") or {}
     return _day(basis["result"]) if basis.get("result") else _day(row["due"])
+
+
+def _counted(row: dict[str, Any]) -> date | None:
+    """The stored arithmetic's count before any shift or roll (:attr:`Basis.counted`)."""
+    basis = row.get("basis") or {}
+    if not basis.get("result"):
+        return None
+    return _day(basis.get("unmoved") or basis["result"]) - timedelta(
+        days=int(basis.get("shifted_days") or 0))
+
+
+def same_dates(row: dict[str, Any], held: ReplayedTask) -> bool:
+    """Whether the stored task's dates are the replayed task's: the same arithmetic's result,
+    opening or last rescheduling (a row saved before reschedulings wrote theirs holds the
+    opening's), or the same count before any shift (a pause recorded again at another length
+    moves the date, not the obligation)."""
+    current = held.basis or held.task.basis
+    return (basis_due(row) in {held.task.basis.result, current.result}
+            or _counted(row) == held.task.basis.counted)
 
 
 def match_keys(replayed: dict[str, ReplayedTask], stored: Iterable[dict[str, Any]],
@@ -54,7 +74,7 @@ def match_keys(replayed: dict[str, ReplayedTask], stored: Iterable[dict[str, Any
                           and row["assignee"] == task.assignee and row["level"] == task.level]
         candidates = [row for row in candidates if row["key"] not in matched
                       and _day(row["raised_on"]) == task.raised_on
-                      and first_due(row) == task.basis.result]
+                      and same_dates(row, held)]
         candidates.sort(key=lambda row: row["key"] != key)  # the same key first
         if candidates:
             names[key] = candidates[0]["key"]
@@ -80,4 +100,4 @@ def match_keys(replayed: dict[str, ReplayedTask], stored: Iterable[dict[str, Any
     return names, matched, seq
 
 
-__all__ = ["first_due", "match_keys"]
+__all__ = ["basis_due", "match_keys", "same_dates"]

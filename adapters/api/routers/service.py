@@ -10,6 +10,7 @@ from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_cloc
 from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.routers.entities import reader_of
 from oversight.adapters.api.schemas import ID_PATTERN, REF_PATTERN, AccessOut, Health, ProblemOut
+from oversight.states.errors import StoreNotReady
 from oversight.workflows.bootstrap import App
 from oversight.workflows.reads import delivery_reads, record_reads
 from oversight.workflows.reads.access import OVERSEERS
@@ -18,10 +19,20 @@ api = APIRouter()
 
 
 @api.get("/health", response_model=Health, tags=["service"], summary="Liveness and store",
-         responses={503: {"model": ProblemOut, "description": "The store does not answer."}})
+         responses={503: {"model": ProblemOut, "description": "The store does not answer, "
+                                                              "or is not at the newest "
+                                                              "migration."}})
 def health(app: App = Depends(the_app), clock: Clock = Depends(the_clock)) -> dict[str, Any]:
-    """``ok`` when the store answers; ``degraded`` when it does but a message is a dead
-    letter or a receiver is paused (``deliveries`` says which); the policy the store runs."""
+    """``ok`` when the store is ready (it answers and is at the newest migration: the one
+    readiness check the CLI and the flows make too); ``degraded`` when it is but a message is a
+    dead letter or a receiver is paused (``deliveries`` says which); the policy the store runs."""
+    try:
+        app.require_ready()
+    except StoreNotReady:  # its line names the store's URL, which a public probe is not told
+        raise Problem(503, "store-not-ready", "The store is not initialised or is out of "
+                                              "date: run `oversight init`.") from None
+    except Exception:  # noqa: BLE001 - any failure means the same to a probe
+        raise Problem(503, "store-unavailable", "The store does not answer.") from None
     try:
         trouble = delivery_reads.trouble(app.deliveries, clock())
     except Exception:  # noqa: BLE001 - any failure means the same to a probe

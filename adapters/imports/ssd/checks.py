@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from oversight.adapters.imports.ssd.tables import Extract, Row
 from oversight.states.event_time import FLOOR
@@ -165,10 +165,4 @@ class Checker:
                 self.unmatched.add(professional)
 
 
-def london_today(now: datetime) -> date:
-    from zoneinfo import ZoneInfo
-
-    return now.astimezone(ZoneInfo("Europe/London")).date()
-
-
-__all__ = ["CODES", "Checker", "Fault", "london_today", "parse_day"]
+__all__ = ["CODES", "Checker", "Fault", "parse_day"]

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from oversight.adapters.imports.ssd.checks import Checker, Fault, london_today
+from oversight.adapters.imports.ssd.checks import Checker, Fault
 from oversight.adapters.imports.ssd.history import Planned, plan_history
 from oversight.adapters.imports.ssd.tables import read_extract
 from oversight.states.errors import BatchRejected, OversightError
+from oversight.states.event_time import london_today
 from oversight.states.events.registry import DomainEvent, parse_event
 from oversight.workflows.bootstrap import App
 from oversight.workflows.recording import staff_records
