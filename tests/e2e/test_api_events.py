@@ -134,9 +134,9 @@ def test_the_health_endpoint_answers_without_a_token(server) -> None:  # type: i
 
 def test_the_health_endpoint_is_503_when_the_store_is_behind_the_code(  # type: ignore[no-untyped-def]
         server, api_store: App) -> None:
-    """The store's recorded revision set back to 0009 (the code's newest is 0010) while the
+    """The store's recorded revision set back to 0009 (the code's newest is 0011) while the
     server runs: the one readiness check fails, a 503 ``store-not-ready`` problem that names
-    no URL; put back to 0010, the probe is 200 again."""
+    no URL; put back to 0011, the probe is 200 again."""
     from sqlalchemy import text
 
     with api_store.engine.begin() as connection:
@@ -148,6 +148,6 @@ def test_the_health_endpoint_is_503_when_the_store_is_behind_the_code(  # type: 
     assert behind.json()["type"].endswith("store-not-ready")
     assert "sqlite" not in behind.json()["detail"]
     with api_store.engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = '0010'"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0011'"))
     with client(server) as http:
         assert http.get("/v1/health").status_code == 200

@@ -299,19 +299,12 @@ def test_tasks_and_audit_lines_read_a_page_at_a_time_are_those_the_listings_give
 
 
 def test_a_pause_writes_the_moved_dates_arithmetic_to_the_task_on_every_store(
-        service: OversightService, request: pytest.FixtureRequest):
+        service: OversightService):
     """ASYE a0 enrolled Fri 31 Jul 2026 (tm1 supervises): the 3-month review is Sat 31 Oct,
     moved to Mon 2 Nov (weekend). Paused Mon 3 Aug, resumed Thu 13 Aug (10 days): Sat 31 Oct
-    + 10 = Tue 10 Nov, a working day; the row's due date and its arithmetic say so alike."""
-    if "postgres" in str(request.node.callspec.params.get("service", "")):
-        # Found by this test, not of its making: the resumption's history lines ("review:
-        # three_month moved for the pause: 3 months after ...", ~115 characters) overflow the
-        # audit's trigger column, VARCHAR(64), which PostgreSQL enforces and SQLite does not.
-        # Strict: it fails as soon as the column or the line is fixed, to be taken off then.
-        from sqlalchemy.exc import DataError
-
-        request.applymarker(pytest.mark.xfail(raises=DataError, strict=True, reason=(
-            "audit.trigger is VARCHAR(64); an ASYE resumption's lines are longer")))
+    + 10 = Tue 10 Nov, a working day; the row's due date and its arithmetic say so alike. On
+    PostgreSQL the resumption's history lines (~115 characters) need migration 0011's wider
+    audit trigger (VARCHAR(64) refused them)."""
     record(service, type="asye_enrolled", on="2026-07-31", worker="a0", supervisor="tm1")
     with service.uow_factory() as uow:
         [opened] = [row for row in uow.tasks.of_entity("asye", "a0")

@@ -14,11 +14,11 @@ from tests.integration.test_schema import _schema
 def test_a_store_copied_from_the_template_has_the_schema_alembic_makes_from_empty(
         stores: SqliteStores | PostgresStores) -> None:
     """Every table, column and index of the copy is the one all eight revisions create from
-    an empty database, and the copy is at the newest revision (0010), holding no rows."""
+    an empty database, and the copy is at the newest revision (0011), holding no rows."""
     fresh = make_engine(stores.url("fresh"))
     upgrade(fresh)  # the real migrations, from nothing
     copied = make_engine(stores.migrated("copied"))
-    assert is_current(copied) and known_head() == "0010"
+    assert is_current(copied) and known_head() == "0011"
     assert _schema(copied) == _schema(fresh)
     with copied.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM meta")).scalar_one() == 0
