@@ -4,9 +4,12 @@ also reaches a child's management oversight when it awaits that point.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
-from oversight.states.events.base import DomainEvent, Identifier
+from pydantic import model_validator
+
+from oversight.states.events.base import DomainEvent, Identifier, dates_out_of_order
 from oversight.states.events.declaration import EventType, Reaches, by_rule
 
 
@@ -17,6 +20,17 @@ class AssessmentStarted(DomainEvent):
     child: Identifier
     worker: Identifier
     manager: Identifier
+    referred_on: date | None = None
+    """The day the referral that led to it was received, when known (the SSD's
+    ``cine_referral_date``): Working Together counts its 45 working days from it, and a
+    deadline whose rule says ``counts_from: referral`` is counted from it."""
+
+    @model_validator(mode="after")
+    def _referred_before_started(self) -> AssessmentStarted:
+        if self.referred_on is not None and self.referred_on > self.on:
+            raise dates_out_of_order("'referred_on' is after the assessment started: a "
+                                     "referral comes first")
+        return self
 
 
 class OversightRecorded(DomainEvent):

@@ -14,6 +14,7 @@ from oversight.states.events import (
     OversightRecorded,
 )
 from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.policy.rules import Deadline
 
 _OPEN = ["allocated", "in_progress", "due", "extended", "overdue"]
 
@@ -51,6 +52,13 @@ class ChildAndFamilyAssessment(Lifecycle):
     def started(self) -> date:
         return date.fromisoformat(self.data["started"])
 
+    def counted_from(self, deadline: Deadline) -> date:
+        """The day ``deadline`` counts from: the referral's when its rule says so and the start
+        event gave one, else the assessment's start (day 0)."""
+        if deadline.counts_from == "referral" and "referred" in self.data:
+            return date.fromisoformat(self.data["referred"])
+        return self.started
+
     @property
     def subject(self) -> str:
         return f"child:{self.data['child']}"
@@ -64,6 +72,8 @@ class ChildAndFamilyAssessment(Lifecycle):
         rules = self.policy.assessment
         self.data.update(child=event.child, worker=event.worker, manager=event.manager,
                          started=event.on.isoformat(), extended=False)
+        if event.referred_on is not None:
+            self.data["referred"] = event.referred_on.isoformat()
         for point in rules.oversight_points:
             self.open_task(
                 f"mo:{point.point}", "management_oversight", assignee=event.manager,
@@ -71,12 +81,13 @@ class ChildAndFamilyAssessment(Lifecycle):
                 rule=self.cite(f"assessment.oversight_points.{point.point}", point.cite),
                 subject=self.subject)
         completion = rules.completion
-        basis = completion.due.basis(event.on, self.calendar)
+        basis = completion.due.basis(self.counted_from(completion), self.calendar)
         rule = self.cite("assessment.completion", completion.cite)
         self.open_task("complete", "complete_assessment", assignee=event.worker, role="worker",
                        basis=basis, rule=rule, subject=self.subject)
         self.arm("day35", basis.result, rule, basis)
-        limit = rules.extended_limit.due.basis(event.on, self.calendar)
+        limit = rules.extended_limit.due.basis(self.counted_from(rules.extended_limit),
+                                               self.calendar)
         self.arm("limit", limit.result + timedelta(days=1),
                  self.cite("assessment.extended_limit", rules.extended_limit.cite), limit)
         self.record("allocated", self.cite("assessment.completion", completion.cite))
@@ -106,7 +117,8 @@ class ChildAndFamilyAssessment(Lifecycle):
         self.withdraw_tasks(self.tasks_where(type="complete_assessment"))
         self.disarm("day35")
         self.open_task("complete:extended", "complete_assessment", assignee=self.data["worker"],
-                       role="worker", basis=limit.due.basis(self.started, self.calendar),
+                       role="worker", basis=limit.due.basis(self.counted_from(limit),
+                                                            self.calendar),
                        rule=rule, subject=self.subject)
 
     def record_completion(self, event: AssessmentCompleted) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -203,3 +203,7 @@ class Deadline(Rule):
     """Something due one interval after the day that starts it."""
 
     due: Interval
+    counts_from: Literal["start", "referral"] = "start"
+    """An assessment's deadline: counted from the assessment's start (day 0), or from the
+    referral that led to it (Working Together 2023: "45 working days from the point of
+    referral"), when the start event gives the referral's day; from the start when it does not."""

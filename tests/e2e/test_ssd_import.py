@@ -28,8 +28,9 @@ EVENTS = [
      "manager": "tm1", "case_type": "cin", "plan": "cin"},
     {"type": "child_allocated", "on": "2026-03-02", "child": "C1", "worker": "sw1",
      "manager": "tm1", "case_type": "cin", "plan": "cin"},
+    # Referral R1 (cine_referral_date) is Mon 2 Mar, the day before the assessment.
     {"type": "assessment_started", "on": "2026-03-03", "child": "C1", "worker": "sw1",
-     "manager": "tm1"},
+     "manager": "tm1", "referred_on": "2026-03-02"},
     {"type": "case_closed", "on": "2026-03-31", "child": "C2"},
     {"type": "assessment_completed", "on": "2026-04-20", "child": "C1"},
     {"type": "child_reallocated", "on": "2026-05-01", "child": "C1", "worker": "P2",

@@ -5,8 +5,8 @@ SSD row it comes from, in the order they happened.
                          child_allocated on its start date; a later one with another worker:
                          child_reallocated; the manager is the worker's line manager
     ssd_cin_episodes     case_closed on cine_close_date (when the child is allocated then)
-    ssd_cin_assessments  assessment_started on the start date, assessment_completed on the
-                         authorisation date
+    ssd_cin_assessments  assessment_started on the start date (with its referral's day from
+                         ssd_cin_episodes), assessment_completed on the authorisation date
     ssd_cp_plans,        the case type and plan of the allocation (cla over cp over cin), and
     ssd_cla_episodes     case_details_changed on a start or end that changes them
     ssd_cla_reviews      checked (dates, the episode known); no event: no rule times the
@@ -202,8 +202,21 @@ def _walk(child: str, steps: list[tuple[date, int, Row, str]], spans: list[_Span
     return planned
 
 
+def _referrals(extract: Extract) -> dict[str, date]:
+    """Each referral's day by its id (a bad date is the episode's fault, reported by
+    :func:`_child_steps`; here it is only left out)."""
+    days: dict[str, date] = {}
+    for row in extract["ssd_cin_episodes"]:
+        try:
+            days[row.id] = date.fromisoformat(str(row.get("cine_referral_date") or ""))
+        except ValueError:
+            continue
+    return days
+
+
 def _assessments(extract: Extract, checker: Checker) -> list[Planned]:
     planned: list[Planned] = []
+    referred = _referrals(extract)
     for row in extract["ssd_cin_assessments"]:
         checker.ident(row, "cina_assessment_id")
         child = checker.ident(row, "cina_person_id")
@@ -213,9 +226,19 @@ def _assessments(extract: Extract, checker: Checker) -> list[Planned]:
         manager = checker.manager(row, "cina_assessment_worker_id", worker) if worker else None
         if child is None or began is None or worker is None or manager is None:
             continue
-        planned.append(_planned(row, "started", {"type": "assessment_started", "on": began,
-                                                 "child": child, "worker": worker,
-                                                 "manager": manager}))
+        started: dict[str, Any] = {"type": "assessment_started", "on": began, "child": child,
+                                   "worker": worker, "manager": manager}
+        # Working Together counts the 45 working days from the referral: the start event
+        # carries its day (a policy counting from the start ignores it).
+        referral = referred.get(str(row.get("cina_referral_id") or ""))
+        if referral is not None and referral > began:
+            checker.fault(row, "cina_referral_id", f"its referral ({referral.isoformat()}) is "
+                                                   f"after the assessment started "
+                                                   f"({began.isoformat()})")
+            continue
+        if referral is not None:
+            started["referred_on"] = referral
+        planned.append(_planned(row, "started", started))
         if authorised is not None:
             planned.append(_planned(row, "completed", {"type": "assessment_completed",
                                                        "on": authorised, "child": child}))
