@@ -19,34 +19,30 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-
-# The delivery payload, the webhook adapter (httpx), the scenario reader and the bulk writer are
-# imported by the functions that use them: `oversight sweep` on an empty store needs none.
+# Importing this module stays cheap (a read, `oversight status`, imports it for `open_reader`):
+# the service, the machines, the policies, the settings, the delivery and the scenario adapters
+# are imported by the functions that use them. The store adapter is the read's own.
 from oversight.adapters.clock import Clock
 from oversight.adapters.clock import clock as wall_clock
-from oversight.adapters.policy_files import available_policies, load_policy, load_policy_book
-from oversight.adapters.store.chain_custody import ensure_key
 from oversight.adapters.store.chain_keys import attach
-from oversight.adapters.store.database import make_engine, require_current, upgrade
+from oversight.adapters.store.database import make_engine, require_current
 from oversight.adapters.store.unit_of_work import SqlStore
-from oversight.states.errors import OversightError, StoreNotReady
-from oversight.states.policy.model import Policy
-from oversight.workflows.delivery.receiver_settings import (
-    ChatReceiver,
-    EmailReceiver,
-    FilesReceiver,
-    JsonlReceiver,
-    WebhookReceiver,
-)
-from oversight.workflows.ports.deliveries import Deliverer, DeliveryStore
-from oversight.workflows.ports.scenarios import EngineCheck, ScenarioPlan, ScenarioReader
-from oversight.workflows.ports.store import BulkWriter, UnitOfWorkFactory
-from oversight.workflows.recording.service import OversightService
-from oversight.workflows.settings import Settings
+from oversight.states.errors import OversightError, StoreNotReady, StoreUnusable
 
-if TYPE_CHECKING:  # the synthetic population's template: only `oversight synth` builds one
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from oversight.states.policy.model import Policy
+    from oversight.workflows.ports.custody import ChainCustody
+    from oversight.workflows.ports.deliveries import Deliverer, DeliveryStore
+    from oversight.workflows.ports.issued_secrets import IssuedSecrets
+    from oversight.workflows.ports.personal_data import PersonalData
+    from oversight.workflows.ports.scenarios import EngineCheck, ScenarioPlan, ScenarioReader
+    from oversight.workflows.ports.store import BulkWriter, UnitOfWorkFactory
     from oversight.workflows.ports.templates import Template
+    from oversight.workflows.recording.service import OversightService
+    from oversight.workflows.settings import Settings
+    from oversight.workflows.store_settings import StoreSettings
 
 
 @dataclass(frozen=True)
@@ -72,6 +68,28 @@ class App:
         """The deliveries port over this store: what dispatch takes."""
         return SqlDeliveryStore(self.engine)
 
+    @property
+    def custody(self) -> ChainCustody:
+        """The audit chains' custody port: verify, anchor, rotate the key."""
+        from oversight.adapters.store.custody import SqlChainCustody
+
+        return SqlChainCustody(self.engine, key_path=self.settings.audit_key_path,
+                               anchor_path=self.settings.audit_anchor_path)
+
+    @property
+    def personal_data(self) -> PersonalData:
+        """The personal data port: subject access and the retention purge."""
+        from oversight.adapters.store.personal_data import SqlPersonalData
+
+        return SqlPersonalData(self.engine)
+
+    @property
+    def secrets(self) -> IssuedSecrets:
+        """The issued secrets port: API tokens and calendar feeds."""
+        from oversight.adapters.store.issued_secrets import SqlIssuedSecrets
+
+        return SqlIssuedSecrets(self.engine)
+
 
 class SqlDeliveryStore(SqlStore):
     """The SQL store as the deliveries port: its units of work hand out the delivery ledger
@@ -96,6 +114,11 @@ def engine_for(url: str) -> Engine:
 
 def initialise(settings: Settings, policy_name: str | None = None) -> App:
     """Create or upgrade the schema and record which authority's policy the store runs."""
+    from oversight.adapters.policy_files import load_policy, load_policy_book
+    from oversight.adapters.store.chain_custody import ensure_key
+    from oversight.adapters.store.database import upgrade
+    from oversight.workflows.recording.service import OversightService
+
     name = policy_name or settings.policy
     # Fails first: nothing is created for a bad name.
     policy = load_policy(name, settings.policy_dir)
@@ -117,6 +140,10 @@ def initialise(settings: Settings, policy_name: str | None = None) -> App:
 
 def open_app(settings: Settings | None = None) -> App:
     """The application over an initialised store."""
+    from oversight.adapters.policy_files import load_policy_book
+    from oversight.workflows.recording.service import OversightService
+    from oversight.workflows.settings import Settings
+
     settings = settings or Settings()
     engine = engine_for(settings.url)
     require_current(engine, settings.redacted_url())
@@ -129,11 +156,45 @@ def open_app(settings: Settings | None = None) -> App:
         uow_factory=store, policy=book, link_base=settings.link_base))
 
 
+def open_reader(config: StoreSettings | Settings) -> UnitOfWorkFactory:
+    """The store port for a command that only reads (``oversight status``, ``tasks``): no
+    service, machines, policies, Alembic or Prefect, which a read does not use and which take
+    most of a second to import. A store never initialised or behind the code's schema is
+    refused as by :func:`open_app` (the schema's revision is read without Alembic)."""
+    engine = make_engine(config.url)
+    require_current(engine, config.redacted_url())
+    attach(engine, config.audit_key_path)  # a read's access-log lines are sealed with it
+    return SqlStore(engine)
+
+
+def store_fault(error: BaseException) -> StoreUnusable | None:
+    """``error`` as the application's error when it is the store's database failing (the
+    store adapter names the library's errors), for the store the environment names; None for
+    any other error, which the edge lets through."""
+    from oversight.adapters.store.faults import store_fault as translated
+    from oversight.workflows.settings import Settings
+    from oversight.workflows.store_settings import StoreSettings
+
+    try:
+        url: str | None = (StoreSettings.from_environment() or Settings()).url
+    except Exception:  # noqa: BLE001 - the settings' own fault is said by the next command
+        url = None
+    return translated(error, url)
+
+
 # ----- delivery adapters ---------------------------------------------------------------------
 
 def build_deliverer(name: str, config: Any, settings: Settings, *,
                     run_at: datetime | None = None) -> Deliverer:
     """The adapter for receiver ``name``; a files adapter names its file after ``run_at``."""
+    from oversight.workflows.delivery.receiver_settings import (
+        ChatReceiver,
+        EmailReceiver,
+        FilesReceiver,
+        JsonlReceiver,
+        WebhookReceiver,
+    )
+
     if isinstance(config, WebhookReceiver):
         from oversight.adapters.delivery.webhook import WebhookDeliverer
 
@@ -253,7 +314,8 @@ def dispatch_here(app: App, now: datetime, batch_size: int) -> dict[str, Any]:
         close_all(deliverers)
 
 
-__all__ = ["App", "Clock", "SqlDeliveryStore", "StoreNotReady", "available_policies",
+__all__ = ["App", "Clock", "SqlDeliveryStore", "StoreNotReady",
            "build_deliverer", "build_deliverers", "bulk_writer", "capture_template", "clock",
            "delivery_store", "dispatch_here", "engine_for", "initialise", "open_app",
-           "read_scenario", "sqlite_url", "store_file", "template_entities"]
+           "open_reader", "read_scenario", "sqlite_url", "store_fault", "store_file",
+           "template_entities"]
