@@ -140,13 +140,6 @@ EDGES_STILL_REACHING_THE_STORE = {
     "api/routers/people.py": "the calendar feed's secret looked up in adapters.store",
     "api/routers/tasks.py": "closing checks the references it names on a connection",
     "api/problems.py": "maps sqlalchemy's OperationalError to a 503 problem",
-    "cli/audit_commands.py": "the audit chain's verification on a raw connection",
-    "cli/privacy_commands.py": "subject access and purge through adapters.store",
-    "cli/console.py": "turns sqlalchemy's errors into one line",
-    # A second, lighter composition root: a read must not import the service (bootstrap does).
-    "cli/runtime.py": "builds the read-only Reader's engine and SqlStore",
-    "cli/feed_commands.py": "calendar feed secrets through adapters.store.calendar_feeds",
-    "cli/token_commands.py": "tokens created, rotated and revoked through adapters.store",
     "web/sessions.py": "sessions and tokens through adapters.store.credentials",
     "web/pages.py": "the sign-in's token looked up through adapters.store.inbound",
     "web/viewer.py": "who a viewer may see, read with selects of its own",
