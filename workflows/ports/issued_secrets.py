@@ -8,6 +8,7 @@ the composition root hands it out as ``App.secrets``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -56,7 +57,7 @@ class IssuedSecrets(Protocol):
         """Whether a live token was revoked."""
         ...
 
-    def tokens(self) -> list[IssuedToken]:
+    def tokens(self) -> Sequence[IssuedToken]:
         """Every token issued."""
         ...
 
