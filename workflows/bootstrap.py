@@ -4,9 +4,12 @@ The one module of ``workflows`` that names the adapters' concrete classes: it bu
 SQLAlchemy store (:class:`~oversight.adapters.store.unit_of_work.SqlStore`) and hands it, as the
 store port, to the service and to every read model the edges call; it builds the deliveries
 port over the same engine (:class:`SqlDeliveryStore`: the ledger, the circuits, the payload
-allow-list) and one delivery adapter per configured receiver; and it hands the synthetic
-population its bulk writer and the simulation its scenario reader.
-tests/unit/test_boundaries.py keeps it the only one.
+allow-list) and one delivery adapter per configured receiver; it hands the CLI's operator
+commands the audit chains' custody, personal data and issued secrets ports (``App.custody``,
+``.personal_data``, ``.secrets``), a read its store alone (:func:`open_reader`) and the console
+a store error as the application's (:func:`store_fault`); and it hands the synthetic
+population its bulk writer and the simulation its scenario reader. import-linter's contracts
+(pyproject.toml) keep it the only one; it stays cheap to import, for the reads.
 """
 
 from __future__ import annotations
