@@ -10,6 +10,7 @@ the same shapes; tests/integration/test_service_contract.py runs the same use ca
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,12 +41,19 @@ class Rows:
     audit: list[dict[str, Any]] = field(default_factory=list)
     outbox: list[dict[str, Any]] = field(default_factory=list)
     staff: dict[str, StaffMember] = field(default_factory=dict)
+    hr: dict[str, tuple[bool, bool, str | None]] = field(default_factory=dict)
+    """Each member's HR flags as an import gave them: part_time, agency, team (the staff
+    table's defaults, False, False, None, for one never imported)."""
     meta: dict[str, str] = field(default_factory=dict)
     processed: dict[str, dict[str, Any]] = field(default_factory=dict)
     event_log: list[LoggedEvent] = field(default_factory=list)
     access_log: list[dict[str, Any]] = field(default_factory=list)
     calendar_events: dict[str, tuple[date, int]] = field(default_factory=dict)
     next_timer: int = 1
+
+
+def _hr(rows: Rows, person: str) -> tuple[bool, bool, str | None]:
+    return rows.hr.get(person, (False, False, None))
 
 
 def _order(timer: dict[str, Any]) -> tuple[date, int]:
@@ -184,7 +192,7 @@ class FakeTasks:
         return sorted(((task, entity) for task, entity in found
                        if assignee in (None, task["assignee"])
                        and subject in (None, entity["subject"])
-                       and team is None  # a StaffMember carries no team: none matches
+                       and (team is None or _hr(self._uow.rows, task["assignee"])[2] == team)
                        and (wanted is None or task["state"] in wanted)
                        and (due_from is None or task["due"] >= due_from)
                        and (due_to is None or task["due"] <= due_to)),
@@ -221,7 +229,17 @@ class FakeOutbox:
         self._uow = uow
 
     def add(self, messages: Iterable[dict[str, Any]]) -> None:
+        taken = {row["id"] for row in self._uow.rows.outbox}
         for message in messages:
+            # As the SQL outbox: a message whose id is taken (the same change raised again
+            # after a retraction withdrew it) gets the next id derived from that one.
+            ident, number = message["id"], 0
+            while ident in taken:
+                number += 1
+                ident = str(uuid.uuid5(uuid.UUID(message["id"]), f"again:{number}"))
+            taken.add(ident)
+            if ident != message["id"]:
+                message = {**message, "id": ident, "message": {**message["message"], "id": ident}}
             self._uow.rows.outbox.append({**message, "seq": len(self._uow.rows.outbox) + 1})
 
     def pending(self, now: datetime, limit: int) -> list[dict[str, Any]]:
@@ -259,17 +277,20 @@ class FakeStaff:
 
     def upsert_records(self, records: Iterable[StaffRecord]) -> dict[str, int]:
         counts = {"added": 0, "updated": 0, "unchanged": 0}
+        rows = self._uow.rows
         for record in records:
             member = StaffMember(record.id, record.role, record.started, record.line_manager,
                                  record.qualified)
-            known = self._uow.rows.staff.get(record.id)
-            counts["added" if known is None else "unchanged" if known == member
-                   else "updated"] += 1
-            self._uow.rows.staff[record.id] = member
+            flags = (record.part_time, record.agency, record.team)
+            known = rows.staff.get(record.id)
+            counts["added" if known is None else "unchanged"
+                   if (known, _hr(rows, record.id)) == (member, flags) else "updated"] += 1
+            rows.staff[record.id], rows.hr[record.id] = member, flags
         return counts
 
     def teams_of(self, people: Iterable[str]) -> set[str]:
-        return set()  # a StaffMember carries no team: the fake store has none
+        return {team for person in people if person in self._uow.rows.staff
+                for team in [_hr(self._uow.rows, person)[2]] if team}
 
 
 class FakeMeta:
@@ -313,17 +334,18 @@ class FakeAccessLog:
     def record(self, *, role: str, resource: str, targets: Iterable[str], outcome: str,
                now: datetime, token_id: str | None = None, person: str | None = None,
                purpose: str | None = None, reader: str | None = None) -> int:
-        lines = [{"at": now, "token_id": token_id, "person": person, "role": role,
+        first = len(self._uow.rows.access_log) + 1  # numbered as the table's identity
+        lines = [{"id": number, "at": now, "token_id": token_id, "person": person, "role": role,
                   "resource": resource, "target": target[:200], "outcome": outcome,
                   "purpose": purpose[:200] if purpose else None,
-                  "reader": reader[:200] if reader else None}
-                 for target in dict.fromkeys(targets)]
+                  "reader": reader[:200] if reader else None, "erased_at": None}
+                 for number, target in enumerate(dict.fromkeys(targets), first)]
         self._uow.rows.access_log.extend(lines)
         return len(lines)
 
     def lines(self, *, target: str | None = None, person: str | None = None,
               limit: int = 1000) -> list[dict[str, Any]]:
-        return [line for line in self._uow.rows.access_log
+        return [dict(line) for line in self._uow.rows.access_log  # copies, as rows read are
                 if target in (None, line["target"]) and person in (None, line["person"])][:limit]
 
 
@@ -344,6 +366,31 @@ class FakeCalendarEvents:
     def known(self, obligations: Iterable[str]) -> dict[str, int]:
         kept = self._uow.rows.calendar_events
         return {name: kept[name][1] for name in obligations if name in kept}
+
+
+class FakeRowsEventLog(FakeEventLog):
+    """:class:`FakeEventLog` over a unit of work's rows, read and written through: a retraction
+    (which replaces the log's list) stays in the unit of work, and a savepoint's rollback (which
+    replaces the rows) is seen by the next call."""
+
+    def __init__(self, uow: FakeUnitOfWork):  # no super(): its rows and tasks are the uow's
+        self._uow = uow
+
+    @property  # the log's list lives in the unit of work's rows
+    def rows(self) -> list[LoggedEvent]:
+        return self._uow.rows.event_log
+
+    @rows.setter
+    def rows(self, value: list[LoggedEvent]) -> None:
+        self._uow.rows.event_log = value
+
+    @property  # the tasks a re-derivation amends are the unit of work's
+    def tasks(self) -> dict[str, dict[str, Any]]:
+        return self._uow.rows.tasks
+
+    @tasks.setter
+    def tasks(self, value: dict[str, dict[str, Any]]) -> None:
+        self._uow.rows.tasks = value
 
 
 class FakeSavepoint:
@@ -381,9 +428,7 @@ class FakeUnitOfWork:
     @property
     def event_log(self) -> FakeEventLog:
         """The event log's in-memory twin over this unit of work's rows."""
-        log = FakeEventLog(self.rows.tasks)
-        log.rows = self.rows.event_log
-        return log
+        return FakeRowsEventLog(self)
 
     def commit(self) -> None:
         self.store.rows = copy.deepcopy(self.rows)

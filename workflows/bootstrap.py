@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from oversight.states.policy.model import Policy
+    from oversight.workflows.ports.credentials import Credentials
     from oversight.workflows.ports.custody import ChainCustody
     from oversight.workflows.ports.deliveries import Deliverer, DeliveryStore
     from oversight.workflows.ports.issued_secrets import IssuedSecrets
@@ -52,7 +53,8 @@ if TYPE_CHECKING:
 class App:
     settings: Settings
     engine: Engine
-    """The store's engine, for the adapters that speak SQL themselves (delivery, tokens)."""
+    """The store's engine: for the composition root and the store adapter alone (the edges
+    take the ports below; tests/unit/test_boundaries.py and import-linter hold them to it)."""
     store: UnitOfWorkFactory
     """The store port: ``with app.store() as uow``; what the read models take."""
     policy: Policy
@@ -92,6 +94,19 @@ class App:
         from oversight.adapters.store.issued_secrets import SqlIssuedSecrets
 
         return SqlIssuedSecrets(self.engine)
+
+    @property
+    def credentials(self) -> Credentials:
+        """The credentials port over this store: tokens, sessions, feeds, the access log."""
+        from oversight.adapters.store.gate import SqlCredentials
+
+        return SqlCredentials(self.engine)
+
+    @property
+    def one_writer(self) -> bool:
+        """The store has one write lock for everyone (SQLite): the API's own short
+        transactions wait for its events' writer in the process instead of at the database."""
+        return self.engine.dialect.name == "sqlite"
 
 
 class SqlDeliveryStore(SqlStore):

@@ -47,7 +47,7 @@ VERSION = "v1"
 
 def create_app(app: App, *, clock: Clock = wall_clock.now) -> FastAPI:
     """The FastAPI application serving ``app``'s store under ``/v1``."""
-    writer = GroupCommit(app.service, one_writer_lock=app.engine.dialect.name == "sqlite")
+    writer = GroupCommit(app.service, one_writer_lock=app.one_writer)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -84,7 +84,7 @@ def create_app(app: App, *, clock: Clock = wall_clock.now) -> FastAPI:
     api.include_router(privacy.api, prefix=prefix)
 
     # The dashboard's pages and its /v1/asye and /v1/compliance reads share this process (issue 7).
-    install_dashboard(api, Dashboard(app.engine, app.policy, clock=clock))
+    install_dashboard(api, Dashboard.of(app, clock=clock))
 
     api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
     # Task messages link to ``{link_base}/tasks/{id}``: the dashboard's task page (installed

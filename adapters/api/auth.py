@@ -18,26 +18,18 @@ from datetime import datetime, timedelta
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection
 
 from oversight.adapters.api.problems import Problem, forbidden
-from oversight.adapters.store import inbound
-from oversight.adapters.store.unit_of_work import SqlRepositories
 from oversight.workflows.bootstrap import App
+from oversight.workflows.ports.credentials import TokenRecord
 from oversight.workflows.ports.store import UnitOfWorkFactory
 from oversight.workflows.reads.access import (
     WRITERS,
-    Scope,
     principal,
-    scope_for,
 )
 
 PURPOSE_PATTERN = r"[A-Za-z0-9 .,;:()'/_-]{1,200}"
 """What ``X-Purpose`` may say: plain words, never control characters (it goes to the log)."""
-
-READS = {"oversight_reads": True}
-"""Execution options of a connection that only reads: the store begins its transactions
-without the write lock (:func:`oversight.adapters.store.database.make_engine`)."""
 
 LAST_USE_STEP = timedelta(minutes=1)
 """A token's last use is recorded to the minute (as ``token_for`` records it)."""
@@ -52,7 +44,7 @@ bearer = HTTPBearer(auto_error=False, description="A token from `oversight token
 class Caller:
     """The token behind a request."""
 
-    token: inbound.TokenRecord
+    token: TokenRecord
     purpose: str | None = None
     """Why the caller reads, if it said (``X-Purpose``)."""
 
@@ -64,21 +56,13 @@ class Caller:
     def person(self) -> str | None:
         return self.token.person
 
-    def scope(self, connection: Connection) -> Scope:
-        return scope_for(SqlRepositories(connection), self.role, self.person)
-
-    def log(self, connection: Connection, resource: str, targets: Iterable[str], *,
-            now: datetime, outcome: str = "allowed") -> None:
-        """Write to the access log in the caller's transaction: who, role, what, when, why."""
-        inbound.log_access(connection, token=self.token, role=self.role, resource=resource,
-                           targets=targets, outcome=outcome, now=now, purpose=self.purpose)
-
     def refuse(self, app: App, resource: str, targets: Iterable[str], *,
                now: datetime) -> Problem:
         """The refusal of a read this token's role may not make, logged and committed first
         (every read is in the access log, refused ones too): raise what it returns."""
-        with app.engine.begin() as connection:
-            self.log(connection, resource, targets, now=now, outcome="refused")
+        app.credentials.log_access(self.token, role=self.role, resource=resource,
+                                   targets=targets, now=now, outcome="refused",
+                                   purpose=self.purpose)
         return forbidden()
 
     def actor(self, store: UnitOfWorkFactory, asked: str | None = None) -> str:
@@ -133,17 +117,17 @@ def caller(request: Request,
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "unauthenticated", "Send a bearer token: Authorization: Bearer "
                                               "<token>.", headers=challenge)
-    app, secret = _app(request), credentials.credentials
+    gate, secret = _app(request).credentials, credentials.credentials
     now = _clock(request)()
     # Read without the store's write lock, which the events' writer holds while it commits
     # (SQLite: a deferred transaction, which WAL runs beside a writer); only a last use to
     # record (once a minute) takes it.
-    with _turn(request), app.engine.connect().execution_options(**READS) as connection:
-        record = inbound.token_for(connection, secret, now=now, touch=False)
+    with _turn(request):
+        record = gate.token_for(secret, now=now, touch=False)
     if record is not None and (record.last_used_at is None
                                or now - record.last_used_at >= LAST_USE_STEP):
-        with _turn(request), app.engine.begin() as connection:
-            record = inbound.token_for(connection, secret, now=now)
+        with _turn(request):
+            record = gate.token_for(secret, now=now)
     if record is None:
         raise Problem(401, "unauthenticated", "The token is unknown, expired or revoked.",
                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})

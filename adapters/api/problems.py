@@ -5,7 +5,8 @@ and detail, from every route and every failure, never a traceback or a database 
     OversightError → 409 (the store's state refuses it: an entity in the wrong state, a person
                      or child it does not hold) or 422 (the request itself is unusable)
     RequestValidationError → 422, with each bad field in ``errors``
-    OperationalError → 503 with Retry-After (the store is busy or away)
+    StoreUnavailable → 503 with Retry-After (the store is busy or away: the store adapter
+                       raises it for the database's operational errors)
     anything else → 500 with no detail
 """
 
@@ -17,7 +18,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from oversight.states.errors import (
@@ -28,6 +28,7 @@ from oversight.states.errors import (
     UnknownEntity,
 )
 from oversight.states.events.base import DATE_ORDER
+from oversight.workflows.ports.credentials import StoreUnavailable
 from oversight.workflows.recording.closing import NoFulfillingEvent
 from oversight.workflows.recording.service import BatchRejected, TaskNotClosed
 
@@ -151,9 +152,9 @@ def install(app: FastAPI) -> None:
         return problem_response(Problem(error.status_code, slug, detail,
                                         headers=getattr(error, "headers", None)))
 
-    @app.exception_handler(OperationalError)
-    async def _busy(request: Request, error: OperationalError) -> JSONResponse:
-        log.warning("store unavailable: %s", error.orig)
+    @app.exception_handler(StoreUnavailable)
+    async def _busy(request: Request, error: StoreUnavailable) -> JSONResponse:
+        log.warning("store unavailable: %s", getattr(error, "orig", None) or error)
         return problem_response(Problem(503, "store-unavailable", "The store is busy or "
                                         "unavailable; try again shortly.",
                                         headers={"Retry-After": "1"}))

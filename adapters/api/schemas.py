@@ -1,8 +1,8 @@
 """The API's request and response bodies, as they appear in the OpenAPI document.
 
-Event bodies are the domain events themselves (:mod:`oversight.states.events.registry` and the
-modules that add to it), one schema per ``type``; these are the other shapes. Identifiers and dates
-only.
+Event bodies are the domain events themselves: :func:`event_union`, the union of every declared
+event type that ``parse_event`` validates too (:mod:`oversight.states.events.declaration`), one
+schema per ``type``; these are the other shapes. Identifiers and dates only.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, create_model
 
 from oversight.adapters.scenario import iso_date
+from oversight.states.events import registry
 
 IsoDate = Annotated[date, BeforeValidator(iso_date)]
 """A date written YYYY-MM-DD, nothing else (not a timestamp)."""
@@ -107,6 +108,12 @@ class TaskPage(Out):
     """Tasks matching the filters that this token may read."""
     limit: int
     offset: int
+
+
+def event_union() -> Any:
+    """Every declared event type, one schema each: the union ``parse_event`` validates with, so
+    an event type added by a declaration is in the OpenAPI document with no edit here."""
+    return registry.DECLARATIONS.union()  # the module's, read when asked (a test extends it)
 
 
 def _not_null(annotation: Any) -> Any:
@@ -245,4 +252,4 @@ class ProblemOut(BaseModel):
 
 __all__ = ["ID_PATTERN", "REF_PATTERN", "AccessOut", "BatchResult", "CloseBody", "CloseResult",
            "EntityOut", "EventResult", "IsoDate", "Health", "ProblemOut", "RuleOut", "TaskOut",
-           "TaskPage", "TimerOut", "TransitionOut"]
+           "TaskPage", "TimerOut", "TransitionOut", "event_union"]

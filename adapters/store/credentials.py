@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,40 +22,16 @@ from sqlalchemy import Connection, insert, select, update
 from oversight.adapters import clock
 from oversight.adapters.store import tables as t
 from oversight.states.event_time import as_utc
+from oversight.workflows.ports.credentials import (  # the port's values
+    SESSION_IDLE,
+    Session,
+    TokenRecord,
+)
 
 TOKEN_PREFIX = "ovt_"
 TOKEN_LIFETIME = timedelta(days=90)
 """How long a new token lives unless told otherwise (``OVERSIGHT_TOKEN_DAYS``)."""
-SESSION_IDLE = timedelta(minutes=30)
-"""A dashboard session left this long unused ends (``OVERSIGHT_SESSION_IDLE_MINUTES``)."""
 _LAST_USE_STEP = timedelta(minutes=1)
-
-
-@dataclass(frozen=True, slots=True)
-class TokenRecord:
-    """A token as the store knows it: never the token itself."""
-
-    id: str
-    role: str
-    person: str | None
-    created_at: datetime
-    revoked_at: datetime | None
-    expires_at: datetime | None = None
-    last_used_at: datetime | None = None
-    replaced_by: str | None = None
-    acts_for: bool = False
-    """A service token that may act for a named member of staff."""
-
-    def live(self, now: datetime) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "role": self.role, "person": self.person,
-                "created_at": self.created_at.isoformat(),
-                "expires_at": self.expires_at.isoformat() if self.expires_at else None,
-                "last_used_at": self.last_used_at.isoformat() if self.last_used_at else None,
-                "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
-                "replaced_by": self.replaced_by, "acts_for": self.acts_for}
 
 
 def token_hash(token: str) -> str:
@@ -146,12 +121,6 @@ def tokens(connection: Connection) -> list[TokenRecord]:
 
 
 # ----- dashboard sessions ------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Session:
-    token: TokenRecord
-    csrf: str
-
 
 def open_session(connection: Connection, token: TokenRecord, *, now: datetime
                  ) -> tuple[str, str]:

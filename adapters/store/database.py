@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import OperationalError
 
 from oversight.adapters.store.json_columns import ENGINE_OPTIONS
 from oversight.states.errors import StoreNotReady
+from oversight.workflows.ports.credentials import StoreUnavailable
 
 if TYPE_CHECKING:  # Alembic is imported where the schema is checked or changed: reading the
     from alembic.config import Config  # store does not need it, and it takes a while to import
@@ -39,8 +42,27 @@ def make_engine(url: str) -> Engine:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 60}, **ENGINE_OPTIONS)
         _serialise_sqlite_writers(engine)
-        return engine
-    return create_engine(postgres_url(url), pool_pre_ping=True, **ENGINE_OPTIONS)
+    else:
+        engine = create_engine(postgres_url(url), pool_pre_ping=True, **ENGINE_OPTIONS)
+    event.listen(engine, "handle_error", _unavailable, retval=True)
+    return engine
+
+
+class StoreBusy(OperationalError, StoreUnavailable):
+    """SQLAlchemy's OperationalError as the application's :class:`StoreUnavailable`: still an
+    OperationalError (with the driver's ``orig``), so the collision check, which reads its
+    SQLSTATE, and the CLI's one line see what they saw before, while the edges name only the
+    application's error."""
+
+
+def _unavailable(context: ExceptionContext) -> BaseException | None:
+    error = context.sqlalchemy_exception
+    # A ping's failure is the pool's to handle (it reconnects), never the caller's.
+    if context.is_pre_ping or not isinstance(error, OperationalError) \
+            or isinstance(error, StoreBusy) or error.orig is None:
+        return None
+    return StoreBusy(error.statement, error.params, error.orig, error.hide_parameters,
+                     error.connection_invalidated, error.__dict__.get("code"), error.ismulti)
 
 
 def postgres_url(url: str) -> str:

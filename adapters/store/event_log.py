@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from oversight.adapters.store import tables as t
+from oversight.states.event_time import as_utc
 from oversight.workflows.ports.event_log import LoggedEvent
 
 _T = t.event_log
@@ -21,8 +22,9 @@ def _row(row: Any) -> LoggedEvent:
         id=row["id"], record_id=row["record_id"], entity_kind=row["entity_kind"],
         entity_id=row["entity_id"], type=row["type"],
         on=on if isinstance(on, date) else date.fromisoformat(on),
-        recorded_at=row["recorded_at"], actor=row["actor"], body=row["body"],
-        retracted_at=row["retracted_at"], retracted_by=row["retracted_by"],
+        # SQLite hands the instants back without their zone; PostgreSQL and the port give UTC.
+        recorded_at=as_utc(row["recorded_at"]), actor=row["actor"], body=row["body"],
+        retracted_at=as_utc(row["retracted_at"]), retracted_by=row["retracted_by"],
         retract_reason=row["retract_reason"])
 
 

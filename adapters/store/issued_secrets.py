@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from oversight.adapters.store import calendar_feeds, credentials, inbound
-from oversight.adapters.store.credentials import TokenRecord
 from oversight.adapters.store.unit_of_work import SqlUnitOfWork
+from oversight.workflows.ports.credentials import TokenRecord
 from oversight.workflows.ports.issued_secrets import Feed
 
 

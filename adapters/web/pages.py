@@ -24,7 +24,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 
-from oversight.adapters.store import inbound
 from oversight.adapters.web import charts, sessions
 from oversight.adapters.web.rendering import (
     STYLESHEET,
@@ -145,9 +144,7 @@ async def login(request: Request) -> Response:
                        message="This sign-in did not come from this site's form: open the "
                                "sign-in page and try again.")
     board = dashboard_of(request)
-    with board.engine.begin() as connection:
-        token = inbound.token_for(connection, form.get("token", "").strip(),
-                                  now=board.clock())
+    token = board.credentials.token_for(form.get("token", "").strip(), now=board.clock())
     if token is None:
         return _login_page(request, target, "That token is not valid, or it has expired or "
                                             "been revoked.", 401)
@@ -188,7 +185,7 @@ def asye_list(request: Request, viewer: Viewer = Depends(page_viewer)) -> HTMLRe
     board = dashboard_of(request)
     day = _as_of(board)
     found = progress.journeys(board.store, board.policy, as_of=day, workers=viewer.people)
-    viewer.log(board.engine, "dashboard:asye", [f"asye:{p.worker}" for p in found],
+    viewer.log(board.credentials, "dashboard:asye", [f"asye:{p.worker}" for p in found],
                now=board.clock())
     return render("asye_list.html", viewer, journeys=found, as_of=day)
 
@@ -201,7 +198,7 @@ def asye_page(request: Request, worker: str, viewer: Viewer = Depends(page_viewe
     found = progress.journey(board.store, board.policy, worker, as_of=_as_of(board)) \
         if valid and viewer.sees(worker) else None
     # Only an identifier reaches the access log: anything else is no one's record.
-    viewer.log(board.engine, "dashboard:asye", [f"asye:{worker}" if valid else "asye:?"],
+    viewer.log(board.credentials, "dashboard:asye", [f"asye:{worker}" if valid else "asye:?"],
                now=board.clock(), outcome="allowed" if found else "refused")
     if found is None:
         return render("error.html", viewer, 404, title="No such journey",
@@ -218,7 +215,8 @@ def team_page(request: Request, viewer: Viewer = Depends(page_viewer),
     target = [f"team:{team}" if team and is_identifier(team) else
               "team:?" if team else "team:authority"]
     if not viewer.may_report_on(team):
-        viewer.log(board.engine, "dashboard:team", target, now=board.clock(), outcome="refused")
+        viewer.log(board.credentials, "dashboard:team", target, now=board.clock(),
+                   outcome="refused")
         return _refused(viewer)
     try:
         as_of = _as_of(board)
@@ -231,7 +229,7 @@ def team_page(request: Request, viewer: Viewer = Depends(page_viewer),
                        message="Give the period as two days, YYYY-MM-DD, the first not after "
                                "the last nor after today, and a team as its manager's staff "
                                "id.")
-    viewer.log(board.engine, "dashboard:team", target, now=board.clock())
+    viewer.log(board.credentials, "dashboard:team", target, now=board.clock())
     trend = monthly_trend(report)
     return render("team.html", viewer, report=report, team=team, labels=CATEGORIES,
                    trend=trend, chart=charts.compliance_trend(
@@ -269,7 +267,7 @@ def task_list(request: Request, viewer: Viewer = Depends(page_viewer),
     pages_in_all = max(1, -(-len(rows) // TASKS_PER_PAGE))
     page = min(page, pages_in_all)
     shown = rows[(page - 1) * TASKS_PER_PAGE:page * TASKS_PER_PAGE]
-    viewer.log(board.engine, "dashboard:tasks", [row["entity"] for row in shown],
+    viewer.log(board.credentials, "dashboard:tasks", [row["entity"] for row in shown],
                now=board.clock())
     filters = {"state": state or "", "type": type or "", "person": person or "",
                "due_from": due_from or "", "due_to": due_to or ""}

@@ -53,7 +53,8 @@ def viewer_of(resource: str, targets: Targets) -> Callable[..., Viewer]:
         board = dashboard_of(request)
         found = None  # a Viewer, a live token whose role has no dashboard, or no one
         if credentials is not None and credentials.scheme.lower() == "bearer":
-            found = bearer_viewer(board.engine, credentials.credentials, board.clock())
+            found = bearer_viewer(board.credentials, board.store, credentials.credentials,
+                                  board.clock())
         elif request.cookies.get(sessions.SESSION_COOKIE):
             found = sessions.session_viewer(request)
         if found is None:
@@ -63,7 +64,7 @@ def viewer_of(resource: str, targets: Targets) -> Callable[..., Viewer]:
         if not isinstance(found, Viewer):  # a live token whose role reads no progress
             purpose = request.headers.get("x-purpose")
             Viewer(found.role, found.person, frozenset(), token=found).log(
-                board.engine, resource, targets(request), now=board.clock(),
+                board.credentials, resource, targets(request), now=board.clock(),
                 outcome="refused",
                 purpose=purpose if purpose and re.fullmatch(PURPOSE_PATTERN, purpose) else None)
             raise Problem(403, "forbidden", "This token's role does not allow this request.")
@@ -103,7 +104,7 @@ def api_asye_list(request: Request, viewer: Viewer = Depends(viewer_of("asye", _
     board = dashboard_of(request)
     found = progress.journeys(board.store, board.policy,
                               as_of=store_today(board.store, board.clock()), workers=viewer.people)
-    viewer.log(board.engine, "asye", [f"asye:{p.worker}" for p in found], now=board.clock(),
+    viewer.log(board.credentials, "asye", [f"asye:{p.worker}" for p in found], now=board.clock(),
                purpose=purpose)
     return [p.to_json() for p in found]
 
@@ -120,7 +121,7 @@ def api_asye(request: Request, worker: StaffId,
     found = progress.journey(board.store, board.policy, worker,
                              as_of=store_today(board.store, board.clock())
                              ) if viewer.sees(worker) else None
-    viewer.log(board.engine, "asye", [f"asye:{worker}"], now=board.clock(),
+    viewer.log(board.credentials, "asye", [f"asye:{worker}"], now=board.clock(),
                outcome="allowed" if found else "refused", purpose=purpose)
     if found is None:
         raise Problem(404, "not-found", "No such ASYE journey that this token can see.")
@@ -154,7 +155,7 @@ def api_compliance(request: Request,
     team = team or (viewer.person if viewer.role == "manager" else None)
     target = [f"team:{team}" if team else "team:authority"]
     if not viewer.may_report_on(team):
-        viewer.log(board.engine, "compliance", target, now=board.clock(), outcome="refused",
+        viewer.log(board.credentials, "compliance", target, now=board.clock(), outcome="refused",
                    purpose=purpose)
         raise Problem(403, "forbidden", "This token's role does not allow this request.")
     as_of_day: date | None = as_of
@@ -176,7 +177,7 @@ def api_compliance(request: Request,
                             now=board.clock())
     except UnknownEntity:
         raise Problem(404, "not-found", "No team led by that staff id.") from None
-    viewer.log(board.engine, "compliance", target, now=board.clock(), purpose=purpose)
+    viewer.log(board.credentials, "compliance", target, now=board.clock(), purpose=purpose)
     return JSONResponse(report)
 
 

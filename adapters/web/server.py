@@ -83,18 +83,16 @@ def serve_demo(store: Path, *, host: str = "127.0.0.1", port: int = 8000,
     day; the last line said is the dashboard's address."""
     from datetime import timedelta
 
-    from oversight.adapters.store import credentials
-    from oversight.adapters.store.database import sqlite_url
-    from oversight.workflows.bootstrap import open_app
+    from oversight.workflows.bootstrap import open_app, sqlite_url
     from oversight.workflows.settings import Settings
 
     ready = open_app(Settings(home=store.parent, database_url=sqlite_url(store.resolve())))
     now = clock.now()
-    with ready.engine.begin() as connection:
-        tokens = [(credentials.create_token(connection, role=role, person=person, now=now,
-                                            lifetime=timedelta(days=1))[1], role, person, what)
-                  for role, person, what in DEMO_ROLES]
-    app = dashboard_app(Dashboard(ready.engine, ready.policy))
+    gate = ready.credentials
+    tokens = [(gate.create_token(role=role, person=person, now=now,
+                                 lifetime=timedelta(days=1))[1], role, person, what)
+              for role, person, what in DEMO_ROLES]
+    app = dashboard_app(Dashboard.of(ready))
     say("Sign in to the dashboard with one of these demo tokens (valid for a day):")
     for secret, role, person, what in tokens:
         say(f"  {secret}  {role}{' ' + person if person else ''}: {what}")

@@ -7,7 +7,7 @@
   when the site is served over HTTPS, when configured, or by default whenever it is not served
   on loopback. The token itself never goes into a cookie.
 - A session ends on sign-out (a form with the session's CSRF value), after it has been idle for
-  :data:`~oversight.adapters.store.credentials.SESSION_IDLE`, or when its token stops being live.
+  :data:`~oversight.workflows.ports.credentials.SESSION_IDLE`, or when its token stops being live.
 - Every answer carries a Content-Security-Policy (``frame-ancestors 'none'``), ``Referrer-Policy:
   no-referrer``, ``Cache-Control: no-store`` and ``X-Content-Type-Options: nosniff``.
 """
@@ -25,13 +25,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import Engine
 
 from oversight.adapters import clock as wall_clock
-from oversight.adapters.store import credentials
-from oversight.adapters.store.unit_of_work import SqlStore
 from oversight.adapters.web.viewer import Viewer, viewer_for
 from oversight.states.policy.model import Policy
+from oversight.workflows.bootstrap import App
+from oversight.workflows.ports.credentials import SESSION_IDLE, Credentials, TokenRecord
+from oversight.workflows.ports.deliveries import DeliveryStore
+from oversight.workflows.ports.store import UnitOfWorkFactory
 
 SESSION_COOKIE = "oversight_session"
 LOGIN_COOKIE = "oversight_login_csrf"
@@ -56,24 +57,30 @@ def _secure_setting() -> bool | None:
 def _idle_setting() -> timedelta:
     minutes = os.environ.get("OVERSIGHT_SESSION_IDLE_MINUTES", "").strip()
     return timedelta(minutes=int(minutes)) if minutes.isdigit() and int(minutes) > 0 else \
-        credentials.SESSION_IDLE
+        SESSION_IDLE
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    """What the pages need: the store, its policy, the clock and the session settings."""
+    """What the pages need: the store's ports, its policy, the clock and the session
+    settings."""
 
-    engine: Engine
+    store: UnitOfWorkFactory
+    """The store port: what the read models take."""
+    credentials: Credentials
+    """Tokens, sessions and the access log."""
+    deliveries: DeliveryStore
+    """The messages' deliveries (the task page lists them)."""
     policy: Policy
     clock: Callable[[], datetime] = wall_clock.now
     secure_cookies: bool | None = field(default_factory=_secure_setting)
     """Always (True), never (False), or None: over HTTPS or outside loopback."""
     idle: timedelta = field(default_factory=_idle_setting)
 
-    @property
-    def store(self) -> SqlStore:
-        """The store port over the engine: what the read models take."""
-        return SqlStore(self.engine)
+    @classmethod
+    def of(cls, app: App, *, clock: Callable[[], datetime] = wall_clock.now) -> Dashboard:
+        """The dashboard over the application's ports."""
+        return cls(app.store, app.credentials, app.deliveries, app.policy, clock=clock)
 
 
 def dashboard_of(request: Request) -> Dashboard:
@@ -125,10 +132,9 @@ def login_csrf(response: Response, request: Request) -> str:
     return value
 
 
-def open_session(request: Request, response: Response, token: credentials.TokenRecord) -> None:
+def open_session(request: Request, response: Response, token: TokenRecord) -> None:
     board = dashboard_of(request)
-    with board.engine.begin() as connection:
-        session_id, _ = credentials.open_session(connection, token, now=board.clock())
+    session_id, _ = board.credentials.open_session(token, now=board.clock())
     response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict",
                         secure=secure(request), path="/")
     response.delete_cookie(LOGIN_COOKIE, path="/login")
@@ -140,18 +146,15 @@ def session_viewer(request: Request) -> Viewer | None:
     if not session_id:
         return None
     board = dashboard_of(request)
-    with board.engine.begin() as connection:
-        found = credentials.session_for(connection, session_id, now=board.clock(),
-                                        idle=board.idle)
-    return viewer_for(board.engine, found.token, found.csrf) if found else None
+    found = board.credentials.session_for(session_id, now=board.clock(), idle=board.idle)
+    return viewer_for(board.store, found.token, found.csrf) if found else None
 
 
 def end_session(request: Request, response: Response) -> None:
     session_id = request.cookies.get(SESSION_COOKIE)
     board = dashboard_of(request)
     if session_id:
-        with board.engine.begin() as connection:
-            credentials.end_session(connection, session_id, now=board.clock())
+        board.credentials.end_session(session_id, now=board.clock())
     response.delete_cookie(SESSION_COOKIE, path="/", secure=secure(request), httponly=True,
                            samesite="strict")
 

@@ -19,7 +19,7 @@ from oversight.adapters.web.rendering import page_viewer, render
 from oversight.adapters.web.sessions import dashboard_of
 from oversight.adapters.web.viewer import Viewer
 from oversight.states.values import EntityRef
-from oversight.workflows.bootstrap import SqlDeliveryStore
+from oversight.workflows.ports.deliveries import DeliveryStore
 from oversight.workflows.reads import delivery_reads, queries
 
 pages = APIRouter(include_in_schema=False)
@@ -32,9 +32,9 @@ def explanation(task: dict[str, Any]) -> list[str]:
     return [line.plain for line in why_lines(task)]
 
 
-def messages(engine: Any, task_id: str) -> list[dict[str, Any]]:
+def messages(deliveries: DeliveryStore, task_id: str) -> list[dict[str, Any]]:
     """The task's messages in order, each with its deliveries."""
-    return delivery_reads.of_task(SqlDeliveryStore(engine), task_id)
+    return delivery_reads.of_task(deliveries, task_id)
 
 
 @pages.get("/tasks/{task_id}", response_class=HTMLResponse)
@@ -43,17 +43,17 @@ def task_page(request: Request, task_id: str, viewer: Viewer = Depends(page_view
     board = dashboard_of(request)
     found = queries.task(board.store, task_id)
     if found is None or not viewer.sees_task(found):
-        viewer.log(board.engine, "dashboard:task", [f"task:{task_id[:190]}"],
+        viewer.log(board.credentials, "dashboard:task", [f"task:{task_id[:190]}"],
                    now=board.clock(), outcome="refused")
         return render("error.html", viewer, 404, title="No such task",
                        message="There is no task here that you can see.")
-    viewer.log(board.engine, "dashboard:task", [found["entity"]], now=board.clock())
+    viewer.log(board.credentials, "dashboard:task", [found["entity"]], now=board.clock())
     kind, _, ident = found["entity"].partition(":")
     history = [line for line in queries.transitions(board.store, EntityRef(kind, ident))]
     detail = found.get("rule_detail") or {}
     return render("task.html", viewer, task=found, quote=detail.get("quote"),
                    note=detail.get("note"), why=explanation(found), history=history,
-                   messages=messages(board.engine, task_id), late=_late(found))
+                   messages=messages(board.deliveries, task_id), late=_late(found))
 
 
 def _late(task: dict[str, Any]) -> bool:

@@ -18,12 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
-
-from oversight.adapters.store import inbound
-from oversight.adapters.store import tables as t
-from oversight.adapters.store.credentials import TokenRecord
-from oversight.adapters.store.unit_of_work import SqlStore
+from oversight.workflows.ports.credentials import Credentials, TokenRecord
+from oversight.workflows.ports.store import UnitOfWorkFactory
 from oversight.workflows.reads.compliance import team_members
 
 READERS = ("supervisee", "supervisor", "manager", "workforce", "auditor", "admin")
@@ -65,48 +61,45 @@ class Viewer:
             return False
         return self.people is None or (team is not None and team in self.people)
 
-    def log(self, engine: Engine, resource: str, targets: Iterable[str], *, now: datetime,
+    def log(self, gate: Credentials, resource: str, targets: Iterable[str], *, now: datetime,
             outcome: str = "allowed", purpose: str | None = None) -> None:
         """Write this read to the access log, in a transaction of its own."""
-        with engine.begin() as connection:
-            inbound.log_access(connection, token=self.token, role=self.role,
-                               resource=resource, targets=list(targets) or [resource],
-                               outcome=outcome, now=now, purpose=purpose)
+        gate.log_access(self.token, role=self.role, resource=resource,
+                        targets=list(targets) or [resource], outcome=outcome, now=now,
+                        purpose=purpose)
 
 
-def viewer_for(engine: Engine, token: TokenRecord, csrf: str | None = None) -> Viewer | None:
+def viewer_for(store: UnitOfWorkFactory, token: TokenRecord, csrf: str | None = None
+               ) -> Viewer | None:
     """The viewer of a token, worked out from the store as it is now; None for ``system``."""
     role, person = token.role, token.person
     if role in ("auditor", "admin"):
         return Viewer(role, person, None, token=token, csrf=csrf)
-    with engine.connect() as connection:
-        if role == "workforce":
-            workers = connection.execute(select(t.entities.c.subject).where(
-                t.entities.c.kind == "asye")).scalars()
-            return Viewer(role, person, frozenset(workers), asye_only=True, token=token,
-                          csrf=csrf)
-        if role not in ("supervisee", "supervisor", "manager") or person is None:
-            return None
-        people = {person}
-        if role in ("supervisor", "manager"):
-            people |= set(connection.execute(select(t.entities.c.subject).where(
-                t.entities.c.kind == "relationship", t.entities.c.party == person,
-                t.entities.c.state != "ended")).scalars())
+    if role == "workforce":
+        with store() as uow:
+            workers = [e.subject for e in uow.entities.listing(["asye"])]
+        return Viewer(role, person, frozenset(workers), asye_only=True, token=token, csrf=csrf)
+    if role not in ("supervisee", "supervisor", "manager") or person is None:
+        return None
+    people = {person}
+    if role in ("supervisor", "manager"):
+        with store() as uow:
+            people |= {e.subject for e in uow.entities.listing(["relationship"], party=person)
+                       if e.state != "ended"}
     if role == "manager":
-        people |= set(team_members(SqlStore(engine), person))
+        people |= set(team_members(store, person))
     return Viewer(role, person, frozenset(people), token=token, csrf=csrf)
 
 
-def bearer_viewer(engine: Engine, secret: str, now: datetime
+def bearer_viewer(gate: Credentials, store: UnitOfWorkFactory, secret: str, now: datetime
                   ) -> Viewer | TokenRecord | None:
     """The viewer of a bearer token: live, unexpired, its last use recorded. None for a token
     that is not live; the token itself for a live one whose role sees no page (system, dpo),
     so that the refusal can be logged under it."""
-    with engine.begin() as connection:
-        record = inbound.token_for(connection, secret, now=now)
+    record = gate.token_for(secret, now=now)
     if record is None:
         return None
-    return viewer_for(engine, record) or record
+    return viewer_for(store, record) or record
 
 
 __all__ = ["READERS", "Viewer", "bearer_viewer", "viewer_for"]

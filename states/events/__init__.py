@@ -1,8 +1,8 @@
 """Domain events: facts in the past tense, each with the date it happened.
 
-One module per lifecycle (its events and ``EVENTS``); :mod:`~oversight.states.events.registry`
-lists them all, so every type is known once this package is imported. Every event class is
-importable from here.
+One module per lifecycle (its events and their declarations, ``DECLARED``);
+:mod:`~oversight.states.events.registry` lists them all,
+so every type is known once this package is imported. Every event class is importable from here.
 """
 
 from oversight.states.events.assessment import (

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from oversight.states.events.base import DomainEvent, Identifier
+from oversight.states.events.declaration import EventType, Reaches, by_rule
 
 
 class AssessmentStarted(DomainEvent):
@@ -41,10 +42,19 @@ class AssessmentCompleted(DomainEvent):
     child: Identifier
 
 
-EVENTS: tuple[type[DomainEvent], ...] = (
-    AssessmentStarted,
-    OversightRecorded,
-    AssessmentExtended,
-    AssessmentCompleted,
+DECLARED: tuple[EventType, ...] = (
+    EventType(AssessmentStarted, (
+        Reaches("assessment", by_rule("new_assessment"), starts=True),
+    )),
+    EventType(OversightRecorded, (
+        Reaches("assessment", by_rule("assessment_oversight"), handler="record_oversight"),
+        Reaches("oversight", by_rule("recorded"), handler="record_oversight", primary=False),
+    )),
+    EventType(AssessmentExtended, (
+        Reaches("assessment", by_rule("latest_assessment"), handler="record_extension"),
+    )),
+    EventType(AssessmentCompleted, (
+        Reaches("assessment", by_rule("latest_assessment"), handler="record_completion"),
+    )),
 )
-"""This lifecycle's events, listed for the registry (:mod:`oversight.states.events.registry`)."""
+"""This lifecycle's event types, each declared once (:mod:`oversight.states.events.declaration`)."""

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import ConfigDict, model_validator
 
 from oversight.states.events.base import DomainEvent, Identifier
+from oversight.states.events.declaration import EventType, Reaches, by_id, by_rule
 
 EvidenceKind = Literal["direct_observation", "service_user_feedback", "professional_feedback",
                        "critical_reflection"]
@@ -81,12 +82,27 @@ class AsyeEvidenceRecorded(DomainEvent):
         return self
 
 
-EVENTS: tuple[type[DomainEvent], ...] = (
-    AsyeEnrolled,
-    ReviewHeld,
-    AsyePaused,
-    AsyeResumed,
-    FinalAssessmentRecorded,
-    AsyeEvidenceRecorded,
+DECLARED: tuple[EventType, ...] = (
+    EventType(AsyeEnrolled, (
+        Reaches("asye", by_id("worker", creates=True, staff=("worker", "supervisor"),
+                how='A new journey for the worker (one ASYE each).'), starts=True),
+    )),
+    EventType(ReviewHeld, (
+        Reaches("asye", by_id("worker", how="The worker's journey."), handler="record_review"),
+    )),
+    EventType(AsyePaused, (
+        Reaches("asye", by_id("worker", how="The worker's journey."), handler="record_pause"),
+    )),
+    EventType(AsyeResumed, (
+        Reaches("asye", by_id("worker", how="The worker's journey."), handler="record_resume"),
+    )),
+    EventType(FinalAssessmentRecorded, (
+        Reaches("asye", by_id("worker", how="The worker's journey."), handler="record_final"),
+        Reaches("relationship", by_rule("supervisee", fans_out=True),
+                handler="record_asye_outcome", primary=False),
+    )),
+    EventType(AsyeEvidenceRecorded, (
+        Reaches("asye", by_id("worker", how="The worker's journey."), handler="record_evidence"),
+    )),
 )
-"""This lifecycle's events, listed for the registry (:mod:`oversight.states.events.registry`)."""
+"""This lifecycle's event types, each declared once (:mod:`oversight.states.events.declaration`)."""

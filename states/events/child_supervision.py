@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import ConfigDict, model_validator
 
 from oversight.states.events.base import DomainEvent, Flag, Identifier, dates_out_of_order
+from oversight.states.events.declaration import EventType, Reaches, by_rule
 from oversight.states.policy.practice_sections import CaseType
 
 Risk = Literal["standard", "high"]
@@ -130,14 +131,31 @@ class CaseClosed(DomainEvent):
     child: Identifier
 
 
-EVENTS: tuple[type[DomainEvent], ...] = (
-    ChildAllocated,
-    CaseDetailsChanged,
-    ChildReallocated,
-    AllocationDiscussed,
-    ManagerCaseNoteRecorded,
-    ChildSupervisionHeld,
-    ChildSupervisionRecorded,
-    CaseClosed,
+DECLARED: tuple[EventType, ...] = (
+    EventType(ChildAllocated, (
+        Reaches("child_supervision", by_rule("allocated"), starts=True),
+    )),
+    EventType(CaseDetailsChanged, (
+        Reaches("child_supervision", by_rule("allocated_child"), handler="record_details"),
+    )),
+    EventType(ChildReallocated, (
+        Reaches("child_supervision", by_rule("reallocated"), handler="record_reallocation"),
+    )),
+    EventType(AllocationDiscussed, (
+        Reaches("child_supervision", by_rule("allocated_child"),
+                handler="record_allocation_discussion"),
+    )),
+    EventType(ManagerCaseNoteRecorded, (
+        Reaches("child_supervision", by_rule("child_record"), handler="record_case_note"),
+    )),
+    EventType(ChildSupervisionHeld, (
+        Reaches("child_supervision", by_rule("allocated_child"), handler="record_discussion"),
+    )),
+    EventType(ChildSupervisionRecorded, (
+        Reaches("child_supervision", by_rule("child_record"), handler="record_on_file"),
+    )),
+    EventType(CaseClosed, (
+        Reaches("child_supervision", by_rule("allocated_child"), handler="record_closure"),
+    )),
 )
-"""This lifecycle's events, listed for the registry (:mod:`oversight.states.events.registry`)."""
+"""This lifecycle's event types, each declared once (:mod:`oversight.states.events.declaration`)."""

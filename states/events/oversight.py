@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from oversight.states.events.base import DomainEvent, Identifier
+from oversight.states.events.declaration import EventType, Reaches, by_rule
 
 
 class OversightTriggered(DomainEvent):
@@ -20,7 +21,9 @@ class OversightTriggered(DomainEvent):
     worker: Identifier | None = None
 
 
-EVENTS: tuple[type[DomainEvent], ...] = (
-    OversightTriggered,
+DECLARED: tuple[EventType, ...] = (
+    EventType(OversightTriggered, (
+        Reaches("oversight", by_rule("triggered"), handler="record_trigger", starts=True),
+    )),
 )
-"""This lifecycle's events, listed for the registry (:mod:`oversight.states.events.registry`)."""
+"""This lifecycle's event types, each declared once (:mod:`oversight.states.events.declaration`)."""

@@ -1,10 +1,11 @@
-"""Every event type, listed explicitly: one module per lifecycle, each with its ``EVENTS``.
+"""Every event type, declared once: one module per lifecycle, each with its ``DECLARED``.
 
 An event's ``type`` is the snake_case of its class name (``AssessmentExtended`` →
 ``assessment_extended``); scenarios, the CLI, the API and imports use that vocabulary and find
-the class here. Nothing registers itself on import: a new event type is added to its
-lifecycle's module and to that module's ``EVENTS``; the registry is complete after
-``import oversight.states.events`` alone.
+the class here. Each module's ``DECLARED`` holds one :class:`~oversight.states.events.declaration.
+EventType` per type: the class, the lifecycles it reaches and how their entities are found. The
+machines' handlers and the route table are derived from :data:`DECLARATIONS`. Nothing registers
+itself on import: the registry is complete after ``import oversight.states.events`` alone.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from oversight.states.events import (
     team_activity,
 )
 from oversight.states.events.base import DATE_ORDER, DomainEvent, Identifier, snake_case
+from oversight.states.events.declaration import Declarations
 
 LIFECYCLE_MODULES: tuple[ModuleType, ...] = (
     assessment, asye, relationship, session, child_supervision, oversight, team_activity,
@@ -35,20 +37,10 @@ LIFECYCLE_MODULES: tuple[ModuleType, ...] = (
 """The modules of events, in the order ``oversight events`` and the README list them."""
 
 
-def _build() -> dict[str, type[DomainEvent]]:
-    found: dict[str, type[DomainEvent]] = {}
-    for module in LIFECYCLE_MODULES:
-        for cls in module.EVENTS:
-            kind = cls.model_fields["type"].default
-            if kind != snake_case(cls.__name__):
-                raise RuntimeError(f"{cls.__name__}'s type is {kind!r}, not its snake_case")
-            if kind in found:
-                raise RuntimeError(f"event type {kind!r} is listed twice")
-            found[kind] = cls
-    return found
+DECLARATIONS = Declarations(one for module in LIFECYCLE_MODULES for one in module.DECLARED)
+"""Every event type's declaration, in the order of :data:`LIFECYCLE_MODULES`."""
 
-
-EVENT_TYPES: dict[str, type[DomainEvent]] = _build()
+EVENT_TYPES: dict[str, type[DomainEvent]] = DECLARATIONS.models
 """Every event class by its ``type``, in the order of :data:`LIFECYCLE_MODULES`."""
 
 
@@ -57,17 +49,20 @@ def event_types() -> dict[str, type[DomainEvent]]:
     return dict(EVENT_TYPES)
 
 
-def parse_event(data: dict[str, Any]) -> DomainEvent:
-    """One event from a mapping (scenario line, CLI flags, API body); one clear error if bad."""
+def parse_event(data: dict[str, Any], declarations: Declarations | None = None) -> DomainEvent:
+    """One event from a mapping (scenario line, CLI flags, API body); one clear error if bad.
+    Validated by the declarations' :attr:`~Declarations.body` (the product's by default), the
+    union the API's request schema is made of."""
+    declared = declarations or DECLARATIONS
     kind = data.get("type")
-    if kind not in EVENT_TYPES:
+    if kind not in declared.by_type:
         raise EventInvalid(f"unknown event type {kind!r}; known types: "
-                           f"{', '.join(sorted(EVENT_TYPES))}")
+                           f"{', '.join(sorted(declared.by_type))}")
     try:
-        return EVENT_TYPES[kind].model_validate(data)
+        return declared.body.validate_python(data)
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "event"
+        field = ".".join(str(p) for p in first["loc"][1:]) or "event"  # [0] is the type's tag
         reason = "required field is missing" if first["type"] == "missing" else first["msg"]
         if first["type"] == "extra_forbidden":
             reason = "unknown field"
@@ -77,5 +72,5 @@ def parse_event(data: dict[str, Any]) -> DomainEvent:
         raise refused(f"{kind}: {field}: {reason}") from None
 
 
-__all__ = ["EVENT_TYPES", "LIFECYCLE_MODULES", "DomainEvent", "Identifier", "event_types",
-           "parse_event", "snake_case"]
+__all__ = ["DECLARATIONS", "EVENT_TYPES", "LIFECYCLE_MODULES", "DomainEvent", "Identifier",
+           "event_types", "parse_event", "snake_case"]

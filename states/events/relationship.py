@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from oversight.states.events.base import DomainEvent, Flag, Identifier
+from oversight.states.events.declaration import EventType, Reaches, by_id, by_rule
 
 
 class RelationshipStarted(DomainEvent):
@@ -84,14 +85,43 @@ class RelationshipEnded(DomainEvent):
     reason: Literal["moved", "left", "other"] = "other"
 
 
-EVENTS: tuple[type[DomainEvent], ...] = (
-    RelationshipStarted,
-    AgreementSigned,
-    AgreementReviewed,
-    SupervisionHeld,
-    SupervisorAbsenceStarted,
-    SupervisorReturned,
-    AlternativeSupervisionArranged,
-    RelationshipEnded,
+PAIR = by_id("supervisor", "supervisee", how="The relationship of the supervisor and supervisee.")
+"""A relationship found by its pair: most of its events."""
+
+DECLARED: tuple[EventType, ...] = (
+    EventType(RelationshipStarted, (
+        Reaches("relationship", by_id("supervisor", "supervisee", creates=True,
+                                      staff=("supervisor", "supervisee"),
+                                      how="A new relationship of the supervisor and supervisee."),
+                starts=True),
+        Reaches("supervision_file", by_rule("of_relationship"), starts=True, primary=False),
+    )),
+    EventType(AgreementSigned, (
+        Reaches("relationship", PAIR, handler="record_signature"),
+    )),
+    EventType(AgreementReviewed, (
+        Reaches("relationship", PAIR, handler="record_review"),
+    )),
+    EventType(SupervisionHeld, (
+        Reaches("relationship", PAIR, handler="record_supervision"),
+        Reaches("asye", by_rule("supervisee_journey"), handler="record_supervision", primary=False),
+        Reaches("child_supervision", by_rule("children_of_supervisee", fans_out=True),
+                handler="record_session", primary=False),
+        Reaches("session", by_rule("held"), handler="record_held", starts=True, primary=False),
+    )),
+    EventType(SupervisorAbsenceStarted, (
+        Reaches("relationship", by_rule("supervisor", fans_out=True), handler="record_absence"),
+    )),
+    EventType(SupervisorReturned, (
+        Reaches("relationship", by_rule("supervisor", fans_out=True), handler="record_return"),
+        Reaches("session", by_rule("supervisor_returned", fans_out=True),
+                handler="record_return", primary=False),
+    )),
+    EventType(AlternativeSupervisionArranged, (
+        Reaches("relationship", PAIR, handler="record_alternative"),
+    )),
+    EventType(RelationshipEnded, (
+        Reaches("relationship", PAIR, handler="record_end"),
+    )),
 )
-"""This lifecycle's events, listed for the registry (:mod:`oversight.states.events.registry`)."""
+"""This lifecycle's event types, each declared once (:mod:`oversight.states.events.declaration`)."""

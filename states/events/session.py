@@ -10,6 +10,7 @@ from pydantic import ConfigDict, model_validator
 from pydantic.json_schema import JsonDict
 
 from oversight.states.events.base import DomainEvent, Flag, Identifier, dates_out_of_order
+from oversight.states.events.declaration import EventType, Reaches, by_id, by_rule
 
 
 class SessionPlanned(DomainEvent):
@@ -104,12 +105,29 @@ class SessionSigned(DomainEvent):
     by: Identifier
 
 
-EVENTS: tuple[type[DomainEvent], ...] = (
-    SessionPlanned,
-    SessionPrepared,
-    SessionCancelled,
-    SessionRescheduled,
-    SessionRecorded,
-    SessionSigned,
+DECLARED: tuple[EventType, ...] = (
+    EventType(SessionPlanned, (
+        Reaches("session", by_id("session", creates=True, staff=("supervisor", "supervisee"),
+                how="A new session with the event's session id."), starts=True),
+    )),
+    EventType(SessionPrepared, (
+        Reaches("session", by_id("session", how="The session with the event's session id."),
+                handler="record_preparation"),
+    )),
+    EventType(SessionCancelled, (
+        Reaches("session", by_rule("cancelled"), handler="record_cancellation", starts=True),
+    )),
+    EventType(SessionRescheduled, (
+        Reaches("session", by_id("session", how="The session with the event's session id."),
+                handler="record_new_date"),
+    )),
+    EventType(SessionRecorded, (
+        Reaches("session", by_id("session", how="The session with the event's session id."),
+                handler="record_record"),
+    )),
+    EventType(SessionSigned, (
+        Reaches("session", by_id("session", how="The session with the event's session id."),
+                handler="record_signature"),
+    )),
 )
-"""This lifecycle's events, listed for the registry (:mod:`oversight.states.events.registry`)."""
+"""This lifecycle's event types, each declared once (:mod:`oversight.states.events.declaration`)."""

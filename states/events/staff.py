@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from oversight.states.events.base import DomainEvent, Identifier
+from oversight.states.events.declaration import EventType, Reaches, by_rule
 
 
 class ReturnedToWork(DomainEvent):
@@ -40,9 +41,18 @@ class StaffLeft(DomainEvent):
     person: Identifier
 
 
-EVENTS: tuple[type[DomainEvent], ...] = (
-    ReturnedToWork,
-    RoleChanged,
-    StaffLeft,
+DECLARED: tuple[EventType, ...] = (
+    EventType(ReturnedToWork, (
+        Reaches("session", by_rule("returned_to_work", fans_out=True), handler="record_return"),
+        Reaches("relationship", by_rule("person", fans_out=True),
+                handler="record_return_to_work", primary=False),
+    )),
+    EventType(RoleChanged, (
+        Reaches("relationship", by_rule("changed_role", fans_out=True),
+                handler="record_role_change"),
+    )),
+    EventType(StaffLeft, (
+        Reaches("supervision_file", by_rule("file_or_new"), handler="record_leaving", starts=True),
+    )),
 )
-"""This lifecycle's events, listed for the registry (:mod:`oversight.states.events.registry`)."""
+"""This lifecycle's event types, each declared once (:mod:`oversight.states.events.declaration`)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from oversight.states.events.base import DomainEvent, Identifier
+from oversight.states.events.declaration import EventType, Reaches, by_id, by_rule
 
 
 class SupervisionFileOpened(DomainEvent):
@@ -41,10 +42,21 @@ class SupervisionFileDestroyed(DomainEvent):
     person: Identifier
 
 
-EVENTS: tuple[type[DomainEvent], ...] = (
-    SupervisionFileOpened,
-    SupervisionFileTransferred,
-    SupervisionFileArchived,
-    SupervisionFileDestroyed,
+DECLARED: tuple[EventType, ...] = (
+    EventType(SupervisionFileOpened, (
+        Reaches("supervision_file", by_id("person", creates=True, staff=("person", "supervisor"),
+                how='A new file for the person.'), starts=True),
+    )),
+    EventType(SupervisionFileTransferred, (
+        Reaches("supervision_file", by_rule("file_or_new"), handler="record_transfer", starts=True),
+    )),
+    EventType(SupervisionFileArchived, (
+        Reaches("supervision_file", by_id("person", how="The person's file."),
+                handler="record_archive"),
+    )),
+    EventType(SupervisionFileDestroyed, (
+        Reaches("supervision_file", by_id("person", how="The person's file."),
+                handler="record_destruction"),
+    )),
 )
-"""This lifecycle's events, listed for the registry (:mod:`oversight.states.events.registry`)."""
+"""This lifecycle's event types, each declared once (:mod:`oversight.states.events.declaration`)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from oversight.states.events.base import DomainEvent, Identifier
+from oversight.states.events.declaration import EventType, Reaches, by_id, by_rule
 
 
 class TeamActivityStarted(DomainEvent):
@@ -32,8 +33,13 @@ class TeamActivityHeld(DomainEvent):
     """As for ``team_activity_started``, when this is the first the store hears of it."""
 
 
-EVENTS: tuple[type[DomainEvent], ...] = (
-    TeamActivityStarted,
-    TeamActivityHeld,
+DECLARED: tuple[EventType, ...] = (
+    EventType(TeamActivityStarted, (
+        Reaches("team_activity", by_id("activity", "owner", creates=True, staff=("lead",),
+                how='A new activity of the owner.'), starts=True),
+    )),
+    EventType(TeamActivityHeld, (
+        Reaches("team_activity", by_rule("held"), handler="record_held", starts=True),
+    )),
 )
-"""This lifecycle's events, listed for the registry (:mod:`oversight.states.events.registry`)."""
+"""This lifecycle's event types, each declared once (:mod:`oversight.states.events.declaration`)."""

@@ -46,11 +46,6 @@ class ChildAndFamilyAssessment(Lifecycle):
         # Oversight is recorded in every state, including after completion (the day-35 point).
         {"trigger": "note_oversight", "source": _OPEN + ["completed"], "dest": None},
     ]
-    handlers = {
-        "oversight_recorded": "record_oversight",
-        "assessment_extended": "record_extension",
-        "assessment_completed": "record_completion",
-    }
 
     @property
     def started(self) -> date:

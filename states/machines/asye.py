@@ -69,14 +69,6 @@ class AsyeJourney(Lifecycle):
         {"trigger": "hold_review", "source": _ACTIVE, "dest": None},
         {"trigger": "add_evidence", "source": [*_ACTIVE, "paused"], "dest": None},
     ]
-    handlers = {
-        "supervision_held": "record_supervision",
-        "review_held": "record_review",
-        "asye_paused": "record_pause",
-        "asye_resumed": "record_resume",
-        "final_assessment_recorded": "record_final",
-        "asye_evidence_recorded": "record_evidence",
-    }
 
     @property
     def subject(self) -> str:

@@ -68,16 +68,6 @@ class ChildSupervision(ChildCadence):
         {"trigger": "note_record", "source": [*_LIVE, "closed"], "dest": None},
         {"trigger": "close", "source": _LIVE, "dest": "closed"},
     ]
-    handlers = {
-        "case_details_changed": "record_details",
-        "child_reallocated": "record_reallocation",
-        "allocation_discussed": "record_allocation_discussion",
-        "manager_case_note_recorded": "record_case_note",
-        "child_supervision_held": "record_discussion",
-        "supervision_held": "record_session",
-        "child_supervision_recorded": "record_on_file",
-        "case_closed": "record_closure",
-    }
 
     @classmethod
     def people(cls, data: dict) -> tuple[str, str | None]:

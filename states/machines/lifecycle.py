@@ -20,7 +20,8 @@ from transitions import MachineError
 
 from oversight.states.directory import Directory
 from oversight.states.errors import EventRejected
-from oversight.states.events.registry import DomainEvent
+from oversight.states.events.declaration import Declarations
+from oversight.states.events.registry import DECLARATIONS, DomainEvent
 from oversight.states.machines.shared_machine import RETRACTED, check_state, event_of
 from oversight.states.machines.shared_machine import machine_for as machine_for  # re-exported
 from oversight.states.policy.model import Citation, Policy
@@ -65,14 +66,22 @@ class Lifecycle:
     initial: ClassVar[str]
     final_states: ClassVar[frozenset[str]] = frozenset()
     transitions: ClassVar[list[dict[str, Any]]]
-    handlers: ClassVar[dict[str, str]]
-    """Event type → name of the method that handles it."""
     creates_on: ClassVar[str]
     """The event type that starts a new entity of this kind."""
+    declarations: ClassVar[Declarations] = DECLARATIONS
+    """The event types declared; the two below are derived from those reaching this kind."""
+    handlers: ClassVar[dict[str, str]]
+    """Event type → name of the method that handles it."""
     also_starts_on: ClassVar[frozenset[str]] = frozenset()
     """Other event types :meth:`start` takes when the store holds none (a session held)."""
 
     state: str  # set by transitions while attached; by __init__ otherwise
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if hasattr(cls, "kind"):  # what the declared events ask of this machine, derived once
+            cls.handlers, cls.also_starts_on = cls.declarations.of_machine(
+                cls.__name__, cls.kind, getattr(cls, "creates_on", None), set(dir(cls)))
 
     def __init__(self, entity_id: str, *, policy: Policy, directory: Directory,
                  state: str | None = None, data: dict[str, Any] | None = None):

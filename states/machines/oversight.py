@@ -38,10 +38,6 @@ class ManagementOversight(Lifecycle):
         {"trigger": "record_last", "source": "awaiting", "dest": "clear"},
         {"trigger": "record_one", "source": "awaiting", "dest": None},
     ]
-    handlers = {
-        "oversight_triggered": "record_trigger",
-        "oversight_recorded": "record_oversight",
-    }
 
     @property
     def subject(self) -> str:

@@ -62,18 +62,6 @@ class SupervisoryRelationship(ReturnerCadence, Lifecycle):
         {"trigger": "review_agreement", "source": ["active", "supervisor_absent",
                                                    "alternative_arranged"], "dest": None},
     ]
-    handlers = {
-        "agreement_signed": "record_signature",
-        "agreement_reviewed": "record_review",
-        "supervision_held": "record_supervision",
-        "supervisor_absence_started": "record_absence",
-        "alternative_supervision_arranged": "record_alternative",
-        "supervisor_returned": "record_return",
-        "relationship_ended": "record_end",
-        "final_assessment_recorded": "record_asye_outcome",
-        "role_changed": "record_role_change",
-        "returned_to_work": "record_return_to_work",
-    }
 
     @property
     def subject(self) -> str:

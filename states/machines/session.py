@@ -46,7 +46,6 @@ class SupervisionSession(Lifecycle):
     initial = "planned"
     final_states = frozenset({"signed"})
     creates_on = "session_planned"
-    also_starts_on = frozenset({"supervision_held", "session_cancelled"})
     transitions = [
         {"trigger": "hold", "source": _BOOKED, "dest": "held"},
         {"trigger": "cancel", "source": _BOOKED, "dest": "cancelled"},
@@ -58,16 +57,6 @@ class SupervisionSession(Lifecycle):
         {"trigger": "prepare", "source": _BOOKED, "dest": None},
         {"trigger": "note_return", "source": "cancelled", "dest": None},
     ]
-    handlers = {
-        "supervision_held": "record_held",
-        "session_prepared": "record_preparation",
-        "session_cancelled": "record_cancellation",
-        "returned_to_work": "record_return",
-        "supervisor_returned": "record_return",
-        "session_rescheduled": "record_new_date",
-        "session_recorded": "record_record",
-        "session_signed": "record_signature",
-    }
 
     @property
     def subject(self) -> str:

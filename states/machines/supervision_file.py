@@ -40,8 +40,6 @@ class SupervisionFile(Lifecycle):
     initial = "open"
     final_states = frozenset({"destroyed"})
     creates_on = "supervision_file_opened"
-    also_starts_on = frozenset({"relationship_started", "staff_left",
-                                "supervision_file_transferred"})
     transitions = [
         {"trigger": "transfer", "source": "open", "dest": None},
         {"trigger": "leave", "source": "open", "dest": "left"},
@@ -49,12 +47,6 @@ class SupervisionFile(Lifecycle):
         {"trigger": "reach_destruction_date", "source": "archived", "dest": "due_for_destruction"},
         {"trigger": "destroy", "source": ["archived", "due_for_destruction"], "dest": "destroyed"},
     ]
-    handlers = {
-        "supervision_file_transferred": "record_transfer",
-        "staff_left": "record_leaving",
-        "supervision_file_archived": "record_archive",
-        "supervision_file_destroyed": "record_destruction",
-    }
 
     @property
     def subject(self) -> str:

@@ -36,12 +36,10 @@ class TeamCadence(Lifecycle):
     initial = "started"
     final_states = frozenset[str]()
     creates_on = "team_activity_started"
-    also_starts_on = frozenset({"team_activity_held"})
     transitions = [
         {"trigger": "hold", "source": ["started", "running", "overdue"], "dest": "running"},
         {"trigger": "fall_behind", "source": ["started", "running"], "dest": "overdue"},
     ]
-    handlers = {"team_activity_held": "record_held"}
 
     @staticmethod
     def entity_id(activity: str, owner: str) -> str:

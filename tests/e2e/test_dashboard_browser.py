@@ -51,7 +51,7 @@ def served(year_store: Path) -> Iterator[Running]:
         for name, (role, person) in TOKENS.items():
             SECRETS[name] = credentials.create_token(connection, role=role, person=person,
                                                      now=datetime.now(UTC))[1]
-    running = start_in_thread(dashboard_app(Dashboard(ready.engine, ready.policy)))
+    running = start_in_thread(dashboard_app(Dashboard.of(ready)))
     yield running
     running.stop()
     ready.engine.dispose()

@@ -11,14 +11,24 @@ import pytest
 
 from oversight.adapters.policy_files import load_policy_book
 from oversight.states.directory import StaffMember
+from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import initialise
+from oversight.workflows.ports.store import UnitOfWorkFactory
 from oversight.workflows.recording.service import OversightService
 from oversight.workflows.settings import Settings
 from tests.fakes import FakeStore
+from tests.integration import team
 from tests.integration.databases import POSTGRES_MISSING, PostgresStores, postgres_server
 from tests.store_templates import migrated_sqlite
 
 STORES = ["fake", "sqlite", "postgresql"]
+NOW = team.NOW
+STARTED = {"type": "relationship_started", "on": "2026-01-05", "supervisor": "tm1",
+           "supervisee": "w0", "event_id": "hr-1"}
+"""tm1 starts supervising w0 on Mon 5 Jan 2026: the agreement is due that day (surrey §6),
+the first supervision Mon 2 Feb (§4.1, 4-weekly: 5 Jan + 28 days)."""
+AGREEMENT = "relationship:tm1:w0:agreement"
+SUPERVISION = "relationship:tm1:w0:supervision:1"
 
 
 @contextmanager
@@ -47,3 +57,11 @@ def surrey_service(kind: str, folder: Path, staff: Sequence[StaffMember], *,
         app.close()
         if stores is not None:
             stores.close()
+
+
+@contextmanager
+def started_store(kind: str, folder: Path, *, name: str) -> Iterator[UnitOfWorkFactory]:
+    """Store ``kind`` with the team (hos1, tm1, w0, w1, a0) and :data:`STARTED` recorded."""
+    with surrey_service(kind, folder, team.staff(workers=2, asyes=1), name=name) as service:
+        service.record(parse_event(STARTED), now=NOW)
+        yield service.uow_factory

@@ -40,7 +40,7 @@ def _signed_in(app: App) -> TestClient:
     with app.engine.begin() as connection:
         secret = credentials.create_token(connection, role="admin", person=None,
                                           now=datetime.now(UTC))[1]  # the frozen clock
-    client = TestClient(dashboard_app(Dashboard(app.engine, app.policy)),
+    client = TestClient(dashboard_app(Dashboard.of(app)),
                         base_url="http://127.0.0.1", follow_redirects=False)
     form = client.get("/login").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]

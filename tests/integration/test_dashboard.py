@@ -48,7 +48,7 @@ def client(store: App, today: date) -> TestClient:
         for name, (role, person) in TOKENS.items():
             SECRETS[name] = credentials.create_token(connection, role=role, person=person,
                                                      now=now)[1]
-    board = Dashboard(store.engine, store.policy)
+    board = Dashboard.of(store)
     # Served on loopback, so the cookies are not Secure and plain HTTP carries them.
     return TestClient(dashboard_app(board), base_url="http://127.0.0.1",
                       follow_redirects=False)

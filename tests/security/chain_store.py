@@ -32,17 +32,28 @@ from tests.integration.databases import (
     SqliteStores,
     postgres_server,
 )
-from tests.security.test_subject_access_and_erasure import EVENTS
 
 READ_AT = datetime(2026, 3, 6, 9, 0, tzinfo=UTC)
 """Fri 6 Mar 2026, 09:00 UTC: when the events are recorded and the auditor reads."""
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def hull(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[App]:
-    """The Hull store above, keyed by ``init``, on each database."""
+EVENTS = [
+    {"type": "relationship_started", "on": "2026-01-05", "supervisor": "tm1",
+     "supervisee": "sw1"},
+    {"type": "supervision_held", "on": "2026-01-12", "supervisor": "tm1", "supervisee": "sw1"},
+    {"type": "relationship_started", "on": "2026-01-05", "supervisor": "tm2",
+     "supervisee": "sw3"},
+    {"type": "staff_left", "on": "2026-02-27", "person": "sw1"},
+    {"type": "supervision_file_archived", "on": "2026-03-05", "person": "sw1"},
+]
+"""Hull's two teams, sw1's session, leaving and archived file, in the order they happened."""
+
+
+def hull_store(database: str, tmp_path: Path) -> Iterator[App]:
+    """Hull on ``database`` (``sqlite`` or ``postgresql``, skipped without a server): the team
+    and :data:`EVENTS` recorded at :data:`READ_AT`; disposed after the test."""
     stores: SqliteStores | PostgresStores
-    if request.param == "sqlite":
+    if database == "sqlite":
         stores = SqliteStores(tmp_path)
     else:
         server = postgres_server()
@@ -55,14 +66,21 @@ def hull(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[App]:
         uow.commit()
     for raw in EVENTS:
         app.service.record(parse_event(raw), now=READ_AT)
-    with SqlUnitOfWork(app.engine) as uow:
-        inbound.log_access(uow.connection, token=None, role="auditor", resource="entity",
-                           targets=["relationship:tm1:sw1", "person:sw1", "person:sw3"],
-                           outcome="allowed", now=READ_AT, reader="os:auditor")
-        uow.commit()
     yield app
     app.engine.dispose()
     stores.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hull(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[App]:
+    """The Hull store above, keyed by ``init``, with three reads logged by an auditor."""
+    for app in hull_store(request.param, tmp_path):
+        with SqlUnitOfWork(app.engine) as uow:
+            inbound.log_access(uow.connection, token=None, role="auditor", resource="entity",
+                               targets=["relationship:tm1:sw1", "person:sw1", "person:sw3"],
+                               outcome="allowed", now=READ_AT, reader="os:auditor")
+            uow.commit()
+        yield app
 
 
 def oversight(app: App, *args: str) -> subprocess.CompletedProcess[str]:

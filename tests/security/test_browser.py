@@ -34,7 +34,7 @@ def served(teams: App) -> Iterator[tuple[Running, str]]:
     with teams.engine.begin() as connection:
         _, secret = credentials.create_token(connection, role="manager", person="tm1",
                                              now=datetime.now(UTC))
-    running = start_in_thread(dashboard_app(Dashboard(teams.engine, teams.policy)))
+    running = start_in_thread(dashboard_app(Dashboard.of(teams)))
     yield running, secret
     running.stop()
 

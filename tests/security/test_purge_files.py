@@ -21,8 +21,7 @@ from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import initialise
 from oversight.workflows.settings import Settings
 from tests.e2e.api_server import TEAM
-from tests.security.chain_store import READ_AT
-from tests.security.test_subject_access_and_erasure import EVENTS
+from tests.security.chain_store import EVENTS, READ_AT
 
 DESTROYED_AT = datetime(2033, 2, 28, 10, 0, tzinfo=UTC)
 """Mon 28 Feb 2033, 10:00 UTC: the custodian destroys sw1's file."""

@@ -29,46 +29,15 @@ from oversight.states.events.registry import parse_event
 from oversight.workflows.bootstrap import App, initialise
 from oversight.workflows.reads.compliance import Period, compliance
 from oversight.workflows.settings import Settings
-from tests.e2e.api_server import NOW, TEAM, token
-from tests.integration.databases import (
-    POSTGRES_MISSING,
-    PostgresStores,
-    SqliteStores,
-    postgres_server,
-)
+from tests.e2e.api_server import NOW, token
+from tests.security.chain_store import hull_store
 from tests.security.conftest import bearer
-
-EVENTS = [
-    {"type": "relationship_started", "on": "2026-01-05", "supervisor": "tm1",
-     "supervisee": "sw1"},
-    {"type": "supervision_held", "on": "2026-01-12", "supervisor": "tm1", "supervisee": "sw1"},
-    {"type": "relationship_started", "on": "2026-01-05", "supervisor": "tm2",
-     "supervisee": "sw3"},
-    {"type": "staff_left", "on": "2026-02-27", "person": "sw1"},
-    {"type": "supervision_file_archived", "on": "2026-03-05", "person": "sw1"},
-]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def hull(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[App]:
     """A Hull store holding the two teams and sw1's leaving, on each database."""
-    stores: SqliteStores | PostgresStores
-    if request.param == "sqlite":
-        stores = SqliteStores(tmp_path)
-    else:
-        server = postgres_server()
-        if server is None:
-            pytest.skip(POSTGRES_MISSING)
-        stores = PostgresStores(server)
-    app = initialise(Settings(home=tmp_path, database_url=stores.url("hull")), "hull")
-    with SqlUnitOfWork(app.engine) as uow:
-        uow.staff.upsert(TEAM)
-        uow.commit()
-    for raw in EVENTS:
-        app.service.record(parse_event(raw), now=NOW.replace(month=3, day=6))
-    yield app
-    app.engine.dispose()
-    stores.close()
+    yield from hull_store(request.param, tmp_path)
 
 
 def _naming(app: App, person: str) -> dict[str, int]:

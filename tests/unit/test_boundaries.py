@@ -130,21 +130,8 @@ def store_reaches(path: Path) -> list[str]:
 # The edges not moved to use cases yet, and why each still reaches the store. This list may
 # only shrink: an edge that no longer reaches the store must leave it (a test below says so),
 # and a new edge reaching the store fails until it calls a use case instead.
-EDGES_STILL_REACHING_THE_STORE = {
-    # Token authentication (issue 14's credentials and inbound.py): Caller.scope and log still
-    # take a connection (for references.py); the port's access_log and workflows/record_reads
-    # replace them for the entity, task, calendar and access-log reads already.
-    "api/auth.py": "tokens looked up, scope and access log on a connection of the caller's",
-    "api/references.py": "entity references resolved with a select of their own",
-    "api/routers/privacy.py": "subject access export on a raw connection (adapters.store)",
-    "api/routers/people.py": "the calendar feed's secret looked up in adapters.store",
-    "api/routers/tasks.py": "closing checks the references it names on a connection",
-    "api/problems.py": "maps sqlalchemy's OperationalError to a 503 problem",
-    "web/sessions.py": "sessions and tokens through adapters.store.credentials",
-    "web/pages.py": "the sign-in's token looked up through adapters.store.inbound",
-    "web/viewer.py": "who a viewer may see, read with selects of its own",
-    "web/server.py": "the first admin token written through adapters.store.credentials",
-}
+EDGES_STILL_REACHING_THE_STORE: dict[str, str] = {}
+"""Empty: every edge (CLI, API, dashboard, imports) calls use cases and ports."""
 
 
 def _edge_name(path: Path) -> str:

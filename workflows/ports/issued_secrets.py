@@ -3,15 +3,17 @@ people (``oversight token``, ``oversight feed``). Only a secret's SHA-256 is sto
 itself crosses once, on issue.
 
 The store adapter implements :class:`IssuedSecrets` (``adapters/store/issued_secrets.py``);
-the composition root hands it out as ``App.secrets``.
+the composition root hands it out as ``App.secrets``. A token crosses as the credentials
+port's :class:`~oversight.workflows.ports.credentials.TokenRecord` (never the token itself).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
+
+from oversight.workflows.ports.credentials import TokenRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,31 +26,18 @@ class Feed:
     revoked_at: datetime | None
 
 
-class IssuedToken(Protocol):
-    """A token as the store knows it (never the token itself)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def person(self) -> str | None: ...
-    @property
-    def expires_at(self) -> datetime | None: ...
-
-    def to_json(self) -> dict[str, Any]: ...
-
-
 class IssuedSecrets(Protocol):
     """What the token and feed commands need of the store; each call is one transaction."""
 
     def create_token(self, *, role: str, person: str | None, now: datetime,
                      lifetime: timedelta, acts_for: bool, on_staff: bool
-                     ) -> tuple[IssuedToken, str] | None:
+                     ) -> tuple[TokenRecord, str] | None:
         """A new token and its secret; None (nothing written) when ``on_staff`` asks that
         ``person`` be a member of staff and they are not."""
         ...
 
     def rotate_token(self, token_id: str, *, now: datetime, lifetime: timedelta
-                     ) -> tuple[IssuedToken, str] | None:
+                     ) -> tuple[TokenRecord, str] | None:
         """A new token with the old one's role, person and scope, the old one revoked; None
         when ``token_id`` is not a live token."""
         ...
@@ -57,7 +46,7 @@ class IssuedSecrets(Protocol):
         """Whether a live token was revoked."""
         ...
 
-    def tokens(self) -> Sequence[IssuedToken]:
+    def tokens(self) -> list[TokenRecord]:
         """Every token issued."""
         ...
 
@@ -75,4 +64,4 @@ class IssuedSecrets(Protocol):
         ...
 
 
-__all__ = ["Feed", "IssuedSecrets", "IssuedToken"]
+__all__ = ["Feed", "IssuedSecrets"]

@@ -25,7 +25,7 @@ from oversight.workflows.recording.catching_up import apply_in_order
 from oversight.workflows.recording.corrections import apply_late, is_late, log, record_id
 from oversight.workflows.recording.firing import RETRIES, FiredBatch, Firing, fire_timers
 from oversight.workflows.recording.leaving import leave
-from oversight.workflows.recording.routing import people_named, route
+from oversight.workflows.recording.routing import Router, people_named, route
 from oversight.workflows.recording.stepping import Outcome, StaffDirectory, save
 
 HELD = ("open", "breached", "escalated")
@@ -43,8 +43,11 @@ class OversightService:
     """
 
     def __init__(self, *, uow_factory: UnitOfWorkFactory, policy: Policy | PolicyBook,
-                 link_base: str = "http://localhost:8000"):
+                 link_base: str = "http://localhost:8000", router: Router | None = None):
         self.uow_factory = uow_factory
+        # The product's route table unless a caller brings declarations of its own (a test
+        # adding an event type routes through a Router of the extended declarations).
+        self.route = router.route if router is not None else route
         self.book = policy if isinstance(policy, PolicyBook) else PolicyBook.of(policy)
         self.policy = self.book.current
         self.link_base = link_base
@@ -263,7 +266,7 @@ class OversightService:
         if directory is None:
             directory = StaffDirectory(uow.staff)
         policy = self.book.in_force(event.on)
-        for target in route(event, uow.entities, directory):
+        for target in self.route(event, uow.entities, directory):
             if target.stored is None:
                 if not target.kind.starts_under(policy, event):
                     continue  # offered by an extra route; this policy times nothing for it

@@ -7,7 +7,7 @@ No ``from __future__ import annotations`` here: the event body type is built at 
 """
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,8 +17,14 @@ from oversight.adapters.api.auth import Caller, Clock, the_app, the_clock, write
 from oversight.adapters.api.group_commit import GroupCommit
 from oversight.adapters.api.problems import Problem, json_bodies
 from oversight.adapters.api.references import NOT_HELD
-from oversight.adapters.api.schemas import BatchResult, EventResult, ProblemOut, TransitionOut
-from oversight.states.events.registry import DomainEvent, event_types
+from oversight.adapters.api.schemas import (
+    BatchResult,
+    EventResult,
+    ProblemOut,
+    TransitionOut,
+    event_union,
+)
+from oversight.states.events.registry import DomainEvent
 from oversight.workflows.bootstrap import App
 from oversight.workflows.recording.references import children_not_held
 
@@ -32,12 +38,6 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
     422: {"model": ProblemOut, "description": "The event is malformed or names an unknown "
                                               "person, child or entity."},
 }
-
-
-def event_union() -> Any:
-    """Every event type ``parse_event`` knows, one schema each."""
-    classes = tuple(sorted(event_types().values(), key=lambda cls: cls.__name__))
-    return Union[classes]  # noqa: UP007 - a union of classes found at run time has no | spelling
 
 
 async def the_group_commit(request: Request) -> GroupCommit:

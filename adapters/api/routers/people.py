@@ -22,8 +22,6 @@ from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.routers.entities import as_problems, reader_of
 from oversight.adapters.api.schemas import IsoDate, ProblemOut
 from oversight.adapters.ics import calendar_etag, sessions_calendar
-from oversight.adapters.store import calendar_feeds, inbound
-from oversight.adapters.store.unit_of_work import SqlUnitOfWork
 from oversight.states.event_time import london_today
 from oversight.workflows.bootstrap import App
 from oversight.workflows.reads import record_reads
@@ -77,13 +75,7 @@ def feed(request: Request, secret: str = Path(..., max_length=100,
     """The calendar of the person the feed belongs to: their sessions as supervisor and as
     supervisee, and nothing else."""
     now = clock()
-    with SqlUnitOfWork(app.engine) as uow:
-        person = calendar_feeds.person_of(uow.connection, secret)
-        inbound.log_access(uow.connection, token=None, role="feed", resource="calendar-feed",
-                           targets=[f"person:{person}" if person else "feed:unknown"],
-                           outcome="allowed" if person else "refused", now=now,
-                           reader=f"feed:{person}" if person else "feed")
-        uow.commit()
+    person = app.credentials.feed_person(secret, now=now)  # the read logged, refused or not
     if person is None:
         raise Problem(404, "not-found", "No such calendar feed: it may have been revoked.")
     sessions, sequences = published_sessions(app.store, app.policy, person,

@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, Path
 from oversight.adapters.api.auth import Caller, Clock, caller, the_app, the_clock
 from oversight.adapters.api.problems import Problem
 from oversight.adapters.api.schemas import ProblemOut
-from oversight.adapters.store.subject_access import subject_access
 from oversight.workflows.bootstrap import App
 from oversight.workflows.reads.access import DATA_PROTECTION, principal
 
@@ -37,10 +36,9 @@ def get_subject_access(person: PersonPath, who: Caller = Depends(caller),
     """Every row naming the person, by table, with a manifest (rows and SHA-256 per table)."""
     if who.role not in DATA_PROTECTION:  # refused, and the refusal logged
         raise who.refuse(app, "subject-access", [f"person:{person}"], now=clock())
-    with app.engine.begin() as connection:
-        found = subject_access(connection, person, now=clock(),
-                               requested_by=principal(who.role, who.token.id, who.person),
-                               token=who.token, role=who.role)
+    found = app.credentials.subject_access(
+        person, now=clock(), requested_by=principal(who.role, who.token.id, who.person),
+        token=who.token, role=who.role)
     if not found["records"]:
         raise Problem(404, "not-found", "The store holds nothing about this id.")
     return found

@@ -116,10 +116,9 @@ def close_task(body: CloseBody, task_id: str = TaskPath, who: Caller = Depends(c
         if escalated is not None:
             source = escalated[0]
     fields = body.given_fields()
-    with app.engine.connect() as connection:
-        # The actor is the credential; fields may name only records this token can see.
-        actor = who.actor(app.store, asked_actor(fields))
-        unseen_reference(connection, who, fields)
+    # The actor is the credential; fields may name only records this token can see.
+    actor = who.actor(app.store, asked_actor(fields))
+    unseen_reference(app.store, who, fields)
     event = fulfilling_event(source, entity["data"], on=body.on, event_id=event_id,
                              fields=fields)
     event = event.model_copy(update={"actor": actor})

@@ -1,10 +1,12 @@
-"""Which entities an event concerns: one route table, one module per lifecycle.
+"""Which entities an event concerns: one route table, derived from the event types' declarations.
 
-:mod:`~oversight.workflows.recording.routing.table` assembles the routes of every lifecycle module
-(``assessment``, ``asye``, ``relationship``, ``child_supervision``, ``session``, ``oversight``,
-``team_activity``, ``supervision_file``); each route names the lifecycle it reaches and how it
-finds the entity (:mod:`~oversight.workflows.recording.routing.finding`). What a lifecycle then
-does with the event is its machine's (``handlers``, ``starts_on``).
+:mod:`~oversight.workflows.recording.routing.table` holds the routes
+:mod:`~oversight.workflows.recording.routing.declared` derives from each type's declaration
+(``states/events``); a declaration finds an entity by the event's fields, or by a rule one of the
+lifecycle modules (``assessment``, ``asye``, ``relationship``, ``child_supervision``,
+``session``, ``oversight``, ``team_activity``, ``supervision_file``) lists in its ``RULES``. What
+a lifecycle then does with the event is its machine's (``handlers``, derived from the same
+declarations).
 """
 
 from oversight.workflows.recording.routing.finding import (
@@ -16,14 +18,14 @@ from oversight.workflows.recording.routing.finding import (
     require_staff,
 )
 from oversight.workflows.recording.routing.table import (
-    LIFECYCLE_ROUTES,
     ROUTE_TABLE,
+    Router,
     lifecycles_reached,
     route,
     routes_of,
     subject_and_party,
 )
 
-__all__ = ["LIFECYCLE_ROUTES", "ROUTE_TABLE", "Route", "Target", "create", "existing",
+__all__ = ["ROUTE_TABLE", "Route", "Router", "Target", "create", "existing",
            "lifecycles_reached", "people_named", "require_staff", "route", "routes_of",
            "subject_and_party"]

@@ -1,6 +1,6 @@
 """Routes into a child and family assessment (``ChildAndFamilyAssessment``), found by the child.
 
-Finders take ``event: Any``: each is listed in :data:`ROUTES` with the one event type it reads.
+Finders take ``event: Any``: each is named, in :data:`RULES`, by the declarations that use it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from oversight.states.directory import Directory
 from oversight.states.errors import EventRejected, UnknownEntity
 from oversight.states.machines import ChildAndFamilyAssessment, ManagementOversight
 from oversight.states.machines.lifecycle import RETRACTED
-from oversight.workflows.recording.routing.finding import Route, Target, require_staff
+from oversight.workflows.recording.routing.finding import Finder, Target, require_staff
 
 if TYPE_CHECKING:  # the port is for type checks only
     from oversight.workflows.ports.store import Entities
@@ -52,9 +52,9 @@ def _assessment_oversight(event: Any, entities: Entities, directory: Directory) 
     return _latest_assessment(event, entities, directory)
 
 
-ROUTES = (
-    Route("assessment_started", KIND, _new_assessment),
-    Route("oversight_recorded", KIND, _assessment_oversight),
-    Route("assessment_extended", KIND, _latest_assessment),
-    Route("assessment_completed", KIND, _latest_assessment),
-)
+RULES: dict[str, Finder] = {
+    "new_assessment": _new_assessment,
+    "assessment_oversight": _assessment_oversight,
+    "latest_assessment": _latest_assessment,
+}
+"""The finders this lifecycle's declarations name by rule (``by_rule``), by name."""

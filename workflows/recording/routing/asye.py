@@ -1,6 +1,6 @@
 """Routes into a newly qualified worker's ASYE (``AsyeJourney``), found by the worker.
 
-Finders take ``event: Any``: each is listed in :data:`ROUTES` with the event types it reads.
+Finders take ``event: Any``: each is named, in :data:`RULES`, by the declarations that use it.
 """
 
 from __future__ import annotations
@@ -10,11 +10,8 @@ from typing import TYPE_CHECKING, Any
 from oversight.states.directory import Directory
 from oversight.states.machines import AsyeJourney
 from oversight.workflows.recording.routing.finding import (
-    Route,
+    Finder,
     Target,
-    create,
-    existing,
-    require_staff,
 )
 
 if TYPE_CHECKING:  # the port is for type checks only
@@ -23,15 +20,6 @@ if TYPE_CHECKING:  # the port is for type checks only
 KIND = AsyeJourney
 
 
-def _enrolled(event: Any, entities: Entities, directory: Directory) -> list[Target]:
-    """A new journey for the worker (one ASYE each)."""
-    require_staff(directory, event.worker, event.supervisor)
-    return create(entities, KIND, event.worker)
-
-
-def _journey(event: Any, entities: Entities, directory: Directory) -> list[Target]:
-    """The worker's journey."""
-    return [existing(entities, KIND, event.worker)]
 
 
 def _supervisee_journey(event: Any, entities: Entities, directory: Directory) -> list[Target]:
@@ -42,12 +30,7 @@ def _supervisee_journey(event: Any, entities: Entities, directory: Directory) ->
     return [Target(KIND, journey.id, journey)]
 
 
-ROUTES = (
-    Route("asye_enrolled", KIND, _enrolled),
-    Route("review_held", KIND, _journey),
-    Route("asye_paused", KIND, _journey),
-    Route("asye_resumed", KIND, _journey),
-    Route("final_assessment_recorded", KIND, _journey),
-    Route("asye_evidence_recorded", KIND, _journey),
-    Route("supervision_held", KIND, _supervisee_journey, primary=False),
-)
+RULES: dict[str, Finder] = {
+    "supervisee_journey": _supervisee_journey,
+}
+"""The finders this lifecycle's declarations name by rule (``by_rule``), by name."""

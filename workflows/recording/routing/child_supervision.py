@@ -3,7 +3,7 @@
 A child is found by its ``subject`` (the child) and a worker's children by their ``party`` (the
 allocated worker). A personal supervision session (``supervision_held``) also goes to each live
 child of the supervisee, so that the children it discussed — and those it missed — are known.
-Finders take ``event: Any``: each is listed in :data:`ROUTES` with the event types it reads.
+Finders take ``event: Any``: each is named, in :data:`RULES`, by the declarations that use it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from oversight.states.directory import Directory
 from oversight.states.errors import EventRejected, UnknownEntity
 from oversight.states.machines import ChildSupervision
 from oversight.states.machines.lifecycle import RETRACTED
-from oversight.workflows.recording.routing.finding import Route, Target, live, require_staff
+from oversight.workflows.recording.routing.finding import Finder, Target, live, require_staff
 
 if TYPE_CHECKING:  # the port is for type checks only
     from oversight.workflows.ports.store import Entities
@@ -73,14 +73,11 @@ def _children_of_supervisee(event: Any, entities: Entities,
             if e.started_on <= event.on]
 
 
-ROUTES = (
-    Route("child_allocated", KIND, _allocated),
-    Route("case_details_changed", KIND, _allocated_child),
-    Route("child_reallocated", KIND, _reallocated),
-    Route("allocation_discussed", KIND, _allocated_child),
-    Route("child_supervision_held", KIND, _allocated_child),
-    Route("case_closed", KIND, _allocated_child),
-    Route("manager_case_note_recorded", KIND, _child_record),
-    Route("child_supervision_recorded", KIND, _child_record),
-    Route("supervision_held", KIND, _children_of_supervisee, primary=False),
-)
+RULES: dict[str, Finder] = {
+    "allocated": _allocated,
+    "allocated_child": _allocated_child,
+    "reallocated": _reallocated,
+    "child_record": _child_record,
+    "children_of_supervisee": _children_of_supervisee,
+}
+"""The finders this lifecycle's declarations name by rule (``by_rule``), by name."""

@@ -37,18 +37,18 @@ Finder = Callable[[DomainEvent, "Entities", Directory], list[Target]]
 
 @dataclass(frozen=True)
 class Route:
-    """An event type reaches a lifecycle; ``find`` says which entity of it."""
+    """An event type reaches a lifecycle; ``find`` says which entity of it (derived from the
+    type's declaration by :mod:`~oversight.workflows.recording.routing.declared`)."""
 
     event_type: str
     lifecycle: type[Lifecycle]
     find: Finder
     primary: bool = True
     """The event's own lifecycle: it must find an entity or raise. Other routes may find none."""
-
-    @property
-    def how(self) -> str:
-        """How the entity is found: the first paragraph of the finder's docstring, on one line."""
-        return " ".join((self.find.__doc__ or "").strip().split("\n\n")[0].split())
+    how: str = ""
+    """How the entity is found, on one line: what ``oversight events`` shows."""
+    fans_out: bool = False
+    """It may find several entities (each live relationship of a supervisor); else one at most."""
 
 
 STAFF_FIELDS = ("worker", "manager", "supervisor", "supervisee", "person", "new_supervisor",

@@ -1,6 +1,6 @@
 """Routes into management oversight on a child's record (``ManagementOversight``), by the child.
 
-Finders take ``event: Any``: each is listed in :data:`ROUTES` with the event type it reads.
+Finders take ``event: Any``: each is named, in :data:`RULES`, by the declarations that use it.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from oversight.states.directory import Directory
 from oversight.states.machines import ManagementOversight
-from oversight.workflows.recording.routing.finding import Route, Target, require_staff
+from oversight.workflows.recording.routing.finding import Finder, Target, require_staff
 
 if TYPE_CHECKING:  # the port is for type checks only
     from oversight.workflows.ports.store import Entities
@@ -31,7 +31,8 @@ def _recorded(event: Any, entities: Entities, directory: Directory) -> list[Targ
     return [Target(KIND, stored.id, stored)]
 
 
-ROUTES = (
-    Route("oversight_triggered", KIND, _triggered),
-    Route("oversight_recorded", KIND, _recorded, primary=False),
-)
+RULES: dict[str, Finder] = {
+    "triggered": _triggered,
+    "recorded": _recorded,
+}
+"""The finders this lifecycle's declarations name by rule (``by_rule``), by name."""

@@ -1,6 +1,6 @@
 """Routes into a supervisory relationship (``SupervisoryRelationship``), found by its pair.
 
-Finders take ``event: Any``: each is listed in :data:`ROUTES` with the event types it reads.
+Finders take ``event: Any``: each is named, in :data:`RULES`, by the declarations that use it.
 """
 
 from __future__ import annotations
@@ -11,12 +11,9 @@ from oversight.states.directory import Directory
 from oversight.states.errors import UnknownEntity
 from oversight.states.machines import SupervisoryRelationship
 from oversight.workflows.recording.routing.finding import (
-    Route,
+    Finder,
     Target,
-    create,
-    existing,
     live,
-    require_staff,
 )
 
 if TYPE_CHECKING:  # the port is for type checks only
@@ -25,15 +22,6 @@ if TYPE_CHECKING:  # the port is for type checks only
 KIND = SupervisoryRelationship
 
 
-def _started(event: Any, entities: Entities, directory: Directory) -> list[Target]:
-    """A new relationship of the supervisor and supervisee."""
-    require_staff(directory, event.supervisor, event.supervisee)
-    return create(entities, KIND, KIND.entity_id(event.supervisor, event.supervisee))
-
-
-def _pair(event: Any, entities: Entities, directory: Directory) -> list[Target]:
-    """The relationship of the supervisor and supervisee."""
-    return [existing(entities, KIND, KIND.entity_id(event.supervisor, event.supervisee))]
 
 
 def _supervisor(event: Any, entities: Entities, directory: Directory) -> list[Target]:
@@ -64,16 +52,10 @@ def _changed_role(event: Any, entities: Entities, directory: Directory) -> list[
     return found
 
 
-ROUTES = (
-    Route("relationship_started", KIND, _started),
-    Route("role_changed", KIND, _changed_role),
-    Route("returned_to_work", KIND, _person, primary=False),
-    Route("agreement_signed", KIND, _pair),
-    Route("agreement_reviewed", KIND, _pair),
-    Route("relationship_ended", KIND, _pair),
-    Route("alternative_supervision_arranged", KIND, _pair),
-    Route("supervision_held", KIND, _pair),
-    Route("supervisor_absence_started", KIND, _supervisor),
-    Route("supervisor_returned", KIND, _supervisor),
-    Route("final_assessment_recorded", KIND, _supervisee, primary=False),
-)
+RULES: dict[str, Finder] = {
+    "changed_role": _changed_role,
+    "person": _person,
+    "supervisor": _supervisor,
+    "supervisee": _supervisee,
+}
+"""The finders this lifecycle's declarations name by rule (``by_rule``), by name."""

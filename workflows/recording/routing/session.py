@@ -2,7 +2,7 @@
 
 ``supervision_held`` reaches the planned session it was, or a new one already held; a return to
 work (``returned_to_work``, ``supervisor_returned``) the sessions cancelled for that sickness.
-Finders take ``event: Any``: each is listed in :data:`ROUTES` with the event types it reads.
+Finders take ``event: Any``: each is named, in :data:`RULES`, by the declarations that use it.
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ from oversight.states.errors import UnknownEntity
 from oversight.states.machines import SupervisionSession
 from oversight.states.machines.lifecycle import RETRACTED
 from oversight.workflows.recording.routing.finding import (
-    Route,
+    Finder,
     Target,
-    create,
     existing,
-    require_staff,
 )
 
 if TYPE_CHECKING:  # the port is for type checks only
@@ -26,11 +24,6 @@ if TYPE_CHECKING:  # the port is for type checks only
 
 KIND = SupervisionSession
 
-
-def _planned(event: Any, entities: Entities, directory: Directory) -> list[Target]:
-    """A new session with the event's session id."""
-    require_staff(directory, event.supervisor, event.supervisee)
-    return create(entities, KIND, event.session)
 
 
 def _session(event: Any, entities: Entities, directory: Directory) -> list[Target]:
@@ -89,14 +82,10 @@ def _supervisor_returned(event: Any, entities: Entities, directory: Directory) -
     return _awaiting_return(entities, event.supervisor)
 
 
-ROUTES = (
-    Route("session_planned", KIND, _planned),
-    Route("session_prepared", KIND, _session),
-    Route("session_cancelled", KIND, _cancelled),
-    Route("session_rescheduled", KIND, _session),
-    Route("session_recorded", KIND, _session),
-    Route("session_signed", KIND, _session),
-    Route("returned_to_work", KIND, _returned_to_work),
-    Route("supervision_held", KIND, _held, primary=False),
-    Route("supervisor_returned", KIND, _supervisor_returned, primary=False),
-)
+RULES: dict[str, Finder] = {
+    "cancelled": _cancelled,
+    "returned_to_work": _returned_to_work,
+    "held": _held,
+    "supervisor_returned": _supervisor_returned,
+}
+"""The finders this lifecycle's declarations name by rule (``by_rule``), by name."""

@@ -1,7 +1,7 @@
 """Routes into a supervisee's supervision file (``SupervisionFile``), found by the supervisee.
 
 ``relationship_started`` opens the supervisee's first file; ``staff_left`` starts its retention.
-Finders take ``event: Any``: each is listed in :data:`ROUTES` with the event types it reads.
+Finders take ``event: Any``: each is named, in :data:`RULES`, by the declarations that use it.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from oversight.states.directory import Directory
 from oversight.states.machines import SupervisionFile
 from oversight.states.machines.lifecycle import RETRACTED
 from oversight.workflows.recording.routing.finding import (
-    Route,
+    Finder,
     Target,
-    create,
-    existing,
     require_staff,
 )
 
@@ -24,11 +22,6 @@ if TYPE_CHECKING:  # the port is for type checks only
 
 KIND = SupervisionFile
 
-
-def _opened(event: Any, entities: Entities, directory: Directory) -> list[Target]:
-    """A new file for the person."""
-    require_staff(directory, event.person, event.supervisor)
-    return create(entities, KIND, event.person)
 
 
 def _of_relationship(event: Any, entities: Entities, directory: Directory) -> list[Target]:
@@ -49,16 +42,9 @@ def _file_or_new(event: Any, entities: Entities, directory: Directory) -> list[T
     return [Target(KIND, event.person, entities.get(KIND.kind, event.person))]
 
 
-def _file(event: Any, entities: Entities, directory: Directory) -> list[Target]:
-    """The person's file."""
-    return [existing(entities, KIND, event.person)]
 
-
-ROUTES = (
-    Route("supervision_file_opened", KIND, _opened),
-    Route("supervision_file_transferred", KIND, _file_or_new),
-    Route("staff_left", KIND, _file_or_new),
-    Route("supervision_file_archived", KIND, _file),
-    Route("supervision_file_destroyed", KIND, _file),
-    Route("relationship_started", KIND, _of_relationship, primary=False),
-)
+RULES: dict[str, Finder] = {
+    "file_or_new": _file_or_new,
+    "of_relationship": _of_relationship,
+}
+"""The finders this lifecycle's declarations name by rule (``by_rule``), by name."""

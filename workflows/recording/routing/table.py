@@ -1,69 +1,31 @@
-"""The route table: every route of every lifecycle, assembled explicitly, and :func:`route`.
+"""The route table, derived from the event types' declarations, and :func:`route`.
 
-Each module of this package lists the routes *into* its lifecycle (``ROUTES``); the table is
-their concatenation in :data:`LIFECYCLE_ROUTES` order. Nothing registers itself on import. An
-event's primary route comes first, then the other lifecycles it reaches in that order, which is
-the order their steps are applied and audited.
+Each event type's declaration (``DECLARED`` in its lifecycle's module of ``states/events``) lists
+the lifecycles it reaches, its own first, which is the order their steps are applied and audited;
+:mod:`~oversight.workflows.recording.routing.declared` makes each a route. Nothing registers
+itself on import. A :class:`Router` over other declarations (a lifecycle extended in a test)
+routes the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from oversight.states.directory import Directory
 from oversight.states.errors import UnknownEntity
 from oversight.states.events import DomainEvent
+from oversight.states.events.declaration import Declarations
+from oversight.states.events.registry import DECLARATIONS
 from oversight.states.machines import KINDS
-from oversight.workflows.recording.routing import (
-    assessment,
-    asye,
-    child_supervision,
-    oversight,
-    relationship,
-    session,
-    supervision_file,
-    team_activity,
-)
+from oversight.states.machines.lifecycle import Lifecycle
+from oversight.workflows.recording.routing.declared import routes_from
 from oversight.workflows.recording.routing.finding import Route, Target
 
 if TYPE_CHECKING:  # the port is for type checks only
     from oversight.workflows.ports.store import Entities, StoredEntity
-
-LIFECYCLE_ROUTES: tuple[tuple[Route, ...], ...] = (
-    assessment.ROUTES, asye.ROUTES, relationship.ROUTES, child_supervision.ROUTES,
-    session.ROUTES, oversight.ROUTES, team_activity.ROUTES, supervision_file.ROUTES,
-)
-
-
-def _assemble() -> dict[str, tuple[Route, ...]]:
-    table: dict[str, list[Route]] = {}
-    for routes in LIFECYCLE_ROUTES:
-        for one in routes:
-            table.setdefault(one.event_type, []).append(one)
-    for event_type, found in table.items():
-        primaries = [r for r in found if r.primary]
-        if len(primaries) != 1:
-            raise RuntimeError(f"{event_type} has {len(primaries)} primary routes, not one")
-        if len({r.lifecycle for r in found}) != len(found):
-            raise RuntimeError(f"{event_type} reaches one lifecycle twice")
-    return {event_type: tuple(sorted(found, key=lambda r: not r.primary))
-            for event_type, found in table.items()}
-
-
-ROUTE_TABLE: dict[str, tuple[Route, ...]] = _assemble()
-"""Event type → its routes, the primary one first."""
-
-
-def routes_of(event_type: str) -> tuple[Route, ...]:
-    """The routes of an event type (none for a type no lifecycle takes)."""
-    return ROUTE_TABLE.get(event_type, ())
-
-
-def lifecycles_reached(event_type: str) -> list[str]:
-    """The kinds of lifecycle an event type reaches, its own first."""
-    return [r.lifecycle.kind for r in routes_of(event_type)]
 
 
 class ReadOnce:
@@ -108,18 +70,57 @@ class ReadOnce:
         return self._entities.last_updated()
 
 
+class Router:
+    """Finds the entities an event applies to, by the routes of ``declarations``; a lifecycle
+    is the class ``lifecycles`` names for its kind (the machines', unless extended)."""
+
+    def __init__(self, declarations: Declarations = DECLARATIONS,
+                 lifecycles: Mapping[str, type[Lifecycle]] = KINDS):
+        self.table: dict[str, tuple[Route, ...]] = routes_from(declarations, lifecycles)
+
+    def routes_of(self, event_type: str) -> tuple[Route, ...]:
+        """The routes of an event type (none for a type no lifecycle takes)."""
+        return self.table.get(event_type, ())
+
+    def route(self, event: DomainEvent, entities: Entities,
+              directory: Directory) -> list[Target]:
+        """The entities ``event`` applies to, or a clear error if there are none."""
+        routes = self.routes_of(event.type)
+        if not routes:
+            raise UnknownEntity(f"no route for event type '{event.type}'")
+        reads = ReadOnce(entities)
+        targets: list[Target] = []
+        for one in routes:
+            entities_found = one.find(event, reads, directory)
+            assert one.fans_out or len(entities_found) <= 1, one  # as its declaration says
+            for found in entities_found:
+                assert found.kind.kind == one.lifecycle.kind, one  # a route finds its own kind
+                # A rule names the machines' class; the route's is the one its router was given.
+                targets.append(found if found.kind is one.lifecycle
+                               else replace(found, kind=one.lifecycle))
+        return targets
+
+
+ROUTER = Router()
+"""The routes of every declared event type into the machines of ``states/machines``."""
+
+ROUTE_TABLE: dict[str, tuple[Route, ...]] = ROUTER.table
+"""Event type → its routes, the primary one first."""
+
+
+def routes_of(event_type: str) -> tuple[Route, ...]:
+    """The routes of an event type (none for a type no lifecycle takes)."""
+    return ROUTER.routes_of(event_type)
+
+
+def lifecycles_reached(event_type: str) -> list[str]:
+    """The kinds of lifecycle an event type reaches, its own first."""
+    return [r.lifecycle.kind for r in routes_of(event_type)]
+
+
 def route(event: DomainEvent, entities: Entities, directory: Directory) -> list[Target]:
     """The entities ``event`` applies to, or a clear error if there are none."""
-    routes = routes_of(event.type)
-    if not routes:
-        raise UnknownEntity(f"no route for event type '{event.type}'")
-    reads = ReadOnce(entities)
-    targets: list[Target] = []
-    for one in routes:
-        found = one.find(event, reads, directory)
-        assert all(t.kind is one.lifecycle for t in found), one  # a route finds its own kind
-        targets.extend(found)
-    return targets
+    return ROUTER.route(event, entities, directory)
 
 
 def subject_and_party(kind: str, data: dict[str, Any]) -> tuple[str, str | None]:
@@ -127,5 +128,5 @@ def subject_and_party(kind: str, data: dict[str, Any]) -> tuple[str, str | None]
     return KINDS[kind].people(data)
 
 
-__all__ = ["LIFECYCLE_ROUTES", "ROUTE_TABLE", "lifecycles_reached", "route", "routes_of",
+__all__ = ["ROUTER", "ROUTE_TABLE", "Router", "lifecycles_reached", "route", "routes_of",
            "subject_and_party"]

@@ -1,6 +1,6 @@
 """Routes into a team activity (``TeamCadence``), found by activity and owner.
 
-Finders take ``event: Any``: each is listed in :data:`ROUTES` with the event type it reads.
+Finders take ``event: Any``: each is named, in :data:`RULES`, by the declarations that use it.
 """
 
 from __future__ import annotations
@@ -9,19 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from oversight.states.directory import Directory
 from oversight.states.machines import TeamCadence
-from oversight.workflows.recording.routing.finding import Route, Target, create, require_staff
+from oversight.workflows.recording.routing.finding import Finder, Target, require_staff
 
 if TYPE_CHECKING:  # the port is for type checks only
     from oversight.workflows.ports.store import Entities
 
 KIND = TeamCadence
 
-
-def _started(event: Any, entities: Entities, directory: Directory) -> list[Target]:
-    """A new activity of the owner."""
-    if event.lead is not None:
-        require_staff(directory, event.lead)
-    return create(entities, KIND, KIND.entity_id(event.activity, event.owner))
 
 
 def _held(event: Any, entities: Entities, directory: Directory) -> list[Target]:
@@ -33,7 +27,7 @@ def _held(event: Any, entities: Entities, directory: Directory) -> list[Target]:
     return [Target(KIND, entity_id, stored)]
 
 
-ROUTES = (
-    Route("team_activity_started", KIND, _started),
-    Route("team_activity_held", KIND, _held),
-)
+RULES: dict[str, Finder] = {
+    "held": _held,
+}
+"""The finders this lifecycle's declarations name by rule (``by_rule``), by name."""
