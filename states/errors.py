@@ -15,6 +15,8 @@ that belong to one adapter are defined there (module in brackets) and drawn here
     ├── TaskNotClosed        the event recorded to close a task left it open
     ├── NoFulfillingEvent    no single event closes a task of this type
     ├── StoreNotReady        the store has no schema yet, or an old one
+    ├── StoreUnusable        the store's database failed what was asked (the driver's line)
+    │   └── StoreUnreachable  its database server could not be reached
     ├── SettingsInvalid      the delivery settings are wrong (workflows.delivery.settings)
     ├── ScenarioInvalid      a scenario file is wrong: where and why (workflows.ports.scenarios)
     ├── ImportRejected       an import file's rows are wrong (adapters.imports.rows)
@@ -94,3 +96,12 @@ class NoFulfillingEvent(OversightError):
 
 class StoreNotReady(OversightError):
     """The store has no schema yet, or an old one."""
+
+
+class StoreUnusable(OversightError):
+    """The store's database failed what was asked of it (the driver's error, in one line):
+    the store adapter raises it in place of its library's error, so no edge names SQLAlchemy."""
+
+
+class StoreUnreachable(StoreUnusable):
+    """The store's database server did not answer a connection: its host and why."""

@@ -4,9 +4,12 @@ The one module of ``workflows`` that names the adapters' concrete classes: it bu
 SQLAlchemy store (:class:`~oversight.adapters.store.unit_of_work.SqlStore`) and hands it, as the
 store port, to the service and to every read model the edges call; it builds the deliveries
 port over the same engine (:class:`SqlDeliveryStore`: the ledger, the circuits, the payload
-allow-list) and one delivery adapter per configured receiver; and it hands the synthetic
-population its bulk writer and the simulation its scenario reader.
-tests/unit/test_boundaries.py keeps it the only one.
+allow-list) and one delivery adapter per configured receiver; it hands the CLI's operator
+commands the audit chains' custody, personal data and issued secrets ports (``App.custody``,
+``.personal_data``, ``.secrets``), a read its store alone (:func:`open_reader`) and the console
+a store error as the application's (:func:`store_fault`); and it hands the synthetic
+population its bulk writer and the simulation its scenario reader. import-linter's contracts
+(pyproject.toml) keep it the only one; it stays cheap to import, for the reads.
 """
 
 from __future__ import annotations
@@ -19,36 +22,31 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-
-# The delivery payload, the webhook adapter (httpx), the scenario reader and the bulk writer are
-# imported by the functions that use them: `oversight sweep` on an empty store needs none.
+# Importing this module stays cheap (a read, `oversight status`, imports it for `open_reader`):
+# the service, the machines, the policies, the settings, the delivery and the scenario adapters
+# are imported by the functions that use them. The store adapter is the read's own.
 from oversight.adapters.clock import Clock
 from oversight.adapters.clock import clock as wall_clock
-from oversight.adapters.policy_files import available_policies, load_policy, load_policy_book
-from oversight.adapters.store.chain_custody import ensure_key
 from oversight.adapters.store.chain_keys import attach
-from oversight.adapters.store.database import make_engine, require_ready, upgrade
-from oversight.adapters.store.gate import SqlCredentials
+from oversight.adapters.store.database import make_engine, require_ready
 from oversight.adapters.store.unit_of_work import SqlStore
-from oversight.states.errors import OversightError, StoreNotReady
-from oversight.states.policy.model import Policy
-from oversight.workflows.delivery.receiver_settings import (
-    ChatReceiver,
-    EmailReceiver,
-    FilesReceiver,
-    JsonlReceiver,
-    WebhookReceiver,
-)
-from oversight.workflows.ports.credentials import Credentials
-from oversight.workflows.ports.deliveries import Deliverer, DeliveryStore
-from oversight.workflows.ports.scenarios import EngineCheck, ScenarioPlan, ScenarioReader
-from oversight.workflows.ports.store import BulkWriter, UnitOfWorkFactory
-from oversight.workflows.recording.service import OversightService
-from oversight.workflows.settings import Settings
+from oversight.states.errors import OversightError, StoreNotReady, StoreUnusable
 
-if TYPE_CHECKING:  # the synthetic population's template: only `oversight synth` builds one
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from oversight.states.policy.model import Policy
+    from oversight.workflows.ports.credentials import Credentials
+    from oversight.workflows.ports.custody import ChainCustody
+    from oversight.workflows.ports.deliveries import Deliverer, DeliveryStore
+    from oversight.workflows.ports.issued_secrets import IssuedSecrets
+    from oversight.workflows.ports.personal_data import PersonalData
+    from oversight.workflows.ports.scenarios import EngineCheck, ScenarioPlan, ScenarioReader
+    from oversight.workflows.ports.store import BulkWriter, UnitOfWorkFactory
     from oversight.workflows.ports.templates import Template
+    from oversight.workflows.recording.service import OversightService
+    from oversight.workflows.settings import Settings
+    from oversight.workflows.store_settings import StoreSettings
 
 
 @dataclass(frozen=True)
@@ -81,8 +79,32 @@ class App:
         return SqlDeliveryStore(self.engine)
 
     @property
+    def custody(self) -> ChainCustody:
+        """The audit chains' custody port: verify, anchor, rotate the key."""
+        from oversight.adapters.store.custody import SqlChainCustody
+
+        return SqlChainCustody(self.engine, key_path=self.settings.audit_key_path,
+                               anchor_path=self.settings.audit_anchor_path)
+
+    @property
+    def personal_data(self) -> PersonalData:
+        """The personal data port: subject access and the retention purge."""
+        from oversight.adapters.store.personal_data import SqlPersonalData
+
+        return SqlPersonalData(self.engine)
+
+    @property
+    def secrets(self) -> IssuedSecrets:
+        """The issued secrets port: API tokens and calendar feeds."""
+        from oversight.adapters.store.issued_secrets import SqlIssuedSecrets
+
+        return SqlIssuedSecrets(self.engine)
+
+    @property
     def credentials(self) -> Credentials:
         """The credentials port over this store: tokens, sessions, feeds, the access log."""
+        from oversight.adapters.store.gate import SqlCredentials
+
         return SqlCredentials(self.engine)
 
     @property
@@ -122,6 +144,11 @@ def store_ready(settings: Settings) -> Engine:
 
 def initialise(settings: Settings, policy_name: str | None = None) -> App:
     """Create or upgrade the schema and record which authority's policy the store runs."""
+    from oversight.adapters.policy_files import load_policy, load_policy_book
+    from oversight.adapters.store.chain_custody import ensure_key
+    from oversight.adapters.store.database import upgrade
+    from oversight.workflows.recording.service import OversightService
+
     name = policy_name or settings.policy
     # Fails first: nothing is created for a bad name.
     policy = load_policy(name, settings.policy_dir)
@@ -143,6 +170,10 @@ def initialise(settings: Settings, policy_name: str | None = None) -> App:
 
 def open_app(settings: Settings | None = None) -> App:
     """The application over an initialised store."""
+    from oversight.adapters.policy_files import load_policy_book
+    from oversight.workflows.recording.service import OversightService
+    from oversight.workflows.settings import Settings
+
     settings = settings or Settings()
     engine = store_ready(settings)
     attach(engine, settings.audit_key_path)
@@ -154,11 +185,45 @@ def open_app(settings: Settings | None = None) -> App:
         uow_factory=store, policy=book, link_base=settings.link_base))
 
 
+def open_reader(config: StoreSettings | Settings) -> UnitOfWorkFactory:
+    """The store port for a command that only reads (``oversight status``, ``tasks``): no
+    service, machines, policies, Alembic or Prefect, which a read does not use and which take
+    most of a second to import. A store never initialised or behind the code's schema is
+    refused as by :func:`open_app` (the schema's revision is read without Alembic)."""
+    engine = make_engine(config.url)
+    require_ready(engine, config.redacted_url())
+    attach(engine, config.audit_key_path)  # a read's access-log lines are sealed with it
+    return SqlStore(engine)
+
+
+def store_fault(error: BaseException) -> StoreUnusable | None:
+    """``error`` as the application's error when it is the store's database failing (the
+    store adapter names the library's errors), for the store the environment names; None for
+    any other error, which the edge lets through."""
+    from oversight.adapters.store.faults import store_fault as translated
+    from oversight.workflows.settings import Settings
+    from oversight.workflows.store_settings import StoreSettings
+
+    try:
+        url: str | None = (StoreSettings.from_environment() or Settings()).url
+    except Exception:  # noqa: BLE001 - the settings' own fault is said by the next command
+        url = None
+    return translated(error, url)
+
+
 # ----- delivery adapters ---------------------------------------------------------------------
 
 def build_deliverer(name: str, config: Any, settings: Settings, *,
                     run_at: datetime | None = None) -> Deliverer:
     """The adapter for receiver ``name``; a files adapter names its file after ``run_at``."""
+    from oversight.workflows.delivery.receiver_settings import (
+        ChatReceiver,
+        EmailReceiver,
+        FilesReceiver,
+        JsonlReceiver,
+        WebhookReceiver,
+    )
+
     if isinstance(config, WebhookReceiver):
         from oversight.adapters.delivery.webhook import WebhookDeliverer
 
@@ -278,7 +343,8 @@ def dispatch_here(app: App, now: datetime, batch_size: int) -> dict[str, Any]:
         close_all(deliverers)
 
 
-__all__ = ["App", "Clock", "SqlDeliveryStore", "StoreNotReady", "available_policies",
+__all__ = ["App", "Clock", "SqlDeliveryStore", "StoreNotReady",
            "build_deliverer", "build_deliverers", "bulk_writer", "capture_template", "clock",
            "delivery_store", "dispatch_here", "engine_for", "initialise", "open_app",
-           "read_scenario", "sqlite_url", "store_file", "store_ready", "template_entities"]
+           "open_reader", "read_scenario", "sqlite_url", "store_fault", "store_file",
+           "store_ready", "template_entities"]

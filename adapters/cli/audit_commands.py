@@ -23,17 +23,8 @@ audit_app = typer.Typer(help="The audit trail and the access log: tamper-evidenc
 def verify(as_json: bool = JsonFlag) -> None:
     """Check every row of the audit trail and the access log against its hash chain and the
     last anchor; name the first fault."""
-    from oversight.adapters.store import chain, chain_anchors
-    from oversight.adapters.store.chain_keys import attach
-    from oversight.adapters.store.chain_verify import verify as walk
-
     with handled():
-        ready = open_store()
-        keyring = attach(ready.engine, ready.settings.audit_key_path)
-        with ready.engine.connect() as connection:
-            verdicts = [walk(connection, name, keyring) for name in chain.TABLES]
-            anchors = chain_anchors.check(connection, keyring,
-                                          ready.settings.audit_anchor_path)
+        verdicts, anchors = open_store().custody.verify()
     broken = [v for v in verdicts if not v.intact]
     if as_json:
         print_json({"intact": not broken and anchors.intact,
@@ -64,15 +55,11 @@ def verify(as_json: bool = JsonFlag) -> None:
 def anchor(as_json: bool = JsonFlag) -> None:
     """Append the chains' heads (place, link, time) to the anchor file, outside the store."""
     from oversight.adapters.cli.operator_reads import operator
-    from oversight.adapters.store import chain_anchors
-    from oversight.adapters.store.chain_keys import attach
 
     with handled():
         ready = open_store()
         path = ready.settings.audit_anchor_path
-        line = chain_anchors.take(ready.engine, attach(ready.engine,
-                                                       ready.settings.audit_key_path),
-                                  path, now=clock.now(), reader=operator())
+        line = ready.custody.anchor(now=clock.now(), reader=operator())
     if as_json:
         print_json({"path": str(path), **line})
         return
@@ -85,20 +72,15 @@ def anchor(as_json: bool = JsonFlag) -> None:
 def rotate_key(as_json: bool = JsonFlag) -> None:
     """Seal from now on with a new key; the old keys stay in the key file, so the rows they
     sealed still verify."""
-    from oversight.adapters.store.chain_custody import rotate_key as rotate
-    from oversight.adapters.store.chain_keys import attach
-
     with handled():
-        ready = open_store()
-        keyring = attach(ready.engine, ready.settings.audit_key_path)
-        old, new = rotate(ready.engine, keyring, now=clock.now())
+        turn = open_store().custody.rotate_key(now=clock.now())
     if as_json:
-        print_json({"key_file": str(keyring.path), "old": old.id, "new": new.id,
-                    "from": new.starts})
+        print_json({"key_file": turn.key_file, "old": turn.old, "new": turn.new,
+                    "from": turn.starts})
         return
-    out().print(f"Key {new.id} seals the chains from now on (audit from row "
-                f"{new.starts['audit']}, access log from row {new.starts['access_log']}); "
-                f"{old.id} is kept in {keyring.path}. Back the file up.", markup=False,
+    out().print(f"Key {turn.new} seals the chains from now on (audit from row "
+                f"{turn.starts['audit']}, access log from row {turn.starts['access_log']}); "
+                f"{turn.old} is kept in {turn.key_file}. Back the file up.", markup=False,
                 soft_wrap=True)
 
 

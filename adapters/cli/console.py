@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,48 +64,22 @@ def handled() -> Iterator[None]:
     except OversightError as error:
         fail(str(error))
     except Exception as error:
-        # SQLAlchemy is imported here, when an error needs it, not when `oversight` starts.
-        from sqlalchemy.exc import SQLAlchemyError
+        # The store adapter names its library's errors as the application's (a database
+        # server not reached, or any other failure of the store): asked only when one escapes.
+        from oversight.workflows.bootstrap import store_fault
 
-        from oversight.adapters.cli.first_use import program
-
-        if not isinstance(error, SQLAlchemyError):
+        fault = store_fault(error)
+        if fault is None:
             raise
-        cause = getattr(error, "orig", None)  # the driver's own error, where there is one
-        unreachable = _unreachable(error, cause)
-        if unreachable:
-            fail(unreachable)
-        fail(f"the store could not be used ({type(error).__name__}: {cause or error}); "
-             f"check OVERSIGHT_HOME / OVERSIGHT_DATABASE_URL, then run `{program()} init`")
+        fail(_as_run_here(str(fault)))
 
 
-def _unreachable(error: Exception, cause: object) -> str | None:
-    """One line for a database server that could not be reached (a connection refused, a host
-    that does not resolve, a timeout): the host and what to check. ``oversight init`` would
-    meet the same wall, so it is not advised. None for any other error."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import OperationalError
+def _as_run_here(message: str) -> str:
+    """A hint to run ``oversight init``, named as this program can be run (``.venv/bin/
+    oversight`` when PATH does not find it), like every other hint."""
+    from oversight.adapters.cli.first_use import program
 
-    # A failed connect has no statement; an error of a statement is the store's, not the wire's.
-    if not isinstance(error, OperationalError) or error.statement is not None:
-        return None
-    # Where the store is, read as runtime.store_settings reads it (not imported from there:
-    # runtime reports its own faults through this module).
-    from oversight.workflows.settings import Settings
-    from oversight.workflows.store_settings import StoreSettings
-
-    try:
-        url = make_url((StoreSettings.from_environment() or Settings()).url)
-    except Exception:  # noqa: BLE001 - the settings' own fault is said by the next command
-        return None
-    if url.get_backend_name() == "sqlite" or not url.host:
-        return None
-    first = str(cause or error).strip().splitlines()[0] if str(cause or error).strip() else ""
-    reason = re.sub(r"^\[Errno -?\d+\] ", "", first.rpartition(": ")[2]).strip() or "no answer"
-    where = f"{url.host}:{url.port or 5432}"
-    return (f"the store's database server at {where} could not be reached ({reason}): check "
-            f"that the server runs and takes connections from this machine, and that "
-            f"OVERSIGHT_DATABASE_URL names its host, port and database")
+    return message.replace("`oversight init`", f"`{program()} init`")
 
 
 @contextmanager

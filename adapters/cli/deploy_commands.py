@@ -75,7 +75,7 @@ def synth(
         if queries.counts(app.store)["entities"]:
             fail(f"the store at {settings.redacted_url()} already holds entities: "
                  f"synth fills an empty store")
-        app.engine.dispose()
+        app.close()
         started = time.perf_counter()
         templates = build_templates(offsets, policy)
         personas = time.perf_counter() - started

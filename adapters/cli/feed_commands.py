@@ -37,14 +37,12 @@ def feed_urls(link_base: str, secret: str) -> dict[str, str]:
 def issue(person: str = typer.Argument(..., help="A staff id."),
           as_json: bool = JsonFlag) -> None:
     """Make PERSON's feed URL (shown once), revoking the one they had."""
-    from oversight.adapters.store import calendar_feeds, inbound
-
     with handled():
         ready = open_store()
-        with ready.engine.begin() as connection:
-            if inbound.staff_record(connection, person) is None:
-                fail(f"no staff member {person!r}; `oversight import staff` adds them")
-            feed, secret = calendar_feeds.issue(connection, person, now=clock.now())
+        issued = ready.secrets.issue_feed(person, now=clock.now())
+        if issued is None:
+            fail(f"no staff member {person!r}; `oversight import staff` adds them")
+        feed, secret = issued
         urls = feed_urls(ready.settings.link_base, secret)
     if as_json:
         print_json({"id": feed.id, "person": person, **urls})
@@ -61,12 +59,8 @@ def issue(person: str = typer.Argument(..., help="A staff id."),
 def revoke(person: str = typer.Argument(..., help="A staff id."),
            as_json: bool = JsonFlag) -> None:
     """Revoke PERSON's feed: its URL answers 404 from now on."""
-    from oversight.adapters.store import calendar_feeds
-
     with handled():
-        ready = open_store()
-        with ready.engine.begin() as connection:
-            count = calendar_feeds.revoke(connection, person, now=clock.now())
+        count = open_store().secrets.revoke_feed(person, now=clock.now())
     if count == 0:
         fail(f"{person!r} has no live calendar feed")
     if as_json:
@@ -78,12 +72,9 @@ def revoke(person: str = typer.Argument(..., help="A staff id."),
 @feed_app.command("list")
 def listing(as_json: bool = JsonFlag) -> None:
     """Every feed issued: its id, person, when issued and revoked (never its secret)."""
-    from oversight.adapters.store import calendar_feeds
-
     with handled():
         ready = open_store()
-        with ready.engine.connect() as connection:
-            feeds = calendar_feeds.listing(connection)
+        feeds = ready.secrets.feeds()
         log_read(ready.store, "feed-list", [f"person:{f.person}" for f in feeds])
     rows = [{"id": f.id, "person": f.person, "issued": f.created_at.isoformat(),
              "revoked": f.revoked_at.isoformat() if f.revoked_at else None} for f in feeds]

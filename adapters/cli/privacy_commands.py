@@ -7,7 +7,8 @@
   outbox; the figures keep their counts; the destruction is recorded (``erasures``, and a line
   in the chained access log). Then every file the product wrote (under the home, and the file
   receivers') is rewritten without them, and a SQLite store compacted
-  (:mod:`oversight.adapters.store.erasure_files`). ``--dry-run`` names who would be erased and
+  (the personal data port,
+  :mod:`oversight.workflows.ports.personal_data`). ``--dry-run`` names who would be erased and
   changes nothing.
 """
 
@@ -25,8 +26,8 @@ from oversight.adapters.cli.operator_reads import operator, operator_actor
 from oversight.adapters.cli.runtime import open_store
 
 if TYPE_CHECKING:
-    from oversight.adapters.store.erasure_files import FilesRewritten
     from oversight.workflows.bootstrap import App
+    from oversight.workflows.ports.personal_data import FilesRewritten
 
 
 def subject_access(
@@ -37,9 +38,6 @@ def subject_access(
     as_json: bool = JsonFlag,
 ) -> None:
     """Export everything held about a person as JSON with a manifest (Article 15)."""
-    from oversight.adapters.store.subject_access import subject_access as export
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
-
     if not _identifier(person):
         fail(f"{person!r} is not an identifier (letters, digits, '_', '.', '-'; up to 64)")
     target = out_file.expanduser()
@@ -48,11 +46,8 @@ def subject_access(
     if not target.parent.is_dir():
         fail(f"--out: the folder {target.parent} does not exist")
     with handled():
-        ready = open_store()
-        with SqlUnitOfWork(ready.engine) as uow:
-            found = export(uow.connection, person, now=clock.now(),
-                           requested_by=operator())
-            uow.commit()
+        found = open_store().personal_data.subject_access(person, now=clock.now(),
+                                                          requested_by=operator())
     if not found["records"]:
         fail(f"the store holds nothing about {person!r}")
     with target.open("x", encoding="utf-8") as handle:
@@ -72,9 +67,6 @@ def purge(as_of: str | None = typer.Option(None, "--as-of", help="The day to jud
                                                                 "change nothing."),
           as_json: bool = JsonFlag) -> None:
     """Erase everyone whose supervision file has reached its destruction date (retention)."""
-    from oversight.adapters.store.erasure import destroyed_or_not, due_for_destruction
-    from oversight.adapters.store.erasure import purge as run_purge
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
     from oversight.states.event_time import london_today
     from oversight.states.events.registry import parse_event
 
@@ -83,24 +75,21 @@ def purge(as_of: str | None = typer.Option(None, "--as-of", help="The day to jud
         # Not after today: a day ahead would erase files whose retention has not yet run out.
         day = parse_past_date(as_of, "--as-of", london_today(now)) if as_of else london_today(now)
         ready = open_store()
+        personal_data = ready.personal_data
         if not dry_run:
             # The file's own lifecycle records its destruction first (closing the custodian's
             # task, hull §3); a file already destroyed is left as it is.
-            with ready.engine.connect() as connection:
-                files = destroyed_or_not(connection, due_for_destruction(connection, day))
-            for person in [person for person, destroyed in files.items() if not destroyed]:
+            for person in personal_data.not_yet_destroyed(day):
                 ready.service.record(parse_event({
                     "type": "supervision_file_destroyed", "on": day.isoformat(),
                     "person": person}).model_copy(update={"actor": operator_actor()}),
                     now=now)
-        with SqlUnitOfWork(ready.engine) as uow:
-            if dry_run:
-                due = due_for_destruction(uow.connection, day)
-                done = []
-            else:
-                done = run_purge(uow.connection, as_of=day, now=now, actor=operator())
-                due = [erasure.pseudonym for erasure in done]
-                uow.commit()
+        if dry_run:
+            due = personal_data.due_for_destruction(day)
+            done = []
+        else:
+            done = personal_data.purge(as_of=day, now=now, actor=operator())
+            due = [erasure.pseudonym for erasure in done]
         rewritten = _erase_from_files(ready, {e.person: e.pseudonym for e in done}) if done \
             else None
     if as_json:
@@ -131,11 +120,6 @@ def _erase_from_files(ready: App, renames: dict[str, str]) -> FilesRewritten:
     """The files the product wrote (under the home, and the file receivers') rewritten with
     each erased person's pseudonym; a SQLite store compacted so freed pages keep no old
     value."""
-    from oversight.adapters.store.erasure_files import (
-        compact_sqlite,
-        product_files,
-        rewrite_files,
-    )
     from oversight.workflows.delivery.receiver_settings import FilesReceiver, JsonlReceiver
 
     settings = ready.settings
@@ -145,8 +129,7 @@ def _erase_from_files(ready: App, renames: dict[str, str]) -> FilesRewritten:
             receivers.append((config.directory, config.prefix))
         elif isinstance(config, JsonlReceiver):
             receivers.append((config.path or settings.outbox_file, None))
-    compact_sqlite(ready.engine)
-    return rewrite_files(product_files(settings.home, receivers), renames)
+    return ready.personal_data.erase_from_files(settings.home, receivers, renames)
 
 
 def _identifier(text: str) -> bool:

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from oversight.adapters.cli.policy_header import PolicyHeader
     from oversight.workflows.bootstrap import App
     from oversight.workflows.ports.store import UnitOfWorkFactory
@@ -100,7 +98,6 @@ class Reader:
     """What a command that only reads the store needs (``status``, ``tasks``)."""
 
     settings: StoreSettings | Settings
-    engine: Engine
     store: UnitOfWorkFactory
     """The store port, as :attr:`App.store <oversight.workflows.bootstrap.App.store>`."""
 
@@ -108,29 +105,23 @@ class Reader:
         """The authority, name and version of the policy the store runs, found as ``open_app``
         finds it, from a file that validates (remembered while file and code are unchanged)."""
         from oversight.adapters.cli.policy_header import policy_header
+        from oversight.workflows.reads.queries import policy_run
 
-        with self.store() as uow:
-            name = uow.meta.get("policy") or self.settings.policy
-        return policy_header(name, self.settings.policy_dir, self.settings.home)
+        return policy_header(policy_run(self.store, self.settings.policy),
+                             self.settings.policy_dir, self.settings.home)
 
 
 def open_reader() -> Reader:
-    """The store for reading, without the service, the machines, the policies, Alembic or
-    pydantic-settings, which a read does not use and which take most of a second to import
-    (:func:`store_settings`). A store that is missing, never initialised or behind the code's
-    schema is refused as by :func:`open_store` (the schema's revision is read without Alembic)."""
-    from oversight.adapters.store.database import make_engine, require_ready
-    from oversight.adapters.store.unit_of_work import SqlStore
+    """The store for reading, from the composition root's light entry
+    (:func:`~oversight.workflows.bootstrap.open_reader`: no service, machines, policies, Alembic
+    or pydantic-settings, :func:`store_settings`). A store that is missing, never initialised or
+    behind the code's schema is refused as by :func:`open_store`."""
+    from oversight.workflows.bootstrap import open_reader as reading_store
 
     config = store_settings()
     require_store(config)
-    engine = make_engine(config.url)
     with init_hint_as_run_here():
-        require_ready(engine, config.redacted_url())
-    from oversight.adapters.store.chain_keys import attach
-
-    attach(engine, config.audit_key_path)  # a read's access-log lines are sealed with it
-    return Reader(config, engine, SqlStore(engine))
+        return Reader(config, reading_store(config))
 
 
 def require_store(config: StoreSettings | Settings) -> None:

@@ -52,8 +52,6 @@ def token_create(
     as_json: bool = JsonFlag,
 ) -> None:
     """Create a bearer token and print it once: only its SHA-256 is kept."""
-    from oversight.adapters.store import credentials
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
     from oversight.workflows.reads.access import PERSONAL_ROLES, ROLES
 
     if role not in ROLES:
@@ -66,14 +64,12 @@ def token_create(
         fail("--acts-for-staff: only a system token acts for others")
     lifetime = _lifetime(days)
     with handled():
-        ready = open_store()
-        with SqlUnitOfWork(ready.engine) as uow:
-            if person and role in PERSONAL_ROLES and uow.staff.member(person) is None:
-                fail(f"--person: no staff member {person!r}; import staff first")
-            record, secret = credentials.create_token(
-                uow.connection, role=role, person=person, now=clock.now(),
-                lifetime=lifetime, acts_for=acts_for_staff)
-            uow.commit()
+        made = open_store().secrets.create_token(
+            role=role, person=person, now=clock.now(), lifetime=lifetime,
+            acts_for=acts_for_staff, on_staff=bool(person and role in PERSONAL_ROLES))
+        if made is None:
+            fail(f"--person: no staff member {person!r}; import staff first")
+        record, secret = made
     if as_json:
         print_json({**record.to_json(), "token": secret})
         return
@@ -88,16 +84,10 @@ def token_rotate(token_id: str = typer.Argument(..., help="The token's id (tok_â
                  days: int | None = DaysOption, as_json: bool = JsonFlag) -> None:
     """Replace a live token by a new one with the same role, person and scope; the old one
     is revoked now. The new token is printed once."""
-    from oversight.adapters.store import credentials
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
-
     lifetime = _lifetime(days)
     with handled():
-        ready = open_store()
-        with SqlUnitOfWork(ready.engine) as uow:
-            rotated = credentials.rotate_token(uow.connection, token_id,
-                                               now=clock.now(), lifetime=lifetime)
-            uow.commit()
+        rotated = open_store().secrets.rotate_token(token_id, now=clock.now(),
+                                                    lifetime=lifetime)
     if rotated is None:
         fail(f"no live token {token_id!r}; `oversight token list` shows them")
     record, secret = rotated
@@ -116,15 +106,8 @@ def token_revoke(token_id: str = typer.Argument(..., help="The token's id (tok_â
                  as_json: bool = JsonFlag) -> None:
     """Revoke a token: requests bearing it, and dashboard sessions opened with it, are refused
     from now on."""
-    from oversight.adapters.store import credentials
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
-
     with handled():
-        ready = open_store()
-        with SqlUnitOfWork(ready.engine) as uow:
-            done = credentials.revoke_token(uow.connection, token_id,
-                                            now=clock.now())
-            uow.commit()
+        done = open_store().secrets.revoke_token(token_id, now=clock.now())
     if not done:
         fail(f"no live token {token_id!r}; `oversight token list` shows them")
     if as_json:
@@ -136,12 +119,9 @@ def token_revoke(token_id: str = typer.Argument(..., help="The token's id (tok_â
 @token_app.command("list")
 def token_list(as_json: bool = JsonFlag) -> None:
     """Tokens by id, role and person: created, expires, last used, revoked (never secrets)."""
-    from oversight.adapters.store import credentials
-
     with handled():
         ready = open_store()
-        with ready.engine.connect() as connection:
-            found = credentials.tokens(connection)
+        found = ready.secrets.tokens()
         log_read(ready.store, "token-list", [f"person:{record.person}" if record.person
                                              else f"token:{record.id}" for record in found])
     rows = [record.to_json() for record in found]

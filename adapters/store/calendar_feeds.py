@@ -11,24 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
 from oversight.adapters.store import tables as t
+from oversight.workflows.ports.issued_secrets import Feed
 
 FEED_PREFIX = "cal_"
-
-
-@dataclass(frozen=True, slots=True)
-class Feed:
-    """One person's feed as stored (never its secret)."""
-
-    id: str
-    person: str
-    created_at: datetime
-    revoked_at: datetime | None
 
 
 def _hash(secret: str) -> str:

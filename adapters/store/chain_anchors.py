@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,28 +29,10 @@ from oversight.adapters.store import tables as t
 from oversight.adapters.store.chain_keys import Keyring, bind
 from oversight.states.errors import StoreNotReady
 from oversight.states.event_time import as_utc
+from oversight.workflows.ports.custody import AnchorVerdict
 
 RESOURCE = "audit-anchor"
 """The access log's resource for the line each anchor writes."""
-
-
-@dataclass(frozen=True)
-class AnchorVerdict:
-    """What ``audit verify`` says of the anchor file."""
-
-    path: str
-    anchors: int
-    last: dict[str, Any] | None = None
-    """The last anchor's number, time and heads (None: no anchor yet)."""
-    reason: str | None = None
-
-    @property
-    def intact(self) -> bool:
-        return self.reason is None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "anchors": self.anchors, "last": self.last,
-                "intact": self.intact, "reason": self.reason}
 
 
 def _body(line: dict[str, Any]) -> str:

@@ -12,7 +12,6 @@ transaction has committed) is named too. The anchors are checked by
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -20,35 +19,7 @@ from sqlalchemy import Connection, func, select
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.chain import CONTENT, GENESIS, TABLES, digest, erasure_seal, link
 from oversight.adapters.store.chain_keys import Keyring, bind, keyring_of
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What ``oversight audit verify`` reports for one table."""
-
-    table: str
-    rows: int
-    """Rows checked, in chain order."""
-    erased: int
-    """Rows whose personal fields were erased (their erasure's seal is checked)."""
-    unsealed: int
-    """Rows outside the chain (``seq`` null): none once every transaction has committed."""
-    key: str | None = None
-    """The key the chain's head names (None: a chain of plain SHA-256 links, no key file)."""
-    broken_at: int | None = None
-    """The ``id`` of the first row that does not hold (None: the chain holds)."""
-    broken_seq: int | None = None
-    reason: str | None = None
-
-    @property
-    def intact(self) -> bool:
-        return self.reason is None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"table": self.table, "rows": self.rows, "erased": self.erased,
-                "unsealed": self.unsealed, "key": self.key, "intact": self.intact,
-                "broken_at": self.broken_at, "broken_seq": self.broken_seq,
-                "reason": self.reason}
+from oversight.workflows.ports.custody import Verdict
 
 
 def verify(connection: Connection, name: str, keyring: Keyring | None = None) -> Verdict:

@@ -20,9 +20,7 @@ chained access log.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Connection, and_, insert, select, update
 
@@ -35,23 +33,9 @@ from oversight.adapters.store.personal_rows import (
     renamed,
     rows_naming,
 )
+from oversight.workflows.ports.personal_data import Erasure
 
 CHAINED = frozenset({"audit", "access_log"})
-
-
-@dataclass(frozen=True)
-class Erasure:
-    """One person erased: the pseudonym their rows now carry and how many rows changed."""
-
-    id: str
-    pseudonym: str
-    counts: dict[str, int]
-    person: str = field(default="", repr=False, compare=False)
-    """Who, in memory only (the files are rewritten with it, ``erasure_files``): never stored,
-    never printed."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "pseudonym": self.pseudonym, "counts": self.counts}
 
 
 def due_for_destruction(connection: Connection, as_of: date) -> list[str]:

@@ -19,28 +19,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from oversight.adapters.delivery.files import write_atomically  # as the files receiver writes
 from oversight.adapters.store.personal_rows import pattern_for
+from oversight.workflows.ports.personal_data import FilesRewritten
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
-
-
-@dataclass
-class FilesRewritten:
-    """What :func:`rewrite_files` did: lines changed per file, and the files it could not read
-    as text."""
-
-    changed: dict[str, int] = field(default_factory=dict)
-    not_text: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, object]:
-        return {"changed": self.changed, "not_text": self.not_text}
 
 
 def product_files(home: Path, receivers: Iterable[tuple[Path, str | None]] = ()

@@ -147,6 +147,13 @@ def entity_exists(store: UnitOfWorkFactory, entity: EntityRef) -> bool:
         return uow.entities.get(entity.kind, entity.id) is not None
 
 
+def policy_run(store: UnitOfWorkFactory, default: str) -> str:
+    """The name of the policy the store runs (recorded by ``oversight init``), else
+    ``default``."""
+    with store() as uow:
+        return uow.meta.get("policy") or default
+
+
 def counts(store: UnitOfWorkFactory) -> dict[str, int]:
     """Rows per table, for checks that a refused command changed nothing."""
     with store() as uow:
