@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 from oversight.adapters.store.entities import SqlEntities
 from oversight.adapters.store.event_log import SqlEventLog, log_row
 from oversight.adapters.store.records import SqlEvents, SqlOutbox
-from oversight.adapters.store.timers import SqlTimers
+from oversight.adapters.store.timers import SqlTimers, TimersDueBy
 from oversight.adapters.store.write_sets import PendingWrites
 from oversight.workflows.ports.event_log import LoggedEvent
 from oversight.workflows.ports.store import DueTimer, StoredEntity
@@ -139,6 +139,22 @@ class HeldTimers(SqlTimers):
         if not self._holding.on:
             return stored
         return self._holding.pending.timers_of(kind, entity_id, stored)
+
+    def due_of(self, kind: str, entity_id: str, on: date) -> list[dict[str, Any]]:
+        """On SQLite, from one read of every timer due by ``on`` for the group
+        (:class:`~.timers.TimersDueBy`), laid over with the held writes as :meth:`of_entity`."""
+        holding = self._holding
+        if not holding.on:
+            return super().due_of(kind, entity_id, on)
+        pending, stored = holding.pending, None
+        if self.connection.dialect.name == "sqlite":
+            if pending.due_by is None:
+                pending.due_by = TimersDueBy(self.connection)
+            stored = pending.due_by.of_entity(kind, entity_id, on)
+        if stored is None:
+            stored = super().due_of(kind, entity_id, on)
+        return [row for row in pending.timers_of(kind, entity_id, stored)
+                if row["fires_on"] <= on]
 
     def delete(self, timer_ids: Sequence[int]) -> None:
         if self._holding.on:

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from oversight.adapters.store import chain
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.records import SqlOutbox
+from oversight.adapters.store.timers import TimersDueBy
 from oversight.adapters.store.steps import (
     ENTITY_FIELDS,
     audit_rows,
@@ -60,6 +61,9 @@ class PendingWrites:
 
     def __init__(self, connection: Connection, outbox: SqlOutbox):
         self._connection, self._outbox = connection, outbox
+        self.due_by: TimersDueBy | None = None
+        """The stored timers due by a day, read once for the group (SQLite); dropped at every
+        flush, which is also what precedes any write that goes straight to the database."""
         self._clear()
 
     def _clear(self) -> None:
@@ -193,6 +197,7 @@ class PendingWrites:
 
     def flush(self) -> None:
         """Send every held write, one statement per kind of row, then hold nothing."""
+        self.due_by = None  # even with nothing held: a savepoint's straight writes come next
         if not self:
             return
         connection = self._connection
