@@ -81,6 +81,9 @@ class PendingWrites:
         self._timers: dict[TimerKey, dict[str, Any] | None] = {}
         """Each timer the group disarmed or armed: its last row (None: disarmed), in the order
         of the last arming, which is the order one-by-one writes would have numbered them."""
+        self._names_of: dict[tuple[str, str], dict[str, None]] = {}
+        """Each entity's names in :attr:`_timers`, in the same order: :meth:`timers_of` reads
+        an entity's own, not every timer the group touched (once an event, a group's square)."""
         self._tasks: dict[str, TaskRow] = {}
         """Each task the group opened or changed, as it now stands."""
         self._opened: list[str] = []
@@ -106,12 +109,17 @@ class PendingWrites:
         for s in saved:
             self._entity(s)
             kind, ident = s.step.entity.kind, s.step.entity.id
+            names = self._names_of.setdefault((kind, ident), {})
             for name in set(s.step.disarm) | {timer.name for timer in s.step.arm}:
                 self._timers.pop((kind, ident, name), None)
                 self._timers[(kind, ident, name)] = None
+                names.pop(name, None)
+                names[name] = None
             for timer in s.step.arm:
                 self._timers.pop((kind, ident, timer.name), None)
                 self._timers[(kind, ident, timer.name)] = timer_row(kind, ident, timer)
+                names.pop(timer.name, None)
+                names[timer.name] = None
         written: dict[str, TaskRow] = {}
         for row in opened:
             self._opened.append(row["id"])
@@ -169,8 +177,10 @@ class PendingWrites:
         arming order (as its insert will), by which :meth:`disarm_held` knows it again."""
         rows = [row for row in stored if (kind, entity_id, row["name"]) not in self._timers
                 and row["id"] not in self._fired]
-        for key, row in self._timers.items():
-            if row is not None and key[0] == kind and key[1] == entity_id:
+        for name in self._names_of.get((kind, entity_id), ()):
+            key = (kind, entity_id, name)
+            row = self._timers[key]
+            if row is not None:
                 ident = HELD_IDS + len(self._held_ids)
                 self._held_ids[ident] = key
                 rows.append({"id": ident, **row})
