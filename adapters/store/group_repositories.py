@@ -87,8 +87,8 @@ class HeldEntities(SqlEntities):
 
     def find(self, kind: str, *, subject: str | None = None,
              party: str | None = None) -> list[StoredEntity]:
-        found = {(e.kind, e.id): e for e in super().find(kind, subject=subject, party=party)}
         pending = self._holding.pending
+        found = {(e.kind, e.id): e for e in self._stored_find(kind, subject, party)}
         if not pending.entities:
             return list(found.values())
 
@@ -107,6 +107,20 @@ class HeldEntities(SqlEntities):
             else:  # moved off this subject or party by the group
                 found.pop(key, None)
         return sorted(found.values(), key=lambda e: (e.started_on, e.id))
+
+    def _stored_find(self, kind: str, subject: str | None, party: str | None
+                     ) -> list[StoredEntity]:
+        """The stored rows :meth:`find` asks for. On SQLite, an answer is kept until the next
+        flush (a group's routes ask the same, a worker's relationships, again and again): the one
+        writer holds the store, so the rows stay as read; on PostgreSQL each is read (and
+        locked) again, as a concurrent writer may have added one."""
+        if not self._holding.on or self.connection.dialect.name != "sqlite":
+            return super().find(kind, subject=subject, party=party)
+        found = self._holding.pending.found
+        key = (kind, subject, party)
+        if key not in found:
+            found[key] = super().find(kind, subject=subject, party=party)
+        return found[key]
 
     def counts(self) -> list[tuple[str, str, int]]:
         self._holding.flush()

@@ -64,6 +64,9 @@ class PendingWrites:
         self.due_by: TimersDueBy | None = None
         """The stored timers due by a day, read once for the group (SQLite); dropped at every
         flush, which is also what precedes any write that goes straight to the database."""
+        self.found: dict[tuple[str, str | None, str | None], list[StoredEntity]] = {}
+        """The stored entities of each ``find`` (kind, subject, party) since the last flush
+        (SQLite), dropped with :attr:`due_by`."""
         self._clear()
 
     def _clear(self) -> None:
@@ -207,7 +210,7 @@ class PendingWrites:
 
     def flush(self) -> None:
         """Send every held write, one statement per kind of row, then hold nothing."""
-        self.due_by = None  # even with nothing held: a savepoint's straight writes come next
+        self.due_by, self.found = None, {}  # even if nothing is held: straight writes come next
         if not self:
             return
         connection = self._connection
