@@ -25,7 +25,6 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from oversight.adapters.store import chain
 from oversight.adapters.store import tables as t
 from oversight.adapters.store.records import SqlOutbox
-from oversight.adapters.store.timers import TimersDueBy
 from oversight.adapters.store.steps import (
     ENTITY_FIELDS,
     audit_rows,
@@ -34,6 +33,7 @@ from oversight.adapters.store.steps import (
     timer_row,
     update_entities,
 )
+from oversight.adapters.store.timers import TimersDueBy
 from oversight.states.errors import ConcurrentUpdate
 from oversight.workflows.ports.store import SavedStep, StoredEntity, TaskRow, task_id
 

@@ -176,8 +176,8 @@ def test_a_group_reads_the_timers_due_by_each_of_its_days_once_not_once_an_event
     """Ten relationships started Mon 5 Jan 2026 (their timers stored by that group), then twenty
     sessions in one group, ten on Mon 12 Jan and ten on Mon 9 Feb: the catch-ups read the stored
     timers due by 12 Jan once and those due after it by 9 Feb once (SQLite), where each event
-    read its entity's own, again after each firing: forty reads; and each February session still fires its
-    relationship's timer due before 9 Feb (the DELETE by id of the test above)."""
+    read its entity's own, again after each firing: forty reads; and each February session
+    still fires its relationship's timer due before 9 Feb (the DELETE by id of the test above)."""
     staff = team.staff(workers=10, asyes=0)
     reads: list[str] = []
 
