@@ -9,7 +9,6 @@ and a single event's step the same code.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -27,14 +26,8 @@ RULE_FIELDS = tuple(field.name for field in dataclasses.fields(RuleRef))
 
 def rule_json(rule: RuleRef | None) -> dict[str, str] | None:
     """Every field of the rule, in field order: what ``dataclasses.asdict`` gave, without its
-    recursive deep copy (a rule is flat strings; this runs for every timer, task, audit row).
-    A new dict each call, from the fields read once per rule (a policy cites a few hundred)."""
-    return dict(_rule_fields(rule)) if rule else None
-
-
-@functools.lru_cache(maxsize=4096)
-def _rule_fields(rule: RuleRef) -> tuple[tuple[str, str], ...]:
-    return tuple((name, getattr(rule, name)) for name in RULE_FIELDS)
+    recursive deep copy (a rule is flat strings; this runs for every timer, task, audit row)."""
+    return {name: getattr(rule, name) for name in RULE_FIELDS} if rule else None
 
 
 def basis_json(basis: Basis | None) -> dict[str, Any] | None:
