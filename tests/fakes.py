@@ -135,6 +135,9 @@ class FakeTimers:
         return [dict(r) for r in self._sorted()
                 if (r["entity_kind"], r["entity_id"]) == (kind, entity_id)]
 
+    def due_of(self, kind: str, entity_id: str, on: date) -> list[dict[str, Any]]:
+        return [r for r in self.of_entity(kind, entity_id) if r["fires_on"] <= on]
+
 
 class FakeTasks:
     def __init__(self, uow: FakeUnitOfWork):

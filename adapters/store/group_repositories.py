@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 from oversight.adapters.store.entities import SqlEntities
 from oversight.adapters.store.event_log import SqlEventLog, log_row
 from oversight.adapters.store.records import SqlEvents, SqlOutbox
-from oversight.adapters.store.timers import SqlTimers
+from oversight.adapters.store.timers import SqlTimers, TimersDueBy
 from oversight.adapters.store.write_sets import PendingWrites
 from oversight.workflows.ports.event_log import LoggedEvent
 from oversight.workflows.ports.store import DueTimer, StoredEntity
@@ -87,8 +87,8 @@ class HeldEntities(SqlEntities):
 
     def find(self, kind: str, *, subject: str | None = None,
              party: str | None = None) -> list[StoredEntity]:
-        found = {(e.kind, e.id): e for e in super().find(kind, subject=subject, party=party)}
         pending = self._holding.pending
+        found = {(e.kind, e.id): e for e in self._stored_find(kind, subject, party)}
         if not pending.entities:
             return list(found.values())
 
@@ -107,6 +107,20 @@ class HeldEntities(SqlEntities):
             else:  # moved off this subject or party by the group
                 found.pop(key, None)
         return sorted(found.values(), key=lambda e: (e.started_on, e.id))
+
+    def _stored_find(self, kind: str, subject: str | None, party: str | None
+                     ) -> list[StoredEntity]:
+        """The stored rows :meth:`find` asks for. On SQLite, an answer is kept until the next
+        flush (a group's routes ask the same, a worker's relationships, again and again): the one
+        writer holds the store, so the rows stay as read; on PostgreSQL each is read (and
+        locked) again, as a concurrent writer may have added one."""
+        if not self._holding.on or self.connection.dialect.name != "sqlite":
+            return super().find(kind, subject=subject, party=party)
+        found = self._holding.pending.found
+        key = (kind, subject, party)
+        if key not in found:
+            found[key] = super().find(kind, subject=subject, party=party)
+        return found[key]
 
     def counts(self) -> list[tuple[str, str, int]]:
         self._holding.flush()
@@ -139,6 +153,22 @@ class HeldTimers(SqlTimers):
         if not self._holding.on:
             return stored
         return self._holding.pending.timers_of(kind, entity_id, stored)
+
+    def due_of(self, kind: str, entity_id: str, on: date) -> list[dict[str, Any]]:
+        """On SQLite, from one read of every timer due by ``on`` for the group
+        (:class:`~.timers.TimersDueBy`), laid over with the held writes as :meth:`of_entity`."""
+        holding = self._holding
+        if not holding.on:
+            return super().due_of(kind, entity_id, on)
+        pending, stored = holding.pending, None
+        if self.connection.dialect.name == "sqlite":
+            if pending.due_by is None:
+                pending.due_by = TimersDueBy(self.connection)
+            stored = pending.due_by.of_entity(kind, entity_id, on)
+        if stored is None:
+            stored = super().due_of(kind, entity_id, on)
+        return [row for row in pending.timers_of(kind, entity_id, stored)
+                if row["fires_on"] <= on]
 
     def delete(self, timer_ids: Sequence[int]) -> None:
         if self._holding.on:

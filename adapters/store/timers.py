@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, select, tuple_
+from sqlalchemy import Connection, bindparam, delete, exists, select, tuple_
 
 from oversight.adapters.store import tables as t
 from oversight.workflows.ports.store import DueTimer
@@ -18,6 +18,22 @@ _DUE = (t.timers.c.id, t.timers.c.entity_kind, t.timers.c.entity_id, t.timers.c.
         t.timers.c.fires_on)
 """The columns of a :class:`DueTimer`, in its order."""
 _ORDER = (t.timers.c.fires_on, t.timers.c.id)
+_OF_ENTITY = (select(t.timers).where(t.timers.c.entity_kind == bindparam("k"),
+                                     t.timers.c.entity_id == bindparam("i")).order_by(*_ORDER))
+"""An entity's timers in firing order, built once: the catch-up reads them before nearly every
+event, and building the statement cost as much as running it."""
+_DUE_OF = _OF_ENTITY.where(t.timers.c.fires_on <= bindparam("on"))
+_NAMES = tuple(column.name for column in t.timers.c)
+DUE_HELD = 2_000
+"""At most this many due timers are held for a group (:class:`TimersDueBy`); beyond it each
+event reads its entity's own (a store whose sweeps have not run for a long while)."""
+_DUE_BETWEEN = (select(t.timers).where(t.timers.c.fires_on > bindparam("after"),
+                                       t.timers.c.fires_on <= bindparam("on"))
+                .order_by(*_ORDER).limit(DUE_HELD + 1))
+
+
+def _rows(result: Any) -> list[dict[str, Any]]:
+    return [dict(zip(_NAMES, row, strict=True)) for row in result]
 
 
 class SqlTimers:
@@ -74,6 +90,45 @@ class SqlTimers:
         return [dict(row) for row in self.connection.execute(query).mappings()]
 
     def of_entity(self, kind: str, entity_id: str) -> list[dict[str, Any]]:
-        query = select(t.timers).where(t.timers.c.entity_kind == kind,
-                                       t.timers.c.entity_id == entity_id).order_by(*_ORDER)
-        return [dict(row) for row in self.connection.execute(query).mappings()]
+        return _rows(self.connection.execute(_OF_ENTITY, {"k": kind, "i": entity_id}))
+
+    def due_of(self, kind: str, entity_id: str, on: date) -> list[dict[str, Any]]:
+        return _rows(self.connection.execute(_DUE_OF, {"k": kind, "i": entity_id, "on": on}))
+
+
+class TimersDueBy:
+    """Every stored timer due by a day, read once for a group of events and answered per entity.
+
+    Nearly every event of a group reads its entity's timers due by its day (the catch-up); the
+    sweep leaves few due, so one read of all of them serves the group instead of one read an
+    event. A later day reads only the timers due after the last one asked (firing order kept:
+    they come after every row already held). Valid while the stored timers stay as read: the
+    held writes drop it at every flush (:class:`~.write_sets.PendingWrites`), and it serves only
+    SQLite, whose one writer holds the store from the group's first statement to its commit (on
+    PostgreSQL a concurrent writer may change an entity's timers before this transaction locks
+    the entity, so each event reads its own, after the lock).
+    """
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.by: date | None = None
+        self.held = 0
+        self.overflowed = False
+        self._of: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+    def of_entity(self, kind: str, entity_id: str, on: date) -> list[dict[str, Any]] | None:
+        """The entity's stored timers due on or before ``on`` in firing order; None when more
+        than :data:`DUE_HELD` are due (the caller reads the entity's own)."""
+        if self.overflowed:
+            return None
+        if self.by is None or on > self.by:
+            rows = _rows(self.connection.execute(_DUE_BETWEEN, {
+                "after": self.by or date.min, "on": on}))
+            self.held += len(rows)
+            if self.held > DUE_HELD:
+                self.overflowed, self._of = True, {}
+                return None
+            for row in rows:
+                self._of.setdefault((row["entity_kind"], row["entity_id"]), []).append(row)
+            self.by = on
+        return [row for row in self._of.get((kind, entity_id), ()) if row["fires_on"] <= on]

@@ -34,6 +34,7 @@ from oversight.adapters.store.steps import (
     timer_row,
     update_entities,
 )
+from oversight.adapters.store.timers import TimersDueBy
 from oversight.states.errors import ConcurrentUpdate
 from oversight.workflows.ports.store import SavedStep, StoredEntity, TaskRow, task_id
 
@@ -61,6 +62,12 @@ class PendingWrites:
 
     def __init__(self, connection: Connection, outbox: SqlOutbox):
         self._connection, self._outbox = connection, outbox
+        self.due_by: TimersDueBy | None = None
+        """The stored timers due by a day, read once for the group (SQLite); dropped at every
+        flush, which is also what precedes any write that goes straight to the database."""
+        self.found: dict[tuple[str, str | None, str | None], list[StoredEntity]] = {}
+        """The stored entities of each ``find`` (kind, subject, party) since the last flush
+        (SQLite), dropped with :attr:`due_by`."""
         self._clear()
 
     def _clear(self) -> None:
@@ -78,6 +85,9 @@ class PendingWrites:
         self._timers: dict[TimerKey, dict[str, Any] | None] = {}
         """Each timer the group disarmed or armed: its last row (None: disarmed), in the order
         of the last arming, which is the order one-by-one writes would have numbered them."""
+        self._names_of: dict[tuple[str, str], dict[str, None]] = {}
+        """Each entity's names in :attr:`_timers`, in the same order: :meth:`timers_of` reads
+        an entity's own, not every timer the group touched (once an event, a group's square)."""
         self._tasks: dict[str, TaskRow] = {}
         """Each task the group opened or changed, as it now stands."""
         self._opened: list[str] = []
@@ -103,12 +113,17 @@ class PendingWrites:
         for s in saved:
             self._entity(s)
             kind, ident = s.step.entity.kind, s.step.entity.id
+            names = self._names_of.setdefault((kind, ident), {})
             for name in set(s.step.disarm) | {timer.name for timer in s.step.arm}:
                 self._timers.pop((kind, ident, name), None)
                 self._timers[(kind, ident, name)] = None
+                names.pop(name, None)
+                names[name] = None
             for timer in s.step.arm:
                 self._timers.pop((kind, ident, timer.name), None)
                 self._timers[(kind, ident, timer.name)] = timer_row(kind, ident, timer)
+                names.pop(timer.name, None)
+                names[timer.name] = None
         written: dict[str, TaskRow] = {}
         for row in opened:
             self._opened.append(row["id"])
@@ -168,8 +183,10 @@ class PendingWrites:
         arming order (as its insert will), by which :meth:`disarm_held` knows it again."""
         rows = [row for row in stored if (kind, entity_id, row["name"]) not in self._timers
                 and row["id"] not in self._fired]
-        for key, row in self._timers.items():
-            if row is not None and key[0] == kind and key[1] == entity_id:
+        for name in self._names_of.get((kind, entity_id), ()):
+            key = (kind, entity_id, name)
+            row = self._timers[key]
+            if row is not None:
                 ident = HELD_IDS + len(self._held_ids)
                 self._held_ids[ident] = key
                 rows.append({"id": ident, **row})
@@ -196,6 +213,7 @@ class PendingWrites:
 
     def flush(self) -> None:
         """Send every held write, one statement per kind of row, then hold nothing."""
+        self.due_by, self.found = None, {}  # even if nothing is held: straight writes come next
         if not self:
             return
         connection = self._connection

@@ -5,6 +5,7 @@ PostgreSQL, and sends as many statements for twenty events as for two."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -168,3 +169,36 @@ def test_an_id_applied_before_or_twice_in_a_group_is_a_duplicate_with_claims_hel
                 ] == [(0, 1), (1, 0), (0, 1), (1, 0)]
         claimed = rows(service)["processed_events"]
     assert [row["event_id"] for row in claimed] == ["s-1", "s-2", "s-3"]
+
+
+def test_a_group_reads_the_timers_due_by_each_of_its_days_once_not_once_an_event(
+        tmp_path: Path) -> None:
+    """Ten relationships started Mon 5 Jan 2026 (their timers stored by that group), then twenty
+    sessions in one group, ten on Mon 12 Jan and ten on Mon 9 Feb: the catch-ups read the stored
+    timers due by 12 Jan once and those due after it by 9 Feb once (SQLite), where each event
+    read its entity's own, again after each firing: forty reads; and each February session
+    still fires its relationship's timer due before 9 Feb (the DELETE by id of the test above)."""
+    staff = team.staff(workers=10, asyes=0)
+    reads: list[str] = []
+
+    def count(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:
+        if statement.lstrip().startswith("SELECT") and re.search(r"\sFROM timers\b", statement):
+            reads.append(statement)
+
+    with surrey_service("sqlite", tmp_path, staff, name="reads") as service:
+        starts = [parse_event({"type": "relationship_started", "on": "2026-01-05",
+                               "supervisor": "tm1", "supervisee": f"w{i}"}) for i in range(10)]
+        service.record_each([(e, NOW) for e in starts])
+        sessions = [parse_event({"type": "supervision_held", "on": on, "supervisor": "tm1",
+                                 "supervisee": f"w{i}", "event_id": f"s-{on}-{i}"})
+                    for on in ("2026-01-12", "2026-02-09") for i in range(10)]
+        event.listen(Engine, "before_cursor_execute", count)
+        try:
+            answers = service.record_each([(e, NOW) for e in sessions])
+        finally:
+            event.remove(Engine, "before_cursor_execute", count)
+        fired = [a for a in answers[10:] if not isinstance(a, Exception)
+                 and any(t["trigger"] != "supervision_held" for t in a.transitions)]
+    assert all(not isinstance(a, Exception) and a.applied == 1 for a in answers)
+    assert len(reads) == 2, reads
+    assert len(fired) == 10

@@ -70,6 +70,12 @@ class Timers(Protocol):
         """One entity's armed timers in firing order, every column."""
         ...
 
+    def due_of(self, kind: str, entity_id: str, on: date) -> list[dict[str, Any]]:
+        """One entity's armed timers due on or before ``on``, in firing order, every column:
+        what an event dated ``on`` catches up first (a store may answer a group's events
+        from one read of every timer due by then)."""
+        ...
+
 
 class Tasks(Protocol):
     """Obligations raised by rules."""

@@ -64,8 +64,7 @@ def fire_before(uow: UnitOfWork, kind: str, entity_id: str, on: date, firing: Fi
     """
     fired = False
     while True:
-        due = [row for row in uow.timers.of_entity(kind, entity_id)
-               if _day(row["fires_on"]) <= on]
+        due = uow.timers.due_of(kind, entity_id, on)
         if not due:
             return fired
         row = due[0]  # of_entity is in firing order: (fires_on, id)
