@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
@@ -27,7 +28,7 @@ from fastapi.openapi.utils import get_openapi
 
 from oversight.adapters import clock as wall_clock
 from oversight.adapters.api import problems
-from oversight.adapters.api.auth import Clock
+from oversight.adapters.api.auth import READS, Clock
 from oversight.adapters.api.group_commit import GroupCommit
 from oversight.adapters.api.routers import (
     corrections,
@@ -38,6 +39,7 @@ from oversight.adapters.api.routers import (
     service,
     tasks,
 )
+from oversight.adapters.store import inbound
 from oversight.adapters.web.pages import install as install_dashboard
 from oversight.adapters.web.sessions import Dashboard
 from oversight.workflows.bootstrap import App
@@ -47,7 +49,12 @@ VERSION = "v1"
 
 def create_app(app: App, *, clock: Clock = wall_clock.now) -> FastAPI:
     """The FastAPI application serving ``app``'s store under ``/v1``."""
-    writer = GroupCommit(app.service, one_writer_lock=app.engine.dialect.name == "sqlite")
+    def live_tokens(ids: set[str], now: datetime) -> set[str]:
+        with app.engine.connect().execution_options(**READS) as connection:
+            return inbound.live_token_ids(connection, ids, now=now)
+
+    writer = GroupCommit(app.service, one_writer_lock=app.engine.dialect.name == "sqlite",
+                         live_tokens=live_tokens)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -73,6 +80,7 @@ def create_app(app: App, *, clock: Clock = wall_clock.now) -> FastAPI:
     api.state.oversight = app
     api.state.clock = clock
     api.state.group_commit = writer
+    api.state.known_tokens = {}  # hash -> token seen live, for auth.event_poster (per process)
     problems.install(api)
     prefix = f"/{VERSION}"
     api.include_router(service.api, prefix=prefix)

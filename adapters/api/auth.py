@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from fastapi import Depends, Request
@@ -129,21 +129,39 @@ def _turn(request: Request) -> AbstractContextManager[object]:
 def caller(request: Request,
            credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
     """The caller, from a live token; 401 otherwise."""
+    return _caller(request, credentials, known=None)
+
+
+def event_poster(request: Request,
+                 credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
+    """The caller of ``POST /v1/events[/batch]``, whose token the events' writer checks again in
+    each group it commits (``GroupCommit``: a token revoked since is refused there, at once): a
+    token this process has seen live is taken from its memory, without a read of the store on
+    every request; its last use is still recorded once a minute, through the store."""
+    writer = getattr(request.app.state, "group_commit", None)
+    checked = writer is not None and writer.running  # no writer: nothing checks it again
+    return _caller(request, credentials,
+                   known=getattr(request.app.state, "known_tokens", None) if checked else None)
+
+
+def _caller(request: Request, credentials: HTTPAuthorizationCredentials | None,
+            known: dict[str, inbound.TokenRecord] | None) -> Caller:
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "unauthenticated", "Send a bearer token: Authorization: Bearer "
                                               "<token>.", headers=challenge)
     app, secret = _app(request), credentials.credentials
     now = _clock(request)()
-    # Read without the store's write lock, which the events' writer holds while it commits
-    # (SQLite: a deferred transaction, which WAL runs beside a writer); only a last use to
-    # record (once a minute) takes it.
-    with _turn(request), app.engine.connect().execution_options(**READS) as connection:
-        record = inbound.token_for(connection, secret, now=now, touch=False)
-    if record is not None and (record.last_used_at is None
-                               or now - record.last_used_at >= LAST_USE_STEP):
-        with _turn(request), app.engine.begin() as connection:
-            record = inbound.token_for(connection, secret, now=now)
+    hashed = inbound.token_hash(secret) if known is not None else ""
+    record = known.get(hashed) if known is not None else None
+    if record is None or not record.live(now) or record.last_used_at is None \
+            or now - record.last_used_at >= LAST_USE_STEP:
+        record = _stored_token(request, app, secret, now)
+        if known is not None:
+            if record is None:
+                known.pop(hashed, None)
+            else:
+                known[hashed] = record
     if record is None:
         raise Problem(401, "unauthenticated", "The token is unknown, expired or revoked.",
                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
@@ -154,11 +172,37 @@ def caller(request: Request,
     return Caller(record, purpose)
 
 
+def _stored_token(request: Request, app: App, secret: str, now: datetime
+                  ) -> inbound.TokenRecord | None:
+    # Read without the store's write lock, which the events' writer holds while it commits
+    # (SQLite: a deferred transaction, which WAL runs beside a writer); only a last use to
+    # record (once a minute) takes it.
+    with _turn(request), app.engine.connect().execution_options(**READS) as connection:
+        record = inbound.token_for(connection, secret, now=now, touch=False)
+    if record is not None and (record.last_used_at is None
+                               or now - record.last_used_at >= LAST_USE_STEP):
+        with _turn(request), app.engine.begin() as connection:
+            record = inbound.token_for(connection, secret, now=now)
+        if record is not None:  # its last use is now (as stored), the next due in a minute
+            record = replace(record, last_used_at=now)
+    return record
+
+
 async def writer(who: Caller = Depends(caller)) -> Caller:
     """Roles that post events: system and admin."""
+    return _may_write(who)
+
+
+async def event_writer(who: Caller = Depends(event_poster)) -> Caller:
+    """Roles that post events, for the routes whose events' writer checks the token again."""
+    return _may_write(who)
+
+
+def _may_write(who: Caller) -> Caller:
     if who.role not in WRITERS:
         raise forbidden()
     return who
 
 
-__all__ = ["Caller", "Clock", "bearer", "caller", "the_app", "the_clock", "writer"]
+__all__ = ["Caller", "Clock", "bearer", "caller", "event_poster", "event_writer", "the_app",
+           "the_clock", "writer"]
