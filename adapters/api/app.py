@@ -58,6 +58,10 @@ def create_app(app: App, *, clock: Clock = wall_clock.now) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # The bank holidays' package imports its countries on first use (a third of a second):
+        # here, before the first request, not inside the first group, whose requests all wait.
+        await anyio.to_thread.run_sync(lambda: app.policy.working_calendar().holiday_name(
+            clock().date()))
         writer.start()
         try:
             yield
