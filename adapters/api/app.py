@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
@@ -28,7 +27,7 @@ from fastapi.openapi.utils import get_openapi
 
 from oversight.adapters import clock as wall_clock
 from oversight.adapters.api import problems
-from oversight.adapters.api.auth import READS, Clock
+from oversight.adapters.api.auth import Clock, live_tokens
 from oversight.adapters.api.group_commit import GroupCommit
 from oversight.adapters.api.routers import (
     corrections,
@@ -39,7 +38,6 @@ from oversight.adapters.api.routers import (
     service,
     tasks,
 )
-from oversight.adapters.store import inbound
 from oversight.adapters.web.pages import install as install_dashboard
 from oversight.adapters.web.sessions import Dashboard
 from oversight.workflows.bootstrap import App
@@ -49,12 +47,8 @@ VERSION = "v1"
 
 def create_app(app: App, *, clock: Clock = wall_clock.now) -> FastAPI:
     """The FastAPI application serving ``app``'s store under ``/v1``."""
-    def live_tokens(ids: set[str], now: datetime) -> set[str]:
-        with app.engine.connect().execution_options(**READS) as connection:
-            return inbound.live_token_ids(connection, ids, now=now)
-
     writer = GroupCommit(app.service, one_writer_lock=app.engine.dialect.name == "sqlite",
-                         live_tokens=live_tokens)
+                         live_tokens=live_tokens(app))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -188,6 +188,15 @@ def _stored_token(request: Request, app: App, secret: str, now: datetime
     return record
 
 
+def live_tokens(app: App) -> Callable[[set[str], datetime], set[str]]:
+    """For the events' writer (``GroupCommit``): which of these token ids are live at this
+    instant, in one read of the store."""
+    def live(token_ids: set[str], now: datetime) -> set[str]:
+        with app.engine.connect().execution_options(**READS) as connection:
+            return inbound.live_token_ids(connection, token_ids, now=now)
+    return live
+
+
 async def writer(who: Caller = Depends(caller)) -> Caller:
     """Roles that post events: system and admin."""
     return _may_write(who)
@@ -204,5 +213,5 @@ def _may_write(who: Caller) -> Caller:
     return who
 
 
-__all__ = ["Caller", "Clock", "bearer", "caller", "event_poster", "event_writer", "the_app",
-           "the_clock", "writer"]
+__all__ = ["Caller", "Clock", "bearer", "caller", "event_poster", "event_writer", "live_tokens",
+           "the_app", "the_clock", "writer"]
