@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from oversight.adapters.api.problems import Problem, forbidden
 from oversight.adapters.store import inbound
@@ -132,16 +133,29 @@ def caller(request: Request,
     return _caller(request, credentials, known=None)
 
 
-def event_poster(request: Request,
-                 credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
+async def event_poster(request: Request,
+                       credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+                       ) -> Caller:
     """The caller of ``POST /v1/events[/batch]``, whose token the events' writer checks again in
     each group it commits (``GroupCommit``: a token revoked since is refused there, at once): a
-    token this process has seen live is taken from its memory, without a read of the store on
-    every request; its last use is still recorded once a minute, through the store."""
+    token this process has seen live is taken from its memory, on the event loop, without a
+    read of the store or a worker thread; its last use is still recorded once a minute, through
+    the store."""
     writer = getattr(request.app.state, "group_commit", None)
     checked = writer is not None and writer.running  # no writer: nothing checks it again
-    return _caller(request, credentials,
-                   known=getattr(request.app.state, "known_tokens", None) if checked else None)
+    known = getattr(request.app.state, "known_tokens", None) if checked else None
+    if known is not None and credentials is not None \
+            and credentials.scheme.lower() == "bearer":
+        record = known.get(inbound.token_hash(credentials.credentials))
+        if record is not None and _fresh(record, _clock(request)()):
+            return _with_purpose(request, record)
+    return await run_in_threadpool(_caller, request, credentials, known)
+
+
+def _fresh(record: inbound.TokenRecord, now: datetime) -> bool:
+    """Live, and used less than a minute ago (a use to record reads the store)."""
+    return record.live(now) and record.last_used_at is not None \
+        and now - record.last_used_at < LAST_USE_STEP
 
 
 def _caller(request: Request, credentials: HTTPAuthorizationCredentials | None,
@@ -152,19 +166,20 @@ def _caller(request: Request, credentials: HTTPAuthorizationCredentials | None,
                                               "<token>.", headers=challenge)
     app, secret = _app(request), credentials.credentials
     now = _clock(request)()
-    hashed = inbound.token_hash(secret) if known is not None else ""
-    record = known.get(hashed) if known is not None else None
-    if record is None or not record.live(now) or record.last_used_at is None \
-            or now - record.last_used_at >= LAST_USE_STEP:
-        record = _stored_token(request, app, secret, now)
-        if known is not None:
-            if record is None:
-                known.pop(hashed, None)
-            else:
-                known[hashed] = record
+    record = _stored_token(request, app, secret, now)
+    if known is not None:  # remembered while live, forgotten when not
+        hashed = inbound.token_hash(secret)
+        if record is None:
+            known.pop(hashed, None)
+        else:
+            known[hashed] = record
     if record is None:
         raise Problem(401, "unauthenticated", "The token is unknown, expired or revoked.",
                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return _with_purpose(request, record)
+
+
+def _with_purpose(request: Request, record: inbound.TokenRecord) -> Caller:
     purpose = request.headers.get("x-purpose")
     if purpose is not None and not re.fullmatch(PURPOSE_PATTERN, purpose):
         raise Problem(422, "request-invalid", "X-Purpose: plain words (letters, digits, spaces, "
