@@ -28,7 +28,7 @@ from bench.figures import (
     run_child,
 )
 
-MODULES = ("cli", "sweep", "simulate", "ssd_import", "api", "dispatch", "scale")
+MODULES = ("cli", "sweep", "simulate", "ssd_import", "api", "api_workers", "dispatch", "scale")
 """In this order: the quick ones first, the scale benchmark (England, PostgreSQL) last."""
 
 

@@ -10,11 +10,13 @@ the Europe/London date of the ``now`` the edge passes in: the domain reads no cl
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import overload
+from typing import TYPE_CHECKING, overload
 from zoneinfo import ZoneInfo
 
 from oversight.states.errors import EventDateRefused
-from oversight.states.events.base import DomainEvent
+
+if TYPE_CHECKING:  # a read of the store converts its times here without the event models
+    from oversight.states.events.base import DomainEvent
 
 LONDON = ZoneInfo("Europe/London")
 

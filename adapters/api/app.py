@@ -27,7 +27,7 @@ from fastapi.openapi.utils import get_openapi
 
 from oversight.adapters import clock as wall_clock
 from oversight.adapters.api import problems
-from oversight.adapters.api.auth import Clock
+from oversight.adapters.api.auth import Clock, live_tokens
 from oversight.adapters.api.group_commit import GroupCommit
 from oversight.adapters.api.routers import (
     corrections,
@@ -47,10 +47,15 @@ VERSION = "v1"
 
 def create_app(app: App, *, clock: Clock = wall_clock.now) -> FastAPI:
     """The FastAPI application serving ``app``'s store under ``/v1``."""
-    writer = GroupCommit(app.service, one_writer_lock=app.one_writer)
+    writer = GroupCommit(app.service, one_writer_lock=app.one_writer,
+                         live_tokens=live_tokens(app))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # The bank holidays' package imports its countries on first use (a third of a second):
+        # here, before the first request, not inside the first group, whose requests all wait.
+        await anyio.to_thread.run_sync(lambda: app.policy.working_calendar().holiday_name(
+            clock().date()))
         writer.start()
         try:
             yield
@@ -73,6 +78,7 @@ def create_app(app: App, *, clock: Clock = wall_clock.now) -> FastAPI:
     api.state.oversight = app
     api.state.clock = clock
     api.state.group_commit = writer
+    api.state.known_tokens = {}  # hash -> token seen live, for auth.event_poster (per process)
     problems.install(api)
     prefix = f"/{VERSION}"
     api.include_router(service.api, prefix=prefix)

@@ -10,14 +10,16 @@ to the access log with each read.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from oversight.adapters.api.problems import Problem, forbidden
 from oversight.workflows.bootstrap import App
@@ -113,12 +115,66 @@ def _turn(request: Request) -> AbstractContextManager[object]:
 def caller(request: Request,
            credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
     """The caller, from a live token; 401 otherwise."""
+    return _caller(request, credentials, known=None)
+
+
+async def event_poster(request: Request,
+                       credentials: HTTPAuthorizationCredentials | None = Depends(bearer)
+                       ) -> Caller:
+    """The caller of ``POST /v1/events[/batch]``, whose token the events' writer checks again in
+    each group it commits (``GroupCommit``: a token revoked since is refused there, at once): a
+    token this process has seen live is taken from its memory, on the event loop, without a
+    read of the store or a worker thread; its last use is still recorded once a minute, through
+    the store."""
+    writer = getattr(request.app.state, "group_commit", None)
+    checked = writer is not None and writer.running  # no writer: nothing checks it again
+    known = getattr(request.app.state, "known_tokens", None) if checked else None
+    if known is not None and credentials is not None \
+            and credentials.scheme.lower() == "bearer":
+        record = known.get(_key(credentials.credentials))
+        if record is not None and _fresh(record, _clock(request)()):
+            return _with_purpose(request, record)
+    return await run_in_threadpool(_caller, request, credentials, known)
+
+
+def _fresh(record: TokenRecord, now: datetime) -> bool:
+    """Live, and used less than a minute ago (a use to record reads the store)."""
+    return record.live(now) and record.last_used_at is not None \
+        and now - record.last_used_at < LAST_USE_STEP
+
+
+def _caller(request: Request, credentials: HTTPAuthorizationCredentials | None,
+            known: dict[str, TokenRecord] | None) -> Caller:
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(401, "unauthenticated", "Send a bearer token: Authorization: Bearer "
                                               "<token>.", headers=challenge)
-    gate, secret = _app(request).credentials, credentials.credentials
+    app, secret = _app(request), credentials.credentials
     now = _clock(request)()
+    record = _stored_token(request, app, secret, now)
+    if known is not None:  # remembered while live, forgotten when not
+        hashed = _key(secret)
+        if record is None:
+            known.pop(hashed, None)
+        else:
+            known[hashed] = record
+    if record is None:
+        raise Problem(401, "unauthenticated", "The token is unknown, expired or revoked.",
+                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return _with_purpose(request, record)
+
+
+def _with_purpose(request: Request, record: TokenRecord) -> Caller:
+    purpose = request.headers.get("x-purpose")
+    if purpose is not None and not re.fullmatch(PURPOSE_PATTERN, purpose):
+        raise Problem(422, "request-invalid", "X-Purpose: plain words (letters, digits, spaces, "
+                                              "common punctuation), up to 200 characters.")
+    return Caller(record, purpose)
+
+
+def _stored_token(request: Request, app: App, secret: str, now: datetime
+                  ) -> TokenRecord | None:
+    gate = app.credentials
     # Read without the store's write lock, which the events' writer holds while it commits
     # (SQLite: a deferred transaction, which WAL runs beside a writer); only a last use to
     # record (once a minute) takes it.
@@ -128,21 +184,39 @@ def caller(request: Request,
                                or now - record.last_used_at >= LAST_USE_STEP):
         with _turn(request):
             record = gate.token_for(secret, now=now)
-    if record is None:
-        raise Problem(401, "unauthenticated", "The token is unknown, expired or revoked.",
-                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    purpose = request.headers.get("x-purpose")
-    if purpose is not None and not re.fullmatch(PURPOSE_PATTERN, purpose):
-        raise Problem(422, "request-invalid", "X-Purpose: plain words (letters, digits, spaces, "
-                                              "common punctuation), up to 200 characters.")
-    return Caller(record, purpose)
+        if record is not None:  # its last use is now (as stored), the next due in a minute
+            record = replace(record, last_used_at=now)
+    return record
+
+
+def live_tokens(app: App) -> Callable[[set[str], datetime], set[str]]:
+    """For the events' writer (``GroupCommit``): which of these token ids are live at this
+    instant, in one read of the store."""
+    def live(token_ids: set[str], now: datetime) -> set[str]:
+        return app.credentials.live_token_ids(token_ids, now=now)
+    return live
+
+
+def _key(secret: str) -> str:
+    """What this process remembers a token by: its SHA-256, never the secret itself."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 async def writer(who: Caller = Depends(caller)) -> Caller:
     """Roles that post events: system and admin."""
+    return _may_write(who)
+
+
+async def event_writer(who: Caller = Depends(event_poster)) -> Caller:
+    """Roles that post events, for the routes whose events' writer checks the token again."""
+    return _may_write(who)
+
+
+def _may_write(who: Caller) -> Caller:
     if who.role not in WRITERS:
         raise forbidden()
     return who
 
 
-__all__ = ["Caller", "Clock", "bearer", "caller", "the_app", "the_clock", "writer"]
+__all__ = ["Caller", "Clock", "bearer", "caller", "event_poster", "event_writer", "live_tokens",
+           "the_app", "the_clock", "writer"]

@@ -30,7 +30,7 @@ import asyncio
 import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -38,6 +38,7 @@ from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
 
+from oversight.adapters.api.problems import Problem
 from oversight.states.errors import OversightError
 from oversight.states.events.registry import DomainEvent
 from oversight.workflows.recording.service import OversightService
@@ -56,6 +57,8 @@ class _Single:
 
     event: DomainEvent
     now: datetime
+    token: str | None = None
+    """The id of the token that posted it, checked live at the group's write."""
     answer: Future[Outcome] = field(default_factory=Future)
 
 
@@ -66,6 +69,7 @@ class _Batch:
     events: Sequence[DomainEvent]
     now: datetime
     dry_run: bool
+    token: str | None = None
     answer: Future[Outcome] = field(default_factory=Future)
 
 
@@ -76,6 +80,14 @@ async def _answer(answer: Future[Outcome]) -> Outcome:
     return await asyncio.shield(asyncio.wrap_future(answer))
 
 
+LiveTokens = Callable[[set[str], datetime], set[str]]
+"""Which of these token ids are live at this instant (one read of the store)."""
+
+REVOKED = Problem(401, "unauthenticated", "The token is unknown, expired or revoked.",
+                  headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+"""The answer to an event whose token stopped being live before its group was written."""
+
+
 _STOP = object()
 """Put last on the queue by :meth:`GroupCommit.stop`: what was queued before it is written."""
 
@@ -84,8 +96,12 @@ class GroupCommit:
     """The API process's one writer of events."""
 
     def __init__(self, service: OversightService, *, most: int = GROUP_MOST,
-                 one_writer_lock: bool = False):
+                 one_writer_lock: bool = False, live_tokens: LiveTokens | None = None):
         self.service = service
+        # The API takes a token it has seen live from memory (auth.event_poster): the writer
+        # checks the tokens of each group in the store before writing it, so a token revoked
+        # (or expired) since is refused at once, with one read per group instead of per request.
+        self.live_tokens = live_tokens
         self.most = most
         self._turn = threading.Lock()
         # A store with one write lock for everyone (SQLite: every transaction takes it): the
@@ -135,26 +151,29 @@ class GroupCommit:
 
     # ----- what a request calls ---------------------------------------------------------------
 
-    async def record(self, event: DomainEvent, *, now: datetime) -> Outcome:
-        """``service.record(event, now=now)``, answered after the commit of its group."""
-        answer = self.submit(event, now=now)
+    async def record(self, event: DomainEvent, *, now: datetime,
+                     token: str | None = None) -> Outcome:
+        """``service.record(event, now=now)``, answered after the commit of its group; refused
+        (401) if ``token`` is no longer live when the group is written."""
+        answer = self.submit(event, now=now, token=token)
         if answer is None:
             return await run_in_threadpool(self.service.record, event, now=now)
         return await _answer(answer)
 
     async def record_all(self, events: Sequence[DomainEvent], *, now: datetime,
-                         dry_run: bool = False) -> Outcome:
+                         dry_run: bool = False, token: str | None = None) -> Outcome:
         """``service.record_all(events, …)``, in its place among the writer's groups."""
-        answer = self._queued(_Batch(events, now, dry_run))
+        answer = self._queued(_Batch(events, now, dry_run, token))
         if answer is None:
             return await run_in_threadpool(self.service.record_all, events, now=now,
                                            dry_run=dry_run)
         return await _answer(answer)
 
-    def submit(self, event: DomainEvent, *, now: datetime) -> Future[Outcome] | None:
+    def submit(self, event: DomainEvent, *, now: datetime,
+               token: str | None = None) -> Future[Outcome] | None:
         """Queue ``event`` for the next group: its answer (an :class:`Outcome`, or the refusal
         it raises), set after the group's commit; None when no writer runs."""
-        return self._queued(_Single(event, now))
+        return self._queued(_Single(event, now, token))
 
     def _queued(self, pending: _Single | _Batch) -> Future[Outcome] | None:
         with self._lock:
@@ -190,7 +209,28 @@ class GroupCommit:
             with self._turn:
                 self._write_group(group)
 
+    def _refused(self, pendings: Sequence[_Single | _Batch]) -> set[int]:
+        """The positions of ``pendings`` whose token is no longer live (answered 401 here)."""
+        tokens = {p.token for p in pendings if p.token is not None}
+        if not tokens or self.live_tokens is None:
+            return set()
+        try:
+            live = self.live_tokens(tokens, max(p.now for p in pendings))
+        except Exception as error:  # the store away: each request gets the error (a 503)
+            for pending in pendings:
+                pending.answer.set_exception(error)
+            return set(range(len(pendings)))
+        refused = {n for n, p in enumerate(pendings) if p.token is not None
+                   and p.token not in live}
+        for n in refused:
+            pendings[n].answer.set_exception(REVOKED)
+        return refused
+
     def _write_group(self, group: list[_Single]) -> None:
+        refused = self._refused(group)
+        group = [pending for n, pending in enumerate(group) if n not in refused]
+        if not group:
+            return
         try:
             results = self.service.record_each([(p.event, p.now) for p in group])
         except Exception:
@@ -213,6 +253,8 @@ class GroupCommit:
             pending.answer.set_exception(error)
 
     def _write_batch(self, pending: _Batch) -> None:
+        if self._refused([pending]):
+            return
         try:
             pending.answer.set_result(self.service.record_all(
                 pending.events, now=pending.now, dry_run=pending.dry_run))
@@ -221,4 +263,4 @@ class GroupCommit:
         self.groups += 1
 
 
-__all__ = ["GROUP_MOST", "GroupCommit"]
+__all__ = ["GROUP_MOST", "REVOKED", "GroupCommit", "LiveTokens"]

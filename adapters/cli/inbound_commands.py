@@ -149,19 +149,38 @@ def calendar(
 def api(host: str | None = typer.Option(None, "--host", help="Address to listen on "
                                            "(default OVERSIGHT_API_HOST or 127.0.0.1)."),
         port: int | None = typer.Option(None, "--port", help="Port (default "
-                                           "OVERSIGHT_API_PORT or 8000).")) -> None:
+                                           "OVERSIGHT_API_PORT or 8000)."),
+        workers: int = typer.Option(1, "--workers", help="Processes serving the API, each "
+                                    "with its own writer (PostgreSQL only: a SQLite store has "
+                                    "one writer process).")) -> None:
     """Serve the HTTP API (/v1, OpenAPI at /openapi.json) with uvicorn."""
     import uvicorn
 
-    from oversight.adapters.api import create_app
+    from oversight.adapters.cli.api_processes import refusal
 
     with handled():
         ready = open_store()
+    refused = refusal(ready.settings, workers)
+    if refused is not None:
+        fail(refused)
     bind_host = host or ready.settings.api_host
     bind_port = port if port is not None else ready.settings.api_port
+    processes = f" in {workers} processes" if workers > 1 else ""
     out().print(f"Serving the oversight API on http://{bind_host}:{bind_port}/v1 for "
-                f"{ready.settings.redacted_url()}; Ctrl+C stops.", markup=False, soft_wrap=True)
-    uvicorn.run(create_app(ready), host=bind_host, port=bind_port, log_level="warning")
+                f"{ready.settings.redacted_url()}{processes}; Ctrl+C stops.", markup=False,
+                soft_wrap=True)
+    if workers > 1:
+        # Each process opens the store and builds its app (uvicorn's factory, by import path):
+        # this one only supervises them.
+        ready.engine.dispose()
+        uvicorn.run("oversight.adapters.cli.api_processes:served", factory=True,
+                    workers=workers, host=bind_host, port=bind_port, log_level="warning",
+                    access_log=False)
+        return
+    from oversight.adapters.api import create_app
+
+    uvicorn.run(create_app(ready), host=bind_host, port=bind_port, log_level="warning",
+                access_log=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -114,6 +114,15 @@ def token_for(connection: Connection, secret: str, *, now: datetime | None = Non
     return record
 
 
+def live_token_ids(connection: Connection, token_ids: set[str], *, now: datetime) -> set[str]:
+    """Which of ``token_ids`` are live at ``now`` (not revoked, not expired): one query, for
+    the API's events' writer to check the tokens of a whole group at once."""
+    rows = connection.execute(select(t.api_tokens.c.id, t.api_tokens.c.expires_at).where(
+        t.api_tokens.c.id.in_(sorted(token_ids)), t.api_tokens.c.revoked_at.is_(None)))
+    return {row.id for row in rows
+            if row.expires_at is None or now < as_utc(row.expires_at)}
+
+
 def tokens(connection: Connection) -> list[TokenRecord]:
     rows = connection.execute(select(*_COLUMNS).order_by(t.api_tokens.c.created_at,
                                                          t.api_tokens.c.id))
@@ -158,5 +167,5 @@ def end_session(connection: Connection, session_id: str, *, now: datetime) -> bo
 
 
 __all__ = ["SESSION_IDLE", "TOKEN_LIFETIME", "TOKEN_PREFIX", "Session", "TokenRecord",
-           "create_token", "end_session", "open_session", "revoke_token", "rotate_token",
-           "session_for", "token_by_id", "token_for", "token_hash", "tokens"]
+           "create_token", "end_session", "live_token_ids", "open_session", "revoke_token",
+           "rotate_token", "session_for", "token_by_id", "token_for", "token_hash", "tokens"]

@@ -36,6 +36,10 @@ class SqlCredentials:
         with self.engine.begin() as connection:
             return credentials.token_for(connection, secret, now=now)
 
+    def live_token_ids(self, token_ids: set[str], *, now: datetime) -> set[str]:
+        with self.engine.connect().execution_options(**READS) as connection:
+            return credentials.live_token_ids(connection, token_ids, now=now)
+
     def create_token(self, *, role: str, person: str | None, now: datetime,
                      lifetime: timedelta | None) -> tuple[TokenRecord, str]:
         with self.engine.begin() as connection:

@@ -20,6 +20,7 @@ from oversight.adapters.store.credentials import (
     TOKEN_PREFIX,
     TokenRecord,
     create_token,
+    live_token_ids,
     revoke_token,
     rotate_token,
     token_for,
@@ -117,6 +118,7 @@ def teams_of(connection: Connection, people: Iterable[str]) -> set[str]:
 # ----- children ----------------------------------------------------------------------------------
 
 __all__ = ["TOKEN_PREFIX", "StaffRecord", "TokenRecord", "access_log",
-           "create_token", "log_access", "revoke_token", "rotate_token", "staff_ids",
+           "create_token", "live_token_ids", "log_access", "revoke_token", "rotate_token",
+           "staff_ids",
            "staff_record", "teams_of", "token_for", "token_hash", "tokens",
            "upsert_staff_records"]

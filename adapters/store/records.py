@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from oversight.adapters.store import tables as t
 from oversight.states.directory import StaffMember
@@ -163,10 +164,19 @@ class SqlMeta:
             self.connection.execute(insert(t.meta).values(key=key, value=value))
 
 
-_CLAIMS = {name: dialect.insert(t.processed_events).on_conflict_do_nothing().returning(
-    t.processed_events.c.event_id) for name, dialect in (("sqlite", sqlite),
-                                                         ("postgresql", postgresql))}
-"""The claim of an event id, built once per dialect (one an event)."""
+@cache
+def _claim(dialect: str) -> Any:
+    """The claim of an event id, built once per dialect (one an event); None for a dialect
+    without ``ON CONFLICT``. PostgreSQL's module is imported only by a store that is one: it
+    takes a tenth of a second, which a read of a SQLite store does not need."""
+    if dialect == "sqlite":
+        module: Any = sqlite
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql as module
+    else:
+        return None
+    return module.insert(t.processed_events).on_conflict_do_nothing().returning(
+        t.processed_events.c.event_id)
 
 
 class SqlEvents:
@@ -184,7 +194,7 @@ class SqlEvents:
         for the first to commit and then finds it taken, where a select would not have seen it.
         """
         values = {"event_id": event_id, "type": type_, "applied_at": now}
-        claim = _CLAIMS.get(self.connection.dialect.name)
+        claim = _claim(self.connection.dialect.name)
         if claim is not None:
             return self.connection.execute(claim, values).first() is not None
         if self.applied(event_id):

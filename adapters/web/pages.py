@@ -55,7 +55,7 @@ def install(app: FastAPI, dashboard: Dashboard) -> None:
 
     app.state.dashboard = dashboard
     app.add_exception_handler(LoginNeeded, login_redirect)  # type: ignore[arg-type]
-    app.middleware("http")(sessions.security_headers)
+    app.add_middleware(sessions.SecurityHeaders)
     app.include_router(pages)
     app.include_router(task_page.pages)  # /tasks/{id}: where every task message links (issue 13)
     app.include_router(reads.api)

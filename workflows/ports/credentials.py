@@ -72,6 +72,11 @@ class Credentials(Protocol):
         without it the lookup only reads, beside a writer."""
         ...
 
+    def live_token_ids(self, token_ids: set[str], *, now: datetime) -> set[str]:
+        """Which of these token ids are live (not expired, not revoked) at ``now``, in one
+        read: the events' writer checks a group's tokens before committing it."""
+        ...
+
     def create_token(self, *, role: str, person: str | None, now: datetime,
                      lifetime: timedelta | None) -> tuple[TokenRecord, str]:
         """A new token: its record and the secret, which the caller shows once."""

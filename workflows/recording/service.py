@@ -69,18 +69,17 @@ class OversightService:
                    dry_run: bool = False) -> Outcome:
         """Apply events in order in ONE transaction: all of them, or none.
 
-        Each event is tried in a savepoint so that one call finds every refusal; if any event
-        is refused the whole transaction rolls back and :class:`BatchRejected` lists them.
-        ``dry_run``: apply and report, then roll back.
+        Applied as a group is (:meth:`record_each`: no savepoint per event, written in sets);
+        if one is refused, again with each event in a savepoint, so that one call finds every
+        refusal, then rolled back whole, :class:`BatchRejected` listing them. ``dry_run``:
+        apply and report, then roll back.
         """
-        batch = list(events)
-
-        def attempt() -> Outcome:
+        batch = [(event, now) for event in events]
+        def attempt(careful: bool) -> Outcome:
             total = Outcome()
             failures: list[tuple[int, OversightError]] = []
             with self.uow_factory() as uow:
-                answers = self._each_in_savepoints(uow, [(event, now) for event in batch],
-                                                   stop_at_refusal=False)
+                answers = self._applied(uow, batch, careful=careful, stop_at_refusal=False)
                 for index, answer in enumerate(answers):
                     if isinstance(answer, OversightError):
                         failures.append((index, answer))
@@ -91,45 +90,48 @@ class OversightService:
                 if not dry_run:
                     uow.commit()
             return total
-        return self.retrying(attempt)
+        return self.retrying(lambda: self._hopefully(attempt))
 
     def record_each(self, items: Sequence[tuple[DomainEvent, datetime]], *,
                     stop_at_refusal: bool = False) -> list[Outcome | OversightError]:
         """Apply events in order in ONE transaction, each judged on its own (group commit).
 
         Each ``(event, now)`` pair is applied with its own recording moment; a refused event
-        is rolled back alone (the group is applied again with a savepoint per event) and its
-        error takes its place in the result, the others commit together, so each caller gets
-        the answer it would have had alone, at the cost of one commit for all.
-        ``stop_at_refusal``: the events after the first refusal are not applied and have no
-        place in the result (a scenario's run stops there). Another writer's collision retries
-        the whole group on the new state.
+        is rolled back alone (:meth:`_hopefully`), its error in its place, the others commit
+        together: each caller's answer is the one it had alone, for one commit for all.
+        ``stop_at_refusal``: nothing after the first refusal (a scenario's run stops there).
+        Another writer's collision retries the whole group on the new state.
         """
         group = list(items)
 
         def attempt(careful: bool) -> list[Outcome | OversightError]:
             with self.uow_factory() as uow:
-                if careful:
-                    results = self._each_in_savepoints(uow, group,
-                                                       stop_at_refusal=stop_at_refusal)
-                else:  # a refusal raises: the group is applied again, carefully
-                    directory = self._group_directory(uow, [event for event, _ in group])
-                    uow.events.expect([event.event_id for event, _ in group if event.event_id])
-                    results = [self.apply_in(uow, event, now, directory) for event, now in group]
+                results = self._applied(uow, group, careful=careful,
+                                        stop_at_refusal=stop_at_refusal)
                 uow.commit()
             return results
+        return self.retrying(lambda: self._hopefully(attempt))
 
-        def hopeful() -> list[Outcome | OversightError]:
-            # Most groups hold no refusal: applied without a savepoint per event (two
-            # statements fewer each), and, when one is refused, rolled back and applied again
-            # with them, which gives the answers and the rows of the careful way alone.
-            try:
-                return attempt(careful=False)
-            except OversightError as error:
-                if self.uow_factory.collision(error):
-                    raise
-            return attempt(careful=True)
-        return self.retrying(hopeful)
+    def _applied(self, uow: UnitOfWork, group: Sequence[tuple[DomainEvent, datetime]], *,
+                 careful: bool, stop_at_refusal: bool) -> list[Outcome | OversightError]:
+        """``group`` applied in ``uow``: ``careful``, each in a savepoint, refusals in place;
+        otherwise all at once, the first refusal raised."""
+        if careful:
+            return self._each_in_savepoints(uow, group, stop_at_refusal=stop_at_refusal)
+        directory = self._group_directory(uow, [event for event, _ in group])
+        uow.events.expect([event.event_id for event, _ in group if event.event_id])
+        return [self.apply_in(uow, event, now, directory) for event, now in group]
+
+    def _hopefully(self, attempt: Callable[[bool], T]) -> T:
+        """Most groups hold no refusal: applied without a savepoint per event (the writes held
+        for the commit, in sets), and, when one is refused, rolled back and applied again with
+        them: the answers and the rows of the careful way alone."""
+        try:
+            return attempt(False)
+        except OversightError as error:
+            if self.uow_factory.collision(error):
+                raise
+        return attempt(True)
 
     def close_task(self, task_id: str, event: DomainEvent, *, now: datetime) -> Outcome:
         """Record ``event``, which fulfils task ``task_id``, and check in the same transaction

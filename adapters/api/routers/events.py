@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from oversight.adapters.api.auth import Caller, Clock, the_app, the_clock, writer
+from oversight.adapters.api.auth import Caller, Clock, event_writer, the_app, the_clock
 from oversight.adapters.api.group_commit import GroupCommit
 from oversight.adapters.api.problems import Problem, json_bodies
 from oversight.adapters.api.references import NOT_HELD
@@ -103,13 +103,13 @@ def router() -> APIRouter:
                                "description": "Applied before (same event_id): no change."}},
               summary="Record one event")
     async def post_event(response: Response, event: EventBody,  # type: ignore[valid-type]
-                         who: Caller = Depends(writer), app: App = Depends(the_app),
+                         who: Caller = Depends(event_writer), app: App = Depends(the_app),
                          clock: Clock = Depends(the_clock),
                          group: GroupCommit = Depends(the_group_commit)) -> EventResult:
         """Apply one domain event to every entity it concerns, in one transaction."""
         [recorded] = await _with_actor([event], who, app)
         await _children_held([recorded], app)
-        outcome = await group.record(recorded, now=clock())
+        outcome = await group.record(recorded, now=clock(), token=who.token.id)
         if outcome.duplicates:
             response.status_code = 200
         return EventResult(applied=bool(outcome.applied), duplicate=bool(outcome.duplicates),
@@ -118,14 +118,15 @@ def router() -> APIRouter:
                                         for line in outcome.transitions])
 
     @api.post("/events/batch", response_model=BatchResult, summary="Record events, all or none")
-    async def post_batch(batch: Batch, who: Caller = Depends(writer),
+    async def post_batch(batch: Batch, who: Caller = Depends(event_writer),
                          app: App = Depends(the_app), clock: Clock = Depends(the_clock),
                          group: GroupCommit = Depends(the_group_commit)) -> BatchResult:
         """Apply the events in order in ONE transaction; any refusal leaves the store as it was
         and lists every refused event by position."""
         events = await _with_actor(batch.events, who, app)
         await _children_held(events, app)
-        outcome = await group.record_all(events, now=clock(), dry_run=batch.dry_run)
+        outcome = await group.record_all(events, now=clock(), dry_run=batch.dry_run,
+                                         token=who.token.id)
         return BatchResult(applied=outcome.applied, duplicates=outcome.duplicates,
                            tasks_opened=outcome.tasks_opened, dry_run=batch.dry_run)
 
