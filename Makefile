@@ -36,12 +36,13 @@ typecheck-links:
 
 # Lint first: a finding fails the run before any test does (CI runs `make test`). The suite runs
 # on $(TEST_WORKERS) pytest-xdist workers (`make test TEST_WORKERS=0` runs it in one process),
-# each test module on one worker and every test that runs a Prefect flow on the same one, so
-# each module-scoped fixture and the Prefect harness start once; the slowest 20 tests are
-# listed at the end (docs/testing.md).
+# every test that runs a Prefect flow on one worker (the harness starts once), the tests sharing a
+# module-scoped fixture together, every other test wherever a worker is free, the longest first
+# (tests/conftest.py orders them; --no-loadscope-reorder keeps that order); the slowest 20 tests
+# are listed at the end (docs/testing.md).
 TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=20
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=20
 
 # `make demo SERVE=1` then serves the dashboard on the demo store and prints its address last.
 demo: $(STAMP)

@@ -35,21 +35,41 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.pop("LINES", None)
 
 
+# Fixtures made once for a whole module (or class, or package): the tests that use one run
+# together on one worker, so it is still made once.
+_SHARED_SCOPES = {"module", "class", "package"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Where each test runs under ``pytest -n N --dist loadgroup`` (``make test``): every test
-    that runs a flow on the one worker that starts the Prefect harness, every other test with
-    the rest of its module, so a module-scoped fixture (a wheel built, a year simulated) is
-    made once (without ``xdist`` those marks change nothing). And every test that asks for
-    ``today`` is marked ``today`` (see below)."""
+    """Where and when each test runs under ``pytest -n N --dist loadgroup
+    --no-loadscope-reorder`` (``make test``): every test that runs a flow on the one worker
+    that starts the Prefect harness, the tests of a module that share a module-scoped fixture
+    (a wheel built, a year simulated) together so it is made once, every other test on
+    whichever worker is free. The flow tests go first, then the ``slow`` ones (minutes of
+    subprocesses under load), then the rest in file order: a long test started last would
+    leave one worker idle while the other finishes it (without ``xdist`` the marks change
+    nothing, and only the order moves). And every test that asks for ``today`` is marked
+    ``today`` (see below)."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "prefect_harness" in fixtures:
-            group = "prefect"
-        else:
-            group = item.nodeid.partition("::")[0]  # the module's file
-        item.add_marker(pytest.mark.xdist_group(group))
+            item.add_marker(pytest.mark.xdist_group("prefect"))
+        elif _shares_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.partition("::")[0]))
         if "today" in fixtures:
             item.add_marker(pytest.mark.today)
+    items.sort(key=lambda item: ("prefect_harness" not in getattr(item, "fixturenames", ()),
+                                 item.get_closest_marker("slow") is None))
+
+
+def _shares_a_module_fixture(item: pytest.Item) -> bool:
+    """Whether this test uses a fixture made once for more than one test (but the session's,
+    which each worker makes for itself anyway)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(definition.scope in _SHARED_SCOPES
+               for definitions in info.name2fixturedefs.values() for definition in definitions)
 
 
 @pytest.fixture(scope="session")

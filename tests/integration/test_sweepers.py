@@ -24,6 +24,7 @@ def _timer_audit(engine: Engine) -> Counter[tuple[str, str, str, str, str]]:
                    for r in rows(engine, "audit") if r["cause"].startswith("timer:"))
 
 
+@pytest.mark.slow  # five sweeper processes over a year of 24 workers: 70-100 s under load
 def test_four_sweepers_at_once_fire_each_due_timer_exactly_once(
         worker: Worker, stores: SqliteStores | PostgresStores, tmp_path: Path) -> None:
     """Four processes started together on the same due timers (sharing the work on

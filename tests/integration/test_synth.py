@@ -3,31 +3,61 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from oversight.adapters.cli.app import app as cli
-from oversight.workflows.bootstrap import open_app
+from oversight.workflows.bootstrap import App, open_app
 from oversight.workflows.settings import Settings
 from oversight.workflows.simulation.population import AS_OF, NOW
-from tests.integration.databases import PostgresStores, SqliteStores
+from tests.integration.databases import (
+    POSTGRES_MISSING,
+    PostgresStores,
+    SqliteStores,
+    postgres_server,
+)
 from tests.integration.helpers import rows
 
 
-@pytest.fixture
-def synthetic(stores: SqliteStores | PostgresStores, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    """Two authorities, 200 staff and 600 children, personas at 3 offsets each."""
-    monkeypatch.setenv("OVERSIGHT_HOME", str(tmp_path))
-    url = stores.url("synth")
-    result = CliRunner().invoke(cli, ["synth", "--authorities", "2", "--staff", "200",
-                                      "--children", "600", "--offsets", "3",
-                                      "--database-url", url, "--json"])
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[tuple[SqliteStores | PostgresStores, Path, dict[str, int]]]:
+    """Two authorities, 200 staff and 600 children, personas at 3 offsets each: built once a
+    backend (the build is most of this module's time), each test then works on a copy. The
+    folder is the store's home: its audit chain's key file is there."""
+    folder = tmp_path_factory.mktemp("synth")
+    made: SqliteStores | PostgresStores
+    if request.param == "sqlite":
+        made = SqliteStores(folder)
+    else:
+        server = postgres_server()
+        if server is None:
+            pytest.skip(POSTGRES_MISSING)
+        made = PostgresStores(server)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OVERSIGHT_HOME", str(folder))
+        result = CliRunner().invoke(cli, ["synth", "--authorities", "2", "--staff", "200",
+                                          "--children", "600", "--offsets", "3",
+                                          "--database-url", made.url("synth"), "--json"])
     assert result.exit_code == 0, result.stderr or result.stdout
-    app = open_app(Settings(home=tmp_path, database_url=url))
-    yield app, json.loads(result.stdout)
+    yield made, folder, json.loads(result.stdout)
+    made.close()
+
+
+@pytest.fixture
+def synthetic(built: tuple[SqliteStores | PostgresStores, Path, dict[str, int]]
+              ) -> Iterator[tuple[App, dict[str, int]]]:
+    """A copy of the module's synthetic store for this test alone."""
+    made, home, counts = built
+    url = made.copy("synth", f"copy_{uuid.uuid4().hex[:8]}")
+    app = open_app(Settings(home=home, database_url=url))
+    yield app, counts
     app.engine.dispose()
 
 
