@@ -76,7 +76,10 @@ def entity_update(entity: StoredEntity, loaded: int) -> dict[str, Any]:
     """The parameters of :data:`UPDATE_ENTITY` moving ``entity`` on from version ``loaded``."""
     return {"k": entity.kind, "i": entity.id, "v": loaded, "state": entity.state,
             "version": entity.version, "data": entity.data, "updated_on": entity.updated_on,
-            "policy_version": entity.policy_version}
+            "policy_version": entity.policy_version,
+            # A reallocation moves the party (a child's worker, a supervisee's supervisor):
+            # the routes find entities by it, so it is written with the data it comes from.
+            "subject": entity.subject, "party": entity.party}
 
 
 def update_entities(connection: Connection, rows: list[dict[str, Any]]) -> None:

@@ -28,8 +28,10 @@ class AssessmentStarted(DomainEvent):
     @model_validator(mode="after")
     def _referred_before_started(self) -> AssessmentStarted:
         if self.referred_on is not None and self.referred_on > self.on:
-            raise dates_out_of_order("'referred_on' is after the assessment started: a "
-                                     "referral comes first")
+            raise dates_out_of_order(
+                f"'referred_on' ({self.referred_on.isoformat()}) is after the assessment "
+                f"started ({self.on.isoformat()}): a referral comes first, so it is never in "
+                f"the future either")
         return self
 
 

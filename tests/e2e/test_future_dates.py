@@ -150,6 +150,17 @@ API_REFUSED: dict[tuple[str, str, str], tuple[str, dict[str, Any]]] = {
         "/v1/events/{event}/amend", {"json": {"reason": "typo", "event": {
             "type": "supervision_held", "on": "{day}", "supervisor": "tm1",
             "supervisee": "sw1"}}}),
+    # A referral is never after its assessment's start, which is never after today (Mon 2 Mar).
+    ("post", "/v1/events", "referred_on"): ("/v1/events", {"json": {
+        "type": "assessment_started", "on": "2026-03-02", "child": "c1", "worker": "sw1",
+        "manager": "tm1", "referred_on": "{day}"}}),
+    ("post", "/v1/events/batch", "events[].referred_on"): ("/v1/events/batch", {"json": {
+        "events": [{"type": "assessment_started", "on": "2026-03-02", "child": "c1",
+                    "worker": "sw1", "manager": "tm1", "referred_on": "{day}"}]}}),
+    ("post", "/v1/events/{event_id}/amend", "event.referred_on"): (
+        "/v1/events/{event}/amend", {"json": {"reason": "typo", "event": {
+            "type": "assessment_started", "on": "2026-03-02", "child": "c1", "worker": "sw1",
+            "manager": "tm1", "referred_on": "{day}"}}}),
     # sw1's session held Mon 2 Feb raised the next one, due Mon 2 Mar (4 weeks on).
     ("post", "/v1/tasks/{task_id}/close", "on"): (
         "/v1/tasks/relationship:tm1:sw1:supervision:2/close", {"json": {"on": "{day}"}}),

@@ -321,3 +321,19 @@ def test_a_pause_writes_the_moved_dates_arithmetic_to_the_task_on_every_store(
     assert moved["basis"]["result"] == "2026-11-10" and moved["basis"]["shifted_days"] == 10
     assert moved["basis"]["explain"] == ("3 months after Fri 31 Jul 2026 = Sat 31 Oct 2026, "
                                          "+ 10 days paused = Tue 10 Nov 2026")
+
+
+def test_a_reallocated_child_is_found_by_its_new_worker_on_every_store(service: OversightService):
+    """c1 allocated to w0 on Mon 5 Jan 2026, reallocated to w1 on Mon 2 Feb: the entity's party
+    is w1 and a find by party finds it under w1, no longer under w0 (the row's party was once
+    left at the first worker when the data moved on)."""
+    record(service, type="child_allocated", on="2026-01-05", child="c1", worker="w0",
+           manager="tm1", case_type="cin", plan="cin")
+    record(service, type="child_reallocated", on="2026-02-02", child="c1", worker="w1",
+           manager="tm1")
+    with service.uow_factory() as uow:
+        [stored] = uow.entities.find("child_supervision", subject="c1")
+        under_w1 = [e.id for e in uow.entities.find("child_supervision", party="w1")]
+        under_w0 = [e.id for e in uow.entities.find("child_supervision", party="w0")]
+    assert (stored.party, stored.data["worker"]) == ("w1", "w1")
+    assert (under_w1, under_w0) == (["c1"], [])
