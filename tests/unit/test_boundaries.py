@@ -127,11 +127,9 @@ def store_reaches(path: Path) -> list[str]:
     return found
 
 
-# The edges not moved to use cases yet, and why each still reaches the store. This list may
-# only shrink: an edge that no longer reaches the store must leave it (a test below says so),
-# and a new edge reaching the store fails until it calls a use case instead.
-EDGES_STILL_REACHING_THE_STORE: dict[str, str] = {}
-"""Empty: every edge (CLI, API, dashboard, imports) calls use cases and ports."""
+# No edge is excepted: import-linter forbids the CLI, the API and the dashboard to import
+# sqlalchemy or the store adapter (pyproject.toml); this check also sees a unit of work or a
+# connection opened, and walks the imports too.
 
 
 def _edge_name(path: Path) -> str:
@@ -163,13 +161,5 @@ def test_the_edge_check_finds_the_modules_of_the_four_edges():
 @pytest.mark.parametrize("path", EDGES, ids=_edge_name)
 def test_an_edge_reaches_the_store_only_through_the_applications_use_cases(path):
     """No edge module imports sqlalchemy or the store's adapters, or opens a unit of work or a
-    connection, unless it is on the commented list of those not moved yet."""
-    if _edge_name(path) in EDGES_STILL_REACHING_THE_STORE:
-        pytest.skip(f"not moved yet: {EDGES_STILL_REACHING_THE_STORE[_edge_name(path)]}")
+    connection: every one calls use cases and ports (none is excepted)."""
     assert store_reaches(path) == []
-
-
-def test_the_list_of_edges_not_moved_yet_holds_only_edges_that_still_reach_the_store():
-    """An edge moved to the use cases leaves the list, so the list shows the gap as it is."""
-    reaching = {_edge_name(p) for p in EDGES if store_reaches(p)}
-    assert set(EDGES_STILL_REACHING_THE_STORE) - reaching == set()
