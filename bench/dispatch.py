@@ -106,7 +106,8 @@ def build_store(path: Path, messages: int) -> str:
 
 def run(mode: str, store: Path, messages: int, batch: int) -> dict[str, Any]:
     """One dispatch of every message to the receiver; the time it took."""
-    from oversight.workflows.bootstrap import build_deliverers, delivery_store
+    from oversight.adapters.delivery.receivers import build_deliverers
+    from oversight.workflows.bootstrap import delivery_store
     from oversight.workflows.delivery.dispatch import Backoff, dispatch
     from oversight.workflows.reads.receivers import close_all
     from oversight.workflows.settings import Settings

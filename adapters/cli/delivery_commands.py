@@ -133,7 +133,7 @@ def retry(
 def check(as_json: bool = JsonFlag) -> None:
     """Try every configured receiver without sending a task: HEAD for a webhook, EHLO,
     STARTTLS and login for SMTP, a writable folder for files, apprise's check for chat."""
-    from oversight.workflows.bootstrap import build_deliverer
+    from oversight.adapters.delivery.receivers import build_deliverer
     from oversight.workflows.reads.receivers import describe_target
 
     with handled():

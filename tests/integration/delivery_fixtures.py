@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from oversight.adapters.delivery.receivers import build_deliverers
 from oversight.adapters.store import tables as t
-from oversight.workflows.bootstrap import App, build_deliverers
+from oversight.workflows.bootstrap import App
 from oversight.workflows.delivery.dispatch import Backoff, dispatch
 from oversight.workflows.reads.receivers import close_all
 from oversight.workflows.settings import Settings

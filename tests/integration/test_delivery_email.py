@@ -84,7 +84,7 @@ def test_a_wrong_smtp_password_is_a_failed_delivery_tried_again_later(
 def test_the_smtp_check_says_ehlo_starttls_and_login_worked(
         busy: App, mail_server: MailServer) -> None:
     """The adapter's check speaks to the server without sending any mail."""
-    from oversight.workflows.bootstrap import build_deliverer
+    from oversight.adapters.delivery.receivers import build_deliverer
 
     settings = configured(busy, smtp=_smtp(mail_server),
                           receivers={"managers": {"adapter": "email", "to": TO}})

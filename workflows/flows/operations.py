@@ -119,7 +119,7 @@ def deliver_batch(database_url: str, receiver: str, limit: int, now: datetime,
     backoff, until its deadline. These retries cover a store briefly out of reach; a retried
     page may send a message twice, which its id (the idempotency key) absorbs.
     """
-    from oversight.workflows.bootstrap import build_deliverer
+    from oversight.adapters.delivery.receivers import build_deliverer
     from oversight.workflows.delivery.dispatch import Backoff, deliver_page, log_dead_letters
     from oversight.workflows.reads.receivers import close_all
 

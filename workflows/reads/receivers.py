@@ -1,7 +1,7 @@
 """The configured receivers, for people and for the end of a dispatch run.
 
 The adapters themselves are built by the composition root
-(:func:`oversight.workflows.bootstrap.build_deliverers`): this module names no adapter.
+(:func:`oversight.adapters.delivery.receivers.build_deliverers`): this module names no adapter.
 """
 
 from __future__ import annotations
