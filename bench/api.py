@@ -48,9 +48,10 @@ SIZES = {"tiny": (2, 20, 200, 100), "quick": (8, 60, 2_000, 500), "full": (8, 25
 """Clients, events per client, batch events in all, events per batch request."""
 
 
-def build_store(home: Path, clients: int) -> str:
-    """A Surrey store with a team manager and one relationship per client (and per batch
-    supervisee); a system token."""
+def build_store(home: Path, clients: int, *, url: str | None = None,
+                batch_workers: int = BATCH_WORKERS) -> str:
+    """A Surrey store (SQLite under ``home``, or at ``url``) with a team manager and one
+    relationship per client and per batch supervisee; a system token."""
     from oversight.adapters.store import inbound
     from oversight.adapters.store.unit_of_work import SqlUnitOfWork
     from oversight.states.directory import StaffMember
@@ -58,9 +59,9 @@ def build_store(home: Path, clients: int) -> str:
     from oversight.workflows.bootstrap import initialise
     from oversight.workflows.settings import Settings
 
-    app = initialise(Settings(home=home, database_url=f"sqlite:///{home / 'oversight.db'}"),
+    app = initialise(Settings(home=home, database_url=url or f"sqlite:///{home / 'oversight.db'}"),
                      "surrey")
-    workers = [f"b{n}" for n in range(clients)] + [f"bb{n}" for n in range(BATCH_WORKERS)]
+    workers = [f"b{n}" for n in range(clients)] + [f"bb{n}" for n in range(batch_workers)]
     with SqlUnitOfWork(app.engine) as uow:
         uow.staff.upsert([StaffMember("tm1", "manager", date(2018, 4, 3), None,
                                       date(2012, 7, 1))]
@@ -79,26 +80,33 @@ def build_store(home: Path, clients: int) -> str:
     return secret
 
 
-def serve(home: Path) -> tuple[subprocess.Popen[str], str]:
+def serve(home: Path, *, url: str | None = None, workers: int = 1
+          ) -> tuple[subprocess.Popen[str], str]:
+    """``oversight api`` on the store under ``home`` (or at ``url``) with ``workers``
+    processes, once its health answers; its address."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_")}
     env.update(OVERSIGHT_HOME=str(home))
-    server = subprocess.Popen([str(Path(sys.executable).parent / "oversight"), "api",
-                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+    if url is not None:
+        env.update(OVERSIGHT_DATABASE_URL=url)
+    command = [str(Path(sys.executable).parent / "oversight"), "api", "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30 * workers  # each process imports the app
+    while time.monotonic() < deadline and server.poll() is None:
         try:
-            if httpx.get(f"{url}/v1/health", timeout=2).status_code == 200:
-                return server, url
+            if httpx.get(f"{base}/v1/health", timeout=2).status_code == 200:
+                return server, base
         except httpx.TransportError:
             time.sleep(0.1)
     server.kill()
     reason = server.stderr.read() if server.stderr else ""
-    raise SystemExit(f"oversight api did not start: {reason}")
+    raise SystemExit(f"oversight api --workers {workers} did not start: {reason}")
 
 
 def client(url: str, secret: str, worker: str, events: int, stop_at: float,

@@ -13,20 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
-from bench.api import NOW, SIZES, client, percentile
+from bench.api import SIZES, build_store, client, percentile, serve
 from bench.figures import Figure, write_figures
 
 if TYPE_CHECKING:
@@ -57,54 +51,6 @@ def _drop(made: tuple[Engine, str]) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-
-
-def _store(home: Path, url: str, clients: int) -> str:
-    """bench.api's store (tm1 and one relationship per client) on ``url``; a system token."""
-    from oversight.adapters.store import inbound
-    from oversight.adapters.store.unit_of_work import SqlUnitOfWork
-    from oversight.states.directory import StaffMember
-    from oversight.states.events.registry import parse_event
-    from oversight.workflows.bootstrap import initialise
-    from oversight.workflows.settings import Settings
-
-    app = initialise(Settings(home=home, database_url=url), "surrey")
-    workers = [f"b{n}" for n in range(clients)]
-    app.service.upsert_staff([StaffMember("tm1", "manager", date(2018, 4, 3), None,
-                                          date(2012, 7, 1))]
-                             + [StaffMember(w, "qualified_social_worker", date(2021, 9, 1),
-                                            "tm1", date(2020, 7, 1)) for w in workers])
-    app.service.record_all([parse_event({"type": "relationship_started", "on": "2026-01-05",
-                                         "supervisor": "tm1", "supervisee": w})
-                            for w in workers], now=NOW)
-    with SqlUnitOfWork(app.engine) as uow:
-        _, secret = inbound.create_token(uow.connection, role="system", person="bench",
-                                         now=datetime.now(UTC))
-        uow.commit()
-    app.engine.dispose()
-    return secret
-
-
-def _serve(home: Path, url: str, workers: int) -> tuple[subprocess.Popen[str], str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OVERSIGHT_")}
-    env.update(OVERSIGHT_HOME=str(home), OVERSIGHT_DATABASE_URL=url)
-    server = subprocess.Popen([str(Path(sys.executable).parent / "oversight"), "api", "--port",
-                               str(port), "--workers", str(workers)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(f"{base}/v1/health", timeout=2).status_code == 200:
-                return server, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit(f"oversight api --workers {workers} did not start: "
-                     f"{server.stderr.read() if server.stderr else ''}")
 
 
 def _held(url: str) -> int:
@@ -138,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     url, made = _database(server_url)
     server = None
     try:
-        secret = _store(home, url, clients)
-        server, base = _serve(home, url, args.workers)
+        secret = build_store(home, clients, url=url, batch_workers=0)
+        server, base = serve(home, url=url, workers=args.workers)
         latencies: list[list[float]] = [[] for _ in range(clients)]
         statuses: list[list[int]] = [[] for _ in range(clients)]
         stop_at = time.monotonic() + args.seconds
