@@ -11,7 +11,6 @@ escalation task goes to the next person in the policy's chain.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any, ClassVar
@@ -22,7 +21,7 @@ from oversight.states.directory import Directory
 from oversight.states.errors import EventRejected
 from oversight.states.events.declaration import Declarations
 from oversight.states.events.registry import DECLARATIONS, DomainEvent
-from oversight.states.machines.shared_machine import RETRACTED, check_state, event_of
+from oversight.states.machines.shared_machine import RETRACTED, check_state, copy_data, event_of
 from oversight.states.machines.shared_machine import machine_for as machine_for  # re-exported
 from oversight.states.policy.model import Citation, Policy
 from oversight.states.values import (
@@ -39,23 +38,6 @@ from oversight.states.values import (
 )
 
 TASK_TIMER = "task:"
-
-
-def copy_data(value: Any) -> Any:
-    """An entity's data copied as the store would give it back: new dicts and lists all the way
-    down, the immutable leaves shared. Several times faster than ``copy.deepcopy`` on the same
-    JSON-shaped data; anything else (never in stored data) is deep-copied."""
-    kind = type(value)
-    if kind is dict:
-        return {key: copy_data(item) for key, item in value.items()}
-    if kind is list:
-        return [copy_data(item) for item in value]
-    if kind in _LEAVES:
-        return value
-    return copy.deepcopy(value)
-
-
-_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 class Lifecycle:

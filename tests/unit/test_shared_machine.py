@@ -17,8 +17,8 @@ from transitions import Machine, MachineError
 
 from oversight.states.events import AssessmentStarted
 from oversight.states.machines import KINDS, ChildAndFamilyAssessment
-from oversight.states.machines.lifecycle import Lifecycle, copy_data
-from oversight.states.machines.shared_machine import event_of, machine_for
+from oversight.states.machines.lifecycle import Lifecycle
+from oversight.states.machines.shared_machine import copy_data, event_of, machine_for
 
 STARTED = date(2026, 6, 1)  # a Monday: the allocation oversight is due that day
 
