@@ -40,12 +40,6 @@ class SqlCredentials:
         with self.engine.connect().execution_options(**READS) as connection:
             return credentials.live_token_ids(connection, token_ids, now=now)
 
-    def create_token(self, *, role: str, person: str | None, now: datetime,
-                     lifetime: timedelta | None) -> tuple[TokenRecord, str]:
-        with self.engine.begin() as connection:
-            return credentials.create_token(connection, role=role, person=person, now=now,
-                                            lifetime=lifetime)
-
     def open_session(self, token: TokenRecord, *, now: datetime) -> tuple[str, str]:
         with self.engine.begin() as connection:
             return credentials.open_session(connection, token, now=now)

@@ -11,6 +11,7 @@ import pytest
 
 from oversight.adapters.store import inbound
 from oversight.workflows.bootstrap import App
+from oversight.workflows.ports.credentials import TokenRecord
 from tests.e2e.api_server import NOW, make_store
 
 
@@ -19,6 +20,14 @@ def app(tmp_path: Path) -> Iterator[App]:
     app = make_store(tmp_path)
     yield app
     app.engine.dispose()
+
+
+def issued(app: App, *, role: str, person: str | None) -> tuple[TokenRecord, str]:
+    """A token made at NOW, living a day, as `oversight token create` makes one."""
+    made = app.secrets.create_token(role=role, person=person, now=NOW,
+                                    lifetime=timedelta(days=1), acts_for=False, on_staff=False)
+    assert made is not None
+    return made
 
 
 def _log(app: App) -> list[tuple[str, str, str | None, str]]:
@@ -31,7 +40,7 @@ def test_a_lookup_without_touch_records_no_last_use_and_one_with_touch_records_i
     """A token made at 09:00 on Monday 2 March 2026, looked up at 09:05: untouched, no last
     use; touched, 09:05."""
     gate = app.credentials
-    record, secret = gate.create_token(role="admin", person=None, now=NOW, lifetime=None)
+    record, secret = issued(app, role="admin", person=None)
     later = NOW + timedelta(minutes=5)
     assert gate.token_for(secret, now=later, touch=False).last_used_at is None
     gate.token_for(secret, now=later)
@@ -48,7 +57,7 @@ def test_a_secret_that_opens_no_feed_is_none_and_its_refusal_is_logged(app):
 def test_a_session_opened_is_found_until_it_is_ended(app):
     """A session opened at 09:00 is live at 09:10 (30 minutes' idle allowed), gone once ended."""
     gate = app.credentials
-    record, _ = gate.create_token(role="auditor", person="aud1", now=NOW, lifetime=None)
+    record, _ = issued(app, role="auditor", person="aud1")
     session_id, csrf = gate.open_session(record, now=NOW)
     at = NOW + timedelta(minutes=10)
     found = gate.session_for(session_id, now=at, idle=timedelta(minutes=30))

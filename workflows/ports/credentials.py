@@ -77,11 +77,6 @@ class Credentials(Protocol):
         read: the events' writer checks a group's tokens before committing it."""
         ...
 
-    def create_token(self, *, role: str, person: str | None, now: datetime,
-                     lifetime: timedelta | None) -> tuple[TokenRecord, str]:
-        """A new token: its record and the secret, which the caller shows once."""
-        ...
-
     def open_session(self, token: TokenRecord, *, now: datetime) -> tuple[str, str]:
         """A new dashboard session for ``token``: (the id for the cookie, its CSRF secret)."""
         ...
